@@ -1,0 +1,28 @@
+/**
+ * jest in ESM mode (NestJS 12 packages are ESM-only), run through `npm test`, which sets
+ * NODE_OPTIONS=--experimental-vm-modules. Two projects: `unit` (*.spec.ts beside the
+ * code) and `e2e` (test/**\/*.e2e-spec.ts against real PostgreSQL).
+ */
+const base = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
+  },
+  moduleNameMapper: {
+    '^@holdfast/(.*)$': '<rootDir>/libs/$1/src/index.ts',
+  },
+};
+
+/** @type {import('jest').Config} */
+export default {
+  globalSetup: '<rootDir>/test/setup/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
+  testTimeout: 60_000,
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+  ],
+};

@@ -1,0 +1,66 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
+
+interface TransactionContext {
+  manager: EntityManager;
+}
+
+/**
+ * Carries the current transaction through the call chain, so services can run several
+ * repositories in one transaction without passing an EntityManager through every call.
+ *
+ * The rule: code that writes reads `txHost.manager` (never `dataSource.manager` or an
+ * injected repository), and the outermost service method that owns the unit of work is
+ * `@Transactional()`. Nested `@Transactional()` calls join the open transaction.
+ */
+@Injectable()
+export class TransactionHost {
+  private readonly storage = new AsyncLocalStorage<TransactionContext>();
+
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+
+  /** The open transaction's manager, or the data source's own outside a transaction. */
+  get manager(): EntityManager {
+    return this.storage.getStore()?.manager ?? this.dataSource.manager;
+  }
+
+  /** True while a transaction is open in this async context. */
+  get inTransaction(): boolean {
+    return this.storage.getStore() !== undefined;
+  }
+
+  /**
+   * Runs `fn` in a transaction: joins the open one if there is one, else begins one
+   * that commits when `fn` resolves and rolls back when it throws.
+   */
+  async run<T>(fn: () => Promise<T>, isolation: IsolationLevel = 'READ COMMITTED'): Promise<T> {
+    if (this.inTransaction) return fn();
+    return this.dataSource.transaction(isolation, (manager) => this.storage.run({ manager }, fn));
+  }
+
+  /** Runs `fn` outside any open transaction (for work that must commit on its own). */
+  async outside<T>(fn: () => Promise<T>): Promise<T> {
+    return this.storage.exit(fn);
+  }
+}
+
+/**
+ * Runs the decorated method in a transaction (see {@link TransactionHost.run}). The class
+ * must have the host injected as `txHost`.
+ */
+export function Transactional(isolation?: IsolationLevel): MethodDecorator {
+  return (_target, propertyKey, descriptor: PropertyDescriptor) => {
+    const original = descriptor.value as (...args: unknown[]) => Promise<unknown>;
+    descriptor.value = function (this: { txHost?: TransactionHost }, ...args: unknown[]) {
+      if (!(this.txHost instanceof TransactionHost)) {
+        throw new Error(`@Transactional() on ${String(propertyKey)} needs a TransactionHost injected as "txHost"`);
+      }
+      return this.txHost.run(() => original.apply(this, args), isolation);
+    };
+    return descriptor;
+  };
+}

@@ -1,0 +1,6 @@
+export { AppError, type ErrorDetail } from './app-error';
+export { ERROR_CODES, ERROR_STATUS, type ErrorCode } from './error-codes';
+export { ErrorResponseDto, ErrorDetailDto } from './error-response.dto';
+export { ApiErrors } from './api-errors.decorator';
+export { AllExceptionsFilter } from './all-exceptions.filter';
+export { createValidationPipe, flattenValidationErrors } from './validation';

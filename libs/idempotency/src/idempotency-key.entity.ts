@@ -1,0 +1,36 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * A completed idempotent request: its key, a hash of what was asked, and the response
+ * to replay. Written in the same transaction as the request's effect, so a key exists
+ * exactly when its effect does.
+ */
+@Entity({ name: 'idempotency_keys' })
+@Index('idx_idempotency_keys_expires_at', ['expiresAt'])
+export class IdempotencyKeyEntity {
+  /** `{userId}|{METHOD} {route}`: a key is private to one user and one route. */
+  @PrimaryColumn({ type: 'text' })
+  scope!: string;
+
+  @PrimaryColumn({ type: 'text' })
+  key!: string;
+
+  /** sha256 of the route params and body, canonicalised. */
+  @Column({ name: 'request_hash', type: 'text' })
+  requestHash!: string;
+
+  @Column({ type: 'text', default: 'completed' })
+  state!: string;
+
+  @Column({ name: 'response_status', type: 'int' })
+  responseStatus!: number;
+
+  @Column({ name: 'response_body', type: 'jsonb', nullable: true })
+  responseBody!: object | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+}

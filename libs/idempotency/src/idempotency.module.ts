@@ -1,0 +1,17 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { IdempotencyPurgeJob } from './idempotency-purge.job';
+import { IDEMPOTENCY_MODULE_OPTIONS, type IdempotencyModuleOptions } from './idempotency.options';
+
+/** Provides the interceptor behind `@Idempotent()` and the expired-key purge job. */
+@Module({})
+export class IdempotencyModule {
+  static forRoot(options: IdempotencyModuleOptions): DynamicModule {
+    return {
+      module: IdempotencyModule,
+      global: true,
+      providers: [{ provide: IDEMPOTENCY_MODULE_OPTIONS, useValue: options }, IdempotencyInterceptor, IdempotencyPurgeJob],
+      exports: [IDEMPOTENCY_MODULE_OPTIONS, IdempotencyInterceptor, IdempotencyPurgeJob],
+    };
+  }
+}

@@ -1,0 +1,5 @@
+// The migrations, oldest first. `npm run migration:generate -- Name` writes a new file
+// and appends it here; a landed migration is never edited.
+import { CreateIdempotencyKeys1795000000000 } from './1795000000000-CreateIdempotencyKeys';
+
+export const migrations = [CreateIdempotencyKeys1795000000000];

@@ -1,0 +1,39 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { LoggerModule } from 'nestjs-pino';
+import { AllExceptionsFilter } from '@holdfast/errors';
+import { IdempotencyModule } from '@holdfast/idempotency';
+import { AuthModule } from './auth/auth.module';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { loggerParams } from './logging';
+
+/**
+ * The whole app, built from validated config. `extraImports` lets tests mount
+ * test-only modules (never used by main.ts).
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, extraImports: DynamicModule['imports'] = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config)),
+        DatabaseModule.forRoot(config),
+        ScheduleModule.forRoot(),
+        IdempotencyModule.forRoot({
+          ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+          purgeIntervalSeconds: config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
+        }),
+        AuthModule.forRoot(config),
+        HealthModule,
+        ...extraImports,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+    };
+  }
+}

@@ -1,0 +1,34 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { createValidationPipe } from '@holdfast/errors';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { setupSwagger } from './swagger';
+
+export const BODY_LIMIT = '1mb';
+
+/**
+ * Creates the app exactly as production runs it (prefix, pipes, body limits, Swagger,
+ * shutdown hooks). main.ts and the e2e tests both call this, so tests exercise the real setup.
+ */
+export async function createApp(
+  config: AppConfig,
+  extraImports: Parameters<typeof AppModule.forRoot>[1] = [],
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraImports), {
+    bufferLogs: true,
+    rawBody: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  app.setGlobalPrefix('v1', { exclude: ['health/live', 'health/ready'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  setupSwagger(app as INestApplication);
+  return app;
+}

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { passportJwtSecret } from 'jwks-rsa';
+import { ExtractJwt, Strategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
+import { AppConfig } from '../config/app-config';
+import { type AuthUser, type TokenClaims, userFromClaims } from './auth-user';
+
+function strategyOptions(config: AppConfig): StrategyOptionsWithoutRequest {
+  const jwtFromRequest = ExtractJwt.fromAuthHeaderAsBearerToken();
+  if (config.AUTH_MODE === 'jwks') {
+    return {
+      jwtFromRequest,
+      algorithms: ['RS256'],
+      issuer: config.JWT_ISSUER,
+      ignoreExpiration: false,
+      secretOrKeyProvider: passportJwtSecret({
+        jwksUri: config.JWT_JWKS_URL as string,
+        cache: true,
+        cacheMaxAge: 10 * 60 * 1000,
+        rateLimit: true,
+        jwksRequestsPerMinute: 10,
+        timeout: 5000,
+      }),
+    };
+  }
+  return {
+    jwtFromRequest,
+    algorithms: ['HS256'],
+    secretOrKey: config.JWT_SECRET,
+    issuer: config.JWT_ISSUER,
+    ignoreExpiration: false,
+  };
+}
+
+/**
+ * Verifies bearer tokens: HS256 with JWT_SECRET (AUTH_MODE=dev) or RS256 against a
+ * JWKS such as a Cognito user pool's (AUTH_MODE=jwks). Only the configured algorithm
+ * is accepted, so `alg: none` and algorithm-confusion tokens fail.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(private readonly config: AppConfig) {
+    super(strategyOptions(config));
+  }
+
+  /** Cognito puts the app client id in `aud` (id tokens) or `client_id` (access tokens). */
+  validate(claims: TokenClaims): AuthUser | false {
+    const audience = this.config.JWT_AUDIENCE;
+    if (audience) {
+      const tokenAudience = claims.token_use === 'access' ? claims.client_id : claims.aud;
+      const audiences = Array.isArray(tokenAudience) ? tokenAudience : [tokenAudience];
+      if (!audiences.includes(audience)) return false;
+    }
+    if (claims.token_use !== undefined && claims.token_use !== 'access' && claims.token_use !== 'id') return false;
+    return userFromClaims(claims) ?? false;
+  }
+}

@@ -1,0 +1,184 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBool = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return value;
+};
+const blankToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * Every environment variable Holdfast reads, with its default. `.env.example`
+ * mirrors this class; keep them in step.
+ */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: string = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true },
+    { message: 'DATABASE_URL must be a postgres:// URL' },
+  )
+  DATABASE_URL?: string;
+
+  @IsString()
+  EMBEDDED_PG_DIR: string = '.data/postgres';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DB_POOL_SIZE: number = 10;
+
+  @Transform(toBool)
+  @IsBoolean()
+  MIGRATIONS_RUN: boolean = true;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  @Transform(toBool)
+  @IsBoolean()
+  LOG_PRETTY: boolean = false;
+
+  @IsIn(['dev', 'jwks'])
+  AUTH_MODE: string = 'dev';
+
+  @ValidateIf((env: EnvironmentVariables) => env.AUTH_MODE === 'dev')
+  @IsString()
+  @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
+  JWT_SECRET: string = 'holdfast-dev-secret-change-me';
+
+  @ValidateIf((env: EnvironmentVariables) => env.AUTH_MODE === 'jwks')
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'JWT_JWKS_URL must be an http(s) URL when AUTH_MODE=jwks' })
+  JWT_JWKS_URL?: string;
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  JWT_ISSUER?: string;
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
+  JWT_AUDIENCE?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400 * 30)
+  DEV_TOKEN_TTL_SECONDS: number = 86400;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400 * 7)
+  IDEMPOTENCY_TTL_SECONDS: number = 86400;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  IDEMPOTENCY_PURGE_INTERVAL_SECONDS: number = 3600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  HOLD_TTL_SECONDS: number = 900;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HOLD_SWEEP_INTERVAL_SECONDS: number = 30;
+
+  @IsIn(['simulated', 'stripe'])
+  PAYMENT_PROVIDER: string = 'simulated';
+
+  @ValidateIf((env: EnvironmentVariables) => env.PAYMENT_PROVIDER === 'stripe')
+  @IsString({ message: 'STRIPE_SECRET_KEY is required when PAYMENT_PROVIDER=stripe' })
+  STRIPE_SECRET_KEY?: string;
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'STRIPE_API_BASE must be an http(s) URL' })
+  STRIPE_API_BASE?: string;
+
+  @IsString()
+  @MinLength(8)
+  STRIPE_WEBHOOK_SECRET: string = 'whsec_holdfast_dev_secret';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(86400)
+  RECONCILE_AFTER_SECONDS: number = 300;
+
+  @Transform(toBool)
+  @IsOptional()
+  @IsBoolean()
+  DEMO_CATALOG?: boolean;
+
+  @IsString()
+  CORS_ORIGINS: string = '';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600000)
+  SHUTDOWN_TIMEOUT_MS: number = 10000;
+}
+
+/**
+ * Validates `process.env`-like input and returns typed config, or throws one Error
+ * whose message names every bad variable, so a misconfigured deploy fails at once
+ * and says everything that is wrong in one go.
+ */
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  const known = new EnvironmentVariables();
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(known).concat([
+    'DATABASE_URL',
+    'JWT_JWKS_URL',
+    'JWT_ISSUER',
+    'JWT_AUDIENCE',
+    'STRIPE_SECRET_KEY',
+    'STRIPE_API_BASE',
+    'DEMO_CATALOG',
+  ])) {
+    if (raw[key] !== undefined) input[key] = raw[key];
+  }
+  const env = plainToInstance(EnvironmentVariables, input, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.map(
+      (e) => `  - ${e.property}=${JSON.stringify(raw[e.property] ?? null)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    );
+    throw new Error(`Invalid configuration (${errors.length} problem${errors.length > 1 ? 's' : ''}):\n${lines.join('\n')}`);
+  }
+  return env;
+}

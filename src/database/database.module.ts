@@ -1,0 +1,27 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { buildDataSourceOptions, TransactionHost } from '@holdfast/database';
+import { migrations } from '../../migrations/index';
+import type { AppConfig } from '../config/app-config';
+import { entities } from './entities';
+
+/** The one TypeORM data source of the app, and the transaction host every module uses. */
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...buildDataSourceOptions({ url: config.databaseUrl, poolSize: config.DB_POOL_SIZE, entities, migrations }),
+          migrationsRun: config.MIGRATIONS_RUN,
+          retryAttempts: 3,
+          retryDelay: 1000,
+        }),
+      ],
+      providers: [TransactionHost],
+      exports: [TransactionHost],
+    };
+  }
+}

@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { startEmbeddedPostgres, type RunningPostgres } from '@holdfast/database';
+import { createApp } from './app.setup';
+import { createAppConfig } from './config/app-config';
+import { validateEnv } from './config/env.schema';
+
+function log(message: string): void {
+  process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), context: 'Bootstrap', msg: message })}\n`);
+}
+
+async function bootstrap(): Promise<void> {
+  let env;
+  try {
+    env = validateEnv(process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+
+  let embedded: RunningPostgres | undefined;
+  if (!env.DATABASE_URL) {
+    log('DATABASE_URL is not set: starting embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({ dataDir: env.EMBEDDED_PG_DIR, log });
+  }
+  const config = createAppConfig(env, env.DATABASE_URL ?? embedded!.url, embedded !== undefined);
+
+  let shuttingDown = false;
+  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log(`${signal} received: draining in-flight requests`);
+    setTimeout(() => {
+      log(`shutdown took longer than ${config.SHUTDOWN_TIMEOUT_MS} ms: exiting`);
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    // app.close() stops accepting connections, waits for in-flight requests, stops the
+    // scheduler and closes the pool; only then can the database go.
+    await app.close().catch((error: unknown) => log(`error while closing: ${String(error)}`));
+    await embedded?.stop();
+    log('stopped');
+    process.exit(0);
+  };
+
+  const app = await createApp(config).catch(async (error: unknown) => {
+    await embedded?.stop();
+    throw error;
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, (s) => void shutdown(s));
+  await app.listen(config.PORT, '0.0.0.0');
+  log(`Holdfast listening on http://localhost:${config.PORT} (Swagger UI at http://localhost:${config.PORT}/docs)`);
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`Holdfast failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ErrorDetailDto, ErrorResponseDto } from '@holdfast/errors';
+
+/** Builds the OpenAPI document from the routes' decorators. */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Holdfast API')
+    .setDescription(
+      'Booking and checkout for mobile apps: hold what you want for 15 minutes, pay with Stripe, get a confirmed ' +
+        'reservation.\n\nEvery error is `{ "error": "CODE", "message": "...", "details"?: [...], "requestId": "..." }`. ' +
+        'Authorize with a bearer token (in dev mode, get one from `POST /v1/dev/token`).',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addSecurityRequirements('bearer')
+    .addTag('health', 'Liveness and readiness')
+    .addTag('dev', 'Development helpers (dev mode only)')
+    .build();
+  return SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto, ErrorDetailDto] });
+}
+
+/** Serves Swagger UI at /docs and the document at /docs-json. */
+export function setupSwagger(app: INestApplication): OpenAPIObject {
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    customSiteTitle: 'Holdfast API',
+    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+  });
+  return document;
+}
