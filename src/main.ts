@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { startEmbeddedPostgres, type RunningPostgres } from '@holdfast/database';
 import { createApp } from './app.setup';
 import { createAppConfig } from './config/app-config';
-import { validateEnv } from './config/env.schema';
+import { loadDotEnv, validateEnv } from './config/env.schema';
 
 function log(message: string): void {
   process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), context: 'Bootstrap', msg: message })}\n`);
@@ -11,6 +11,7 @@ function log(message: string): void {
 async function bootstrap(): Promise<void> {
   let env;
   try {
+    loadDotEnv();
     env = validateEnv(process.env);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);

@@ -17,7 +17,27 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('health', 'Liveness and readiness')
     .addTag('dev', 'Development helpers (dev mode only)')
     .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto, ErrorDetailDto] });
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto, ErrorDetailDto] });
+  documentUnauthorized(document);
+  return document;
+}
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+
+/** Every operation that needs a token can answer 401 UNAUTHORIZED: say so once, here. */
+function documentUnauthorized(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      const isPublic = operation.security?.some((requirement) => Object.keys(requirement).length === 0);
+      if (isPublic || operation.responses['401']) continue;
+      operation.responses['401'] = {
+        description: 'UNAUTHORIZED: no bearer token, or an invalid or expired one',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+      };
+    }
+  }
 }
 
 /** Serves Swagger UI at /docs and the document at /docs-json. */

@@ -1,14 +1,21 @@
-import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiSecurity } from '@nestjs/swagger';
+import { ApiErrors } from '@holdfast/errors';
 import type { AuthUser } from './auth-user';
 
 export const IS_PUBLIC = 'holdfast:public';
 export const ROLES = 'holdfast:roles';
 
-/** Opts a route (or controller) out of the global bearer-token guard. */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+/**
+ * Opts a route (or controller) out of the global bearer-token guard; in OpenAPI the
+ * operation's security becomes `[{}]` (no credentials needed).
+ */
+export const Public = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(IS_PUBLIC, true), ApiSecurity({})) as MethodDecorator & ClassDecorator;
 
-/** Requires every listed role; a signed-in user without one gets 403 FORBIDDEN. */
-export const Roles = (...roles: string[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES, roles);
+/** Requires every listed role; a signed-in user without one gets 403 FORBIDDEN (documented too). */
+export const Roles = (...roles: string[]): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(ROLES, roles), ApiErrors('FORBIDDEN')) as MethodDecorator & ClassDecorator;
 
 /** The signed-in user of the request. */
 export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthUser => {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { mintDevToken } from '../auth/dev-token.service';
-import { validateEnv } from '../config/env.schema';
+import { loadDotEnv, validateEnv } from '../config/env.schema';
 import { runCli } from './with-database';
 
 /** `npm run token -- --sub alice --roles admin[,other] [--email a@b.c]`: prints a dev bearer token. */
@@ -9,6 +9,7 @@ runCli(async () => {
     options: { sub: { type: 'string' }, roles: { type: 'string' }, email: { type: 'string' } },
     strict: true,
   });
+  loadDotEnv();
   const env = validateEnv(process.env);
   if (env.AUTH_MODE !== 'dev') throw new Error('npm run token mints dev tokens; AUTH_MODE is not dev');
   if (!values.sub) throw new Error('usage: npm run token -- --sub <user id> [--roles admin,...] [--email <email>]');

@@ -1,5 +1,5 @@
 import { startEmbeddedPostgres } from '@holdfast/database';
-import { validateEnv } from '../config/env.schema';
+import { loadDotEnv, validateEnv } from '../config/env.schema';
 import type { EnvironmentVariables } from '../config/env.schema';
 
 /**
@@ -8,6 +8,7 @@ import type { EnvironmentVariables } from '../config/env.schema';
  * the CLIs work on a fresh machine just like `npm start`.
  */
 export async function withDatabase<T>(task: (url: string, env: EnvironmentVariables) => Promise<T>): Promise<T> {
+  loadDotEnv();
   const env = validateEnv(process.env);
   if (env.DATABASE_URL) return task(env.DATABASE_URL, env);
   const embedded = await startEmbeddedPostgres({ dataDir: env.EMBEDDED_PG_DIR, log: (m) => process.stderr.write(`${m}\n`) });

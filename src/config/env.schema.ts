@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -20,7 +21,6 @@ const toBool = ({ value }: { value: unknown }) => {
   if (value === 'false' || value === '0') return false;
   return value;
 };
-const blankToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /**
  * Every environment variable Holdfast reads, with its default. `.env.example`
@@ -36,7 +36,6 @@ export class EnvironmentVariables {
   @Max(65535)
   PORT: number = 3000;
 
-  @Transform(blankToUndefined)
   @IsOptional()
   @IsUrl(
     { protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true },
@@ -76,12 +75,10 @@ export class EnvironmentVariables {
   @IsUrl({ require_tld: false, require_protocol: true }, { message: 'JWT_JWKS_URL must be an http(s) URL when AUTH_MODE=jwks' })
   JWT_JWKS_URL?: string;
 
-  @Transform(blankToUndefined)
   @IsOptional()
   @IsString()
   JWT_ISSUER?: string;
 
-  @Transform(blankToUndefined)
   @IsOptional()
   @IsString()
   JWT_AUDIENCE?: string;
@@ -123,7 +120,6 @@ export class EnvironmentVariables {
   @IsString({ message: 'STRIPE_SECRET_KEY is required when PAYMENT_PROVIDER=stripe' })
   STRIPE_SECRET_KEY?: string;
 
-  @Transform(blankToUndefined)
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true }, { message: 'STRIPE_API_BASE must be an http(s) URL' })
   STRIPE_API_BASE?: string;
@@ -159,18 +155,10 @@ export class EnvironmentVariables {
  * and says everything that is wrong in one go.
  */
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
-  const known = new EnvironmentVariables();
   const input: Record<string, unknown> = {};
-  for (const key of Object.keys(known).concat([
-    'DATABASE_URL',
-    'JWT_JWKS_URL',
-    'JWT_ISSUER',
-    'JWT_AUDIENCE',
-    'STRIPE_SECRET_KEY',
-    'STRIPE_API_BASE',
-    'DEMO_CATALOG',
-  ])) {
-    if (raw[key] !== undefined) input[key] = raw[key];
+  for (const key of ENV_KEYS) {
+    // An empty value means "not set", so a copied .env.example keeps every default.
+    if (raw[key] !== undefined && raw[key] !== '') input[key] = raw[key];
   }
   const env = plainToInstance(EnvironmentVariables, input, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
@@ -181,4 +169,39 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     throw new Error(`Invalid configuration (${errors.length} problem${errors.length > 1 ? 's' : ''}):\n${lines.join('\n')}`);
   }
   return env;
+}
+
+/** Every variable name validateEnv reads; `.env.example` lists exactly these (a test checks). */
+export const ENV_KEYS = [
+  'NODE_ENV',
+  'PORT',
+  'LOG_LEVEL',
+  'LOG_PRETTY',
+  'SHUTDOWN_TIMEOUT_MS',
+  'CORS_ORIGINS',
+  'DATABASE_URL',
+  'EMBEDDED_PG_DIR',
+  'DB_POOL_SIZE',
+  'MIGRATIONS_RUN',
+  'AUTH_MODE',
+  'JWT_SECRET',
+  'JWT_JWKS_URL',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'DEV_TOKEN_TTL_SECONDS',
+  'IDEMPOTENCY_TTL_SECONDS',
+  'IDEMPOTENCY_PURGE_INTERVAL_SECONDS',
+  'HOLD_TTL_SECONDS',
+  'HOLD_SWEEP_INTERVAL_SECONDS',
+  'DEMO_CATALOG',
+  'PAYMENT_PROVIDER',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_API_BASE',
+  'STRIPE_WEBHOOK_SECRET',
+  'RECONCILE_AFTER_SECONDS',
+] as const;
+
+/** Loads `.env` from the working directory if there is one; real environment variables win. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
 }
