@@ -1,5 +1,6 @@
 // The migrations, oldest first. `npm run migration:generate -- Name` writes a new file
 // and appends it here; a landed migration is never edited.
 import { CreateIdempotencyKeys1795000000000 } from './1795000000000-CreateIdempotencyKeys';
+import { CreateCatalogInventoryReservations1795434285144 } from './1795434285144-CreateCatalogInventoryReservations';
 
-export const migrations = [CreateIdempotencyKeys1795000000000];
+export const migrations = [CreateIdempotencyKeys1795000000000, CreateCatalogInventoryReservations1795434285144];

@@ -25,6 +25,9 @@ export function buildDataSourceOptions(settings: DatabaseSettings): DataSourceOp
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // Extensions are created by migrations, not at connect time; gen_random_uuid() is core PostgreSQL.
+    installExtensions: false,
+    uuidExtension: 'pgcrypto',
     migrationsRun: false,
     logging: ['error', 'migration'],
     applicationName: settings.applicationName ?? 'holdfast',

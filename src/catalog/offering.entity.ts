@@ -1,0 +1,76 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export const OFFERING_KINDS = ['experience', 'product', 'rental'] as const;
+export type OfferingKind = (typeof OFFERING_KINDS)[number];
+
+/** A discount: a percentage or a fixed amount (minor units), never both. */
+export interface DiscountValue {
+  percentOff?: number;
+  amountOffCents?: number;
+}
+
+/** Group discount: from `minQuantity` guests or units on one reservation item. */
+export interface GroupDiscountRule extends DiscountValue {
+  minQuantity: number;
+  /** Name reported to the app, e.g. `group_5_plus`. */
+  type: string;
+}
+
+/** Early-bird discount: booked at least `minDaysBefore` days before the start. */
+export interface EarlyBirdRule extends DiscountValue {
+  minDaysBefore: number;
+  type: string;
+}
+
+export interface PricingRules {
+  groupDiscount?: GroupDiscountRule;
+  earlyBird?: EarlyBirdRule;
+}
+
+/** Something that can be booked: an experience, a product or a rental (DESIGN.md section 1). */
+@Entity({ name: 'offerings' })
+@Check('chk_offerings_kind', `"kind" IN ('experience', 'product', 'rental')`)
+@Check('chk_offerings_base_price', `"base_price_cents" >= 0`)
+@Index('idx_offerings_kind_active', ['kind', 'active'])
+export class OfferingEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'text' })
+  kind!: OfferingKind;
+
+  @Column({ type: 'text' })
+  title!: string;
+
+  @Column({ type: 'text', default: '' })
+  description!: string;
+
+  @Column({ type: 'char', length: 3 })
+  currency!: string;
+
+  /** Per guest (experience), per unit (product) or per day (rental), in minor units. */
+  @Column({ name: 'base_price_cents', type: 'integer' })
+  basePriceCents!: number;
+
+  @Column({ type: 'boolean', default: true })
+  active!: boolean;
+
+  @Column({ name: 'pricing_rules', type: 'jsonb', default: () => `'{}'` })
+  pricingRules!: PricingRules;
+
+  /** Hours before the start until which a confirmed booking is refunded in full (null: never). */
+  @Column({ name: 'refundable_until_hours', type: 'integer', nullable: true })
+  refundableUntilHours!: number | null;
+
+  @Column({ type: 'jsonb', default: () => `'[]'` })
+  images!: string[];
+
+  @Column({ type: 'jsonb', default: () => `'{}'` })
+  attributes!: Record<string, unknown>;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

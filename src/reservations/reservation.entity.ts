@@ -1,0 +1,96 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export const RESERVATION_STATUSES = [
+  'held',
+  'pending',
+  'payment_failed',
+  'confirmed',
+  'cancelled',
+  'refunded',
+  'completed',
+  'expired',
+] as const;
+export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
+
+export interface AppliedDiscount {
+  amount: number;
+  type: string;
+}
+
+export interface AppliedDiscounts {
+  groupDiscount: AppliedDiscount | null;
+  earlyBirdDiscount: AppliedDiscount | null;
+  totalDiscount: number;
+}
+
+/**
+ * A user's booking, from hold to its end. States (DESIGN.md section 4):
+ * held -> pending -> confirmed -> cancelled | refunded | completed; held|pending -> expired;
+ * pending -> payment_failed -> pending.
+ */
+@Entity({ name: 'reservations' })
+@Check(
+  'chk_reservations_status',
+  `"status" IN ('held', 'pending', 'payment_failed', 'confirmed', 'cancelled', 'refunded', 'completed', 'expired')`,
+)
+@Check(
+  'chk_reservations_amounts',
+  `"original_cents" >= 0 AND "discount_cents" >= 0 AND "total_cents" = "original_cents" - "discount_cents"`,
+)
+@Index('idx_reservations_user_created', ['userId', 'createdAt'])
+@Index('idx_reservations_hold_expiry', ['holdExpiresAt'], { where: `"status" IN ('held', 'pending', 'payment_failed')` })
+export class ReservationEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  /** The token's `sub`. */
+  @Column({ name: 'user_id', type: 'text' })
+  userId!: string;
+
+  @Column({ type: 'text' })
+  status!: ReservationStatus;
+
+  @Column({ name: 'hold_expires_at', type: 'timestamptz' })
+  holdExpiresAt!: Date;
+
+  @Column({ name: 'guest_name', type: 'text' })
+  guestName!: string;
+
+  @Column({ name: 'guest_email', type: 'text' })
+  guestEmail!: string;
+
+  @Column({ name: 'guest_phone', type: 'text', nullable: true })
+  guestPhone!: string | null;
+
+  @Column({ name: 'special_requests', type: 'text', nullable: true })
+  specialRequests!: string | null;
+
+  @Column({ name: 'original_cents', type: 'integer' })
+  originalCents!: number;
+
+  @Column({ name: 'discount_cents', type: 'integer' })
+  discountCents!: number;
+
+  @Column({ name: 'total_cents', type: 'integer' })
+  totalCents!: number;
+
+  @Column({ type: 'char', length: 3 })
+  currency!: string;
+
+  @Column({ name: 'applied_discounts', type: 'jsonb' })
+  appliedDiscounts!: AppliedDiscounts;
+
+  /** 12-character booking reference, set on confirmation. */
+  @Column({ type: 'text', nullable: true, unique: true })
+  reference!: string | null;
+
+  /** Why the reservation reached its state (e.g. HOLD_EXPIRED, USER_CANCELLED). */
+  @Column({ name: 'status_reason', type: 'text', nullable: true })
+  statusReason!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
