@@ -5,6 +5,16 @@ import type { DataSource, EntityManager } from 'typeorm';
 
 type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
 
+/** deadlock_detected, serialization_failure */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 3;
+
+function sqlState(error: unknown): string | undefined {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 interface TransactionContext {
   manager: EntityManager;
 }
@@ -39,7 +49,16 @@ export class TransactionHost {
    */
   async run<T>(fn: () => Promise<T>, isolation: IsolationLevel = 'READ COMMITTED'): Promise<T> {
     if (this.inTransaction) return fn();
-    return this.dataSource.transaction(isolation, (manager) => this.storage.run({ manager }, fn));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction(isolation, (manager) => this.storage.run({ manager }, fn));
+      } catch (error) {
+        // A deadlock or serialization failure rolled everything back: the whole unit of
+        // work can safely run again. Lock ordering makes this rare; this makes it harmless.
+        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+      }
+    }
   }
 
   /** Runs `fn` outside any open transaction (for work that must commit on its own). */

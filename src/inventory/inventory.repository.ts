@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@holdfast/database';
+import type { SlotInfo, StockInfo } from './inventory.types';
+
+interface SlotRow {
+  id: string;
+  offering_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  capacity: number;
+  held: number;
+  booked: number;
+  status: SlotInfo['status'];
+}
+
+interface ReleasedRow {
+  prev_state: 'held' | 'committed';
+  resource_type: 'slot' | 'sku' | 'unit';
+  time_slot_id: string | null;
+  stock_item_id: string | null;
+  quantity: number;
+}
+
+const toSlot = (r: SlotRow): SlotInfo => ({
+  id: r.id,
+  offeringId: r.offering_id,
+  startsAt: r.starts_at,
+  endsAt: r.ends_at,
+  capacity: r.capacity,
+  held: r.held,
+  booked: r.booked,
+  status: r.status,
+});
+
+/**
+ * The SQL that moves capacity. Every change is a conditional update (never read, then
+ * write) paired with its ledger row in the same statement, and counters are locked in
+ * one global order (time slots, then stock items, each by id) so carts never deadlock.
+ * All methods run on the caller's transaction (`txHost.manager`).
+ */
+@Injectable()
+export class InventoryRepository {
+  constructor(private readonly txHost: TransactionHost) {}
+
+  private query<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.txHost.manager.query(sql, params) as Promise<T[]>;
+  }
+
+  async findSlot(id: string): Promise<SlotInfo | null> {
+    const rows = await this.query<SlotRow>(
+      `SELECT id, offering_id, starts_at, ends_at, capacity, held, booked, status FROM time_slots WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? toSlot(rows[0]) : null;
+  }
+
+  async findStockBySku(sku: string): Promise<StockInfo | null> {
+    const rows = await this.query<{ id: string; offering_id: string; sku: string; on_hand: number; held: number; sold: number }>(
+      `SELECT id, offering_id, sku, on_hand, held, sold FROM stock_items WHERE sku = $1`,
+      [sku],
+    );
+    const r = rows[0];
+    return r ? { id: r.id, offeringId: r.offering_id, sku: r.sku, onHand: r.on_hand, held: r.held, sold: r.sold } : null;
+  }
+
+  /** Takes `quantity` places of an open, future slot and records the allocation; false if too few are left. */
+  async takeSlot(slotId: string, quantity: number, reservationId: string, itemId: string): Promise<boolean> {
+    const rows = await this.query<{ id: string }>(
+      `WITH taken AS (
+         UPDATE time_slots SET held = held + $2, updated_at = now()
+          WHERE id = $1 AND status = 'open' AND starts_at > now() AND capacity - held - booked >= $2
+          RETURNING id)
+       INSERT INTO allocations (id, reservation_id, reservation_item_id, resource_type, time_slot_id, quantity, state)
+       SELECT $3, $4, $5, 'slot', taken.id, $2, 'held' FROM taken
+       RETURNING id`,
+      [slotId, quantity, randomUUID(), reservationId, itemId],
+    );
+    return rows.length === 1;
+  }
+
+  /** Takes `quantity` units of a SKU and records the allocation; false if too few are left. */
+  async takeStock(stockItemId: string, quantity: number, reservationId: string, itemId: string): Promise<boolean> {
+    const rows = await this.query<{ id: string }>(
+      `WITH taken AS (
+         UPDATE stock_items SET held = held + $2, updated_at = now()
+          WHERE id = $1 AND on_hand - held - sold >= $2
+          RETURNING id)
+       INSERT INTO allocations (id, reservation_id, reservation_item_id, resource_type, stock_item_id, quantity, state)
+       SELECT $3, $4, $5, 'sku', taken.id, $2, 'held' FROM taken
+       RETURNING id`,
+      [stockItemId, quantity, randomUUID(), reservationId, itemId],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Allocates a free unit of a rental offering for `[start, end)`; null if none is free.
+   * Units being taken by a concurrent transaction are skipped, not waited for. Should two
+   * transactions still pick one unit for overlapping periods, the exclusion constraint on
+   * allocations rejects the second (SQLSTATE 23P01).
+   */
+  async takeUnit(offeringId: string, start: Date, end: Date, reservationId: string, itemId: string): Promise<string | null> {
+    const rows = await this.query<{ unit_id: string }>(
+      `WITH unit AS (
+         SELECT ru.id FROM rental_units ru
+          WHERE ru.offering_id = $1 AND ru.status = 'available'
+            AND NOT EXISTS (SELECT 1 FROM allocations a
+                             WHERE a.unit_id = ru.id AND a.state <> 'released' AND a.period && tstzrange($2, $3, '[)'))
+          ORDER BY ru.id
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED)
+       INSERT INTO allocations (id, reservation_id, reservation_item_id, resource_type, unit_id, quantity, period, state)
+       SELECT $4, $5, $6, 'unit', unit.id, 1, tstzrange($2, $3, '[)'), 'held' FROM unit
+       RETURNING unit_id`,
+      [offeringId, start, end, randomUUID(), reservationId, itemId],
+    );
+    return rows[0]?.unit_id ?? null;
+  }
+
+  /**
+   * Releases every live allocation of these reservations and gives their places back
+   * (held ones to `held`, committed ones to `booked`/`sold`). Returns how many rows it released.
+   */
+  async releaseFor(reservationIds: string[]): Promise<number> {
+    if (reservationIds.length === 0) return 0;
+    const released = await this.query<ReleasedRow>(
+      `WITH live AS (
+         SELECT id, state FROM allocations
+          WHERE reservation_id = ANY($1::uuid[]) AND state <> 'released'
+          ORDER BY id
+          FOR UPDATE)
+       UPDATE allocations a SET state = 'released', updated_at = now()
+         FROM live WHERE a.id = live.id
+       RETURNING live.state AS prev_state, a.resource_type, a.time_slot_id, a.stock_item_id, a.quantity`,
+      [reservationIds],
+    );
+    await this.adjustCounters(released, 'release');
+    return released.length;
+  }
+
+  /** Turns every held allocation of a reservation into a committed one (held -> booked/sold). */
+  async commitFor(reservationId: string): Promise<number> {
+    const committed = await this.query<ReleasedRow>(
+      `WITH live AS (
+         SELECT id FROM allocations WHERE reservation_id = $1 AND state = 'held' ORDER BY id FOR UPDATE)
+       UPDATE allocations a SET state = 'committed', updated_at = now()
+         FROM live WHERE a.id = live.id
+       RETURNING 'held'::text AS prev_state, a.resource_type, a.time_slot_id, a.stock_item_id, a.quantity`,
+      [reservationId],
+    );
+    await this.adjustCounters(committed, 'commit');
+    return committed.length;
+  }
+
+  /** Applies ledger changes to the counters, locking rows in the global order first. */
+  private async adjustCounters(rows: ReleasedRow[], mode: 'release' | 'commit'): Promise<void> {
+    const slots = new Map<string, { held: number; done: number }>();
+    const stock = new Map<string, { held: number; done: number }>();
+    for (const row of rows) {
+      const id = row.time_slot_id ?? row.stock_item_id;
+      if (!id) continue; // rental units have no counters
+      const target = row.time_slot_id ? slots : stock;
+      const delta = target.get(id) ?? { held: 0, done: 0 };
+      if (row.prev_state === 'held') {
+        delta.held -= row.quantity;
+        if (mode === 'commit') delta.done += row.quantity;
+      } else {
+        delta.done -= row.quantity;
+      }
+      target.set(id, delta);
+    }
+    await this.applyDeltas('time_slots', 'booked', slots);
+    await this.applyDeltas('stock_items', 'sold', stock);
+  }
+
+  private async applyDeltas(
+    table: 'time_slots' | 'stock_items',
+    doneColumn: 'booked' | 'sold',
+    deltas: Map<string, { held: number; done: number }>,
+  ) {
+    if (deltas.size === 0) return;
+    const ids = [...deltas.keys()].sort();
+    // Lock first, in id order, as its own statement: an UPDATE ... FROM locks rows in
+    // whatever order its plan visits them.
+    await this.query(`SELECT id FROM ${table} WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
+    await this.query(
+      `UPDATE ${table} t SET held = t.held + d.held, ${doneColumn} = t.${doneColumn} + d.done, updated_at = now()
+         FROM unnest($1::uuid[], $2::int[], $3::int[]) AS d(id, held, done)
+        WHERE t.id = d.id`,
+      [ids, ids.map((id) => deltas.get(id)!.held), ids.map((id) => deltas.get(id)!.done)],
+    );
+  }
+
+  /** Reservations with held (not committed) allocations on a resource: candidates for reclaiming. */
+  async holdersOn(resource: {
+    slotId?: string;
+    stockItemId?: string;
+    offeringId?: string;
+    start?: Date;
+    end?: Date;
+  }): Promise<string[]> {
+    let rows: { reservation_id: string }[];
+    if (resource.slotId) {
+      rows = await this.query(`SELECT DISTINCT reservation_id FROM allocations WHERE time_slot_id = $1 AND state = 'held'`, [
+        resource.slotId,
+      ]);
+    } else if (resource.stockItemId) {
+      rows = await this.query(`SELECT DISTINCT reservation_id FROM allocations WHERE stock_item_id = $1 AND state = 'held'`, [
+        resource.stockItemId,
+      ]);
+    } else {
+      rows = await this.query(
+        `SELECT DISTINCT a.reservation_id FROM allocations a JOIN rental_units ru ON ru.id = a.unit_id
+          WHERE ru.offering_id = $1 AND a.state = 'held' AND a.period && tstzrange($2, $3, '[)')`,
+        [resource.offeringId, resource.start, resource.end],
+      );
+    }
+    return rows.map((r) => r.reservation_id);
+  }
+}

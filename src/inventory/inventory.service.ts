@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '@holdfast/errors';
+import { InventoryRepository } from './inventory.repository';
+import type { AllocationRequest, ShortageHandler, ShortResource, SlotInfo, StockInfo } from './inventory.types';
+
+const RESOURCE_ORDER = { slot: 0, sku: 1, unit: 2 } as const;
+
+function resourceKey(request: AllocationRequest): string {
+  if (request.kind === 'slot') return request.slotId;
+  if (request.kind === 'sku') return request.stockItemId;
+  return `${request.offeringId}|${request.start.toISOString()}`;
+}
+
+function isExclusionViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } } | null;
+  return (e?.driverError?.code ?? e?.code) === '23P01';
+}
+
+/**
+ * The only way capacity changes (DESIGN.md section 2). Callers run these methods inside
+ * their own transaction; a failed allocation throws, and the caller's rollback undoes
+ * whatever part of a cart was already taken.
+ */
+@Injectable()
+export class InventoryService {
+  constructor(private readonly repo: InventoryRepository) {}
+
+  /** A time slot as it is now, or null. */
+  getSlot(id: string): Promise<SlotInfo | null> {
+    return this.repo.findSlot(id);
+  }
+
+  /** A SKU's stock as it is now, or null. */
+  getStockBySku(sku: string): Promise<StockInfo | null> {
+    return this.repo.findStockBySku(sku);
+  }
+
+  /**
+   * Allocates everything a reservation needs, all or nothing, in the global lock order
+   * (slots, then SKUs, then rental units, each by id), so two carts that want the same
+   * resources in different orders never deadlock. When a resource is short, `onShortage`
+   * may reclaim expired holds on it, and the allocation is tried once more.
+   *
+   * @throws AppError NOT_ENOUGH_CAPACITY or TIME_SLOT_NOT_AVAILABLE; the caller must roll back.
+   */
+  async allocate(reservationId: string, requests: AllocationRequest[], onShortage?: ShortageHandler): Promise<void> {
+    const ordered = [...requests].sort(
+      (a, b) =>
+        RESOURCE_ORDER[a.kind] - RESOURCE_ORDER[b.kind] ||
+        (resourceKey(a) < resourceKey(b) ? -1 : resourceKey(a) > resourceKey(b) ? 1 : 0),
+    );
+    for (const request of ordered) {
+      if (await this.take(reservationId, request)) continue;
+      if (onShortage && (await onShortage(this.shortResource(request))) && (await this.take(reservationId, request))) continue;
+      throw await this.shortageError(request);
+    }
+  }
+
+  /** Gives back every live allocation of these reservations. */
+  release(reservationIds: string[]): Promise<number> {
+    return this.repo.releaseFor(reservationIds);
+  }
+
+  /** Makes a reservation's held allocations permanent (on confirmation). */
+  commit(reservationId: string): Promise<number> {
+    return this.repo.commitFor(reservationId);
+  }
+
+  /** Reservations holding (not yet committed) part of a resource. */
+  holdersOn(resource: ShortResource): Promise<string[]> {
+    if (resource.kind === 'slot') return this.repo.holdersOn({ slotId: resource.slotId });
+    if (resource.kind === 'sku') return this.repo.holdersOn({ stockItemId: resource.stockItemId });
+    return this.repo.holdersOn({ offeringId: resource.offeringId, start: resource.start, end: resource.end });
+  }
+
+  private async take(reservationId: string, request: AllocationRequest): Promise<boolean> {
+    switch (request.kind) {
+      case 'slot':
+        return this.repo.takeSlot(request.slotId, request.quantity, reservationId, request.itemId);
+      case 'sku':
+        return this.repo.takeStock(request.stockItemId, request.quantity, reservationId, request.itemId);
+      case 'unit':
+        try {
+          return (
+            (await this.repo.takeUnit(request.offeringId, request.start, request.end, reservationId, request.itemId)) !== null
+          );
+        } catch (error) {
+          if (isExclusionViolation(error)) {
+            throw new AppError('NOT_ENOUGH_CAPACITY', 'No unit is free for these dates');
+          }
+          throw error;
+        }
+    }
+  }
+
+  private shortResource(request: AllocationRequest): ShortResource {
+    if (request.kind === 'slot') return { kind: 'slot', slotId: request.slotId };
+    if (request.kind === 'sku') return { kind: 'sku', stockItemId: request.stockItemId };
+    return { kind: 'unit', offeringId: request.offeringId, start: request.start, end: request.end };
+  }
+
+  /** Says why a take failed: the slot closed or started meanwhile, or there is not enough left. */
+  private async shortageError(request: AllocationRequest): Promise<AppError> {
+    if (request.kind === 'slot') {
+      const slot = await this.repo.findSlot(request.slotId);
+      if (!slot) return new AppError('TIME_SLOT_NOT_FOUND', 'This time slot does not exist');
+      if (slot.status !== 'open' || slot.startsAt.getTime() <= Date.now()) {
+        return new AppError('TIME_SLOT_NOT_AVAILABLE', 'This time slot is no longer available');
+      }
+      const left = slot.capacity - slot.held - slot.booked;
+      return new AppError(
+        'NOT_ENOUGH_CAPACITY',
+        `Not enough places left in this time slot (${left} left, ${request.quantity} asked)`,
+      );
+    }
+    if (request.kind === 'sku') return new AppError('NOT_ENOUGH_CAPACITY', `Not enough stock left (${request.quantity} asked)`);
+    return new AppError('NOT_ENOUGH_CAPACITY', 'No unit is free for these dates');
+  }
+}

@@ -1,0 +1,37 @@
+/** One thing a reservation item needs from inventory. */
+export type AllocationRequest =
+  | { kind: 'slot'; itemId: string; slotId: string; quantity: number }
+  | { kind: 'sku'; itemId: string; stockItemId: string; quantity: number }
+  | { kind: 'unit'; itemId: string; offeringId: string; start: Date; end: Date };
+
+/** A resource that ran short, handed to the caller so it can reclaim expired holds on it. */
+export type ShortResource =
+  | { kind: 'slot'; slotId: string }
+  | { kind: 'sku'; stockItemId: string }
+  | { kind: 'unit'; offeringId: string; start: Date; end: Date };
+
+/**
+ * Called when a resource has too little left; returns true if it freed something (by
+ * expiring holds past their time), in which case the allocation is tried once more.
+ */
+export type ShortageHandler = (resource: ShortResource) => Promise<boolean>;
+
+export interface SlotInfo {
+  id: string;
+  offeringId: string;
+  startsAt: Date;
+  endsAt: Date;
+  capacity: number;
+  held: number;
+  booked: number;
+  status: 'open' | 'closed' | 'cancelled';
+}
+
+export interface StockInfo {
+  id: string;
+  offeringId: string;
+  sku: string;
+  onHand: number;
+  held: number;
+  sold: number;
+}
