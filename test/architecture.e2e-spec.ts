@@ -131,8 +131,13 @@ describe('architecture', () => {
           problems.push(`${rel}: ${from} must not depend on ${target}`);
         }
       }
-      for (const [, target, file2] of text.matchAll(/from '\.\.\/([a-z-]+)\/([^']+)'/g)) {
-        if (domain.includes(target) && /\.(entity|repository)$/.test(file2)) {
+      // Type-only imports carry no runtime dependency on another module's internals.
+      const valueImports = text.replace(/^import type [^;]+;$/gms, '');
+      for (const [, target, file2] of valueImports.matchAll(/from '\.\.\/([a-z-]+)\/([^']+)'/g)) {
+        // An entity may reference an entity of a module it depends on (a foreign key);
+        // nothing else reaches into another module's entities or repositories.
+        const entityRelation = rel.endsWith('.entity.ts') && /\.entity$/.test(file2) && allowed[from].includes(target);
+        if (domain.includes(target) && /\.(entity|repository)$/.test(file2) && !entityRelation) {
           problems.push(`${rel}: reaches into ${target}/${file2}; use its service`);
         }
       }
