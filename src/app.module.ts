@@ -5,10 +5,12 @@ import { LoggerModule } from 'nestjs-pino';
 import { AllExceptionsFilter } from '@holdfast/errors';
 import { IdempotencyModule } from '@holdfast/idempotency';
 import { AuthModule } from './auth/auth.module';
+import { CatalogModule } from './catalog/catalog.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { ReservationsModule } from './reservations/reservations.module';
 import { loggerParams } from './logging';
 
 /**
@@ -31,6 +33,8 @@ export class AppModule {
         }),
         AuthModule.forRoot(config),
         HealthModule,
+        ReservationsModule,
+        CatalogModule,
         ...extraImports,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -47,6 +47,12 @@ export class InventoryRepository {
     return this.txHost.manager.query(sql, params) as Promise<T[]>;
   }
 
+  /** For UPDATE ... RETURNING: TypeORM answers those with `[rows, rowCount]`. */
+  private async mutate<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const result = (await this.txHost.manager.query(sql, params)) as [T[], number] | T[];
+    return Array.isArray(result[0]) ? (result as [T[], number])[0] : (result as T[]);
+  }
+
   async findSlot(id: string): Promise<SlotInfo | null> {
     const rows = await this.query<SlotRow>(
       `SELECT id, offering_id, starts_at, ends_at, capacity, held, booked, status FROM time_slots WHERE id = $1`,
@@ -124,7 +130,7 @@ export class InventoryRepository {
    */
   async releaseFor(reservationIds: string[]): Promise<number> {
     if (reservationIds.length === 0) return 0;
-    const released = await this.query<ReleasedRow>(
+    const released = await this.mutate<ReleasedRow>(
       `WITH live AS (
          SELECT id, state FROM allocations
           WHERE reservation_id = ANY($1::uuid[]) AND state <> 'released'
@@ -141,7 +147,7 @@ export class InventoryRepository {
 
   /** Turns every held allocation of a reservation into a committed one (held -> booked/sold). */
   async commitFor(reservationId: string): Promise<number> {
-    const committed = await this.query<ReleasedRow>(
+    const committed = await this.mutate<ReleasedRow>(
       `WITH live AS (
          SELECT id FROM allocations WHERE reservation_id = $1 AND state = 'held' ORDER BY id FOR UPDATE)
        UPDATE allocations a SET state = 'committed', updated_at = now()

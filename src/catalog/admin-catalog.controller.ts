@@ -1,0 +1,43 @@
+import { Body, Controller, Param, Patch, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@holdfast/errors';
+import { Idempotent } from '@holdfast/idempotency';
+import { Roles } from '../auth/auth.decorators';
+import { CatalogService } from './catalog.service';
+import { CreateOfferingDto } from './dto/create-offering.dto';
+import { OfferingDto } from './dto/offering.dto';
+import { UpdateOfferingDto } from './dto/update-offering.dto';
+
+/** Catalog administration: admins only. */
+@ApiTags('admin')
+@Roles('admin')
+@Controller('admin/offerings')
+export class AdminCatalogController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Post()
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Create an offering',
+    description: 'Prices in minor units. `pricingRules` discounts take exactly one of `percentOff` or `amountOff`.',
+  })
+  @ApiCreatedResponse({ type: OfferingDto })
+  @ApiErrors('VALIDATION_FAILED', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_PROGRESS')
+  create(@Body() body: CreateOfferingDto): Promise<OfferingDto> {
+    return this.catalog.create(body);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Change an offering',
+    description:
+      'Send only the fields to change; `kind` cannot change. `pricingRules` replaces the rules whole (`{}` removes them). ' +
+      'Holds placed after the change use the new price; other replicas see it within 5 s.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: OfferingDto })
+  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND')
+  update(@Param('id') id: string, @Body() body: UpdateOfferingDto): Promise<OfferingDto> {
+    return this.catalog.update(id, body);
+  }
+}

@@ -1,0 +1,225 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '@holdfast/errors';
+import { TransactionHost } from '@holdfast/database';
+import type { CreateOfferingDto } from './dto/create-offering.dto';
+import type { ListOfferingsQueryDto } from './dto/list-offerings-query.dto';
+import type { OfferingDto, OfferingListDto } from './dto/offering.dto';
+import type { PricingRulesDto } from './dto/pricing-rules.dto';
+import type { UpdateOfferingDto } from './dto/update-offering.dto';
+import { OfferingEntity, type PricingRules } from './offering.entity';
+
+/** How long `getOffering` may serve an offering from memory. */
+export const OFFERING_CACHE_TTL_MS = 5_000;
+const OFFERING_CACHE_MAX_ENTRIES = 10_000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface CacheEntry {
+  offering: OfferingEntity;
+  expiresAt: number;
+}
+
+/** Offerings: public browse, admin create and change, and lookups for the other modules. */
+@Injectable()
+export class CatalogService {
+  private readonly cache = new Map<string, CacheEntry>();
+  /** Bumped on every invalidation, so a read that raced a write cannot re-cache the old row. */
+  private generation = 0;
+
+  constructor(private readonly txHost: TransactionHost) {}
+
+  /**
+   * The public list: active offerings only, newest first, optionally of one kind and
+   * with `q` in the title (case-insensitive, `%` and `_` taken literally).
+   */
+  async list(query: ListOfferingsQueryDto): Promise<OfferingListDto> {
+    const { kind, q, limit, offset } = query;
+    const qb = this.txHost.manager.getRepository(OfferingEntity).createQueryBuilder('o').where('o.active = true');
+    if (kind) qb.andWhere('o.kind = :kind', { kind });
+    if (q) qb.andWhere(`o.title ILIKE :pattern ESCAPE '\\'`, { pattern: `%${q.replace(/[\\%_]/g, '\\$&')}%` });
+    const [rows, total] = await qb
+      .orderBy('o.createdAt', 'DESC')
+      .addOrderBy('o.id', 'DESC')
+      .limit(limit)
+      .offset(offset)
+      .getManyAndCount();
+    return {
+      offerings: rows.map(toOfferingDto),
+      pagination: { total, limit, offset, hasMore: offset + rows.length < total },
+    };
+  }
+
+  /**
+   * One offering by id, inactive ones included (with `orderable: false`). Always read
+   * from the database, never from the cache.
+   * @throws AppError NOT_FOUND for an unknown id or one that is not a UUID.
+   */
+  async get(id: string): Promise<OfferingDto> {
+    return toOfferingDto(await this.findOrFail(id));
+  }
+
+  /** Creates an offering; absent optional fields get their defaults (active, no rules, not refundable). */
+  async create(dto: CreateOfferingDto): Promise<OfferingDto> {
+    const repository = this.txHost.manager.getRepository(OfferingEntity);
+    const saved = await repository.save(
+      repository.create({
+        kind: dto.kind,
+        title: dto.title,
+        description: dto.description,
+        currency: dto.currency,
+        basePriceCents: dto.basePrice,
+        active: dto.active ?? true,
+        pricingRules: toStoredRules(dto.pricingRules),
+        refundableUntilHours: dto.refundableUntilHours ?? null,
+        images: dto.images ?? [],
+        attributes: dto.attributes ?? {},
+      }),
+    );
+    // Nothing to drop: the cache never holds misses, so no entry can exist for a new id.
+    // Re-read for the columns the database fills in (timestamps, defaults).
+    return toOfferingDto(await this.findOrFail(saved.id));
+  }
+
+  /**
+   * Changes the given fields of an offering (`kind` never changes). `pricingRules`, when
+   * given, replaces the rules whole. Drops this process's cached copy once the change has
+   * committed, so `getOffering` here sees it at once; other replicas within
+   * {@link OFFERING_CACHE_TTL_MS}.
+   * @throws AppError NOT_FOUND for an unknown id or one that is not a UUID.
+   */
+  async update(id: string, dto: UpdateOfferingDto): Promise<OfferingDto> {
+    try {
+      // Not @Transactional(): the cache must be dropped after the commit, not before it.
+      const updated = await this.txHost.run(async () => {
+        const repository = this.txHost.manager.getRepository(OfferingEntity);
+        const offering = await this.findOrFail(id, true);
+        if (dto.title !== undefined) offering.title = dto.title;
+        if (dto.description !== undefined) offering.description = dto.description;
+        if (dto.currency !== undefined) offering.currency = dto.currency;
+        if (dto.basePrice !== undefined) offering.basePriceCents = dto.basePrice;
+        if (dto.active !== undefined) offering.active = dto.active;
+        if (dto.pricingRules !== undefined) offering.pricingRules = toStoredRules(dto.pricingRules);
+        if (dto.refundableUntilHours !== undefined) offering.refundableUntilHours = dto.refundableUntilHours;
+        if (dto.images !== undefined) offering.images = dto.images;
+        if (dto.attributes !== undefined) offering.attributes = dto.attributes;
+        await repository.save(offering);
+        return this.findOrFail(id);
+      });
+      return toOfferingDto(updated);
+    } finally {
+      this.invalidate(id);
+    }
+  }
+
+  /**
+   * The offering for pricing and holding (inventory, reservations), active or not: check
+   * `active` before selling it. Null for an unknown id or one that is not a UUID.
+   *
+   * Served from an in-process cache on the hold path, so a burst of holds does not read
+   * the same row again and again. Staleness bound: an entry is at most
+   * {@link OFFERING_CACHE_TTL_MS} (5 s) old, so a change made through another replica (or
+   * straight in the database) shows here within 5 s of its commit; a change made through
+   * this process's `update` shows at once. Misses (null) are not cached.
+   *
+   * The result is shared between callers and frozen: treat it as read-only and never save
+   * it. Inside a transaction the read uses that transaction's connection.
+   */
+  async getOffering(id: string): Promise<OfferingEntity | null> {
+    if (!UUID.test(id)) return null;
+    const now = Date.now();
+    const hit = this.cache.get(id);
+    if (hit && hit.expiresAt > now) return hit.offering;
+
+    const generation = this.generation;
+    const offering = await this.txHost.manager.getRepository(OfferingEntity).findOneBy({ id });
+    if (!offering) {
+      this.cache.delete(id);
+      return null;
+    }
+    deepFreeze(offering);
+    if (generation === this.generation) {
+      if (this.cache.size >= OFFERING_CACHE_MAX_ENTRIES) this.evictExpired(now);
+      this.cache.set(id, { offering, expiresAt: now + OFFERING_CACHE_TTL_MS });
+    }
+    return offering;
+  }
+
+  private invalidate(id: string): void {
+    this.generation++;
+    this.cache.delete(id);
+  }
+
+  private evictExpired(now: number): void {
+    for (const [key, entry] of this.cache) if (entry.expiresAt <= now) this.cache.delete(key);
+    if (this.cache.size >= OFFERING_CACHE_MAX_ENTRIES) this.cache.clear();
+  }
+
+  private async findOrFail(id: string, lock = false): Promise<OfferingEntity> {
+    const offering = UUID.test(id)
+      ? await this.txHost.manager.getRepository(OfferingEntity).findOne({
+          where: { id },
+          ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+        })
+      : null;
+    if (!offering) throw new AppError('NOT_FOUND', 'Offering not found');
+    return offering;
+  }
+}
+
+/** API rules (`amountOff`) to stored rules (`amountOffCents`); absent or null rules are left out. */
+function toStoredRules(dto: PricingRulesDto | undefined): PricingRules {
+  const rules: PricingRules = {};
+  const value = (rule: { percentOff?: number; amountOff?: number }) =>
+    typeof rule.percentOff === 'number' ? { percentOff: rule.percentOff } : { amountOffCents: rule.amountOff };
+  if (dto?.groupDiscount) {
+    const { minQuantity, type } = dto.groupDiscount;
+    rules.groupDiscount = { minQuantity, ...value(dto.groupDiscount), type };
+  }
+  if (dto?.earlyBird) {
+    const { minDaysBefore, type } = dto.earlyBird;
+    rules.earlyBird = { minDaysBefore, ...value(dto.earlyBird), type };
+  }
+  return rules;
+}
+
+function toRulesDto(rules: PricingRules): PricingRulesDto {
+  const dto: PricingRulesDto = {};
+  const value = (rule: { percentOff?: number; amountOffCents?: number }) =>
+    typeof rule.percentOff === 'number' ? { percentOff: rule.percentOff } : { amountOff: rule.amountOffCents };
+  if (rules.groupDiscount) {
+    const { minQuantity, type } = rules.groupDiscount;
+    dto.groupDiscount = { minQuantity, ...value(rules.groupDiscount), type };
+  }
+  if (rules.earlyBird) {
+    const { minDaysBefore, type } = rules.earlyBird;
+    dto.earlyBird = { minDaysBefore, ...value(rules.earlyBird), type };
+  }
+  return dto;
+}
+
+function toOfferingDto(offering: OfferingEntity): OfferingDto {
+  return {
+    id: offering.id,
+    kind: offering.kind,
+    title: offering.title,
+    description: offering.description,
+    currency: offering.currency,
+    basePrice: offering.basePriceCents,
+    active: offering.active,
+    orderable: offering.active,
+    pricingRules: toRulesDto(offering.pricingRules ?? {}),
+    refundableUntilHours: offering.refundableUntilHours,
+    images: offering.images,
+    attributes: offering.attributes,
+    createdAt: offering.createdAt.toISOString(),
+    updatedAt: offering.updatedAt.toISOString(),
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !(value instanceof Date) && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,81 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { OFFERING_KINDS, type OfferingKind } from '../offering.entity';
+import { PricingRulesDto } from './pricing-rules.dto';
+
+/** An offering as the API shows it (public browse and admin alike). */
+export class OfferingDto {
+  @ApiProperty({ format: 'uuid', example: '3f0c6f0e-2a51-4d5e-9a8b-1c2d3e4f5a6b' })
+  id!: string;
+
+  @ApiProperty({ enum: OFFERING_KINDS, example: 'experience' })
+  kind!: OfferingKind;
+
+  @ApiProperty({ example: 'Sunset kayak tour' })
+  title!: string;
+
+  @ApiProperty({ example: 'Two hours along the coast with a guide; all equipment included.' })
+  description!: string;
+
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217 code.' })
+  currency!: string;
+
+  @ApiProperty({ example: 10000, description: 'Minor units: per guest (experience), per unit (product) or per day (rental).' })
+  basePrice!: number;
+
+  @ApiProperty({ example: true })
+  active!: boolean;
+
+  @ApiProperty({ example: true, description: 'Whether a hold may be placed on it now (currently: it is active).' })
+  orderable!: boolean;
+
+  @ApiProperty({
+    type: PricingRulesDto,
+    example: {
+      groupDiscount: { minQuantity: 2, percentOff: 15, type: 'group_5_plus' },
+      earlyBird: { minDaysBefore: 7, percentOff: 10, type: 'early_bird' },
+    },
+  })
+  pricingRules!: PricingRulesDto;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 48,
+    description: 'Hours before the start with a full refund; null: never.',
+  })
+  refundableUntilHours!: number | null;
+
+  @ApiProperty({ type: [String], example: ['https://cdn.example.com/offerings/kayak-1.jpg'] })
+  images!: string[];
+
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { durationMinutes: 120 } })
+  attributes!: Record<string, unknown>;
+
+  @ApiProperty({ format: 'date-time', example: '2026-03-01T12:00:00.000Z' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-03-01T12:00:00.000Z' })
+  updatedAt!: string;
+}
+
+export class CatalogPaginationDto {
+  @ApiProperty({ example: 42, description: 'Matching offerings in all pages.' })
+  total!: number;
+
+  @ApiProperty({ example: 20 })
+  limit!: number;
+
+  @ApiProperty({ example: 0 })
+  offset!: number;
+
+  @ApiProperty({ example: true, description: 'Whether offset + limit < total.' })
+  hasMore!: boolean;
+}
+
+export class OfferingListDto {
+  @ApiProperty({ type: [OfferingDto] })
+  offerings!: OfferingDto[];
+
+  @ApiProperty({ type: CatalogPaginationDto })
+  pagination!: CatalogPaginationDto;
+}

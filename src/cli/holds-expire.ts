@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../app.module';
+import { createAppConfig } from '../config/app-config';
+import { HoldExpiryJob } from '../reservations/hold-expiry.job';
+import { runCli, withDatabase } from './with-database';
+
+/**
+ * `npm run holds:expire`: runs the hold expiry sweep once and exits, for an external
+ * cron (e.g. a Kubernetes CronJob). Safe next to running app replicas.
+ */
+runCli(async () => {
+  await withDatabase(async (url, env) => {
+    const config = createAppConfig(
+      { ...env, LOG_LEVEL: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL } as typeof env,
+      url,
+      !env.DATABASE_URL,
+    );
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+    try {
+      const expired = await app.get(HoldExpiryJob).sweep();
+      process.stdout.write(`expired ${expired} holds\n`);
+    } finally {
+      await app.close();
+    }
+  });
+});

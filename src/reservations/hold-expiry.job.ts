@@ -1,0 +1,69 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { TransactionHost } from '@holdfast/database';
+import { AppConfig } from '../config/app-config';
+import { ReservationsService } from './reservations.service';
+
+const INTERVAL_NAME = 'hold-expiry-sweep';
+const BATCH = 1000;
+
+/**
+ * Expires holds past their time and gives their places back, every
+ * HOLD_SWEEP_INTERVAL_SECONDS. Batches are claimed with FOR UPDATE SKIP LOCKED, so any
+ * number of replicas (and `npm run holds:expire` from cron) can sweep at once and each
+ * hold is expired exactly once.
+ */
+@Injectable()
+export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(HoldExpiryJob.name);
+  private running: Promise<number> | null = null;
+
+  constructor(
+    readonly txHost: TransactionHost,
+    private readonly reservations: ReservationsService,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const handle = setInterval(() => void this.tick(), this.config.HOLD_SWEEP_INTERVAL_SECONDS * 1000);
+    handle.unref();
+    this.scheduler.addInterval(INTERVAL_NAME, handle);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
+    await this.running;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return; // the previous sweep of this process is still going
+    this.running = this.sweep();
+    try {
+      await this.running;
+    } catch (error) {
+      this.logger.error({ err: error }, 'hold expiry sweep failed');
+    } finally {
+      this.running = null;
+    }
+  }
+
+  /** Expires every hold past its time, in batches; returns how many. */
+  async sweep(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const expired = await this.txHost.run(async () => {
+        const due = (await this.txHost.manager.query(
+          `SELECT id FROM reservations WHERE status = 'held' AND hold_expires_at <= now()
+            ORDER BY hold_expires_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+          [],
+        )) as { id: string }[];
+        return this.reservations.expire(due.map((r) => r.id));
+      });
+      total += expired;
+      if (expired < BATCH) break;
+    }
+    if (total > 0) this.logger.log(`expired ${total} holds`);
+    return total;
+  }
+}
