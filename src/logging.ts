@@ -5,27 +5,36 @@ import type { AppConfig } from './config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+/** Fields redacted from every log line, at the top level of a log call's object or one level down. */
+const SENSITIVE_KEYS = [
+  'authorization',
+  'password',
+  'cardNumber',
+  'card',
+  'cvc',
+  'guestEmail',
+  'guestPhone',
+  'email',
+  'phone',
+  'clientSecret',
+  'paymentClientSecret',
+];
+
 /**
  * Paths pino must never write: credentials, card data, and guests' contact details.
  * Request and response bodies are not logged at all; these cover headers and any
- * object a log call passes.
+ * object a log call passes. A bare key matches only the top level and `*.key` only
+ * one level down, so both are listed.
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["stripe-signature"]',
   'res.headers["set-cookie"]',
-  '*.authorization',
-  '*.password',
-  '*.cardNumber',
-  '*.card',
-  '*.cvc',
-  '*.guestEmail',
-  '*.guestPhone',
-  '*.email',
-  '*.phone',
-  '*.clientSecret',
-  '*.paymentClientSecret',
+  ...SENSITIVE_KEYS,
+  ...SENSITIVE_KEYS.map((key) => `*.${key}`),
+  // A QueryFailedError carries the statement's bound values: guest data, often.
+  'err.parameters',
 ];
 
 /** Structured JSON request logs, with the request id taken from X-Request-Id or made up. */

@@ -25,6 +25,7 @@ async function bootstrap(): Promise<void> {
   }
   const config = createAppConfig(env, env.DATABASE_URL ?? embedded!.url, embedded !== undefined);
 
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
   let shuttingDown = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     if (shuttingDown) return;
@@ -32,21 +33,23 @@ async function bootstrap(): Promise<void> {
     log(`${signal} received: draining in-flight requests`);
     setTimeout(() => {
       log(`shutdown took longer than ${config.SHUTDOWN_TIMEOUT_MS} ms: exiting`);
-      process.exit(1);
+      void (embedded?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
     // app.close() stops accepting connections, waits for in-flight requests, stops the
-    // scheduler and closes the pool; only then can the database go.
-    await app.close().catch((error: unknown) => log(`error while closing: ${String(error)}`));
+    // jobs and closes the pool; only then can the database go.
+    await app?.close().catch((error: unknown) => log(`error while closing: ${String(error)}`));
     await embedded?.stop();
     log('stopped');
     process.exit(0);
   };
+  // Installed before start-up, so a signal during migrations still stops the embedded server.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, (s) => void shutdown(s));
 
-  const app = await createApp(config).catch(async (error: unknown) => {
+  app = await createApp(config).catch(async (error: unknown) => {
     await embedded?.stop();
     throw error;
   });
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, (s) => void shutdown(s));
+  if (shuttingDown) return;
   await app.listen(config.PORT, '0.0.0.0');
   log(`Holdfast listening on http://localhost:${config.PORT} (Swagger UI at http://localhost:${config.PORT}/docs)`);
 }

@@ -18,3 +18,19 @@ describe('the app on a test database', () => {
     expect(res.body).toEqual({ error: 'NOT_FOUND', message: expect.any(String), requestId: expect.any(String) });
   });
 });
+
+describe('readiness when the database is gone', () => {
+  it('answers 503 with the failed check, not the error envelope', async () => {
+    const t = await createTestApp();
+    try {
+      await t.http.get('/health/ready').expect(200);
+      await t.dataSource.destroy(); // the pool is closed: every query now fails
+      const res = await t.http.get('/health/ready').expect(503);
+      expect(res.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
+      await t.http.get('/health/live').expect(200);
+    } finally {
+      await t.app.close().catch(() => undefined);
+      await t.db.drop();
+    }
+  });
+});

@@ -164,11 +164,19 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
   if (errors.length > 0) {
     const lines = errors.map(
-      (e) => `  - ${e.property}=${JSON.stringify(raw[e.property] ?? null)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+      (e) => `  - ${e.property}=${shown(e.property, raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
     );
     throw new Error(`Invalid configuration (${errors.length} problem${errors.length > 1 ? 's' : ''}):\n${lines.join('\n')}`);
   }
   return env;
+}
+
+/** Variables whose values never appear in an error message. */
+const SECRETS = new Set(['JWT_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'DATABASE_URL']);
+
+function shown(key: string, value: unknown): string {
+  if (value === undefined) return '(unset)';
+  return SECRETS.has(key) ? '(hidden)' : JSON.stringify(value);
 }
 
 /** Every variable name validateEnv reads; `.env.example` lists exactly these (a test checks). */

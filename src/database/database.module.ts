@@ -16,6 +16,9 @@ export class DatabaseModule {
         TypeOrmModule.forRoot({
           ...buildDataSourceOptions({ url: config.databaseUrl, poolSize: config.DB_POOL_SIZE, entities, migrations }),
           migrationsRun: config.MIGRATIONS_RUN,
+          // Not 'error': TypeORM's console logger prints a failed query's SQL and bound values
+          // (guest data) as plain text. The exception filter logs it as JSON, values redacted.
+          logging: ['migration'],
           retryAttempts: 3,
           retryDelay: 1000,
         }),

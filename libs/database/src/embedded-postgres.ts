@@ -66,6 +66,19 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * After a reboot the pid in a stale postmaster.pid may belong to any process: signal it
+ * only if it is a postgres server for this data directory.
+ */
+function isPostgresFor(pid: number, dataDir: string): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\u0000');
+    return cmdline.some((arg) => arg.endsWith('postgres')) && cmdline.includes(dataDir);
+  } catch {
+    return false; // no /proc (not Linux) or the process is gone: leave it alone
+  }
+}
+
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -84,7 +97,7 @@ async function recoverStalePidFile(dataDir: string, log: (m: string) => void): P
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && isPostgresFor(pid, dataDir)) {
     log(`embedded Postgres: stopping a server left running from an earlier run (pid ${pid})`);
     process.kill(pid, 'SIGINT');
     if (!(await waitForExit(pid, 10_000))) {

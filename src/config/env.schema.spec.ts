@@ -1,0 +1,127 @@
+import { describe, expect, it } from '@jest/globals';
+import { validateEnv } from './env.schema';
+
+/** The message validateEnv throws for `raw`, or a failure if it does not throw. */
+function problems(raw: Record<string, unknown>): string {
+  try {
+    validateEnv(raw);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error(`expected ${JSON.stringify(raw)} to be rejected`);
+}
+
+describe('validateEnv', () => {
+  it('gives every variable its documented default when nothing is set', () => {
+    const env = validateEnv({});
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      EMBEDDED_PG_DIR: '.data/postgres',
+      DB_POOL_SIZE: 10,
+      MIGRATIONS_RUN: true,
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: false,
+      AUTH_MODE: 'dev',
+      DEV_TOKEN_TTL_SECONDS: 86400,
+      IDEMPOTENCY_TTL_SECONDS: 86400,
+      HOLD_TTL_SECONDS: 900,
+      HOLD_SWEEP_INTERVAL_SECONDS: 30,
+      PAYMENT_PROVIDER: 'simulated',
+      RECONCILE_AFTER_SECONDS: 300,
+      SHUTDOWN_TIMEOUT_MS: 10000,
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.STRIPE_SECRET_KEY).toBeUndefined();
+    expect(env.JWT_SECRET.length).toBeGreaterThanOrEqual(16);
+  });
+
+  it('treats a blank variable as unset', () => {
+    const env = validateEnv({ PORT: '', DATABASE_URL: '', MIGRATIONS_RUN: '', JWT_ISSUER: '' });
+    expect(env.PORT).toBe(3000);
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.MIGRATIONS_RUN).toBe(true);
+    expect(env.JWT_ISSUER).toBeUndefined();
+  });
+
+  it('parses numbers and booleans from their string form', () => {
+    const env = validateEnv({
+      PORT: '8080',
+      HOLD_TTL_SECONDS: '60',
+      DB_POOL_SIZE: '4',
+      MIGRATIONS_RUN: 'false',
+      LOG_PRETTY: '1',
+      DEMO_CATALOG: '0',
+    });
+    expect(env.PORT).toBe(8080);
+    expect(env.HOLD_TTL_SECONDS).toBe(60);
+    expect(env.DB_POOL_SIZE).toBe(4);
+    expect(env.MIGRATIONS_RUN).toBe(false);
+    expect(env.LOG_PRETTY).toBe(true);
+    expect(env.DEMO_CATALOG).toBe(false);
+  });
+
+  it('accepts a postgres URL and ignores variables it does not know', () => {
+    const env = validateEnv({ DATABASE_URL: 'postgresql://u:p@db:5432/holdfast', HOME: '/root', PATH: '/bin' });
+    expect(env.DATABASE_URL).toBe('postgresql://u:p@db:5432/holdfast');
+    expect(env).not.toHaveProperty('HOME');
+  });
+
+  it('names every bad variable in one thrown Error', () => {
+    let thrown: unknown;
+    try {
+      validateEnv({ PORT: 'abc', AUTH_MODE: 'magic', HOLD_TTL_SECONDS: '0', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    const message = (thrown as Error).message;
+    expect(message).toMatch(/^Invalid configuration \(5 problems\)/);
+    for (const name of ['PORT', 'AUTH_MODE', 'HOLD_TTL_SECONDS', 'DATABASE_URL', 'LOG_LEVEL']) {
+      expect(message).toMatch(new RegExp(`^  - ${name}=`, 'm'));
+    }
+    expect(message).toContain('DATABASE_URL must be a postgres:// URL');
+    expect(message).toContain('AUTH_MODE must be one of the following values: dev, jwks');
+    expect(message).toContain('HOLD_TTL_SECONDS must not be less than 1');
+  });
+
+  it('rejects numbers that are not integers or out of range, and booleans that are not booleans', () => {
+    const message = problems({ PORT: '3.5', DB_POOL_SIZE: '500', SHUTDOWN_TIMEOUT_MS: '-1', MIGRATIONS_RUN: 'yes' });
+    expect(message).toContain('PORT must be an integer number');
+    expect(message).toContain('DB_POOL_SIZE must not be greater than 200');
+    expect(message).toContain('SHUTDOWN_TIMEOUT_MS must not be less than 0');
+    expect(message).toContain('MIGRATIONS_RUN must be a boolean value');
+  });
+
+  it('requires JWT_JWKS_URL when AUTH_MODE=jwks, and only then', () => {
+    expect(problems({ AUTH_MODE: 'jwks' })).toContain('JWT_JWKS_URL must be an http(s) URL when AUTH_MODE=jwks');
+    expect(problems({ AUTH_MODE: 'jwks', JWT_JWKS_URL: 'not a url' })).toContain('JWT_JWKS_URL');
+    const env = validateEnv({
+      AUTH_MODE: 'jwks',
+      JWT_JWKS_URL: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json',
+    });
+    expect(env.AUTH_MODE).toBe('jwks');
+    expect(() => validateEnv({ AUTH_MODE: 'dev' })).not.toThrow();
+  });
+
+  it('requires STRIPE_SECRET_KEY when PAYMENT_PROVIDER=stripe, blank counting as missing', () => {
+    expect(problems({ PAYMENT_PROVIDER: 'stripe' })).toContain('STRIPE_SECRET_KEY is required when PAYMENT_PROVIDER=stripe');
+    expect(problems({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: '' })).toContain('STRIPE_SECRET_KEY');
+    expect(validateEnv({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_123' }).STRIPE_SECRET_KEY).toBe('sk_test_123');
+    expect(() => validateEnv({ PAYMENT_PROVIDER: 'simulated' })).not.toThrow();
+    expect(problems({ PAYMENT_PROVIDER: 'paypal' })).toContain('PAYMENT_PROVIDER');
+  });
+
+  it('rejects a dev JWT_SECRET shorter than 16 characters', () => {
+    expect(problems({ JWT_SECRET: 'short' })).toContain('JWT_SECRET must be at least 16 characters');
+    expect(() => validateEnv({ JWT_SECRET: '0123456789abcdef' })).not.toThrow();
+  });
+
+  it('counts problems from different rules together', () => {
+    const message = problems({ AUTH_MODE: 'jwks', PAYMENT_PROVIDER: 'stripe', PORT: '70000' });
+    expect(message).toMatch(/^Invalid configuration \(3 problems\)/);
+    expect(message).toContain('JWT_JWKS_URL');
+    expect(message).toContain('STRIPE_SECRET_KEY');
+    expect(message).toContain('PORT must not be greater than 65535');
+  });
+});

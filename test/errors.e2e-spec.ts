@@ -1,0 +1,269 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PinoLogger } from 'nestjs-pino';
+import { BOOM_MESSAGE, ErrorProbeModule, SQL_PARAMETER_EMAIL, SQL_PARAMETER_PHONE } from './support/error-probe.module';
+import { createTestApp, type TestApp } from './support/test-app';
+
+const INTERNAL = { error: 'INTERNAL_ERROR', message: 'An unexpected error occurred', requestId: expect.any(String) };
+
+/** Nothing a 500 says may reveal SQL, table names or where in the code it broke. */
+function expectNoLeak(text: string): void {
+  expect(text).not.toContain('SELECT');
+  expect(text).not.toContain('secret_table');
+  expect(text).not.toContain('password');
+  expect(text).not.toMatch(/\bat \S+ \(/); // a stack frame: "at fn (file:line:col)"
+  expect(text).not.toMatch(/\.(ts|js):\d+/);
+}
+
+const validEcho = { name: 'probe', count: 2, items: [{ sku: 'A-1', quantity: 1 }] };
+
+/**
+ * Captures everything the process would print while `fn` runs. pino's default destination
+ * (sonic-boom) writes to fd 1 with fs.writeSync, bypassing process.stdout; TypeORM's
+ * logger uses console.log, which jest replaces with its own console. All are intercepted.
+ */
+async function captureOutput(fn: () => Promise<void>): Promise<string> {
+  const chunks: string[] = [];
+  const record = (data: unknown): void => {
+    chunks.push(typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+  };
+  const originalWriteSync = fs.writeSync;
+  const originalStdout = process.stdout.write;
+  const originalStderr = process.stderr.write;
+  const consoleMethods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const originalConsole = consoleMethods.map((method) => console[method]);
+  fs.writeSync = function (fd: number, data: unknown, ...rest: unknown[]) {
+    if (fd === 1 || fd === 2) {
+      record(data);
+      return typeof data === 'string' ? Buffer.byteLength(data) : (data as Buffer).length;
+    }
+    return (originalWriteSync as (...args: unknown[]) => number)(fd, data, ...rest);
+  } as typeof fs.writeSync;
+  process.stdout.write = ((data: unknown) => (record(data), true)) as typeof process.stdout.write;
+  process.stderr.write = ((data: unknown) => (record(data), true)) as typeof process.stderr.write;
+  for (const method of consoleMethods) console[method] = (...args: unknown[]) => record(`${args.map(String).join(' ')}\n`);
+  try {
+    await fn();
+  } finally {
+    fs.writeSync = originalWriteSync;
+    process.stdout.write = originalStdout;
+    process.stderr.write = originalStderr;
+    consoleMethods.forEach((method, i) => (console[method] = originalConsole[i]));
+  }
+  return chunks.join('');
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+// First in the file on purpose: nestjs-pino builds ONE pino-http instance per process, on
+// first use, so the first app of a file decides the log level for every later one.
+describe('the logs', () => {
+  let t: TestApp;
+  let output = '';
+  let bearer = '';
+
+  beforeAll(async () => {
+    output = await captureOutput(async () => {
+      t = await createTestApp({ imports: [ErrorProbeModule], env: { LOG_LEVEL: 'info' } });
+      bearer = t.token('log-probe-user');
+      await t.http.get('/v1/test-errors/boom').set('X-Request-Id', 'log-probe-500').expect(500);
+      await t.http.get('/v1/test-errors/query-fail').set('X-Request-Id', 'log-probe-sql').expect(500);
+      await t.http
+        .post('/v1/test-errors/log-guest')
+        .set('Authorization', `Bearer ${bearer}`)
+        .set('X-Request-Id', 'log-probe-guest')
+        .expect(204);
+      await t.http
+        .post('/v1/dev/token')
+        .set('Authorization', `Bearer ${bearer}`)
+        .send({ sub: 'alice', email: 'alice.probe@example.com' })
+        .expect(200);
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    // Keep the rest of this file quiet: the later apps share this pino instance.
+    if (PinoLogger.root) PinoLogger.root.level = 'silent';
+  });
+
+  it('are JSON lines, each with a level and a time', () => {
+    const lines = jsonLines(output);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatchObject({ level: expect.any(Number), time: expect.any(Number) });
+    const nodeWarning = /^\(node:\d+\) ExperimentalWarning|^\(Use `node --trace-warnings/; // jest's, on stderr
+    const other = output.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('{') && !nodeWarning.test(line));
+    expect(other).toEqual([]);
+  });
+
+  it('record a 500 with its request id and the error', () => {
+    const lines = jsonLines(output);
+    const errorLine = lines.find((l) => l.requestId === 'log-probe-500' && l.context === 'Exceptions');
+    expect(errorLine).toMatchObject({
+      level: 50,
+      req: { id: 'log-probe-500' },
+      err: { message: BOOM_MESSAGE, stack: expect.stringContaining('Error') },
+    });
+    const sqlLine = lines.find((l) => l.requestId === 'log-probe-sql' && l.context === 'Exceptions');
+    expect(sqlLine).toMatchObject({ level: 50, req: { id: 'log-probe-sql' }, err: { type: 'QueryFailedError' } });
+    const access = lines.find((l) => (l.req as { id?: string } | undefined)?.id === 'log-probe-500' && l.res);
+    expect(access).toMatchObject({ level: 50, res: { statusCode: 500 } });
+  });
+
+  it('never contain the bearer token, guest contact details or card numbers', () => {
+    expect(output).toContain('log-probe-guest'); // the probe's request was logged...
+    expect(output).toContain('guest details received'); // ...and so was its log call
+    for (const secret of [
+      bearer,
+      bearer.split('.')[2], // not even the signature
+      'probe-secret-token',
+      'guest.probe@example.com',
+      'nested.probe@example.com',
+      'alice.probe@example.com',
+      '5550001234',
+      '5550009876',
+      '4242424242424242',
+      SQL_PARAMETER_EMAIL,
+      SQL_PARAMETER_PHONE,
+    ]) {
+      expect(output).not.toContain(secret);
+    }
+  });
+});
+
+describe('the error envelope', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ imports: [ErrorProbeModule] });
+  });
+  afterAll(async () => t.close());
+
+  it('passes a valid body through, transformed into the DTO classes', async () => {
+    const res = await t.http.post('/v1/test-errors/echo').send(validEcho).expect(200);
+    expect(res.body).toEqual({ received: validEcho, isDto: true, isItemDto: true });
+  });
+
+  it('answers malformed JSON with 400 VALIDATION_FAILED', async () => {
+    const res = await t.http
+      .post('/v1/test-errors/echo')
+      .set('Content-Type', 'application/json')
+      .send('{"name": "probe", "count": ')
+      .expect(400);
+    expect(res.body).toEqual({ error: 'VALIDATION_FAILED', message: expect.any(String), requestId: expect.any(String) });
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+  });
+
+  it('rejects an unknown field and names it in details', async () => {
+    const res = await t.http
+      .post('/v1/test-errors/echo')
+      .send({ ...validEcho, isAdmin: true })
+      .expect(400);
+    expect(res.body).toMatchObject({ error: 'VALIDATION_FAILED', requestId: expect.any(String) });
+    expect(res.body.details).toEqual([{ field: 'isAdmin', message: expect.stringContaining('isAdmin') }]);
+  });
+
+  it('rejects an unknown field inside a nested object with its path', async () => {
+    const res = await t.http
+      .post('/v1/test-errors/echo')
+      .send({ ...validEcho, items: [{ sku: 'A-1', quantity: 1, price: 0 }] })
+      .expect(400);
+    expect(res.body.details).toEqual([{ field: 'items.0.price', message: expect.stringContaining('price') }]);
+  });
+
+  it('gives a nested field error the path of the field', async () => {
+    const res = await t.http
+      .post('/v1/test-errors/echo')
+      .send({
+        ...validEcho,
+        items: [
+          { sku: 'A-1', quantity: 1 },
+          { sku: 'B-2', quantity: 0 },
+        ],
+      })
+      .expect(400);
+    expect(res.body).toMatchObject({ error: 'VALIDATION_FAILED', message: expect.any(String) });
+    expect(res.body.details).toEqual([{ field: 'items.1.quantity', message: expect.stringContaining('quantity') }]);
+  });
+
+  it('lists every wrong type, one detail per problem, without coercing strings to numbers', async () => {
+    const res = await t.http.post('/v1/test-errors/echo').send({ name: 42, count: '3', items: 'none' }).expect(400);
+    const fields = (res.body.details as { field: string }[]).map((d) => d.field);
+    expect(new Set(fields)).toEqual(new Set(['name', 'count', 'items']));
+    expect(res.body.details).toEqual(
+      expect.arrayContaining([
+        { field: 'name', message: 'name must be a string' },
+        { field: 'count', message: 'count must be an integer number' },
+      ]),
+    );
+  });
+
+  it('reports missing required fields', async () => {
+    const res = await t.http.post('/v1/test-errors/echo').send({}).expect(400);
+    const fields = new Set((res.body.details as { field: string }[]).map((d) => d.field));
+    expect(fields).toEqual(new Set(['name', 'count', 'items']));
+  });
+
+  it('answers a body over 1 MB with 413 PAYLOAD_TOO_LARGE', async () => {
+    const big = { ...validEcho, name: 'x'.repeat(1024 * 1024 + 1) };
+    const res = await t.http.post('/v1/test-errors/echo').send(big).expect(413);
+    expect(res.body).toEqual({ error: 'PAYLOAD_TOO_LARGE', message: expect.any(String), requestId: expect.any(String) });
+  });
+
+  it('accepts a body just under 1 MB (the limit is 1 MB, not less)', async () => {
+    const name = 'x'.repeat(1000 * 1000);
+    const res = await t.http
+      .post('/v1/test-errors/echo')
+      .send({ ...validEcho, name })
+      .expect(200);
+    expect(res.body.received.name).toHaveLength(name.length);
+  });
+
+  it('answers an unknown route with 404 NOT_FOUND', async () => {
+    const res = await t.http.get('/v1/test-errors/no-such-thing').expect(404);
+    expect(res.body).toEqual({ error: 'NOT_FOUND', message: expect.any(String), requestId: expect.any(String) });
+  });
+
+  it('answers a wrong method on an existing path with 404 NOT_FOUND', async () => {
+    const res = await t.http.delete('/v1/test-errors/echo').expect(404);
+    expect(res.body).toEqual({ error: 'NOT_FOUND', message: expect.any(String), requestId: expect.any(String) });
+  });
+
+  it('answers an unexpected Error with a bare 500 INTERNAL_ERROR', async () => {
+    const res = await t.http.get('/v1/test-errors/boom').expect(500);
+    expect(res.body).toEqual(INTERNAL);
+    expectNoLeak(res.text);
+    expect(res.text).not.toContain(BOOM_MESSAGE);
+  });
+
+  it('answers a real QueryFailedError with a bare 500 INTERNAL_ERROR, no SQL', async () => {
+    const res = await t.http.get('/v1/test-errors/query-fail').expect(500);
+    expect(res.body).toEqual(INTERNAL);
+    expectNoLeak(res.text);
+    expect(res.text).not.toContain('relation');
+  });
+
+  it('echoes an incoming X-Request-Id in the header and the body', async () => {
+    const res = await t.http.get('/v1/test-errors/boom').set('X-Request-Id', 'probe-req-0001').expect(500);
+    expect(res.headers['x-request-id']).toBe('probe-req-0001');
+    expect(res.body.requestId).toBe('probe-req-0001');
+  });
+
+  it('makes up a request id when none (or a malformed one) is sent, and uses it in header and body', async () => {
+    const none = await t.http.get('/v1/test-errors/boom').expect(500);
+    expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(none.body.requestId).toBe(none.headers['x-request-id']);
+
+    const bad = await t.http.get('/v1/test-errors/boom').set('X-Request-Id', 'bad id with spaces <script>').expect(500);
+    expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(bad.body.requestId).toBe(bad.headers['x-request-id']);
+  });
+
+  it('renders an AppError with the status and code of DESIGN.md', async () => {
+    const res = await t.http.get('/v1/test-errors/app-error').set('X-Request-Id', 'probe-req-0002').expect(409);
+    expect(res.body).toEqual({ error: 'NOT_ENOUGH_CAPACITY', message: 'Only 2 places are left', requestId: 'probe-req-0002' });
+  });
+});

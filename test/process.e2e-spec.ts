@@ -1,0 +1,356 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import jwt from 'jsonwebtoken';
+import pg from 'pg';
+import { findFreePort } from '@holdfast/database';
+
+const ROOT = process.cwd(); // jest runs from the repository root
+/**
+ * The build goes to a directory of its own (same tsconfig and steps as `npm run build`,
+ * only the output directory differs), so that another test file rebuilding dist/ at the
+ * same moment (`npm run token` does) cannot pull the files from under a running server.
+ * It sits inside the repository so that node_modules and package.json ("type": "module")
+ * resolve exactly as they do for dist/.
+ */
+const BUILD_DIR = join(ROOT, '.data', `process-e2e-build-${randomBytes(4).toString('hex')}`);
+const MAIN = join(BUILD_DIR, 'src/main.js');
+const READY_TIMEOUT_MS = 60_000;
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+interface AppProcess {
+  child: ChildProcess;
+  port: number;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<Exit>;
+  hasExited(): boolean;
+}
+
+const children: ChildProcess[] = [];
+const postmasterPids = new Set<number>();
+const tempDirs: string[] = [];
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755); // as root, Postgres runs as `postgres`, which must traverse it
+  tempDirs.push(dir);
+  return dir;
+}
+
+/**
+ * Starts `node <build>/src/main.js` as `npm start` does, with only PATH and HOME from our
+ * environment (no DATABASE_URL, NODE_OPTIONS or developer variables) and from an empty
+ * directory, so that no `.env` can add any.
+ */
+function startApp(env: Record<string, string>): AppProcess {
+  const clean: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+  const child = spawn(process.execPath, [MAIN], { cwd: tempDir('holdfast-cwd-'), env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  let done = false;
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+  const exited = new Promise<Exit>((resolve) =>
+    child.once('exit', (code, signal) => {
+      done = true;
+      resolve({ code, signal });
+    }),
+  );
+  return { child, port: Number(env.PORT ?? 3000), stdout: () => out, stderr: () => err, exited, hasExited: () => done };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function get(port: number, path: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5_000) });
+  return { status: res.status, text: await res.text() };
+}
+
+/** Polls GET /health/ready until it answers 200; fails at once, with the output, if the process exits. */
+async function waitReady(app: AppProcess): Promise<void> {
+  await waitFor(
+    'GET /health/ready = 200',
+    async () => {
+      if (app.hasExited()) {
+        throw new Error(`the app exited before it was ready:\n${app.stderr()}\n${app.stdout()}`);
+      }
+      return get(app.port, '/health/ready').then(
+        (res) => res.status === 200,
+        () => false,
+      );
+    },
+    READY_TIMEOUT_MS,
+  );
+}
+
+async function stop(app: AppProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<Exit> {
+  app.child.kill(signal);
+  return app.exited;
+}
+
+/** Alive and not a zombie (a reaped-late zombie still answers kill(pid, 0)). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
+/** The running server's pid and port, from the first and fourth lines of postmaster.pid. */
+function postmaster(dataDir: string): { pid: number; port: number } | undefined {
+  const file = join(dataDir, 'postmaster.pid');
+  if (!existsSync(file)) return undefined;
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const found = { pid: Number(lines[0]), port: Number(lines[3]) };
+  postmasterPids.add(found.pid);
+  return found;
+}
+
+async function withPostgres<T>(port: number, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${port}/postgres` });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Resolves once a new TCP connection to the port is refused: the server stopped listening. */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+interface HeldRequest {
+  /** Settles once the server has read the request line and headers (it sent 100 Continue). */
+  started: Promise<void>;
+  /** Sends the body and resolves with the response. */
+  finish(): Promise<{ status: number; body: string }>;
+}
+
+/**
+ * POST /v1/dev/token with its body held back: the server answers `100 Continue` as soon
+ * as it has the headers, then its body parser waits for the body. So when `started`
+ * settles the request is provably in flight inside the app, and it stays there until
+ * `finish()` sends the body.
+ */
+function heldTokenRequest(port: number, sub: string): HeldRequest {
+  const body = JSON.stringify({ sub });
+  const req = httpRequest({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/v1/dev/token',
+    agent: false,
+    headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Expect: '100-continue' },
+  });
+  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req.once('error', reject);
+    req.once('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.once('error', reject);
+    });
+  });
+  const started = new Promise<void>((resolve, reject) => {
+    req.once('continue', () => resolve());
+    response.catch(reject);
+  });
+  req.flushHeaders();
+  return {
+    started,
+    finish() {
+      req.end(body);
+      return response;
+    },
+  };
+}
+
+beforeAll(() => {
+  for (const tool of ['tsc', 'tsc-alias']) {
+    try {
+      execFileSync(join(ROOT, 'node_modules/.bin', tool), ['-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+      throw new Error(`the build (${tool}) failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
+    }
+  }
+}, 180_000);
+
+afterAll(async () => {
+  // Safety net: nothing this file started may outlive it.
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const dir of tempDirs) postmaster(join(dir, 'pg'));
+  for (const pid of postmasterPids) {
+    if (!isAlive(pid)) continue;
+    process.kill(pid, 'SIGINT');
+    await waitFor(`postgres ${pid} to stop`, () => !isAlive(pid), 10_000).catch(() => process.kill(pid, 'SIGKILL'));
+  }
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  rmSync(BUILD_DIR, { recursive: true, force: true });
+}, 60_000);
+
+describe('start-up with bad configuration', () => {
+  it('exits with code 1, names every bad variable in one message, and starts no Postgres', async () => {
+    const dataDir = join(tempDir('holdfast-badcfg-'), 'pg');
+    const app = startApp({ PORT: 'abc', AUTH_MODE: 'magic', EMBEDDED_PG_DIR: dataDir });
+    const exit = await app.exited;
+    expect(exit).toEqual({ code: 1, signal: null });
+    const stderr = app.stderr();
+    expect(stderr).toMatch(/^Invalid configuration \(2 problems\):\n {2}- PORT="abc": .*\n {2}- AUTH_MODE="magic": .*\n$/);
+    expect(app.stdout()).not.toContain('embedded PostgreSQL');
+    expect(existsSync(dataDir)).toBe(false);
+  }, 30_000);
+});
+
+describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
+  let dataDir: string;
+  let pgVersion: { ino: number; mtimeMs: number };
+
+  beforeAll(() => {
+    dataDir = join(tempDir('holdfast-embedded-'), 'pg');
+  });
+
+  async function env(): Promise<Record<string, string>> {
+    return { EMBEDDED_PG_DIR: dataDir, PORT: String(await findFreePort()), LOG_LEVEL: 'warn' };
+  }
+
+  it('initialises a data dir, becomes ready, serves Swagger, and on SIGTERM exits 0 with Postgres stopped', async () => {
+    const app = startApp(await env());
+    await waitReady(app);
+    expect(app.stdout()).toContain('embedded Postgres: initialised');
+
+    const docs = await get(app.port, '/docs');
+    expect(docs.status).toBe(200);
+    expect(docs.text).toContain('swagger-ui');
+    const json = await get(app.port, '/docs-json');
+    expect(json.status).toBe(200);
+    const document = JSON.parse(json.text) as { openapi: string; components: { securitySchemes: Record<string, unknown> } };
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.values(document.components.securitySchemes)).toContainEqual(
+      expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    );
+
+    const server = postmaster(dataDir)!;
+    expect(isAlive(server.pid)).toBe(true);
+    await withPostgres(server.port, async (client) => {
+      await client.query('CREATE TABLE process_e2e_marker (id int)');
+      const { rows } = await client.query<{ count: string }>('SELECT count(*) FROM migrations');
+      expect(Number(rows[0].count)).toBeGreaterThan(0); // the app ran its migrations on it
+    });
+    const stat = statSync(join(dataDir, 'PG_VERSION'));
+    pgVersion = { ino: stat.ino, mtimeMs: stat.mtimeMs };
+
+    expect(await stop(app)).toEqual({ code: 0, signal: null });
+    expect(app.stdout()).toContain('"msg":"stopped"');
+    await waitFor('postgres to be gone', () => !isAlive(server.pid), 5_000);
+    expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
+
+    // Boot, initdb, migrations and shutdown logged nothing but JSON lines.
+    const lines = app
+      .stdout()
+      .split('\n')
+      .filter((line) => line !== '');
+    for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+    expect(app.stderr()).toBe('');
+  }, 90_000);
+
+  it('reuses the data dir on the next start, without initialising it again', async () => {
+    const app = startApp(await env());
+    await waitReady(app);
+    expect(app.stdout()).not.toContain('initialised');
+    const stat = statSync(join(dataDir, 'PG_VERSION'));
+    expect({ ino: stat.ino, mtimeMs: stat.mtimeMs }).toEqual(pgVersion);
+    const server = postmaster(dataDir)!;
+    await withPostgres(server.port, async (client) => {
+      const { rows } = await client.query<{ marker: string | null }>(`SELECT to_regclass('process_e2e_marker')::text AS marker`);
+      expect(rows[0].marker).toBe('process_e2e_marker');
+    });
+    expect(await stop(app)).toEqual({ code: 0, signal: null });
+    await waitFor('postgres to be gone', () => !isAlive(server.pid), 5_000);
+  }, 90_000);
+
+  it('recovers when the last run died by SIGKILL and left its Postgres running', async () => {
+    const killed = startApp(await env());
+    await waitReady(killed);
+    const stale = postmaster(dataDir)!;
+    expect(await stop(killed, 'SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(isAlive(stale.pid)).toBe(true); // the premise: Postgres outlives a SIGKILLed Node
+
+    const app = startApp(await env());
+    await waitReady(app);
+    expect(app.stdout()).toContain(`stopping a server left running from an earlier run (pid ${stale.pid})`);
+    expect(isAlive(stale.pid)).toBe(false);
+    const server = postmaster(dataDir)!;
+    expect(server.pid).not.toBe(stale.pid);
+    expect(isAlive(server.pid)).toBe(true);
+
+    expect(await stop(app)).toEqual({ code: 0, signal: null });
+    await waitFor('postgres to be gone', () => !isAlive(server.pid), 5_000);
+    expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
+  }, 120_000);
+
+  it('on SIGTERM stops listening, lets the 20 requests in flight finish, then exits 0 and stops Postgres', async () => {
+    const app = startApp(await env());
+    await waitReady(app);
+    const server = postmaster(dataDir)!;
+
+    const subs = Array.from({ length: 20 }, (_, i) => `drain-${i}`);
+    const requests = subs.map((sub) => heldTokenRequest(app.port, sub));
+    await Promise.all(requests.map((r) => r.started)); // all 20 are inside the app now
+    app.child.kill('SIGTERM');
+    await waitFor('the drain to begin', () => app.stdout().includes('SIGTERM received: draining'), 10_000);
+    await waitFor('the server to stop listening', () => refused(app.port), 10_000);
+    expect(app.hasExited()).toBe(false); // it is waiting for the requests in flight
+    expect(isAlive(server.pid)).toBe(true); // and its database is still there for them
+
+    const responses = await Promise.all(requests.map((r) => r.finish()));
+    responses.forEach((res, i) => {
+      expect(res.status).toBe(200);
+      const { accessToken } = JSON.parse(res.body) as { accessToken: string };
+      expect(jwt.decode(accessToken)).toMatchObject({ sub: subs[i] });
+    });
+    expect(await app.exited).toEqual({ code: 0, signal: null });
+    expect(app.stdout()).toContain('"msg":"stopped"');
+    await waitFor('postgres to be gone', () => !isAlive(server.pid), 5_000);
+    expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
+  }, 90_000);
+});
