@@ -25,7 +25,7 @@ async function bootstrap(): Promise<void> {
   }
   const config = createAppConfig(env, env.DATABASE_URL ?? embedded!.url, embedded !== undefined);
 
-  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  const started: { app?: Awaited<ReturnType<typeof createApp>> } = {};
   let shuttingDown = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     if (shuttingDown) return;
@@ -37,7 +37,7 @@ async function bootstrap(): Promise<void> {
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
     // app.close() stops accepting connections, waits for in-flight requests, stops the
     // jobs and closes the pool; only then can the database go.
-    await app?.close().catch((error: unknown) => log(`error while closing: ${String(error)}`));
+    await started.app?.close().catch((error: unknown) => log(`error while closing: ${String(error)}`));
     await embedded?.stop();
     log('stopped');
     process.exit(0);
@@ -45,10 +45,11 @@ async function bootstrap(): Promise<void> {
   // Installed before start-up, so a signal during migrations still stops the embedded server.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, (s) => void shutdown(s));
 
-  app = await createApp(config).catch(async (error: unknown) => {
+  const app = await createApp(config).catch(async (error: unknown) => {
     await embedded?.stop();
     throw error;
   });
+  started.app = app;
   if (shuttingDown) return;
   await app.listen(config.PORT, '0.0.0.0');
   log(`Holdfast listening on http://localhost:${config.PORT} (Swagger UI at http://localhost:${config.PORT}/docs)`);
