@@ -16,6 +16,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addSecurityRequirements('bearer')
     .addTag('health', 'Liveness and readiness')
     .addTag('dev', 'Development helpers (dev mode only)')
+    .addTag('catalog', 'Public browsing: offerings, prices and availability')
+    .addTag('admin', 'Administration (admin role): catalog, inventory, refunds, audits')
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto, ErrorDetailDto] });
   documentUnauthorized(document);

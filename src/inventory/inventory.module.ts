@@ -1,10 +1,16 @@
 import { Module } from '@nestjs/common';
+import { AdminInventoryController } from './admin-inventory.controller';
+import { AvailabilityController } from './availability.controller';
+import { AvailabilityService } from './availability.service';
+import { InventoryAdminService } from './inventory-admin.service';
 import { InventoryRepository } from './inventory.repository';
 import { InventoryService } from './inventory.service';
+import { InvariantsService } from './invariants.service';
 
 /** Time slots, stock, rental units and the allocation ledger: the only code that changes capacity. */
 @Module({
-  providers: [InventoryRepository, InventoryService],
-  exports: [InventoryService],
+  controllers: [AdminInventoryController, AvailabilityController],
+  providers: [InventoryRepository, InventoryService, InventoryAdminService, AvailabilityService, InvariantsService],
+  exports: [InventoryService, InvariantsService],
 })
 export class InventoryModule {}

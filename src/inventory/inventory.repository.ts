@@ -22,6 +22,12 @@ interface ReleasedRow {
   quantity: number;
 }
 
+function sqlState(error: unknown): string | undefined {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 const toSlot = (r: SlotRow): SlotInfo => ({
   id: r.id,
   offeringId: r.offering_id,
@@ -102,26 +108,37 @@ export class InventoryRepository {
 
   /**
    * Allocates a free unit of a rental offering for `[start, end)`; null if none is free.
-   * Units being taken by a concurrent transaction are skipped, not waited for. Should two
-   * transactions still pick one unit for overlapping periods, the exclusion constraint on
-   * allocations rejects the second (SQLSTATE 23P01).
+   * Each candidate is tried inside a savepoint, and the exclusion constraint on
+   * allocations decides: an overlapping live allocation (even one a concurrent
+   * transaction has not committed yet, which the insert waits for) makes the insert fail
+   * with 23P01, and the next candidate is tried. So two holds never share a unit, and a
+   * unit being booked for other dates is never mistaken for a busy one.
    */
   async takeUnit(offeringId: string, start: Date, end: Date, reservationId: string, itemId: string): Promise<string | null> {
-    const rows = await this.query<{ unit_id: string }>(
-      `WITH unit AS (
-         SELECT ru.id FROM rental_units ru
-          WHERE ru.offering_id = $1 AND ru.status = 'available'
-            AND NOT EXISTS (SELECT 1 FROM allocations a
-                             WHERE a.unit_id = ru.id AND a.state <> 'released' AND a.period && tstzrange($2, $3, '[)'))
-          ORDER BY ru.id
-          LIMIT 1
-          FOR UPDATE SKIP LOCKED)
-       INSERT INTO allocations (id, reservation_id, reservation_item_id, resource_type, unit_id, quantity, period, state)
-       SELECT $4, $5, $6, 'unit', unit.id, 1, tstzrange($2, $3, '[)'), 'held' FROM unit
-       RETURNING unit_id`,
-      [offeringId, start, end, randomUUID(), reservationId, itemId],
+    const candidates = await this.query<{ id: string }>(
+      `SELECT ru.id FROM rental_units ru
+        WHERE ru.offering_id = $1 AND ru.status = 'available'
+          AND NOT EXISTS (SELECT 1 FROM allocations a
+                           WHERE a.unit_id = ru.id AND a.state <> 'released' AND a.period && tstzrange($2, $3, '[)'))
+        ORDER BY ru.id`,
+      [offeringId, start, end],
     );
-    return rows[0]?.unit_id ?? null;
+    for (const { id: unitId } of candidates) {
+      await this.query('SAVEPOINT take_unit', []);
+      try {
+        await this.query(
+          `INSERT INTO allocations (id, reservation_id, reservation_item_id, resource_type, unit_id, quantity, period, state)
+           VALUES ($1, $2, $3, 'unit', $4, 1, tstzrange($5, $6, '[)'), 'held')`,
+          [randomUUID(), reservationId, itemId, unitId, start, end],
+        );
+        await this.query('RELEASE SAVEPOINT take_unit', []);
+        return unitId;
+      } catch (error) {
+        await this.query('ROLLBACK TO SAVEPOINT take_unit', []);
+        if (sqlState(error) !== '23P01') throw error;
+      }
+    }
+    return null;
   }
 
   /**

@@ -11,11 +11,6 @@ function resourceKey(request: AllocationRequest): string {
   return `${request.offeringId}|${request.start.toISOString()}`;
 }
 
-function isExclusionViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } } | null;
-  return (e?.driverError?.code ?? e?.code) === '23P01';
-}
-
 /**
  * The only way capacity changes (DESIGN.md section 2). Callers run these methods inside
  * their own transaction; a failed allocation throws, and the caller's rollback undoes
@@ -80,16 +75,7 @@ export class InventoryService {
       case 'sku':
         return this.repo.takeStock(request.stockItemId, request.quantity, reservationId, request.itemId);
       case 'unit':
-        try {
-          return (
-            (await this.repo.takeUnit(request.offeringId, request.start, request.end, reservationId, request.itemId)) !== null
-          );
-        } catch (error) {
-          if (isExclusionViolation(error)) {
-            throw new AppError('NOT_ENOUGH_CAPACITY', 'No unit is free for these dates');
-          }
-          throw error;
-        }
+        return (await this.repo.takeUnit(request.offeringId, request.start, request.end, reservationId, request.itemId)) !== null;
     }
   }
 

@@ -1,0 +1,87 @@
+import { Body, Controller, Get, Param, Patch, Post, Put } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@holdfast/errors';
+import { Idempotent } from '@holdfast/idempotency';
+import { Roles } from '../auth/auth.decorators';
+import { InvariantsReportDto } from './dto/invariants.dto';
+import { CreateRentalUnitDto, RentalUnitDto } from './dto/rental-unit.dto';
+import { PutStockDto, StockItemDto } from './dto/stock.dto';
+import { CreateTimeSlotDto, TimeSlotDto, UpdateTimeSlotDto } from './dto/time-slot.dto';
+import { InventoryAdminService } from './inventory-admin.service';
+import { InvariantsService } from './invariants.service';
+
+/** Inventory administration: time slots, stock, rental units, and the invariant audit. Admins only. */
+@ApiTags('admin')
+@Roles('admin')
+@Controller('admin')
+export class AdminInventoryController {
+  constructor(
+    private readonly inventory: InventoryAdminService,
+    private readonly invariants: InvariantsService,
+  ) {}
+
+  @Post('offerings/:id/time-slots')
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Add a time slot to an experience',
+    description: 'Times in ISO 8601 with a zone; the slot opens for holds at once.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The experience offering.' })
+  @ApiCreatedResponse({ type: TimeSlotDto })
+  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_PROGRESS')
+  createSlot(@Param('id') offeringId: string, @Body() body: CreateTimeSlotDto): Promise<TimeSlotDto> {
+    return this.inventory.createSlot(offeringId, body);
+  }
+
+  @Patch('time-slots/:id')
+  @ApiOperation({
+    summary: "Change a time slot's capacity, status or times",
+    description:
+      'Send only what changes. The capacity can never go below the places already held or booked (400). ' +
+      'Closing or cancelling a slot stops new holds; existing reservations are not touched.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: TimeSlotDto })
+  @ApiErrors('VALIDATION_FAILED', 'TIME_SLOT_NOT_FOUND')
+  updateSlot(@Param('id') slotId: string, @Body() body: UpdateTimeSlotDto): Promise<TimeSlotDto> {
+    return this.inventory.updateSlot(slotId, body);
+  }
+
+  @Put('offerings/:id/stock')
+  @ApiOperation({
+    summary: "Set a product's stock by SKU",
+    description:
+      'Creates or updates each listed SKU (others are left alone); all or nothing. A SKU of another offering, or an ' +
+      '`onHand` below the units already held or sold, fails the request with each problem in `details`. ' +
+      "Returns the offering's whole stock list.",
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The product offering.' })
+  @ApiOkResponse({ type: [StockItemDto] })
+  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND')
+  putStock(@Param('id') offeringId: string, @Body() body: PutStockDto): Promise<StockItemDto[]> {
+    return this.inventory.putStock(offeringId, body.items);
+  }
+
+  @Post('offerings/:id/units')
+  @Idempotent()
+  @ApiOperation({ summary: 'Add a unit to a rental offering' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The rental offering.' })
+  @ApiCreatedResponse({ type: RentalUnitDto })
+  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_PROGRESS')
+  createUnit(@Param('id') offeringId: string, @Body() body: CreateRentalUnitDto): Promise<RentalUnitDto> {
+    return this.inventory.createUnit(offeringId, body);
+  }
+
+  @Get('invariants')
+  @ApiOperation({
+    summary: 'Audit the inventory invariants',
+    description:
+      'Checks that slot and stock counters stay within capacity and equal the allocation ledger, and that no rental ' +
+      'unit is allocated twice for overlapping periods (DESIGN.md section 9, items 1 and 2).',
+  })
+  @ApiOkResponse({ type: InvariantsReportDto })
+  async checkInvariants(): Promise<InvariantsReportDto> {
+    const violations = await this.invariants.checkInvariants();
+    return { ok: violations.length === 0, violations };
+  }
+}

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@holdfast/database';
+import { AppError } from '@holdfast/errors';
+import {
+  type AvailabilityDto,
+  type AvailabilityQueryDto,
+  DEFAULT_AVAILABILITY_DAYS,
+  MAX_AVAILABILITY_DAYS,
+  type SlotAvailabilityDto,
+} from './dto/availability.dto';
+import { findOfferingKind } from './offering-kind';
+import type { SlotStatus } from './time-slot.entity';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * What is left to hold, for the public catalog. Plain reads outside any transaction:
+ * a figure may be stale by the time the user holds, and the hold re-checks it anyway.
+ */
+@Injectable()
+export class AvailabilityService {
+  constructor(private readonly txHost: TransactionHost) {}
+
+  private query<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.txHost.manager.query(sql, params) as Promise<T[]>;
+  }
+
+  /**
+   * Availability of an offering in `[from, to)`: open slots with places left
+   * (experience), stock per SKU (product), or units free for the whole window (rental).
+   * Places held by holds that have expired but were not swept yet still count as taken.
+   *
+   * @throws AppError NOT_FOUND (no such offering, malformed id), VALIDATION_FAILED (bad window)
+   */
+  async forOffering(offeringId: string, window: AvailabilityQueryDto, now = new Date()): Promise<AvailabilityDto> {
+    const { from, to } = this.window(window, now);
+    const kind = await findOfferingKind(this.txHost.manager, offeringId);
+    if (!kind) throw new AppError('NOT_FOUND', 'Offering not found');
+
+    if (kind === 'experience') {
+      // Slots that already started cannot be held (InventoryRepository.takeSlot), so they are not offered.
+      const rows = await this.query<{
+        id: string;
+        starts_at: Date;
+        ends_at: Date;
+        capacity: number;
+        places_left: number;
+        status: SlotStatus;
+      }>(
+        `SELECT id, starts_at, ends_at, capacity, capacity - held - booked AS places_left, status
+           FROM time_slots
+          WHERE offering_id = $1 AND status = 'open' AND starts_at >= $2 AND starts_at < $3 AND starts_at > now()
+          ORDER BY starts_at, id`,
+        [offeringId, from, to],
+      );
+      const slots = rows.map((r): SlotAvailabilityDto => ({
+        id: r.id,
+        startsAt: r.starts_at,
+        endsAt: r.ends_at,
+        capacity: r.capacity,
+        placesLeft: r.places_left,
+        status: r.status,
+      }));
+      return { offeringId, kind, slots };
+    }
+
+    if (kind === 'product') {
+      const stock = await this.query<{ sku: string; available: number }>(
+        `SELECT sku, on_hand - held - sold AS available FROM stock_items WHERE offering_id = $1 ORDER BY sku`,
+        [offeringId],
+      );
+      return { offeringId, kind, stock };
+    }
+
+    const units = await this.query<{ id: string; label: string; available: boolean }>(
+      `SELECT ru.id, ru.label,
+              ru.status = 'available' AND NOT EXISTS (
+                SELECT 1 FROM allocations a
+                 WHERE a.unit_id = ru.id AND a.state <> 'released' AND a.period && tstzrange($2, $3, '[)')
+              ) AS available
+         FROM rental_units ru
+        WHERE ru.offering_id = $1 AND ru.status <> 'retired'
+        ORDER BY ru.label, ru.id`,
+      [offeringId, from, to],
+    );
+    return { offeringId, kind, from, to, units, availableUnits: units.filter((u) => u.available).length };
+  }
+
+  /** The window with its defaults, checked: `to` after `from`, at most a year and a day long. */
+  private window(query: AvailabilityQueryDto, now: Date): { from: Date; to: Date } {
+    const from = query.from ? new Date(query.from) : now;
+    const to = query.to ? new Date(query.to) : new Date(from.getTime() + DEFAULT_AVAILABILITY_DAYS * DAY_MS);
+    if (to <= from) {
+      throw new AppError('VALIDATION_FAILED', 'The window must end after it starts', [
+        { field: 'to', message: 'to must be after from' },
+      ]);
+    }
+    if (to.getTime() - from.getTime() > MAX_AVAILABILITY_DAYS * DAY_MS) {
+      throw new AppError('VALIDATION_FAILED', `The window may span at most ${MAX_AVAILABILITY_DAYS} days`, [
+        { field: 'to', message: `to must be at most ${MAX_AVAILABILITY_DAYS} days after from` },
+      ]);
+    }
+    return { from, to };
+  }
+}
