@@ -9,6 +9,7 @@ import { CatalogModule } from './catalog/catalog.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { ReservationsModule } from './reservations/reservations.module';
 import { loggerParams } from './logging';
@@ -34,6 +35,7 @@ export class AppModule {
         AuthModule.forRoot(config),
         HealthModule,
         ReservationsModule,
+        DemoModule,
         CatalogModule,
         ...extraImports,
       ],

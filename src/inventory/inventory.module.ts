@@ -11,6 +11,6 @@ import { InvariantsService } from './invariants.service';
 @Module({
   controllers: [AdminInventoryController, AvailabilityController],
   providers: [InventoryRepository, InventoryService, InventoryAdminService, AvailabilityService, InvariantsService],
-  exports: [InventoryService, InvariantsService],
+  exports: [InventoryService, InvariantsService, InventoryAdminService],
 })
 export class InventoryModule {}
