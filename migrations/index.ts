@@ -2,5 +2,10 @@
 // and appends it here; a landed migration is never edited.
 import { CreateIdempotencyKeys1795000000000 } from './1795000000000-CreateIdempotencyKeys';
 import { CreateCatalogInventoryReservations1795434285144 } from './1795434285144-CreateCatalogInventoryReservations';
+import { PaymentsWebhooksAndStepwiseIdempotency1795435755752 } from './1795435755752-PaymentsWebhooksAndStepwiseIdempotency';
 
-export const migrations = [CreateIdempotencyKeys1795000000000, CreateCatalogInventoryReservations1795434285144];
+export const migrations = [
+  CreateIdempotencyKeys1795000000000,
+  CreateCatalogInventoryReservations1795434285144,
+  PaymentsWebhooksAndStepwiseIdempotency1795435755752,
+];

@@ -19,14 +19,19 @@ export class IdempotencyKeyEntity {
   @Column({ name: 'request_hash', type: 'text' })
   requestHash!: string;
 
+  /** completed, or in_progress while a stepwise request runs. */
   @Column({ type: 'text', default: 'completed' })
-  state!: string;
+  state!: 'completed' | 'in_progress';
 
-  @Column({ name: 'response_status', type: 'int' })
-  responseStatus!: number;
+  @Column({ name: 'response_status', type: 'int', nullable: true })
+  responseStatus!: number | null;
 
   @Column({ name: 'response_body', type: 'jsonb', nullable: true })
   responseBody!: object | null;
+
+  /** When a stepwise request claimed the key (null once completed). */
+  @Column({ name: 'locked_at', type: 'timestamptz', nullable: true })
+  lockedAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -25,6 +25,22 @@ import { advisoryLockId, requestHash } from './request-hash';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
+/** A stepwise claim older than this belongs to a request that died; the next one takes over. */
+export const IN_PROGRESS_STALE_SECONDS = 60;
+
+interface KeyContext {
+  scope: string;
+  key: string;
+  hash: string;
+  successStatus: number;
+  res: Response;
+}
+
+const inProgress = (): AppError =>
+  new AppError('IDEMPOTENCY_KEY_IN_PROGRESS', 'A request with this idempotency key is still being processed; retry shortly');
+
+const toJson = (body: unknown): object | null => (body === undefined ? null : (JSON.parse(JSON.stringify(body)) as object));
+
 /**
  * Runs an idempotent route's handler and the storing of its response in ONE
  * transaction. A transaction-scoped advisory lock on (scope, key) makes a second
@@ -65,43 +81,116 @@ export class IdempotencyInterceptor implements NestInterceptor {
       this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ??
       (req.method === RequestMethod[RequestMethod.POST] ? HttpStatus.CREATED : HttpStatus.OK);
 
-    return from(
-      this.txHost.run(async () => {
-        const manager = this.txHost.manager;
-        const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [
-          advisoryLockId(scope, key),
-        ])) as [{ locked: boolean }];
-        if (!locked) {
-          throw new AppError(
-            'IDEMPOTENCY_KEY_IN_PROGRESS',
-            'A request with this idempotency key is still being processed; retry shortly',
-          );
-        }
+    const ctx: KeyContext = { scope, key, hash, successStatus, res };
+    if (routeOptions?.mode === 'stepwise') return from(this.stepwise(ctx, next));
+    return from(this.txHost.run(() => this.atomic(ctx, next)));
+  }
 
-        const repo = manager.getRepository(IdempotencyKeyEntity);
-        const existing = await repo.findOneBy({ scope, key });
-        if (existing && existing.expiresAt.getTime() > Date.now()) {
-          if (existing.requestHash !== hash) {
-            throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used with a different request');
-          }
-          res.setHeader('Idempotent-Replayed', 'true');
-          res.status(existing.responseStatus);
-          return existing.responseBody;
-        }
-        if (existing) await repo.delete({ scope, key });
+  /**
+   * The default: handler and key row in ONE transaction, under a transaction-scoped
+   * advisory lock. The key exists exactly when the effect does.
+   */
+  private async atomic(ctx: KeyContext, next: CallHandler): Promise<unknown> {
+    const replay = await this.claim(ctx, false);
+    if (replay.done) return replay.body;
+    const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+    await this.txHost.manager.getRepository(IdempotencyKeyEntity).insert({
+      scope: ctx.scope,
+      key: ctx.key,
+      requestHash: ctx.hash,
+      state: 'completed',
+      responseStatus: ctx.successStatus,
+      responseBody: toJson(body),
+      lockedAt: null,
+      expiresAt: this.expiry(),
+    });
+    return body;
+  }
 
-        const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-        await repo.insert({
-          scope,
-          key,
-          requestHash: hash,
-          state: 'completed',
-          responseStatus: successStatus,
-          responseBody: body === undefined ? null : (JSON.parse(JSON.stringify(body)) as object),
-          expiresAt: new Date(Date.now() + this.options.ttlSeconds * 1000),
-        });
-        return body;
-      }),
+  /**
+   * For handlers that call a third party between their own transactions (convert: our
+   * payment row commits before the provider is called). The key is claimed by a
+   * committed `in_progress` row instead of a held transaction, so no connection is held
+   * while the handler runs; the handler must be safe to run again (it resumes from its
+   * own committed state). A failure drops the claim, so the client may retry; a claim
+   * left by a crashed process is taken over after IN_PROGRESS_STALE_SECONDS.
+   */
+  private async stepwise(ctx: KeyContext, next: CallHandler): Promise<unknown> {
+    const replay = await this.txHost.run(() => this.claim(ctx, true));
+    if (replay.done) return replay.body;
+    let body: unknown;
+    try {
+      body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+    } catch (error) {
+      await this.txHost
+        .run(() =>
+          this.txHost.manager
+            .getRepository(IdempotencyKeyEntity)
+            .delete({ scope: ctx.scope, key: ctx.key, state: 'in_progress' }),
+        )
+        .catch(() => undefined); // a stale claim is taken over later anyway
+      throw error;
+    }
+    await this.txHost.run(() =>
+      this.txHost.manager
+        .getRepository(IdempotencyKeyEntity)
+        .update(
+          { scope: ctx.scope, key: ctx.key },
+          {
+            state: 'completed',
+            responseStatus: ctx.successStatus,
+            responseBody: toJson(body),
+            lockedAt: null,
+            expiresAt: this.expiry(),
+          },
+        ),
     );
+    return body;
+  }
+
+  /**
+   * Inside a transaction: takes the advisory lock, then replays a completed key, refuses
+   * a reused or in-flight one, or (stepwise) inserts the in-progress claim.
+   */
+  private async claim(ctx: KeyContext, stepwise: boolean): Promise<{ done: boolean; body?: unknown }> {
+    const manager = this.txHost.manager;
+    const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [
+      advisoryLockId(ctx.scope, ctx.key),
+    ])) as [{ locked: boolean }];
+    if (!locked) throw inProgress();
+
+    const repo = manager.getRepository(IdempotencyKeyEntity);
+    const existing = await repo.findOneBy({ scope: ctx.scope, key: ctx.key });
+    const live = existing && existing.expiresAt.getTime() > Date.now();
+    if (existing && live) {
+      if (existing.requestHash !== ctx.hash) {
+        throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used with a different request');
+      }
+      if (existing.state === 'completed') {
+        ctx.res.setHeader('Idempotent-Replayed', 'true');
+        ctx.res.status(existing.responseStatus ?? ctx.successStatus);
+        return { done: true, body: existing.responseBody };
+      }
+      const stale = !existing.lockedAt || existing.lockedAt.getTime() < Date.now() - IN_PROGRESS_STALE_SECONDS * 1000;
+      if (!stale) throw inProgress();
+    }
+    if (existing) await repo.delete({ scope: ctx.scope, key: ctx.key });
+    if (stepwise) {
+      await repo.insert({
+        scope: ctx.scope,
+        key: ctx.key,
+        requestHash: ctx.hash,
+        state: 'in_progress',
+        responseStatus: null,
+        responseBody: null,
+        lockedAt: new Date(),
+        expiresAt: this.expiry(),
+      });
+    }
+    return { done: false };
+  }
+
+  private expiry(): Date {
+    return new Date(Date.now() + this.options.ttlSeconds * 1000);
   }
 }

@@ -4,6 +4,12 @@ export const IDEMPOTENCY_HEADER = 'x-idempotency-key';
 export interface IdempotentOptions {
   /** When true, a request without the header is refused with IDEMPOTENCY_KEY_REQUIRED. */
   required: boolean;
+  /**
+   * `atomic` (default): the handler and the stored response share one transaction.
+   * `stepwise`: for handlers that commit their own steps around a third-party call;
+   * the key is claimed by a committed in-progress row (see IdempotencyInterceptor).
+   */
+  mode?: 'atomic' | 'stepwise';
 }
 
 export const IDEMPOTENCY_MODULE_OPTIONS = Symbol('IDEMPOTENCY_MODULE_OPTIONS');

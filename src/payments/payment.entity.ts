@@ -1,0 +1,93 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/**
+ * Our side of a payment attempt. Statuses mirror a PaymentIntent's, plus `creating`
+ * (our row exists, the provider call has not answered yet) and `failed`:
+ * creating -> requires_payment_method | requires_action | processing | requires_capture | succeeded | canceled | failed.
+ * Each attempt on a hold is a new row, so its id is a fresh idempotency key.
+ */
+export const PAYMENT_STATUSES = [
+  'creating',
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+  'requires_capture',
+  'succeeded',
+  'canceled',
+  'failed',
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+@Entity({ name: 'payments' })
+@Check(
+  'chk_payments_amounts',
+  `"amount_cents" > 0 AND "captured_cents" >= 0 AND "refunded_cents" >= 0 AND "refunded_cents" <= "captured_cents"`,
+)
+@Check('chk_payments_capture_method', `"capture_method" IN ('automatic', 'manual')`)
+@Index('idx_payments_reservation', ['reservationId'])
+@Index('idx_payments_pending', ['updatedAt'], { where: `"status" NOT IN ('succeeded', 'canceled', 'failed')` })
+export class PaymentEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  /** The reservation paid for (opaque to payments: no foreign key, payments does not depend on reservations). */
+  @Column({ name: 'reservation_id', type: 'uuid' })
+  reservationId!: string;
+
+  @Column({ name: 'user_id', type: 'text' })
+  userId!: string;
+
+  @Column({ type: 'text' })
+  provider!: string;
+
+  @Column({ name: 'provider_intent_id', type: 'text', nullable: true, unique: true })
+  providerIntentId!: string | null;
+
+  @Column({ type: 'text' })
+  status!: PaymentStatus;
+
+  @Column({ name: 'amount_cents', type: 'integer' })
+  amountCents!: number;
+
+  @Column({ type: 'char', length: 3 })
+  currency!: string;
+
+  @Column({ name: 'captured_cents', type: 'integer', default: 0 })
+  capturedCents!: number;
+
+  @Column({ name: 'refunded_cents', type: 'integer', default: 0 })
+  refundedCents!: number;
+
+  @Column({ name: 'capture_method', type: 'text' })
+  captureMethod!: 'automatic' | 'manual';
+
+  @Column({ name: 'client_secret', type: 'text', nullable: true })
+  clientSecret!: string | null;
+
+  @Column({ name: 'charge_id', type: 'text', nullable: true })
+  chargeId!: string | null;
+
+  @Column({ name: 'payment_method_id', type: 'text', nullable: true })
+  paymentMethodId!: string | null;
+
+  @Column({ name: 'failure_code', type: 'text', nullable: true })
+  failureCode!: string | null;
+
+  @Column({ name: 'failure_message', type: 'text', nullable: true })
+  failureMessage!: string | null;
+
+  /** An authorisation to release at the provider (its reservation could not be kept). */
+  @Column({ name: 'cancel_requested', type: 'boolean', default: false })
+  cancelRequested!: boolean;
+
+  /** Set by reconciliation when a payment cannot be repaired automatically. */
+  @Column({ type: 'boolean', default: false })
+  stuck!: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
