@@ -11,8 +11,11 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
+import { DevPaymentsModule } from './payments/dev-payments.module';
+import { PaymentsModule } from './payments/payments.module';
 import { ReservationsModule } from './reservations/reservations.module';
 import { loggerParams } from './logging';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
  * The whole app, built from validated config. `extraImports` lets tests mount
@@ -34,9 +37,12 @@ export class AppModule {
         }),
         AuthModule.forRoot(config),
         HealthModule,
+        PaymentsModule,
+        DevPaymentsModule.forRoot(config),
         ReservationsModule,
         DemoModule,
         CatalogModule,
+        WebhooksModule,
         ...extraImports,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

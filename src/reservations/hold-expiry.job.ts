@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { TransactionHost } from '@holdfast/database';
 import { AppConfig } from '../config/app-config';
+import { PaymentsService } from '../payments/payments.service';
 import { ReservationsService } from './reservations.service';
 
 const INTERVAL_NAME = 'hold-expiry-sweep';
@@ -23,6 +24,7 @@ export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutd
     private readonly reservations: ReservationsService,
     private readonly scheduler: SchedulerRegistry,
     private readonly config: AppConfig,
+    private readonly payments: PaymentsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -63,7 +65,42 @@ export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutd
       total += expired;
       if (expired < BATCH) break;
     }
+    total += await this.sweepPending();
     if (total > 0) this.logger.log(`expired ${total} holds`);
     return total;
+  }
+
+  /**
+   * Reservations whose payment was still in flight when their time ran out: their open
+   * intents are cancelled at the provider FIRST (an intent that turns out to have
+   * succeeded confirms the reservation instead), and only then are they expired and
+   * their places released. A provider that cannot be reached leaves them for the next sweep.
+   */
+  private async sweepPending(): Promise<number> {
+    const due = (await this.txHost.manager.query(
+      `SELECT id FROM reservations WHERE status IN ('pending', 'payment_failed') AND hold_expires_at <= now()
+        ORDER BY hold_expires_at LIMIT ${BATCH}`,
+    )) as { id: string }[];
+    let expired = 0;
+    for (const { id } of due) {
+      try {
+        await this.payments.cancelOpenIntents(id);
+      } catch (error) {
+        this.logger.warn({ err: error, reservationId: id }, 'could not cancel the payment of an expired reservation; will retry');
+        continue;
+      }
+      expired += await this.txHost.run(async () => {
+        const locked = (await this.txHost.manager.query(
+          `SELECT id FROM reservations WHERE id = $1 AND status IN ('pending', 'payment_failed') AND hold_expires_at <= now()
+             FOR UPDATE SKIP LOCKED`,
+          [id],
+        )) as { id: string }[];
+        if (locked.length === 0) return 0;
+        if (await this.payments.hasMoneyMoving(id)) return 0; // the payment's own outcome decides
+        await this.reservations.releaseAndSetStatus(id, 'expired', 'HOLD_EXPIRED');
+        return 1;
+      });
+    }
+    return expired;
   }
 }

@@ -4,6 +4,14 @@ import { ApiErrors } from '@holdfast/errors';
 import { Idempotent } from '@holdfast/idempotency';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/auth.decorators';
+import { CheckoutService } from './checkout.service';
+import {
+  ConfirmReservationDto,
+  ConfirmResponseDto,
+  ConvertHoldDto,
+  ConvertResponseDto,
+  PaymentStatusResponseDto,
+} from './dto/checkout.dto';
 import { HoldRequestDto, HoldResponseDto } from './dto/hold.dto';
 import { ListReservationsQueryDto, ReservationDto, ReservationListDto } from './dto/reservation.dto';
 import { ReservationQueries } from './reservation-queries';
@@ -15,6 +23,7 @@ export class ReservationsController {
   constructor(
     private readonly reservations: ReservationsService,
     private readonly queries: ReservationQueries,
+    private readonly checkout: CheckoutService,
   ) {}
 
   @Post('hold')
@@ -41,6 +50,54 @@ export class ReservationsController {
     return this.reservations.hold(user, body);
   }
 
+  @Post('hold/convert')
+  @HttpCode(200)
+  @Idempotent({ required: true, mode: 'stepwise' })
+  @ApiOperation({
+    summary: 'Convert a hold into a payment: returns the PaymentIntent client secret',
+    description:
+      'Creates (or reuses) a PaymentIntent for the total; the reservation becomes pending. With `paymentMethodId` (a saved ' +
+      'card) the payment is confirmed server-side and 3-D Secure shows as `requiresAction: true`. After a decline, convert ' +
+      'the same hold again (a new intent); the original hold timer still applies. Rentals are authorised now and captured on return.',
+  })
+  @ApiOkResponse({ type: ConvertResponseDto })
+  @ApiErrors(
+    'VALIDATION_FAILED',
+    'RESERVATION_NOT_FOUND',
+    'HOLD_EXPIRED',
+    'INVALID_HOLD_STATUS',
+    'PAYMENT_METHOD_NOT_FOUND',
+    'PAYMENT_CARD_DECLINED',
+    'PAYMENT_PROCESSING_FAILED',
+    'IDEMPOTENCY_KEY_REQUIRED',
+    'IDEMPOTENCY_KEY_REUSED',
+    'IDEMPOTENCY_KEY_IN_PROGRESS',
+  )
+  convert(@CurrentUser() user: AuthUser, @Body() body: ConvertHoldDto): Promise<ConvertResponseDto> {
+    return this.checkout.convert(user, body);
+  }
+
+  @Post('confirm')
+  @HttpCode(200)
+  @Idempotent({ required: false, mode: 'stepwise' })
+  @ApiOperation({
+    summary: 'Confirm a reservation after the payment succeeded (same code path as the webhook)',
+    description: 'Idempotent: whichever of this call and the payment_intent.succeeded webhook comes second changes nothing.',
+  })
+  @ApiOkResponse({ type: ConfirmResponseDto })
+  @ApiErrors('VALIDATION_FAILED', 'RESERVATION_NOT_FOUND', 'PAYMENT_NOT_COMPLETED', 'HOLD_EXPIRED', 'PAYMENT_PROCESSING_FAILED')
+  confirm(@CurrentUser() user: AuthUser, @Body() body: ConfirmReservationDto): Promise<ConfirmResponseDto> {
+    return this.checkout.confirm(user, body);
+  }
+
+  @Get(':id/payment-status')
+  @ApiOperation({ summary: "The reservation's payment, refreshed from the provider (poll after 3-D Secure)" })
+  @ApiOkResponse({ type: PaymentStatusResponseDto })
+  @ApiErrors('RESERVATION_NOT_FOUND')
+  paymentStatus(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<PaymentStatusResponseDto> {
+    return this.checkout.paymentStatus(user, id);
+  }
+
   @Get()
   @ApiOperation({ summary: "List the user's reservations (admins: everyone's), newest first" })
   @ApiOkResponse({ type: ReservationListDto })
@@ -59,18 +116,21 @@ export class ReservationsController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @Idempotent()
-  @ApiOperation({ summary: 'Cancel a hold and give its inventory back' })
+  @Idempotent({ required: false, mode: 'stepwise' })
+  @ApiOperation({
+    summary: 'Cancel a reservation: a hold, one being paid, or a confirmed one (refunded by the cancellation policy)',
+  })
   @ApiOkResponse({ type: ReservationDto })
   @ApiErrors(
     'RESERVATION_NOT_FOUND',
     'HOLD_EXPIRED',
     'INVALID_HOLD_STATUS',
+    'PAYMENT_PROCESSING_FAILED',
     'IDEMPOTENCY_KEY_REUSED',
     'IDEMPOTENCY_KEY_IN_PROGRESS',
   )
   async cancel(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ReservationDto> {
-    await this.reservations.cancel(user, id);
+    await this.checkout.cancel(user, id);
     return this.queries.get(user, id);
   }
 }

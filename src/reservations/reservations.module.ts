@@ -1,16 +1,19 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
 import { InventoryModule } from '../inventory/inventory.module';
+import { PaymentsModule } from '../payments/payments.module';
+import { CheckoutService } from './checkout.service';
 import { HoldExpiryJob } from './hold-expiry.job';
+import { ReservationPaymentOutcomes } from './payment-outcome.adapter';
 import { ReservationQueries } from './reservation-queries';
 import { ReservationsController } from './reservations.controller';
 import { ReservationsService } from './reservations.service';
 
 /** Holds and reservations: the booking flow of DESIGN.md section 4. */
 @Module({
-  imports: [CatalogModule, InventoryModule],
+  imports: [CatalogModule, InventoryModule, PaymentsModule],
   controllers: [ReservationsController],
-  providers: [ReservationsService, ReservationQueries, HoldExpiryJob],
+  providers: [ReservationsService, ReservationQueries, HoldExpiryJob, CheckoutService, ReservationPaymentOutcomes],
   exports: [ReservationsService, HoldExpiryJob],
 })
 export class ReservationsModule {}

@@ -162,6 +162,16 @@ export class ReservationsService {
     return count;
   }
 
+  /** Releases whatever a reservation still holds and moves it to a final status (caller's transaction, row locked). */
+  async releaseAndSetStatus(reservationId: string, status: 'cancelled' | 'expired', reason: string): Promise<void> {
+    await this.inventory.release([reservationId]);
+    await this.txHost.manager.query(`UPDATE reservations SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1`, [
+      reservationId,
+      status,
+      reason,
+    ]);
+  }
+
   /** Locks a reservation the user may act on (their own; any for admins), or throws RESERVATION_NOT_FOUND. */
   private async lockOwned(user: AuthUser, id: string): Promise<{ id: string; status: ReservationStatus; expired: boolean }> {
     if (!isUuid(id)) throw reservationNotFound();

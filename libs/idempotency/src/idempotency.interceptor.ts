@@ -118,32 +118,26 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async stepwise(ctx: KeyContext, next: CallHandler): Promise<unknown> {
     const replay = await this.txHost.run(() => this.claim(ctx, true));
     if (replay.done) return replay.body;
+    if (!replay.claimedAt) throw new Error('stepwise claim returned without its locked_at');
+    // Finish only the claim this request made: once it went stale and another request
+    // took the key over, that request's claim and response are not ours to drop or replace.
+    const ours = { scope: ctx.scope, key: ctx.key, state: 'in_progress' as const, lockedAt: replay.claimedAt };
     let body: unknown;
     try {
       body = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
-      await this.txHost
-        .run(() =>
-          this.txHost.manager
-            .getRepository(IdempotencyKeyEntity)
-            .delete({ scope: ctx.scope, key: ctx.key, state: 'in_progress' }),
-        )
-        .catch(() => undefined); // a stale claim is taken over later anyway
+      // If this fails, the claim goes stale and is taken over later anyway.
+      await this.txHost.run(() => this.txHost.manager.getRepository(IdempotencyKeyEntity).delete(ours)).catch(() => undefined);
       throw error;
     }
     await this.txHost.run(() =>
-      this.txHost.manager
-        .getRepository(IdempotencyKeyEntity)
-        .update(
-          { scope: ctx.scope, key: ctx.key },
-          {
-            state: 'completed',
-            responseStatus: ctx.successStatus,
-            responseBody: toJson(body),
-            lockedAt: null,
-            expiresAt: this.expiry(),
-          },
-        ),
+      this.txHost.manager.getRepository(IdempotencyKeyEntity).update(ours, {
+        state: 'completed',
+        responseStatus: ctx.successStatus,
+        responseBody: toJson(body),
+        lockedAt: null,
+        expiresAt: this.expiry(),
+      }),
     );
     return body;
   }
@@ -152,7 +146,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
    * Inside a transaction: takes the advisory lock, then replays a completed key, refuses
    * a reused or in-flight one, or (stepwise) inserts the in-progress claim.
    */
-  private async claim(ctx: KeyContext, stepwise: boolean): Promise<{ done: boolean; body?: unknown }> {
+  private async claim(ctx: KeyContext, stepwise: boolean): Promise<{ done: boolean; body?: unknown; claimedAt?: Date }> {
     const manager = this.txHost.manager;
     const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [
       advisoryLockId(ctx.scope, ctx.key),
@@ -176,6 +170,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     if (existing) await repo.delete({ scope: ctx.scope, key: ctx.key });
     if (stepwise) {
+      const claimedAt = new Date();
       await repo.insert({
         scope: ctx.scope,
         key: ctx.key,
@@ -183,9 +178,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
         state: 'in_progress',
         responseStatus: null,
         responseBody: null,
-        lockedAt: new Date(),
+        lockedAt: claimedAt,
         expiresAt: this.expiry(),
       });
+      return { done: false, claimedAt };
     }
     return { done: false };
   }

@@ -1,0 +1,40 @@
+import { Body, Controller, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { TransactionHost } from '@holdfast/database';
+import { AppError, ApiErrors } from '@holdfast/errors';
+import { Idempotent } from '@holdfast/idempotency';
+import { Roles } from '../auth/auth.decorators';
+import { CreateRefundDto, RefundDto } from './dto/refund.dto';
+import { RefundsService } from './refunds.service';
+
+@ApiTags('admin')
+@Roles('admin')
+@Controller('admin/payments')
+export class AdminPaymentsController {
+  constructor(
+    private readonly txHost: TransactionHost,
+    private readonly refunds: RefundsService,
+  ) {}
+
+  @Post(':paymentId/refunds')
+  @Idempotent({ required: false, mode: 'stepwise' })
+  @ApiOperation({
+    summary: 'Refund a payment, in full or in part',
+    description:
+      'The amount is checked under a row lock against what was captured minus refunds already made or pending, ' +
+      'then the refund is written before the provider is called (idempotency key refund:{refundId}).',
+  })
+  @ApiCreatedResponse({ type: RefundDto })
+  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'REFUND_EXCEEDS_PAYMENT', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_PROGRESS')
+  async refund(
+    @Param('paymentId', new ParseUUIDPipe({ exceptionFactory: () => new AppError('NOT_FOUND', 'Payment not found') }))
+    paymentId: string,
+    @Body() body: CreateRefundDto,
+  ): Promise<RefundDto> {
+    const refund = await this.txHost.run(() =>
+      this.refunds.requestRefund(paymentId, { amount: body.amount, reason: body.reason, source: 'admin' }),
+    );
+    await this.refunds.flushPending();
+    return this.refunds.get(refund.refundId);
+  }
+}

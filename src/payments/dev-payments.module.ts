@@ -1,0 +1,22 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { DevPaymentsController } from './dev-payments.controller';
+import { PaymentsModule } from './payments.module';
+
+/**
+ * The dev routes that stand in for Stripe.js (`/v1/dev/payments/...`), registered only
+ * when PAYMENT_PROVIDER=simulated. A module of its own, importing the one static
+ * PaymentsModule, so the gateway and the event relay stay single instances (NestJS keys
+ * dynamic modules by object reference: a `PaymentsModule.forRoot()` next to static imports
+ * would build a second PaymentsModule, with a second in-memory simulated provider).
+ */
+@Module({})
+export class DevPaymentsModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: DevPaymentsModule,
+      imports: [PaymentsModule],
+      controllers: config.PAYMENT_PROVIDER === 'simulated' ? [DevPaymentsController] : [],
+    };
+  }
+}

@@ -1,0 +1,80 @@
+import type { IntentSnapshot, IntentStatus } from './payment-gateway';
+
+const STATUSES: readonly IntentStatus[] = [
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+  'requires_capture',
+  'succeeded',
+  'canceled',
+];
+
+/** Names older Stripe API versions used for the same states. */
+const LEGACY_STATUSES: Record<string, IntentStatus> = {
+  requires_source: 'requires_payment_method',
+  requires_source_action: 'requires_action',
+};
+
+/**
+ * A Stripe PaymentIntent, as the SDK returns it (`Stripe.PaymentIntent`) or as a
+ * webhook event carries it (`event.data.object`, plain JSON), to what we keep of it.
+ * Reads defensively: a webhook payload is only as typed as the JSON it came in, and
+ * expandable fields (`latest_charge`, `payment_method`) may be ids or whole objects.
+ *
+ * @throws Error when the object is not a PaymentIntent (no id or an unknown status).
+ */
+export function intentFromStripeObject(obj: object): IntentSnapshot {
+  const o = obj as Record<string, unknown>;
+  const id = str(o.id);
+  const rawStatus = str(o.status);
+  const status =
+    rawStatus && (STATUSES as readonly string[]).includes(rawStatus)
+      ? (rawStatus as IntentStatus)
+      : LEGACY_STATUSES[rawStatus ?? ''];
+  if (!id || !status || (o.object !== undefined && o.object !== 'payment_intent')) {
+    throw new Error(`not a PaymentIntent: id=${String(o.id)} object=${String(o.object)} status=${String(o.status)}`);
+  }
+  const lastError = record(o.last_payment_error);
+  const nextAction = record(o.next_action);
+  return {
+    id,
+    status,
+    amount: int(o.amount),
+    currency: (str(o.currency) ?? '').toUpperCase(),
+    amountReceived: int(o.amount_received),
+    amountCapturable: int(o.amount_capturable),
+    captureMethod: o.capture_method === 'manual' ? 'manual' : 'automatic',
+    clientSecret: str(o.client_secret),
+    latestChargeId: idOf(o.latest_charge),
+    paymentMethodId: idOf(o.payment_method),
+    lastError: lastError
+      ? { code: str(lastError.code), declineCode: str(lastError.decline_code), message: str(lastError.message) }
+      : null,
+    nextActionType: nextAction ? str(nextAction.type) : null,
+    metadata: stringValues(o.metadata),
+  };
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function int(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/** An expandable field: the id itself, or the expanded object's id. */
+function idOf(value: unknown): string | null {
+  return str(value) ?? str(record(value)?.id);
+}
+
+function stringValues(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(record(value) ?? {})) if (typeof v === 'string') out[key] = v;
+  return out;
+}

@@ -1,0 +1,50 @@
+import { Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { AdminPaymentsController } from './admin-payments.controller';
+import { CustomersService } from './customers.service';
+import { PaymentMetrics } from './metrics.service';
+import { PaymentEventRelay } from './payment-event-relay';
+import { PAYMENT_GATEWAY } from './payment-gateway';
+import { PaymentMethodsController } from './payment-methods.controller';
+import { PaymentMethodsService } from './payment-methods.service';
+import { PaymentOutcomes } from './payment-outcome.port';
+import { PaymentsService } from './payments.service';
+import { ReconciliationJob } from './reconciliation.job';
+import { RefundsService } from './refunds.service';
+import { SimulatedGateway } from './simulated.gateway';
+import { StripeGateway } from './stripe.gateway';
+
+/**
+ * Payment attempts, refunds, customers and saved cards, behind the PaymentGateway port:
+ * `stripe` (the real API) or `simulated` (in-process), chosen by PAYMENT_PROVIDER.
+ */
+@Module({
+  controllers: [AdminPaymentsController, PaymentMethodsController],
+  providers: [
+    PaymentMetrics,
+    PaymentEventRelay,
+    PaymentOutcomes,
+    {
+      provide: PAYMENT_GATEWAY,
+      inject: [AppConfig, PaymentMetrics, PaymentEventRelay],
+      useFactory: (config: AppConfig, metrics: PaymentMetrics, relay: PaymentEventRelay) =>
+        config.PAYMENT_PROVIDER === 'stripe' ? new StripeGateway(config, metrics) : new SimulatedGateway(config, relay),
+    },
+    PaymentsService,
+    RefundsService,
+    ReconciliationJob,
+    CustomersService,
+    PaymentMethodsService,
+  ],
+  exports: [
+    PAYMENT_GATEWAY,
+    PaymentsService,
+    RefundsService,
+    PaymentOutcomes,
+    PaymentEventRelay,
+    PaymentMetrics,
+    CustomersService,
+    PaymentMethodsService,
+  ],
+})
+export class PaymentsModule {}

@@ -1,0 +1,385 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { TransactionHost } from '@holdfast/database';
+import { AppError } from '@holdfast/errors';
+import { METRIC, PaymentMetrics } from './metrics.service';
+import { PAYMENT_GATEWAY, PaymentGatewayError, type IntentSnapshot, type PaymentGateway } from './payment-gateway';
+import { PaymentOutcomes } from './payment-outcome.port';
+import type { PaymentStatus } from './payment.entity';
+import { RefundsService } from './refunds.service';
+
+/** Statuses after which an attempt can no longer take money. */
+const FINAL: PaymentStatus[] = ['succeeded', 'canceled', 'failed'];
+/** Attempts that may still be paid (with the client secret, or by confirming). */
+const OPEN: PaymentStatus[] = ['creating', 'requires_payment_method', 'requires_confirmation', 'requires_action', 'processing'];
+
+interface PaymentRow {
+  id: string;
+  reservation_id: string;
+  user_id: string;
+  provider_intent_id: string | null;
+  status: PaymentStatus;
+  amount_cents: number;
+  currency: string;
+  captured_cents: number;
+  refunded_cents: number;
+  capture_method: 'automatic' | 'manual';
+  client_secret: string | null;
+  charge_id: string | null;
+  failure_code: string | null;
+  payment_method_id: string | null;
+}
+
+export interface PaymentView {
+  paymentId: string;
+  reservationId: string;
+  intentId: string | null;
+  status: PaymentStatus;
+  amount: number;
+  currency: string;
+  captured: number;
+  refunded: number;
+  captureMethod: 'automatic' | 'manual';
+  clientSecret: string | null;
+  chargeId: string | null;
+  failureCode: string | null;
+  requiresAction: boolean;
+}
+
+export interface NewAttempt {
+  reservationId: string;
+  userId: string;
+  amount: number;
+  currency: string;
+  captureMethod: 'automatic' | 'manual';
+}
+
+const toView = (r: PaymentRow): PaymentView => ({
+  paymentId: r.id,
+  reservationId: r.reservation_id,
+  intentId: r.provider_intent_id,
+  status: r.status,
+  amount: r.amount_cents,
+  currency: r.currency.trim(),
+  captured: r.captured_cents,
+  refunded: r.refunded_cents,
+  captureMethod: r.capture_method,
+  clientSecret: r.client_secret,
+  chargeId: r.charge_id,
+  failureCode: r.failure_code,
+  requiresAction: r.status === 'requires_action',
+});
+
+/**
+ * Payment attempts and what the provider says about them. The single code path that
+ * moves a payment forward is `applyIntent`: webhooks, the confirm call, payment-status
+ * polling, the expiry sweep and reconciliation all go through it, so whichever comes
+ * first wins and the others change nothing. State only moves forward.
+ */
+@Injectable()
+export class PaymentsService {
+  private readonly logger = new Logger(PaymentsService.name);
+
+  constructor(
+    readonly txHost: TransactionHost,
+    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+    private readonly outcomes: PaymentOutcomes,
+    private readonly refunds: RefundsService,
+    private readonly metrics: PaymentMetrics,
+  ) {}
+
+  get providerName(): string {
+    return this.gateway.name;
+  }
+
+  /**
+   * The attempt a convert should use (caller's transaction, reservation locked): the
+   * reservation's open attempt if it has one that has not failed, else a new row. The
+   * new row is our "local row first": it commits before the provider is called.
+   */
+  async openAttempt(input: NewAttempt): Promise<PaymentView> {
+    const rows = (await this.txHost.manager.query(
+      `SELECT * FROM payments WHERE reservation_id = $1 ORDER BY created_at DESC LIMIT 1 FOR UPDATE`,
+      [input.reservationId],
+    )) as PaymentRow[];
+    const last = rows[0];
+    if (last && OPEN.includes(last.status) && !last.failure_code && last.amount_cents === input.amount) return toView(last);
+    const [created] = (await this.txHost.manager.query(
+      `INSERT INTO payments (reservation_id, user_id, provider, status, amount_cents, currency, capture_method)
+       VALUES ($1, $2, $3, 'creating', $4, $5, $6) RETURNING *`,
+      [input.reservationId, input.userId, this.gateway.name, input.amount, input.currency, input.captureMethod],
+    )) as PaymentRow[];
+    return toView(created);
+  }
+
+  /**
+   * Makes sure the attempt has an intent at the provider (creating it with key
+   * `pi:{paymentId}`, so a retry after a timeout finds the same one), confirming it with
+   * a saved card when one is given. Cancels the reservation's older open intents first,
+   * so two attempts can never both take money. Runs outside any transaction.
+   */
+  async submitAttempt(
+    paymentId: string,
+    options: { customerId?: string; paymentMethodId?: string; saveCard?: boolean; description?: string },
+  ): Promise<PaymentView> {
+    const payment = await this.get(paymentId);
+    await this.cancelOlderOpenIntents(payment);
+    let intent: IntentSnapshot;
+    const started = Date.now();
+    try {
+      if (!payment.intentId) {
+        intent = await this.gateway.createIntent({
+          paymentId,
+          amount: payment.amount,
+          currency: payment.currency,
+          captureMethod: payment.captureMethod,
+          customerId: options.customerId,
+          paymentMethodId: options.paymentMethodId,
+          setupFutureUsage: options.saveCard,
+          metadata: { paymentId, reservationId: payment.reservationId },
+          description: options.description,
+        });
+      } else if (options.paymentMethodId) {
+        intent = await this.gateway.confirmIntent(
+          payment.intentId,
+          options.paymentMethodId,
+          `confirm:${paymentId}:${options.paymentMethodId}`,
+        );
+      } else {
+        intent = await this.gateway.retrieveIntent(payment.intentId);
+      }
+    } catch (error) {
+      if (error instanceof PaymentGatewayError && error.intent) {
+        await this.txHost.run(() => this.applyIntent(error.intent!));
+      } else if (error instanceof PaymentGatewayError && error.kind === 'card_declined') {
+        await this.txHost.run(() => this.markFailed(paymentId, error.providerCode ?? 'card_declined'));
+      }
+      this.metrics.increment(METRIC.paymentOutcome, {
+        result: error instanceof PaymentGatewayError && error.kind === 'card_declined' ? 'declined' : 'error',
+      });
+      throw error;
+    } finally {
+      this.metrics.observe(METRIC.paymentCreationSeconds, (Date.now() - started) / 1000, { provider: this.gateway.name });
+    }
+    await this.txHost.run(() => this.applyIntent(intent));
+    await this.refunds.flushPending();
+    return this.get(paymentId);
+  }
+
+  /**
+   * THE code path: records what the provider says about an intent and tells
+   * reservations (through the outcome port) when money moved. Runs in the caller's
+   * transaction. Returns false when no payment of ours matches (the caller may keep the
+   * event for later).
+   */
+  async applyIntent(intent: IntentSnapshot): Promise<boolean> {
+    const byMetadata = intent.metadata?.paymentId;
+    const rows = (await this.txHost.manager.query(
+      `SELECT * FROM payments WHERE provider_intent_id = $1 OR ($2::uuid IS NOT NULL AND id = $2::uuid) ORDER BY id LIMIT 1 FOR UPDATE`,
+      [intent.id, isUuid(byMetadata) ? byMetadata : null],
+    )) as PaymentRow[];
+    const payment = rows[0];
+    if (!payment) return false;
+
+    const next = this.nextStatus(payment.status, intent);
+    const becameSuccessful = next !== payment.status && (next === 'succeeded' || next === 'requires_capture');
+    const declined = next === 'requires_payment_method' && intent.lastError !== null;
+    await this.txHost.manager.query(
+      `UPDATE payments SET provider_intent_id = $2, status = $3, client_secret = COALESCE($4, client_secret),
+              captured_cents = GREATEST(captured_cents, $5), charge_id = COALESCE($6, charge_id),
+              payment_method_id = COALESCE($7, payment_method_id),
+              failure_code = CASE WHEN $8::text IS NOT NULL THEN $8 WHEN $3 IN ('succeeded', 'requires_capture') THEN NULL ELSE failure_code END,
+              failure_message = CASE WHEN $8::text IS NOT NULL THEN $9 ELSE failure_message END,
+              updated_at = now()
+        WHERE id = $1`,
+      [
+        payment.id,
+        intent.id,
+        next,
+        intent.clientSecret,
+        next === 'succeeded' ? intent.amountReceived : 0,
+        intent.latestChargeId,
+        intent.paymentMethodId,
+        declined ? (intent.lastError?.declineCode ?? intent.lastError?.code ?? 'card_declined') : null,
+        declined ? intent.lastError?.message : null,
+      ],
+    );
+
+    if (becameSuccessful) {
+      this.metrics.increment(METRIC.paymentOutcome, { result: 'succeeded' });
+      const outcome = await this.outcomes.paymentSucceeded(payment.reservation_id, payment.id);
+      if (outcome.result === 'refund' && next === 'succeeded') {
+        await this.refunds.requestRefund(payment.id, { amount: undefined, reason: outcome.reason, source: 'hold_expired' });
+        await this.outcomes.paymentRefunded(payment.reservation_id, payment.id, outcome.reason);
+      } else if (outcome.result === 'refund') {
+        // Authorised only (manual capture): release the authorisation instead of refunding.
+        await this.refunds.queueCancel(payment.id);
+        await this.outcomes.paymentRefunded(payment.reservation_id, payment.id, outcome.reason);
+      }
+    } else if (declined && !FINAL.includes(payment.status)) {
+      this.metrics.increment(METRIC.paymentOutcome, { result: 'declined' });
+      await this.outcomes.paymentFailed(payment.reservation_id, payment.id);
+    } else if (next === 'requires_action' && payment.status !== 'requires_action') {
+      await this.outcomes.paymentRequiresAction(payment.reservation_id, payment.id);
+    }
+    return true;
+  }
+
+  /** Asks the provider where an attempt stands and applies it (payment-status polling, confirm, reconciliation). */
+  async sync(paymentId: string): Promise<PaymentView> {
+    const payment = await this.get(paymentId);
+    if (!payment.intentId || FINAL.includes(payment.status)) return payment;
+    const intent = await this.gateway.retrieveIntent(payment.intentId);
+    await this.txHost.run(() => this.applyIntent(intent));
+    await this.refunds.flushPending();
+    return this.get(paymentId);
+  }
+
+  /**
+   * Cancels every open intent of a reservation at the provider (the expiry sweep, before
+   * it releases a pending reservation). An intent that turns out to have succeeded is
+   * applied instead, which confirms the reservation. Runs outside any transaction.
+   */
+  async cancelOpenIntents(reservationId: string): Promise<void> {
+    const open = (await this.txHost.manager.query(
+      `SELECT * FROM payments WHERE reservation_id = $1 AND status = ANY($2::text[]) ORDER BY created_at`,
+      [reservationId, OPEN],
+    )) as PaymentRow[];
+    for (const payment of open) await this.cancelAttempt(toView(payment));
+  }
+
+  /** True when an attempt of the reservation succeeded, is authorised, or is still processing. */
+  async hasMoneyMoving(reservationId: string): Promise<boolean> {
+    const rows = (await this.txHost.manager.query(
+      `SELECT 1 FROM payments WHERE reservation_id = $1 AND status IN ('succeeded', 'requires_capture', 'processing') LIMIT 1`,
+      [reservationId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /**
+   * Reconciliation: re-reads attempts that have not moved for `olderThanSeconds` from the
+   * provider and applies them through the webhook's code path, so a lost webhook repairs
+   * itself. An attempt whose intent cannot be found or re-created is marked `stuck` for
+   * admins. Returns how many it looked at.
+   */
+  async reconcile(olderThanSeconds: number, limit = 100): Promise<number> {
+    const due = (await this.txHost.manager.query(
+      `SELECT * FROM payments WHERE status = ANY($1::text[]) AND NOT stuck AND updated_at <= now() - make_interval(secs => $2)
+        ORDER BY updated_at LIMIT $3`,
+      [[...OPEN, 'requires_capture'], olderThanSeconds, limit],
+    )) as PaymentRow[];
+    for (const row of due) {
+      try {
+        if (row.provider_intent_id) {
+          const intent = await this.gateway.retrieveIntent(row.provider_intent_id);
+          await this.txHost.run(() => this.applyIntent(intent));
+        } else {
+          // Crashed between our row and the provider's answer: the same key finds (or makes) the one intent.
+          await this.submitAttempt(row.id, {});
+        }
+        await this.txHost.manager.query(`UPDATE payments SET updated_at = now() WHERE id = $1`, [row.id]);
+      } catch (error) {
+        const permanent = error instanceof PaymentGatewayError && error.kind === 'invalid_request';
+        this.logger.warn({ err: error, paymentId: row.id }, permanent ? 'payment marked stuck' : 'reconciliation will retry');
+        if (permanent)
+          await this.txHost.manager.query(`UPDATE payments SET stuck = true, updated_at = now() WHERE id = $1`, [row.id]);
+      }
+    }
+    await this.refunds.flushPending();
+    return due.length;
+  }
+
+  /** Payments reconciliation could not repair, for admins. */
+  async listStuck(): Promise<PaymentView[]> {
+    const rows = (await this.txHost.manager.query(
+      `SELECT * FROM payments WHERE stuck ORDER BY updated_at DESC LIMIT 200`,
+    )) as PaymentRow[];
+    return rows.map(toView);
+  }
+
+  /** The reservation's latest attempt, or null. */
+  async latestFor(reservationId: string): Promise<PaymentView | null> {
+    const rows = (await this.txHost.manager.query(
+      `SELECT * FROM payments WHERE reservation_id = $1 ORDER BY created_at DESC LIMIT 1`,
+      [reservationId],
+    )) as PaymentRow[];
+    return rows[0] ? toView(rows[0]) : null;
+  }
+
+  /** The attempt behind an intent of a reservation, or null. */
+  async findByIntent(reservationId: string, intentId: string): Promise<PaymentView | null> {
+    const rows = (await this.txHost.manager.query(
+      `SELECT * FROM payments WHERE reservation_id = $1 AND provider_intent_id = $2`,
+      [reservationId, intentId],
+    )) as PaymentRow[];
+    return rows[0] ? toView(rows[0]) : null;
+  }
+
+  /** The attempt behind a provider intent, with the user it belongs to, or null (the dev payment routes check ownership). */
+  async findByIntentId(intentId: string): Promise<(PaymentView & { userId: string }) | null> {
+    const rows = (await this.txHost.manager.query(`SELECT * FROM payments WHERE provider_intent_id = $1`, [
+      intentId,
+    ])) as PaymentRow[];
+    return rows[0] ? { ...toView(rows[0]), userId: rows[0].user_id } : null;
+  }
+
+  async get(paymentId: string): Promise<PaymentView> {
+    const rows = (await this.txHost.manager.query(`SELECT * FROM payments WHERE id = $1`, [paymentId])) as PaymentRow[];
+    if (!rows[0]) throw new AppError('NOT_FOUND', 'Payment not found');
+    return toView(rows[0]);
+  }
+
+  private async cancelAttempt(payment: PaymentView): Promise<void> {
+    if (!payment.intentId) {
+      // Never reached the provider as far as we know: make sure it never does.
+      await this.txHost.run(() => this.markFailed(payment.paymentId, 'abandoned'));
+      return;
+    }
+    try {
+      const intent = await this.gateway.cancelIntent(payment.intentId, `cancel:${payment.paymentId}`);
+      await this.txHost.run(() => this.applyIntent(intent));
+    } catch (error) {
+      // It may have succeeded meanwhile (cancel refused): the provider's word decides.
+      const intent = await this.gateway.retrieveIntent(payment.intentId);
+      await this.txHost.run(() => this.applyIntent(intent));
+      if (intent.status !== 'succeeded' && intent.status !== 'requires_capture' && intent.status !== 'canceled') throw error;
+    }
+    await this.refunds.flushPending();
+  }
+
+  private async cancelOlderOpenIntents(current: PaymentView): Promise<void> {
+    const older = (await this.txHost.manager.query(
+      `SELECT * FROM payments WHERE reservation_id = $1 AND id <> $2 AND status = ANY($3::text[])`,
+      [current.reservationId, current.paymentId, OPEN],
+    )) as PaymentRow[];
+    for (const payment of older) await this.cancelAttempt(toView(payment));
+    const paid = (await this.txHost.manager.query(
+      `SELECT 1 FROM payments WHERE reservation_id = $1 AND id <> $2 AND status IN ('succeeded', 'requires_capture')`,
+      [current.reservationId, current.paymentId],
+    )) as unknown[];
+    if (paid.length > 0) throw new AppError('INVALID_HOLD_STATUS', 'This reservation has already been paid');
+  }
+
+  private async markFailed(paymentId: string, code: string): Promise<void> {
+    await this.txHost.manager.query(
+      `UPDATE payments SET status = CASE WHEN provider_intent_id IS NULL THEN 'failed' ELSE status END, failure_code = $2, updated_at = now()
+        WHERE id = $1 AND status NOT IN ('succeeded', 'canceled', 'failed', 'requires_capture')`,
+      [paymentId, code],
+    );
+  }
+
+  /**
+   * State only moves forward: succeeded and canceled are final; an authorisation
+   * (requires_capture) moves only to succeeded or canceled; otherwise the provider's
+   * latest word is taken.
+   */
+  private nextStatus(current: PaymentStatus, intent: IntentSnapshot): PaymentStatus {
+    if (current === 'succeeded' || current === 'canceled' || current === 'failed') return current;
+    if (current === 'requires_capture' && intent.status !== 'succeeded' && intent.status !== 'canceled') return current;
+    return intent.status;
+  }
+}
+
+function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

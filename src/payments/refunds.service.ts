@@ -1,0 +1,219 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { TransactionHost } from '@holdfast/database';
+import { AppError } from '@holdfast/errors';
+import { METRIC, PaymentMetrics } from './metrics.service';
+import { PAYMENT_GATEWAY, type PaymentGateway } from './payment-gateway';
+import { PaymentOutcomes } from './payment-outcome.port';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface RefundView {
+  refundId: string;
+  paymentId: string;
+  amount: number;
+  status: 'pending' | 'succeeded' | 'failed';
+  reason: string | null;
+  source: string;
+  providerRefundId: string | null;
+  createdAt: string;
+}
+
+interface RefundRow {
+  id: string;
+  payment_id: string;
+  amount_cents: number;
+  status: 'pending' | 'succeeded' | 'failed';
+  reason: string | null;
+  source: string;
+  provider_refund_id: string | null;
+  created_at: Date;
+}
+
+const toView = (r: RefundRow): RefundView => ({
+  refundId: r.id,
+  paymentId: r.payment_id,
+  amount: r.amount_cents,
+  status: r.status,
+  reason: r.reason,
+  source: r.source,
+  providerRefundId: r.provider_refund_id,
+  createdAt: r.created_at.toISOString(),
+});
+
+/**
+ * Refunds, local row first: `requestRefund` checks the amount under the payment's row
+ * lock and writes a pending refund in the caller's transaction; `flushPending` then
+ * sends pending refunds to the provider with key `refund:{refundId}` (so a retry after a
+ * crash or timeout refunds once) and records the result.
+ */
+@Injectable()
+export class RefundsService {
+  private readonly logger = new Logger(RefundsService.name);
+
+  constructor(
+    readonly txHost: TransactionHost,
+    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+    private readonly metrics: PaymentMetrics,
+    private readonly outcomes: PaymentOutcomes,
+  ) {}
+
+  /**
+   * Writes a pending refund of `amount` (default: all that is left). The sum of refunds,
+   * pending ones included, never exceeds what was captured.
+   *
+   * @throws AppError REFUND_EXCEEDS_PAYMENT
+   */
+  async requestRefund(paymentId: string, input: { amount?: number; reason?: string; source: string }): Promise<RefundView> {
+    const [payment] = (await this.txHost.manager.query(
+      `SELECT p.captured_cents, p.status,
+              COALESCE((SELECT sum(amount_cents) FROM refunds r WHERE r.payment_id = p.id AND r.status <> 'failed'), 0)::int AS refunding
+         FROM payments p WHERE p.id = $1 FOR UPDATE OF p`,
+      [paymentId],
+    )) as { captured_cents: number; status: string; refunding: number }[];
+    if (!payment) throw new AppError('NOT_FOUND', 'Payment not found');
+    const left = payment.captured_cents - payment.refunding;
+    const amount = input.amount ?? left;
+    if (amount <= 0 || amount > left) {
+      throw new AppError(
+        'REFUND_EXCEEDS_PAYMENT',
+        `Refunds may not exceed the captured amount: ${payment.captured_cents} captured, ${payment.refunding} already refunded or pending`,
+      );
+    }
+    const [row] = (await this.txHost.manager.query(
+      `INSERT INTO refunds (payment_id, amount_cents, reason, source, status) VALUES ($1, $2, $3, $4, 'pending') RETURNING *`,
+      [paymentId, amount, input.reason ?? null, input.source],
+    )) as RefundRow[];
+    return toView(row);
+  }
+
+  /**
+   * Sends every pending refund (and every requested release of an authorisation) to the
+   * provider and records the answers. Runs outside any transaction; safe to run from
+   * several places at once (per-row locks, provider idempotency keys).
+   */
+  async flushPending(): Promise<void> {
+    try {
+      await this.flush();
+    } catch (error) {
+      // Best effort here; reconciliation sends whatever is still pending.
+      this.logger.warn({ err: error }, 'flushing pending refunds failed; reconciliation will retry');
+    }
+  }
+
+  private async flush(): Promise<void> {
+    const pending = (await this.txHost.manager.query(
+      `SELECT r.*, p.provider_intent_id FROM refunds r JOIN payments p ON p.id = r.payment_id
+        WHERE r.status = 'pending' AND p.provider_intent_id IS NOT NULL ORDER BY r.created_at LIMIT 100`,
+    )) as (RefundRow & { provider_intent_id: string })[];
+    for (const refund of pending) await this.send(refund);
+
+    const releases = (await this.txHost.manager.query(
+      `SELECT id, provider_intent_id FROM payments WHERE cancel_requested AND status = 'requires_capture' LIMIT 100`,
+    )) as { id: string; provider_intent_id: string }[];
+    for (const payment of releases) {
+      const intent = await this.gateway.cancelIntent(payment.provider_intent_id, `cancel:${payment.id}`);
+      await this.txHost.manager.query(
+        `UPDATE payments SET status = $2, cancel_requested = false, updated_at = now() WHERE id = $1 AND status = 'requires_capture'`,
+        [payment.id, intent.status === 'canceled' ? 'canceled' : 'requires_capture'],
+      );
+    }
+  }
+
+  /** Asks for an authorisation (manual capture) to be released after the current transaction. */
+  async queueCancel(paymentId: string): Promise<void> {
+    await this.txHost.manager.query(`UPDATE payments SET cancel_requested = true, updated_at = now() WHERE id = $1`, [paymentId]);
+  }
+
+  async listFor(paymentId: string): Promise<RefundView[]> {
+    const rows = (await this.txHost.manager.query(`SELECT * FROM refunds WHERE payment_id = $1 ORDER BY created_at`, [
+      paymentId,
+    ])) as RefundRow[];
+    return rows.map(toView);
+  }
+
+  async get(refundId: string): Promise<RefundView> {
+    const rows = (await this.txHost.manager.query(`SELECT * FROM refunds WHERE id = $1`, [refundId])) as RefundRow[];
+    if (!rows[0]) throw new AppError('NOT_FOUND', 'Refund not found');
+    return toView(rows[0]);
+  }
+
+  /**
+   * Records refunds the provider reports for a charge (including ones made in its
+   * dashboard) so `refunded_cents` always equals the provider's `amount_refunded`.
+   * A refund that carries our own id (`metadata.refundId`, set by `send`) completes our
+   * row instead of adding a second one: the provider's event may arrive before `send`
+   * has recorded the answer, or after a crash in between.
+   * Runs in the caller's transaction. Returns true when the payment is now fully refunded.
+   */
+  async recordProviderRefunds(
+    intentId: string,
+    amountRefunded: number,
+    refunds: { id: string; amount: number; status: string; refundId?: string | null }[],
+  ): Promise<{ paymentId: string; reservationId: string; fullyRefunded: boolean } | null> {
+    const [payment] = (await this.txHost.manager.query(
+      `SELECT id, reservation_id, captured_cents, refunded_cents FROM payments WHERE provider_intent_id = $1 FOR UPDATE`,
+      [intentId],
+    )) as { id: string; reservation_id: string; captured_cents: number; refunded_cents: number }[];
+    if (!payment) return null;
+    for (const refund of refunds) {
+      if (refund.status !== 'succeeded') continue;
+      if (refund.refundId && UUID.test(refund.refundId)) {
+        const [ours] = (await this.txHost.manager.query(
+          `UPDATE refunds SET provider_refund_id = $2, status = 'succeeded', updated_at = now()
+            WHERE id = $1 AND payment_id = $3 AND (provider_refund_id IS NULL OR provider_refund_id = $2) RETURNING id`,
+          [refund.refundId, refund.id, payment.id],
+        )) as [unknown[], number];
+        if (ours.length > 0) continue;
+      }
+      await this.txHost.manager.query(
+        `INSERT INTO refunds (payment_id, provider_refund_id, amount_cents, reason, source, status)
+         VALUES ($1, $2, $3, 'recorded from the provider', 'provider', 'succeeded')
+         ON CONFLICT (provider_refund_id) DO UPDATE SET status = 'succeeded', updated_at = now()`,
+        [payment.id, refund.id, refund.amount],
+      );
+    }
+    const [{ succeeded }] = (await this.txHost.manager.query(
+      `SELECT COALESCE(sum(amount_cents), 0)::int AS succeeded FROM refunds WHERE payment_id = $1 AND status = 'succeeded'`,
+      [payment.id],
+    )) as { succeeded: number }[];
+    const refunded = Math.min(Math.max(payment.refunded_cents, amountRefunded, succeeded), payment.captured_cents);
+    await this.txHost.manager.query(`UPDATE payments SET refunded_cents = $2, updated_at = now() WHERE id = $1`, [
+      payment.id,
+      refunded,
+    ]);
+    return {
+      paymentId: payment.id,
+      reservationId: payment.reservation_id,
+      fullyRefunded: refunded >= payment.captured_cents && refunded > 0,
+    };
+  }
+
+  private async send(refund: RefundRow & { provider_intent_id: string }): Promise<void> {
+    const started = Date.now();
+    try {
+      const result = await this.gateway.createRefund({
+        refundId: refund.id,
+        intentId: refund.provider_intent_id,
+        amount: refund.amount_cents,
+        reason: refund.reason ?? undefined,
+      });
+      await this.txHost.run(async () => {
+        const [rows] = (await this.txHost.manager.query(
+          `WITH r AS (
+             UPDATE refunds SET status = $2, provider_refund_id = $3, updated_at = now()
+              WHERE id = $1 AND status = 'pending' RETURNING payment_id, amount_cents)
+           UPDATE payments p SET refunded_cents = LEAST(p.captured_cents, p.refunded_cents + r.amount_cents), updated_at = now()
+             FROM r WHERE p.id = r.payment_id AND $2 = 'succeeded'
+           RETURNING p.id, p.reservation_id, p.refunded_cents >= p.captured_cents AS full`,
+          [refund.id, result.status === 'failed' || result.status === 'canceled' ? 'failed' : 'succeeded', result.id],
+        )) as [{ id: string; reservation_id: string; full: boolean }[], number];
+        const payment = rows[0];
+        if (payment?.full) await this.outcomes.paymentRefunded(payment.reservation_id, payment.id, 'REFUNDED');
+      });
+      this.metrics.observe(METRIC.refundSeconds, (Date.now() - started) / 1000);
+    } catch (error) {
+      // Left pending: reconciliation sends it again with the same idempotency key.
+      this.logger.warn({ err: error, refundId: refund.id }, 'refund not sent; it stays pending and will be retried');
+    }
+  }
+}

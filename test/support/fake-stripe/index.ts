@@ -1,0 +1,36 @@
+/**
+ * A fake Stripe HTTP server for tests: the real `stripe` SDK talks to it over HTTP.
+ *
+ *   const fake = await startFakeStripe();
+ *   const stripe = new Stripe('sk_test_fake', { ...fake.sdkConfig, maxNetworkRetries: 0 });
+ *
+ * See server.ts for the options, faults and helpers, cards.ts for the test cards.
+ */
+export { startFakeStripe } from './server';
+export { DEFAULT_API_VERSION } from './types';
+export type {
+  DeliverOptions,
+  FakeStripe,
+  FakeStripeCounters,
+  FakeStripeOptions,
+  FakeStripeState,
+  Fault,
+  FaultMatch,
+  Injection,
+  RequestRecord,
+  ResetFault,
+  StatusFault,
+  TimeoutFault,
+} from './types';
+export { TEST_CARDS, type CardOutcome, type TestCard } from './cards';
+export { signPayload, type WebhookDelivery } from './webhooks';
+export type {
+  ChargeObject,
+  CustomerObject,
+  EventObject,
+  PaymentIntentObject,
+  PaymentIntentStatus,
+  PaymentMethodObject,
+  RefundObject,
+} from './objects';
+export type { CreatedCounters } from './store';
