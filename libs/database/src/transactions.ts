@@ -51,7 +51,9 @@ export class TransactionHost {
     if (this.inTransaction) return fn();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction(isolation, (manager) => this.storage.run({ manager }, fn));
+        const work = (manager: EntityManager) => this.storage.run({ manager }, fn);
+        // READ COMMITTED is PostgreSQL's default: naming it would cost a SET TRANSACTION round trip.
+        return await (isolation === 'READ COMMITTED' ? this.dataSource.transaction(work) : this.dataSource.transaction(isolation, work));
       } catch (error) {
         // A deadlock or serialization failure rolled everything back: the whole unit of
         // work can safely run again. Lock ordering makes this rare; this makes it harmless.
