@@ -5,6 +5,7 @@ import { METRIC, PaymentMetrics } from './metrics.service';
 import { PAYMENT_GATEWAY, PaymentGatewayError, type IntentSnapshot, type PaymentGateway } from './payment-gateway';
 import { PaymentOutcomes } from './payment-outcome.port';
 import type { PaymentStatus } from './payment.entity';
+import { PaymentMethodsService } from './payment-methods.service';
 import { RefundsService } from './refunds.service';
 
 /** Statuses after which an attempt can no longer take money. */
@@ -85,6 +86,7 @@ export class PaymentsService {
     private readonly outcomes: PaymentOutcomes,
     private readonly refunds: RefundsService,
     private readonly metrics: PaymentMetrics,
+    private readonly methods: PaymentMethodsService,
   ) {}
 
   get providerName(): string {
@@ -135,7 +137,7 @@ export class PaymentsService {
           customerId: options.customerId,
           paymentMethodId: options.paymentMethodId,
           setupFutureUsage: options.saveCard,
-          metadata: { paymentId, reservationId: payment.reservationId },
+          metadata: { paymentId, reservationId: payment.reservationId, ...(options.saveCard ? { saveCard: 'true' } : {}) },
           description: options.description,
         });
       } else if (options.paymentMethodId) {
@@ -162,6 +164,7 @@ export class PaymentsService {
     }
     await this.txHost.run(() => this.applyIntent(intent));
     await this.refunds.flushPending();
+    await this.saveCardIfAsked(intent);
     return this.get(paymentId);
   }
 
@@ -183,6 +186,9 @@ export class PaymentsService {
     const next = this.nextStatus(payment.status, intent);
     const becameSuccessful = next !== payment.status && (next === 'succeeded' || next === 'requires_capture');
     const declined = next === 'requires_payment_method' && intent.lastError !== null;
+    // An older word than ours (e.g. payment_failed delivered after succeeded): its charge
+    // and card are not the ones that paid, so they must not replace what we recorded.
+    const stale = next !== intent.status;
     await this.txHost.manager.query(
       `UPDATE payments SET provider_intent_id = $2, status = $3, client_secret = COALESCE($4, client_secret),
               captured_cents = GREATEST(captured_cents, $5), charge_id = COALESCE($6, charge_id),
@@ -197,8 +203,8 @@ export class PaymentsService {
         next,
         intent.clientSecret,
         next === 'succeeded' ? intent.amountReceived : 0,
-        intent.latestChargeId,
-        intent.paymentMethodId,
+        stale ? null : intent.latestChargeId,
+        stale ? null : intent.paymentMethodId,
         declined ? (intent.lastError?.declineCode ?? intent.lastError?.code ?? 'card_declined') : null,
         declined ? intent.lastError?.message : null,
       ],
@@ -206,6 +212,19 @@ export class PaymentsService {
 
     if (becameSuccessful) {
       this.metrics.increment(METRIC.paymentOutcome, { result: 'succeeded' });
+      const otherPaid = (await this.txHost.manager.query(
+        `SELECT 1 FROM payments WHERE reservation_id = $1 AND id <> $2 AND status IN ('succeeded', 'requires_capture') LIMIT 1`,
+        [payment.reservation_id, payment.id],
+      )) as unknown[];
+      if (otherPaid.length > 0) {
+        // Another attempt already paid for this reservation: never take the money twice.
+        if (next === 'succeeded') {
+          await this.refunds.requestRefund(payment.id, { reason: 'duplicate payment for one reservation', source: 'duplicate' });
+        } else {
+          await this.refunds.queueCancel(payment.id);
+        }
+        return true;
+      }
       const outcome = await this.outcomes.paymentSucceeded(payment.reservation_id, payment.id);
       if (outcome.result === 'refund' && next === 'succeeded') {
         await this.refunds.requestRefund(payment.id, { amount: undefined, reason: outcome.reason, source: 'hold_expired' });
@@ -231,7 +250,25 @@ export class PaymentsService {
     const intent = await this.gateway.retrieveIntent(payment.intentId);
     await this.txHost.run(() => this.applyIntent(intent));
     await this.refunds.flushPending();
+    await this.saveCardIfAsked(intent);
     return this.get(paymentId);
+  }
+
+  /**
+   * `savePaymentMethod: true` on convert: once the payment went through, the card the
+   * user entered (attached to their customer by the provider) joins their saved cards.
+   * Best effort: the payment itself is not affected if this fails.
+   */
+  private async saveCardIfAsked(intent: IntentSnapshot): Promise<void> {
+    if (intent.metadata?.saveCard !== 'true' || !intent.paymentMethodId) return;
+    if (intent.status !== 'succeeded' && intent.status !== 'requires_capture') return;
+    const payment = await this.findByIntentId(intent.id);
+    if (!payment) return;
+    try {
+      await this.methods.saveFromPayment(payment.userId, intent.paymentMethodId);
+    } catch (error) {
+      this.logger.warn({ err: error, paymentId: payment.paymentId }, 'could not save the card used for a payment');
+    }
   }
 
   /**
@@ -374,7 +411,10 @@ export class PaymentsService {
    * latest word is taken.
    */
   private nextStatus(current: PaymentStatus, intent: IntentSnapshot): PaymentStatus {
-    if (current === 'succeeded' || current === 'canceled' || current === 'failed') return current;
+    if (current === 'succeeded' || current === 'canceled') return current;
+    // `failed` is our own verdict on an attempt whose intent we never saw: whatever the
+    // provider later says about that intent is the truth.
+    if (current === 'failed') return intent.status;
     if (current === 'requires_capture' && intent.status !== 'succeeded' && intent.status !== 'canceled') return current;
     return intent.status;
   }

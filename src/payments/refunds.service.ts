@@ -65,8 +65,12 @@ export class RefundsService {
    */
   async requestRefund(paymentId: string, input: { amount?: number; reason?: string; source: string }): Promise<RefundView> {
     const [payment] = (await this.txHost.manager.query(
+      // refunded_cents also counts refunds made outside our API (the provider's dashboard)
+      // that have no row of their own (charge.refunded carries only the charge's total).
       `SELECT p.captured_cents, p.status,
-              COALESCE((SELECT sum(amount_cents) FROM refunds r WHERE r.payment_id = p.id AND r.status <> 'failed'), 0)::int AS refunding
+              GREATEST(COALESCE((SELECT sum(amount_cents) FROM refunds r WHERE r.payment_id = p.id AND r.status <> 'failed'), 0),
+                       p.refunded_cents + COALESCE((SELECT sum(amount_cents) FROM refunds r WHERE r.payment_id = p.id AND r.status = 'pending'), 0)
+              )::int AS refunding
          FROM payments p WHERE p.id = $1 FOR UPDATE OF p`,
       [paymentId],
     )) as { captured_cents: number; status: string; refunding: number }[];

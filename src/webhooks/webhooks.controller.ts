@@ -26,8 +26,9 @@ export class WebhooksController {
       'processed once (a duplicate is acknowledged with `duplicate: true`); an event applies in one transaction with ' +
       'everything it changes, and a failure answers 500 so Stripe retries. Handled: `payment_intent.succeeded`, ' +
       '`payment_intent.payment_failed`, `payment_intent.canceled`, `payment_intent.requires_action`, ' +
-      '`payment_intent.amount_capturable_updated` (and any other `payment_intent.*`), `charge.refunded`; other types are ' +
-      'acknowledged and stored as ignored.',
+      '`payment_intent.amount_capturable_updated` (and any other `payment_intent.*`), `charge.refunded`, `refund.created`, ' +
+      '`refund.updated`, `charge.refund.updated` (refunds made in the dashboard are recorded); other types are acknowledged ' +
+      'and stored as ignored.',
   })
   @ApiHeader({
     name: 'Stripe-Signature',

@@ -225,7 +225,7 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, On
         id: r.id as string,
         amount: r.amount as number,
         status: String(r.status),
-        refundId: (r.metadata as Record<string, unknown> | null | undefined)?.refundId as string | undefined,
+        refundId: ourRefundId(r.metadata),
       }));
     const result = await this.refunds.recordProviderRefunds(intentId, amountRefunded, refunds);
     if (!result) return 'pending';
@@ -283,4 +283,10 @@ function idOf(value: unknown): string | null {
   if (typeof value === 'string') return value || null;
   const id = value !== null && typeof value === 'object' ? (value as { id?: unknown }).id : undefined;
   return typeof id === 'string' && id !== '' ? id : null;
+}
+
+/** Our refund row's id, which `RefundsService` puts in the provider refund's metadata. */
+function ourRefundId(metadata: unknown): string | null {
+  const id = metadata !== null && typeof metadata === 'object' ? (metadata as { refundId?: unknown }).refundId : undefined;
+  return typeof id === 'string' ? id : null;
 }
