@@ -75,13 +75,12 @@ export class InventoryAdminService {
   constructor(private readonly txHost: TransactionHost) {}
 
   private query<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return this.txHost.manager.query(sql, params) as Promise<T[]>;
+    return this.txHost.rows<T>(sql, params);
   }
 
-  /** For UPDATE ... RETURNING, which TypeORM's Postgres driver answers with `[rows, rowCount]`, not the rows. */
-  private async update<T>(sql: string, params: unknown[]): Promise<T[]> {
-    const result = (await this.txHost.manager.query(sql, params)) as [T[], number];
-    return result[0];
+  /** For UPDATE ... RETURNING (see TransactionHost.returning). */
+  private update<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.txHost.returning<T>(sql, params);
   }
 
   /** The offering's kind, after checking it exists (404 NOT_FOUND) and is `kind` (400 VALIDATION_FAILED). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@holdfast/database';
+import { TransactionHost, sqlState } from '@holdfast/database';
 import type { SlotInfo, StockInfo } from './inventory.types';
 
 interface SlotRow {
@@ -20,12 +20,6 @@ interface ReleasedRow {
   time_slot_id: string | null;
   stock_item_id: string | null;
   quantity: number;
-}
-
-function sqlState(error: unknown): string | undefined {
-  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = e?.driverError?.code ?? e?.code;
-  return typeof code === 'string' ? code : undefined;
 }
 
 const toSlot = (r: SlotRow): SlotInfo => ({
@@ -50,13 +44,11 @@ export class InventoryRepository {
   constructor(private readonly txHost: TransactionHost) {}
 
   private query<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return this.txHost.manager.query(sql, params) as Promise<T[]>;
+    return this.txHost.rows<T>(sql, params);
   }
 
-  /** For UPDATE ... RETURNING: TypeORM answers those with `[rows, rowCount]`. */
-  private async mutate<T>(sql: string, params: unknown[]): Promise<T[]> {
-    const result = (await this.txHost.manager.query(sql, params)) as [T[], number] | T[];
-    return Array.isArray(result[0]) ? (result as [T[], number])[0] : (result as T[]);
+  private mutate<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.txHost.returning<T>(sql, params);
   }
 
   async findSlot(id: string): Promise<SlotInfo | null> {

@@ -1,4 +1,4 @@
 export { startEmbeddedPostgres, findFreePort, type EmbeddedPostgresOptions, type RunningPostgres } from './embedded-postgres';
 export { buildDataSourceOptions, type DatabaseSettings } from './data-source-options';
 export { withDatabaseName, databaseName, quoteIdent } from './database-names';
-export { TransactionHost, Transactional } from './transactions';
+export { TransactionHost, Transactional, sqlState } from './transactions';

@@ -9,7 +9,8 @@ type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 3;
 
-function sqlState(error: unknown): string | undefined {
+/** The SQLSTATE of a database error (TypeORM wraps the driver's error), if it is one. */
+export function sqlState(error: unknown): string | undefined {
   const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
   const code = e?.driverError?.code ?? e?.code;
   return typeof code === 'string' ? code : undefined;
@@ -53,7 +54,9 @@ export class TransactionHost {
       try {
         const work = (manager: EntityManager) => this.storage.run({ manager }, fn);
         // READ COMMITTED is PostgreSQL's default: naming it would cost a SET TRANSACTION round trip.
-        return await (isolation === 'READ COMMITTED' ? this.dataSource.transaction(work) : this.dataSource.transaction(isolation, work));
+        return await (isolation === 'READ COMMITTED'
+          ? this.dataSource.transaction(work)
+          : this.dataSource.transaction(isolation, work));
       } catch (error) {
         // A deadlock or serialization failure rolled everything back: the whole unit of
         // work can safely run again. Lock ordering makes this rare; this makes it harmless.
@@ -61,6 +64,20 @@ export class TransactionHost {
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
       }
     }
+  }
+
+  /** Runs SQL on the current transaction (or the pool) and returns its rows. */
+  async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.manager.query(sql, params)) as T[];
+  }
+
+  /**
+   * Like `rows`, for UPDATE/DELETE ... RETURNING, which TypeORM's Postgres driver answers
+   * with `[rows, rowCount]` instead of the rows.
+   */
+  async returning<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const result = (await this.manager.query(sql, params)) as [T[], number] | T[];
+    return Array.isArray(result[0]) ? (result as [T[], number])[0] : (result as T[]);
   }
 
   /** Runs `fn` outside any open transaction (for work that must commit on its own). */
