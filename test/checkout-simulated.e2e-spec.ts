@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { checkInventoryInvariants } from '../src/inventory/invariants';
 import { PAYMENT_GATEWAY } from '../src/payments/payment-gateway';
+import { PaymentsService } from '../src/payments/payments.service';
 import type { SimulatedGateway } from '../src/payments/simulated.gateway';
-import { createOffering, createSlot } from './factories/inventory.factory';
+import { createOffering, createSlot, createUnit } from './factories/inventory.factory';
 import { checkPaymentInvariants } from './support/payment-invariants';
 import { createTestApp, type TestApp } from './support/test-app';
 
@@ -205,5 +206,56 @@ describe('checkout with the simulated provider, over HTTP only', () => {
       .expect(422);
     expect(tooMuch.body.error).toBe('REFUND_EXCEEDS_PAYMENT');
     await t.http.post(`/v1/admin/payments/${paymentId}/refunds`).set(auth()).send({ amount: 1 }).expect(403);
+  });
+});
+
+describe('rentals: authorised now, captured on return', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { PAYMENT_PROVIDER: 'simulated' } });
+  });
+  afterAll(async () => {
+    expect(await checkPaymentInvariants(t.dataSource)).toEqual([]);
+    await t.close();
+  });
+
+  it('confirms on authorisation, reports it as authorized, and captures later', async () => {
+    const token = t.token('rita');
+    const van = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: 8000 });
+    await createUnit(t.dataSource, van.id, 'VAN-1');
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const held = await t.http
+      .post('/v1/reservations/hold')
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Idempotency-Key', randomUUID())
+      .send({ ...guest, items: [{ offeringId: van.id, startDate: day(10), endDate: day(13) }] })
+      .expect(200);
+    const id = held.body.reservation.id as string;
+    const converted = await t.http
+      .post('/v1/reservations/hold/convert')
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Idempotency-Key', randomUUID())
+      .send({ holdId: id })
+      .expect(200);
+    const pi = converted.body.reservation.paymentIntentId as string;
+    await t.http
+      .post(`/v1/dev/payments/${pi}/confirm`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ paymentMethod: 'pm_card_visa' })
+      .expect(200);
+    await (t.app.get(PAYMENT_GATEWAY) as SimulatedGateway).flushEvents();
+
+    const confirmed = await t.http
+      .post('/v1/reservations/confirm')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ reservationId: id, paymentIntentId: pi })
+      .expect(200);
+    expect(confirmed.body.reservation).toMatchObject({ status: 'confirmed', paymentStatus: 'authorized' });
+    expect(confirmed.body.payment.status).toBe('authorized');
+
+    const payments = t.app.get(PaymentsService);
+    const captured = await payments.capture(confirmed.body.payment.paymentId, 24000);
+    expect(captured).toMatchObject({ status: 'succeeded', captured: 24000 });
+    await expect(payments.capture(confirmed.body.payment.paymentId)).rejects.toMatchObject({ code: 'INVALID_HOLD_STATUS' });
   });
 });

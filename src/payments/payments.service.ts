@@ -284,6 +284,28 @@ export class PaymentsService {
     for (const payment of open) await this.cancelAttempt(toView(payment));
   }
 
+  /**
+   * Captures an authorisation (rentals: on return, `amount` may include fines up to the
+   * authorised amount, or be less). Runs outside any transaction; key `capture:{paymentId}`.
+   */
+  async capture(paymentId: string, amount?: number): Promise<PaymentView> {
+    const payment = await this.get(paymentId);
+    if (payment.status !== 'requires_capture' || !payment.intentId) {
+      throw new AppError('INVALID_HOLD_STATUS', `Only an authorised payment can be captured (this one is ${payment.status})`);
+    }
+    const intent = await this.gateway.captureIntent(payment.intentId, amount, `capture:${paymentId}`);
+    await this.txHost.run(() => this.applyIntent(intent));
+    return this.get(paymentId);
+  }
+
+  /** Releases an authorisation without taking money (a cancelled rental). Runs outside any transaction. */
+  async releaseAuthorization(paymentId: string): Promise<PaymentView> {
+    const payment = await this.get(paymentId);
+    if (payment.status !== 'requires_capture') return payment;
+    await this.cancelAttempt(payment);
+    return this.get(paymentId);
+  }
+
   /** True when an attempt of the reservation succeeded, is authorised, or is still processing. */
   async hasMoneyMoving(reservationId: string): Promise<boolean> {
     const rows = (await this.txHost.manager.query(
