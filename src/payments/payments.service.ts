@@ -11,7 +11,13 @@ import { RefundsService } from './refunds.service';
 /** Statuses after which an attempt can no longer take money. */
 const FINAL: PaymentStatus[] = ['succeeded', 'canceled', 'failed'];
 /** Attempts that may still be paid (with the client secret, or by confirming). */
-const OPEN: PaymentStatus[] = ['creating', 'requires_payment_method', 'requires_confirmation', 'requires_action', 'processing'];
+export const OPEN_PAYMENT_STATUSES: PaymentStatus[] = [
+  'creating',
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+];
 
 interface PaymentRow {
   id: string;
@@ -104,7 +110,8 @@ export class PaymentsService {
       [input.reservationId],
     )) as PaymentRow[];
     const last = rows[0];
-    if (last && OPEN.includes(last.status) && !last.failure_code && last.amount_cents === input.amount) return toView(last);
+    if (last && OPEN_PAYMENT_STATUSES.includes(last.status) && !last.failure_code && last.amount_cents === input.amount)
+      return toView(last);
     const [created] = (await this.txHost.manager.query(
       `INSERT INTO payments (reservation_id, user_id, provider, status, amount_cents, currency, capture_method)
        VALUES ($1, $2, $3, 'creating', $4, $5, $6) RETURNING *`,
@@ -279,7 +286,7 @@ export class PaymentsService {
   async cancelOpenIntents(reservationId: string): Promise<void> {
     const open = (await this.txHost.manager.query(
       `SELECT * FROM payments WHERE reservation_id = $1 AND status = ANY($2::text[]) ORDER BY created_at`,
-      [reservationId, OPEN],
+      [reservationId, OPEN_PAYMENT_STATUSES],
     )) as PaymentRow[];
     for (const payment of open) await this.cancelAttempt(toView(payment));
   }
@@ -313,39 +320,6 @@ export class PaymentsService {
       [reservationId],
     )) as unknown[];
     return rows.length > 0;
-  }
-
-  /**
-   * Reconciliation: re-reads attempts that have not moved for `olderThanSeconds` from the
-   * provider and applies them through the webhook's code path, so a lost webhook repairs
-   * itself. An attempt whose intent cannot be found or re-created is marked `stuck` for
-   * admins. Returns how many it looked at.
-   */
-  async reconcile(olderThanSeconds: number, limit = 100): Promise<number> {
-    const due = (await this.txHost.manager.query(
-      `SELECT * FROM payments WHERE status = ANY($1::text[]) AND NOT stuck AND updated_at <= now() - make_interval(secs => $2)
-        ORDER BY updated_at LIMIT $3`,
-      [[...OPEN, 'requires_capture'], olderThanSeconds, limit],
-    )) as PaymentRow[];
-    for (const row of due) {
-      try {
-        if (row.provider_intent_id) {
-          const intent = await this.gateway.retrieveIntent(row.provider_intent_id);
-          await this.txHost.run(() => this.applyIntent(intent));
-        } else {
-          // Crashed between our row and the provider's answer: the same key finds (or makes) the one intent.
-          await this.submitAttempt(row.id, {});
-        }
-        await this.txHost.manager.query(`UPDATE payments SET updated_at = now() WHERE id = $1`, [row.id]);
-      } catch (error) {
-        const permanent = error instanceof PaymentGatewayError && error.kind === 'invalid_request';
-        this.logger.warn({ err: error, paymentId: row.id }, permanent ? 'payment marked stuck' : 'reconciliation will retry');
-        if (permanent)
-          await this.txHost.manager.query(`UPDATE payments SET stuck = true, updated_at = now() WHERE id = $1`, [row.id]);
-      }
-    }
-    await this.refunds.flushPending();
-    return due.length;
   }
 
   /** Payments reconciliation could not repair, for admins. */
@@ -409,7 +383,7 @@ export class PaymentsService {
   private async cancelOlderOpenIntents(current: PaymentView): Promise<void> {
     const older = (await this.txHost.manager.query(
       `SELECT * FROM payments WHERE reservation_id = $1 AND id <> $2 AND status = ANY($3::text[])`,
-      [current.reservationId, current.paymentId, OPEN],
+      [current.reservationId, current.paymentId, OPEN_PAYMENT_STATUSES],
     )) as PaymentRow[];
     for (const payment of older) await this.cancelAttempt(toView(payment));
     const paid = (await this.txHost.manager.query(

@@ -1,7 +1,10 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { TransactionHost } from '@holdfast/database';
 import { AppConfig } from '../config/app-config';
-import { PaymentsService } from './payments.service';
+import { PAYMENT_GATEWAY, PaymentGatewayError, type PaymentGateway } from './payment-gateway';
+import { OPEN_PAYMENT_STATUSES, PaymentsService } from './payments.service';
+import { RefundsService } from './refunds.service';
 
 const INTERVAL_NAME = 'payment-reconciliation';
 
@@ -16,7 +19,10 @@ export class ReconciliationJob implements OnApplicationBootstrap, OnApplicationS
   private running: Promise<number> | null = null;
 
   constructor(
+    readonly txHost: TransactionHost,
+    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly payments: PaymentsService,
+    private readonly refunds: RefundsService,
     private readonly scheduler: SchedulerRegistry,
     private readonly config: AppConfig,
   ) {}
@@ -35,7 +41,40 @@ export class ReconciliationJob implements OnApplicationBootstrap, OnApplicationS
 
   /** One pass; returns how many payments it looked at. */
   run(): Promise<number> {
-    return this.payments.reconcile(this.config.RECONCILE_AFTER_SECONDS);
+    return this.reconcile(this.config.RECONCILE_AFTER_SECONDS);
+  }
+
+  /**
+   * Reconciliation: re-reads attempts that have not moved for `olderThanSeconds` from the
+   * provider and applies them through the webhook's code path, so a lost webhook repairs
+   * itself. An attempt whose intent cannot be found or re-created is marked `stuck` for
+   * admins. Returns how many it looked at.
+   */
+  async reconcile(olderThanSeconds: number, limit = 100): Promise<number> {
+    const due = (await this.txHost.manager.query(
+      `SELECT id, provider_intent_id FROM payments WHERE status = ANY($1::text[]) AND NOT stuck AND updated_at <= now() - make_interval(secs => $2)
+        ORDER BY updated_at LIMIT $3`,
+      [[...OPEN_PAYMENT_STATUSES, 'requires_capture'], olderThanSeconds, limit],
+    )) as { id: string; provider_intent_id: string | null }[];
+    for (const row of due) {
+      try {
+        if (row.provider_intent_id) {
+          const intent = await this.gateway.retrieveIntent(row.provider_intent_id);
+          await this.txHost.run(() => this.payments.applyIntent(intent));
+        } else {
+          // Crashed between our row and the provider's answer: the same key finds (or makes) the one intent.
+          await this.payments.submitAttempt(row.id, {});
+        }
+        await this.txHost.manager.query(`UPDATE payments SET updated_at = now() WHERE id = $1`, [row.id]);
+      } catch (error) {
+        const permanent = error instanceof PaymentGatewayError && error.kind === 'invalid_request';
+        this.logger.warn({ err: error, paymentId: row.id }, permanent ? 'payment marked stuck' : 'reconciliation will retry');
+        if (permanent)
+          await this.txHost.manager.query(`UPDATE payments SET stuck = true, updated_at = now() WHERE id = $1`, [row.id]);
+      }
+    }
+    await this.refunds.flushPending();
+    return due.length;
   }
 
   private async tick(): Promise<void> {
