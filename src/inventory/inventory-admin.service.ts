@@ -5,6 +5,7 @@ import type { CreateRentalUnitDto, RentalUnitDto } from './dto/rental-unit.dto';
 import type { StockItemDto, StockLineDto } from './dto/stock.dto';
 import type { CreateTimeSlotDto, TimeSlotDto, UpdateTimeSlotDto } from './dto/time-slot.dto';
 import { findOfferingKind, isUuid, type OfferingKind } from './offering-kind';
+import { InventoryService } from './inventory.service';
 import type { UnitStatus } from './rental-unit.entity';
 import type { SlotStatus } from './time-slot.entity';
 
@@ -72,7 +73,10 @@ function invalid(message: string, details?: ErrorDetail[]): AppError {
  */
 @Injectable()
 export class InventoryAdminService {
-  constructor(private readonly txHost: TransactionHost) {}
+  constructor(
+    readonly txHost: TransactionHost,
+    private readonly inventory: InventoryService,
+  ) {}
 
   private query<T>(sql: string, params: unknown[]): Promise<T[]> {
     return this.txHost.rows<T>(sql, params);
@@ -122,6 +126,7 @@ export class InventoryAdminService {
   @Transactional()
   async updateSlot(slotId: string, body: UpdateTimeSlotDto): Promise<TimeSlotDto> {
     if (!isUuid(slotId)) throw new AppError('TIME_SLOT_NOT_FOUND', 'This time slot does not exist');
+    this.inventory.forgetSlot(slotId);
     const capacity = body.capacity ?? null;
     const startsAt = body.startsAt ? new Date(body.startsAt) : null;
     const endsAt = body.endsAt ? new Date(body.endsAt) : null;

@@ -4,6 +4,8 @@ import { InventoryRepository } from './inventory.repository';
 import type { AllocationRequest, ShortageHandler, ShortResource, SlotInfo, StockInfo } from './inventory.types';
 
 const RESOURCE_ORDER = { slot: 0, sku: 1, unit: 2 } as const;
+const SLOT_CACHE_MS = 2000;
+const SLOT_CACHE_MAX = 50_000;
 
 function resourceKey(request: AllocationRequest): string {
   if (request.kind === 'slot') return request.slotId;
@@ -18,11 +20,34 @@ function resourceKey(request: AllocationRequest): string {
  */
 @Injectable()
 export class InventoryService {
+  private readonly slots = new Map<string, { slot: SlotInfo; until: number }>();
+
   constructor(private readonly repo: InventoryRepository) {}
 
   /** A time slot as it is now, or null. */
   getSlot(id: string): Promise<SlotInfo | null> {
     return this.repo.findSlot(id);
+  }
+
+  /**
+   * A time slot as it was at most SLOT_CACHE_MS ago, for pricing and checking a hold
+   * (which offering, when it starts). Safe to be slightly stale: whether places are left
+   * and whether the slot is still open and in the future are decided by the conditional
+   * update in `allocate`, never by this copy. Saves a query on the hot hold path.
+   */
+  async getSlotForHold(id: string): Promise<SlotInfo | null> {
+    const cached = this.slots.get(id);
+    if (cached && cached.until > Date.now()) return cached.slot;
+    const slot = await this.repo.findSlot(id);
+    if (!slot) return null;
+    if (this.slots.size >= SLOT_CACHE_MAX) this.slots.clear();
+    this.slots.set(id, { slot, until: Date.now() + SLOT_CACHE_MS });
+    return slot;
+  }
+
+  /** Drops a slot from this process's cache (after an admin change). */
+  forgetSlot(id: string): void {
+    this.slots.delete(id);
   }
 
   /** A SKU's stock as it is now, or null. */

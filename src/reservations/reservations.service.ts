@@ -237,7 +237,7 @@ export class ReservationsService {
     const quantity = item.quantity ?? 1;
 
     if (item.timeSlotId !== undefined) {
-      const slot = await this.inventory.getSlot(item.timeSlotId);
+      const slot = await this.inventory.getSlotForHold(item.timeSlotId);
       if (!slot || slot.offeringId !== item.offeringId) {
         throw new AppError('TIME_SLOT_NOT_FOUND', 'This time slot does not exist for this experience');
       }

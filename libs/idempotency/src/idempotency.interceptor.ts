@@ -91,19 +91,35 @@ export class IdempotencyInterceptor implements NestInterceptor {
    * advisory lock. The key exists exactly when the effect does.
    */
   private async atomic(ctx: KeyContext, next: CallHandler): Promise<unknown> {
-    const replay = await this.claim(ctx, false);
-    if (replay.done) return replay.body;
+    // The common case, a new key, costs one statement: lock and claim together. The
+    // claim row is uncommitted, so nobody else ever sees it in progress; the response
+    // fills it in below, and a failure rolls it back with the effect.
+    const [{ locked, claimed }] = await this.txHost.rows<{ locked: boolean; claimed: boolean }>(
+      `WITH lock AS (SELECT pg_try_advisory_xact_lock($1::bigint) AS locked),
+            claim AS (
+              INSERT INTO idempotency_keys (scope, key, request_hash, state, expires_at)
+              SELECT $2, $3, $4, 'in_progress', $5 FROM lock WHERE lock.locked
+              ON CONFLICT (scope, key) DO NOTHING
+              RETURNING 1)
+       SELECT (SELECT locked FROM lock) AS locked, EXISTS (SELECT 1 FROM claim) AS claimed`,
+      [advisoryLockId(ctx.scope, ctx.key), ctx.scope, ctx.key, ctx.hash, this.expiry()],
+    );
+    if (!locked) throw inProgress();
+    if (!claimed) {
+      // The key was used before: replay it, refuse it, or (expired) start afresh.
+      const replay = await this.claim(ctx, false);
+      if (replay.done) return replay.body;
+      await this.txHost.rows(
+        `INSERT INTO idempotency_keys (scope, key, request_hash, state, expires_at) VALUES ($1, $2, $3, 'in_progress', $4)`,
+        [ctx.scope, ctx.key, ctx.hash, this.expiry()],
+      );
+    }
     const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-    await this.txHost.manager.getRepository(IdempotencyKeyEntity).insert({
-      scope: ctx.scope,
-      key: ctx.key,
-      requestHash: ctx.hash,
-      state: 'completed',
-      responseStatus: ctx.successStatus,
-      responseBody: toJson(body),
-      lockedAt: null,
-      expiresAt: this.expiry(),
-    });
+    await this.txHost.rows(
+      `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4, expires_at = $5
+        WHERE scope = $1 AND key = $2`,
+      [ctx.scope, ctx.key, ctx.successStatus, JSON.stringify(toJson(body)), this.expiry()],
+    );
     return body;
   }
 
