@@ -1,7 +1,9 @@
 /**
  * jest in ESM mode (NestJS 12 packages are ESM-only), run through `npm test`, which sets
- * NODE_OPTIONS=--experimental-vm-modules. Two projects: `unit` (*.spec.ts beside the
- * code) and `e2e` (test/**\/*.e2e-spec.ts against real PostgreSQL).
+ * NODE_OPTIONS=--experimental-vm-modules. Projects: `unit` (*.spec.ts beside the code)
+ * and `e2e` (test/**\/*.e2e-spec.ts against real PostgreSQL), which `npm test` runs, and
+ * `browser` (test/browser/**\/*.browser-spec.ts: Swagger UI in Debian's Chromium), which
+ * only `npm run test:browser` runs.
  */
 const base = {
   rootDir: '.',
@@ -24,5 +26,6 @@ export default {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    { ...base, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
   ],
 };

@@ -11,8 +11,10 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { DevPaymentsModule } from './payments/dev-payments.module';
 import { PaymentsModule } from './payments/payments.module';
+import { ProtectionModule } from './protection/protection.module';
 import { ReservationsModule } from './reservations/reservations.module';
 import { loggerParams } from './logging';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -36,6 +38,8 @@ export class AppModule {
           purgeIntervalSeconds: config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
         }),
         AuthModule.forRoot(config),
+        ProtectionModule, // after AuthModule: its rate-limit guard keys signed-in callers by req.user
+        MetricsModule,
         HealthModule,
         PaymentsModule,
         DevPaymentsModule.forRoot(config),

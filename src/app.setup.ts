@@ -5,6 +5,8 @@ import { Logger } from 'nestjs-pino';
 import { createValidationPipe } from '@holdfast/errors';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { HttpMetrics } from './metrics/http-metrics';
+import { applyHttpProtection, trustProxy } from './protection/http-protection';
 import { setupSwagger } from './swagger';
 
 export const BODY_LIMIT = '1mb';
@@ -23,12 +25,14 @@ export async function createApp(
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  app.use(app.get(HttpMetrics).middleware); // first, so it counts every request: 404s and refused bodies too
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
-  app.setGlobalPrefix('v1', { exclude: ['health/live', 'health/ready'] });
+  app.setGlobalPrefix('v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxy(config.TRUST_PROXY));
+  applyHttpProtection(app, config); // before Swagger, so /docs gets the security headers too
   setupSwagger(app as INestApplication);
   return app;
 }

@@ -50,7 +50,8 @@ export function loggerParams(config: AppConfig): Params {
         return id;
       },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+      // Probes and scrapes arrive every few seconds; their failures show in Kubernetes and Prometheus (`up`).
+      autoLogging: { ignore: (req) => /^\/(health|metrics)(\/|\?|$)/.test(req.url ?? '') },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       },

@@ -3,6 +3,7 @@ import { startEmbeddedPostgres, type RunningPostgres } from '@holdfast/database'
 import { createApp } from './app.setup';
 import { createAppConfig } from './config/app-config';
 import { loadDotEnv, validateEnv } from './config/env.schema';
+import { configureHttpServer, type HttpDrain } from './http-server';
 
 function log(message: string): void {
   process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), context: 'Bootstrap', msg: message })}\n`);
@@ -25,18 +26,21 @@ async function bootstrap(): Promise<void> {
   }
   const config = createAppConfig(env, env.DATABASE_URL ?? embedded!.url, embedded !== undefined);
 
-  const started: { app?: Awaited<ReturnType<typeof createApp>> } = {};
+  const started: { app?: Awaited<ReturnType<typeof createApp>>; http?: HttpDrain } = {};
   let shuttingDown = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     if (shuttingDown) return;
     shuttingDown = true;
+    // Synchronously, first: stop taking connections and close the idle keep-alive ones;
+    // requests in flight go on, and their connections close after the response.
+    started.http?.begin();
     log(`${signal} received: draining in-flight requests`);
     setTimeout(() => {
       log(`shutdown took longer than ${config.SHUTDOWN_TIMEOUT_MS} ms: exiting`);
       void (embedded?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
-    // app.close() stops accepting connections, waits for in-flight requests, stops the
-    // jobs and closes the pool; only then can the database go.
+    // app.close() stops the jobs (waiting for a pass in progress), turns readiness to 503,
+    // waits for the last request in flight and closes the pool; only then can the database go.
     await started.app?.close().catch((error: unknown) => log(`error while closing: ${String(error)}`));
     await embedded?.stop();
     log('stopped');
@@ -50,8 +54,13 @@ async function bootstrap(): Promise<void> {
     throw error;
   });
   started.app = app;
+  started.http = configureHttpServer(app.getHttpServer(), config);
   if (shuttingDown) return;
-  await app.listen(config.PORT, '0.0.0.0');
+  // listen() runs the start-up hooks, the first database connection and the migrations among them.
+  await app.listen(config.PORT, '0.0.0.0').catch(async (error: unknown) => {
+    await embedded?.stop();
+    throw error;
+  });
   log(`Holdfast listening on http://localhost:${config.PORT} (Swagger UI at http://localhost:${config.PORT}/docs)`);
 }
 

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ErrorDetailDto, ErrorResponseDto } from '@holdfast/errors';
+import { documentRateLimits } from './protection/rate-limit.decorators';
 
 /** Builds the OpenAPI document from the routes' decorators. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -21,6 +22,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto, ErrorDetailDto] });
   documentUnauthorized(document);
+  documentRateLimits(document);
   return document;
 }
 

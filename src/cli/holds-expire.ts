@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { createAppConfig } from '../config/app-config';
+import { DatabaseConnector } from '../database/database-connector';
 import { HoldExpiryJob } from '../reservations/hold-expiry.job';
 import { runCli, withDatabase } from './with-database';
 
@@ -18,6 +19,8 @@ runCli(async () => {
     );
     const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
     try {
+      // The app starts without an unreachable database (and keeps trying); a one-off task must not.
+      if (!app.get(DatabaseConnector).connected) throw new Error('the database is unreachable (see the log above)');
       const expired = await app.get(HoldExpiryJob).sweep();
       process.stdout.write(`expired ${expired} holds\n`);
     } finally {

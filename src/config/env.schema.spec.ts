@@ -124,4 +124,14 @@ describe('validateEnv', () => {
     expect(message).toContain('STRIPE_SECRET_KEY');
     expect(message).toContain('PORT must not be greater than 65535');
   });
+
+  it('leaves METRICS_TOKEN unset by default and, when set, wants 16 characters and never prints it', () => {
+    expect(validateEnv({}).METRICS_TOKEN).toBeUndefined();
+    expect(validateEnv({ METRICS_TOKEN: '' }).METRICS_TOKEN).toBeUndefined();
+    const message = problems({ METRICS_TOKEN: 'short-secret' });
+    expect(message).toContain('METRICS_TOKEN must be at least 16 characters when set');
+    expect(message).toContain('METRICS_TOKEN=(hidden)');
+    expect(message).not.toContain('short-secret');
+    expect(validateEnv({ METRICS_TOKEN: '0123456789abcdef' }).METRICS_TOKEN).toBe('0123456789abcdef');
+  });
 });

@@ -7,9 +7,11 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
   validateSync,
 } from 'class-validator';
@@ -128,6 +130,13 @@ export class EnvironmentVariables {
   @MinLength(8)
   STRIPE_WEBHOOK_SECRET: string = 'whsec_holdfast_dev_secret';
 
+  /** Per HTTP attempt to Stripe (the SDK's `timeout`); the SDK retries a timed-out call twice. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  STRIPE_TIMEOUT_MS: number = 10000;
+
   @Transform(toInt)
   @IsInt()
   @Min(10)
@@ -139,14 +148,71 @@ export class EnvironmentVariables {
   @IsBoolean()
   DEMO_CATALOG?: boolean;
 
+  /** Comma-separated exact origins (`https://app.example.com`, no path or trailing slash). */
   @IsString()
+  @Matches(/^\s*(https?:\/\/[^\s/,]+(\s*,\s*https?:\/\/[^\s/,]+)*)?\s*$/, {
+    message: 'CORS_ORIGINS must be comma-separated origins such as https://app.example.com (no path, no trailing slash)',
+  })
   CORS_ORIGINS: string = '';
+
+  /** Which proxies' X-Forwarded-For Express believes (the client IP that per-IP rate limits use). */
+  @Matches(/^(true|false|\d+|[A-Za-z0-9.:/]+(\s*,\s*[A-Za-z0-9.:/]+)*)$/, {
+    message:
+      'TRUST_PROXY must be true, false, a hop count, or comma-separated addresses, subnets or loopback/linklocal/uniquelocal',
+  })
+  TRUST_PROXY: string = 'loopback';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE: number = 600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  RATE_LIMIT_HOLD_PER_MINUTE: number = 60;
 
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(600000)
   SHUTDOWN_TIMEOUT_MS: number = 10000;
+
+  /** How long a client may take to send a whole request, headers and body (Node's `server.requestTimeout`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  HTTP_REQUEST_TIMEOUT_MS: number = 30000;
+
+  /** How long a client may take to send the request headers (`server.headersTimeout`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  @ValidateBy({
+    name: 'notAboveRequestTimeout',
+    validator: {
+      validate: (value: unknown, args) => (value as number) <= (args?.object as EnvironmentVariables).HTTP_REQUEST_TIMEOUT_MS,
+      defaultMessage: () => 'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    },
+  })
+  HTTP_HEADERS_TIMEOUT_MS: number = 20000;
+
+  /** How long an idle keep-alive connection stays open (`server.keepAliveTimeout`): above the proxies' 60 s. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 65000;
+
+  /** Bearer token a Prometheus scraper sends to `GET /metrics`; unset, the route answers 404. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters when set' })
+  METRICS_TOKEN?: string;
 }
 
 /**
@@ -172,7 +238,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
 }
 
 /** Variables whose values never appear in an error message. */
-const SECRETS = new Set(['JWT_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'DATABASE_URL']);
+const SECRETS = new Set(['JWT_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'DATABASE_URL', 'METRICS_TOKEN']);
 
 function shown(key: string, value: unknown): string {
   if (value === undefined) return '(unset)';
@@ -186,7 +252,14 @@ export const ENV_KEYS = [
   'LOG_LEVEL',
   'LOG_PRETTY',
   'SHUTDOWN_TIMEOUT_MS',
+  'HTTP_REQUEST_TIMEOUT_MS',
+  'HTTP_HEADERS_TIMEOUT_MS',
+  'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+  'METRICS_TOKEN',
   'CORS_ORIGINS',
+  'TRUST_PROXY',
+  'RATE_LIMIT_PER_MINUTE',
+  'RATE_LIMIT_HOLD_PER_MINUTE',
   'DATABASE_URL',
   'EMBEDDED_PG_DIR',
   'DB_POOL_SIZE',
@@ -206,6 +279,7 @@ export const ENV_KEYS = [
   'STRIPE_SECRET_KEY',
   'STRIPE_API_BASE',
   'STRIPE_WEBHOOK_SECRET',
+  'STRIPE_TIMEOUT_MS',
   'RECONCILE_AFTER_SECONDS',
 ] as const;
 

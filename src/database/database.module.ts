@@ -3,9 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { buildDataSourceOptions, TransactionHost } from '@holdfast/database';
 import { migrations } from '../../migrations/index';
 import type { AppConfig } from '../config/app-config';
+import { DatabaseConnector } from './database-connector';
 import { entities } from './entities';
 
-/** The one TypeORM data source of the app, and the transaction host every module uses. */
+/**
+ * The one TypeORM data source of the app, and the transaction host every module uses.
+ * The data source is connected (and migrated) by `DatabaseConnector`, not by TypeORM's
+ * module: start-up then survives a database that is not there yet (see that class).
+ */
 @Global()
 @Module({})
 export class DatabaseModule {
@@ -19,12 +24,11 @@ export class DatabaseModule {
           // Not 'error': TypeORM's console logger prints a failed query's SQL and bound values
           // (guest data) as plain text. The exception filter logs it as JSON, values redacted.
           logging: ['migration'],
-          retryAttempts: 3,
-          retryDelay: 1000,
+          manualInitialization: true,
         }),
       ],
-      providers: [TransactionHost],
-      exports: [TransactionHost],
+      providers: [TransactionHost, DatabaseConnector],
+      exports: [TransactionHost, DatabaseConnector],
     };
   }
 }

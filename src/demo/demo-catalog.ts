@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { TransactionHost } from '@holdfast/database';
 import { CatalogService } from '../catalog/catalog.service';
 import { AppConfig } from '../config/app-config';
+import { DatabaseConnector } from '../database/database-connector';
 import { InventoryAdminService } from '../inventory/inventory-admin.service';
 
 /** Whether to load the demo catalog: DEMO_CATALOG if set, else only on the embedded database. */
@@ -25,12 +26,16 @@ export class DemoCatalog implements OnApplicationBootstrap {
     private readonly catalog: CatalogService,
     private readonly inventory: InventoryAdminService,
     private readonly config: AppConfig,
+    private readonly connector: DatabaseConnector,
   ) {}
 
+  /** At start-up, or once the database connects when start-up went on without it. */
   async onApplicationBootstrap(): Promise<void> {
     if (!demoCatalogEnabled(this.config)) return;
-    const loaded = await this.load(new Date());
-    if (loaded) this.logger.log(`loaded the demo catalog (${loaded} offerings); browse it at GET /v1/catalog/offerings`);
+    await this.connector.whenConnected('loading the demo catalog', async () => {
+      const loaded = await this.load(new Date());
+      if (loaded) this.logger.log(`loaded the demo catalog (${loaded} offerings); browse it at GET /v1/catalog/offerings`);
+    });
   }
 
   /** Loads the catalog if there are no offerings yet; returns how many offerings it created. */

@@ -27,8 +27,14 @@ import { StripeGateway } from './stripe.gateway';
     {
       provide: PAYMENT_GATEWAY,
       inject: [AppConfig, PaymentMetrics, PaymentEventRelay],
-      useFactory: (config: AppConfig, metrics: PaymentMetrics, relay: PaymentEventRelay) =>
-        config.PAYMENT_PROVIDER === 'stripe' ? new StripeGateway(config, metrics) : new SimulatedGateway(config, relay),
+      useFactory: (config: AppConfig, metrics: PaymentMetrics, relay: PaymentEventRelay) => {
+        const gateway =
+          config.PAYMENT_PROVIDER === 'stripe'
+            ? new StripeGateway(config, metrics, { timeoutMs: config.STRIPE_TIMEOUT_MS })
+            : new SimulatedGateway(config, relay);
+        metrics.watchGateway(gateway);
+        return gateway;
+      },
     },
     PaymentsService,
     RefundsService,

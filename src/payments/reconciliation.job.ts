@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { TransactionHost } from '@holdfast/database';
 import { AppConfig } from '../config/app-config';
@@ -14,7 +14,7 @@ const INTERVAL_NAME = 'payment-reconciliation';
  * webhook's code path; pending refunds are sent again (same idempotency key).
  */
 @Injectable()
-export class ReconciliationJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReconciliationJob.name);
   private running: Promise<number> | null = null;
 
@@ -34,9 +34,10 @@ export class ReconciliationJob implements OnApplicationBootstrap, OnApplicationS
     this.scheduler.addInterval(INTERVAL_NAME, handle);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the pool closes (in TypeORM's onApplicationShutdown): no new pass, and the running one finishes. */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
-    await this.running;
+    await this.running?.catch(() => undefined); // tick() has logged it
   }
 
   /** One pass; returns how many payments it looked at. */

@@ -15,6 +15,7 @@ import type {
   PaymentStatusResponseDto,
 } from './dto/checkout.dto';
 import type { ReservationStatus } from './reservation.entity';
+import { ReservationMetrics } from './reservation-metrics';
 import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reservations.errors';
 import { ReservationsService } from './reservations.service';
 
@@ -47,6 +48,7 @@ export class CheckoutService {
     private readonly customers: CustomersService,
     private readonly methods: PaymentMethodsService,
     private readonly reservations: ReservationsService,
+    private readonly metrics: ReservationMetrics,
   ) {}
 
   /**
@@ -73,6 +75,7 @@ export class CheckoutService {
         captureMethod: r.has_rental ? 'manual' : 'automatic',
       });
       await this.txHost.manager.query(`UPDATE reservations SET status = 'pending', updated_at = now() WHERE id = $1`, [r.id]);
+      if (r.status === 'held') this.metrics.holdConverted(); // not a retry after a decline
       return { expired: false as const, attempt, saved };
     });
     if (plan.expired) throw holdExpired();

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { TransactionHost } from '@holdfast/database';
 import { AppConfig } from '../config/app-config';
@@ -15,7 +15,7 @@ const BATCH = 1000;
  * hold is expired exactly once.
  */
 @Injectable()
-export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HoldExpiryJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(HoldExpiryJob.name);
   private running: Promise<number> | null = null;
 
@@ -33,9 +33,10 @@ export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutd
     this.scheduler.addInterval(INTERVAL_NAME, handle);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the pool closes (in TypeORM's onApplicationShutdown): no new pass, and the running one finishes. */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
-    await this.running;
+    await this.running?.catch(() => undefined); // tick() has logged it
   }
 
   private async tick(): Promise<void> {

@@ -4,6 +4,7 @@ import { ApiErrors } from '@holdfast/errors';
 import { Idempotent } from '@holdfast/idempotency';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/auth.decorators';
+import { RateLimit } from '../protection/rate-limit.decorators';
 import { CheckoutService } from './checkout.service';
 import {
   ConfirmReservationDto,
@@ -27,6 +28,7 @@ export class ReservationsController {
   ) {}
 
   @Post('hold')
+  @RateLimit('hold')
   @HttpCode(200)
   @Idempotent({ required: true })
   @ApiOperation({
@@ -51,6 +53,7 @@ export class ReservationsController {
   }
 
   @Post('hold/convert')
+  @RateLimit('hold')
   @HttpCode(200)
   @Idempotent({ required: true, mode: 'stepwise' })
   @ApiOperation({

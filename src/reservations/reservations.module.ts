@@ -5,6 +5,7 @@ import { PaymentsModule } from '../payments/payments.module';
 import { CheckoutService } from './checkout.service';
 import { HoldExpiryJob } from './hold-expiry.job';
 import { ReservationPaymentOutcomes } from './payment-outcome.adapter';
+import { ReservationMetrics } from './reservation-metrics';
 import { ReservationQueries } from './reservation-queries';
 import { ReservationsController } from './reservations.controller';
 import { ReservationsService } from './reservations.service';
@@ -13,7 +14,14 @@ import { ReservationsService } from './reservations.service';
 @Module({
   imports: [CatalogModule, InventoryModule, PaymentsModule],
   controllers: [ReservationsController],
-  providers: [ReservationsService, ReservationQueries, HoldExpiryJob, CheckoutService, ReservationPaymentOutcomes],
+  providers: [
+    ReservationsService,
+    ReservationQueries,
+    HoldExpiryJob,
+    CheckoutService,
+    ReservationPaymentOutcomes,
+    ReservationMetrics,
+  ],
   exports: [ReservationsService, HoldExpiryJob],
 })
 export class ReservationsModule {}

@@ -10,6 +10,7 @@ import { AppConfig } from '../config/app-config';
 import { InventoryService } from '../inventory/inventory.service';
 import type { AllocationRequest, ShortResource } from '../inventory/inventory.types';
 import type { HoldItemDto, HoldRequestDto, HoldResponseDto } from './dto/hold.dto';
+import { ReservationMetrics } from './reservation-metrics';
 import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reservations.errors';
 import type { ReservationStatus } from './reservation.entity';
 
@@ -45,6 +46,7 @@ export class ReservationsService {
     private readonly inventory: InventoryService,
     private readonly catalog: CatalogService,
     private readonly config: AppConfig,
+    private readonly metrics: ReservationMetrics,
   ) {}
 
   /**
@@ -109,6 +111,7 @@ export class ReservationsService {
         lines.map((l) => l.price.totalCents),
       ],
     )) as [{ hold_expires_at: Date }];
+    this.metrics.holdCreated();
 
     return {
       reservation: {
@@ -159,6 +162,7 @@ export class ReservationsService {
         WHERE id = ANY($1::uuid[]) AND status = 'held'`,
       [reservationIds],
     )) as [unknown, number];
+    this.metrics.holdsExpired(count);
     return count;
   }
 
@@ -170,6 +174,7 @@ export class ReservationsService {
       status,
       reason,
     ]);
+    if (status === 'expired') this.metrics.holdsExpired(1);
   }
 
   /** Locks a reservation the user may act on (their own; any for admins), or throws RESERVATION_NOT_FOUND. */

@@ -3,6 +3,7 @@ import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import type { Request } from 'express';
 import { ApiErrors } from '@holdfast/errors';
 import { Public } from '../auth/auth.decorators';
+import { SkipRateLimit } from '../protection/rate-limit.decorators';
 import { WebhookAckDto } from './dto/webhook-ack.dto';
 import { WebhooksService } from './webhooks.service';
 
@@ -14,9 +15,12 @@ export class WebhooksController {
   /**
    * No bearer token: the signature over the raw body is the authentication. The body is
    * read as sent (`rawBody`), never re-serialised, or the signature would not match.
+   * Not rate-limited: Stripe retries refused deliveries for days, and a burst of events
+   * (a sale) must not be turned away; the signature check still runs on every call.
    */
   @Post('stripe')
   @Public()
+  @SkipRateLimit()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Receive a Stripe event (signed)',

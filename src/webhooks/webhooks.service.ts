@@ -3,7 +3,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type BeforeApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
@@ -55,7 +55,7 @@ const EVENT_KEYS = `
  * machine only moves forward, so duplicates and any delivery order end in the same state.
  */
 @Injectable()
-export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhooksService.name);
   private running: Promise<number> | null = null;
 
@@ -81,7 +81,8 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, On
     this.scheduler.addInterval(PENDING_INTERVAL_NAME, handle);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the pool closes (in TypeORM's onApplicationShutdown): no new pass, and the running one finishes. */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.scheduler.doesExist('interval', PENDING_INTERVAL_NAME)) this.scheduler.deleteInterval(PENDING_INTERVAL_NAME);
     await this.running?.catch(() => undefined);
   }

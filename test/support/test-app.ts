@@ -41,6 +41,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     DATABASE_URL: db.url,
     MIGRATIONS_RUN: 'false',
     DEMO_CATALOG: 'false',
+    // Limits no test reaches by accident; a test of rate limiting sets its own.
+    RATE_LIMIT_PER_MINUTE: '100000',
+    RATE_LIMIT_HOLD_PER_MINUTE: '100000',
     ...options.env,
   });
   const config = createAppConfig(env, db.url, false);

@@ -18,6 +18,8 @@ export function sqlState(error: unknown): string | undefined {
 
 interface TransactionContext {
   manager: EntityManager;
+  /** Run once the outermost transaction commits (see `afterCommit`). */
+  afterCommit: (() => void)[];
 }
 
 /**
@@ -51,12 +53,15 @@ export class TransactionHost {
   async run<T>(fn: () => Promise<T>, isolation: IsolationLevel = 'READ COMMITTED'): Promise<T> {
     if (this.inTransaction) return fn();
     for (let attempt = 1; ; attempt++) {
+      const afterCommit: (() => void)[] = [];
       try {
-        const work = (manager: EntityManager) => this.storage.run({ manager }, fn);
+        const work = (manager: EntityManager) => this.storage.run({ manager, afterCommit }, fn);
         // READ COMMITTED is PostgreSQL's default: naming it would cost a SET TRANSACTION round trip.
-        return await (isolation === 'READ COMMITTED'
+        const result = await (isolation === 'READ COMMITTED'
           ? this.dataSource.transaction(work)
           : this.dataSource.transaction(isolation, work));
+        runAll(afterCommit);
+        return result;
       } catch (error) {
         // A deadlock or serialization failure rolled everything back: the whole unit of
         // work can safely run again. Lock ordering makes this rare; this makes it harmless.
@@ -64,6 +69,18 @@ export class TransactionHost {
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
       }
     }
+  }
+
+  /**
+   * Runs `fn` once the open transaction has committed, and never if it rolls back (a
+   * retried attempt's callbacks are dropped with it); outside a transaction, at once.
+   * For side effects that must not report undone work, such as metrics. `fn` must be
+   * synchronous; an error it throws is swallowed, as the work it reports is already done.
+   */
+  afterCommit(fn: () => void): void {
+    const store = this.storage.getStore();
+    if (store) store.afterCommit.push(fn);
+    else runAll([fn]);
   }
 
   /** Runs SQL on the current transaction (or the pool) and returns its rows. */
@@ -83,6 +100,16 @@ export class TransactionHost {
   /** Runs `fn` outside any open transaction (for work that must commit on its own). */
   async outside<T>(fn: () => Promise<T>): Promise<T> {
     return this.storage.exit(fn);
+  }
+}
+
+function runAll(callbacks: (() => void)[]): void {
+  for (const callback of callbacks) {
+    try {
+      callback();
+    } catch {
+      // see afterCommit: the transaction has committed whatever a callback reports
+    }
   }
 }
 

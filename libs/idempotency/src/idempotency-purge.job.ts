@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { TransactionHost } from '@holdfast/database';
 import { IDEMPOTENCY_MODULE_OPTIONS, type IdempotencyModuleOptions } from './idempotency.options';
@@ -8,8 +8,9 @@ const BATCH = 5000;
 
 /** Deletes expired idempotency keys in batches; safe to run on every replica at once. */
 @Injectable()
-export class IdempotencyPurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IdempotencyPurgeJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IdempotencyPurgeJob.name);
+  private running: Promise<number> | null = null;
 
   constructor(
     private readonly txHost: TransactionHost,
@@ -18,15 +19,27 @@ export class IdempotencyPurgeJob implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap(): void {
-    const handle = setInterval(() => {
-      this.purgeExpired().catch((error: unknown) => this.logger.error({ err: error }, 'idempotency key purge failed'));
-    }, this.options.purgeIntervalSeconds * 1000);
+    const handle = setInterval(() => void this.tick(), this.options.purgeIntervalSeconds * 1000);
     handle.unref();
     this.scheduler.addInterval(INTERVAL_NAME, handle);
   }
 
-  onApplicationShutdown(): void {
+  /** Before the pool closes (in TypeORM's onApplicationShutdown): no new purge, and the running one finishes. */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
+    await this.running?.catch(() => undefined); // tick() has logged it
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return; // the previous purge of this process is still going
+    this.running = this.purgeExpired();
+    try {
+      await this.running;
+    } catch (error) {
+      this.logger.error({ err: error }, 'idempotency key purge failed');
+    } finally {
+      this.running = null;
+    }
   }
 
   /** Deletes every expired key; returns how many. */
