@@ -207,6 +207,24 @@ describe('checkout with the simulated provider, over HTTP only', () => {
     expect(tooMuch.body.error).toBe('REFUND_EXCEEDS_PAYMENT');
     await t.http.post(`/v1/admin/payments/${paymentId}/refunds`).set(auth()).send({ amount: 1 }).expect(403);
   });
+  it('lists payments reconciliation could not repair for admins', async () => {
+    const id = await hold(1);
+    const pi = (await convert(id).expect(200)).body.reservation.paymentIntentId as string;
+    await t.dataSource.query(`UPDATE payments SET stuck = true WHERE provider_intent_id = $1`, [pi]);
+    const admin = t.token('root', ['admin']);
+    const res = await t.http.get('/v1/admin/payments/stuck').set('Authorization', `Bearer ${admin}`).expect(200);
+    expect(res.body.payments).toEqual([
+      expect.objectContaining({
+        reservationId: id,
+        intentId: pi,
+        status: 'requires_payment_method',
+        amount: 10000,
+        currency: 'EUR',
+      }),
+    ]);
+    await t.http.get('/v1/admin/payments/stuck').set(auth()).expect(403);
+    await t.dataSource.query(`UPDATE payments SET stuck = false WHERE provider_intent_id = $1`, [pi]);
+  });
 });
 
 describe('rentals: authorised now, captured on return', () => {

@@ -1,10 +1,11 @@
-import { Body, Controller, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TransactionHost } from '@holdfast/database';
 import { AppError, ApiErrors } from '@holdfast/errors';
 import { Idempotent } from '@holdfast/idempotency';
 import { Roles } from '../auth/auth.decorators';
-import { CreateRefundDto, RefundDto } from './dto/refund.dto';
+import { CreateRefundDto, RefundDto, StuckPaymentListDto } from './dto/refund.dto';
+import { PaymentsService } from './payments.service';
 import { RefundsService } from './refunds.service';
 
 @ApiTags('admin')
@@ -14,7 +15,32 @@ export class AdminPaymentsController {
   constructor(
     private readonly txHost: TransactionHost,
     private readonly refunds: RefundsService,
+    private readonly payments: PaymentsService,
   ) {}
+
+  @Get('stuck')
+  @ApiOperation({
+    summary: 'Payments that reconciliation could not repair',
+    description:
+      'Attempts the provider no longer knows or refuses to re-create (e.g. an intent never recorded whose ' +
+      'idempotency key expired). They are never dropped silently: resolve them by hand in the provider dashboard.',
+  })
+  @ApiOkResponse({ type: StuckPaymentListDto })
+  @ApiErrors('FORBIDDEN')
+  async stuck(): Promise<StuckPaymentListDto> {
+    const payments = await this.payments.listStuck();
+    return {
+      payments: payments.map((p) => ({
+        paymentId: p.paymentId,
+        reservationId: p.reservationId,
+        intentId: p.intentId,
+        status: p.status,
+        amount: p.amount,
+        currency: p.currency,
+        failureCode: p.failureCode,
+      })),
+    };
+  }
 
   @Post(':paymentId/refunds')
   @Idempotent({ required: false, mode: 'stepwise' })

@@ -218,7 +218,7 @@ export class PaymentsService {
     );
 
     if (becameSuccessful) {
-      this.metrics.increment(METRIC.paymentOutcome, { result: 'succeeded' });
+      this.txHost.afterCommit(() => this.metrics.increment(METRIC.paymentOutcome, { result: 'succeeded' }));
       const otherPaid = (await this.txHost.manager.query(
         `SELECT 1 FROM payments WHERE reservation_id = $1 AND id <> $2 AND status IN ('succeeded', 'requires_capture') LIMIT 1`,
         [payment.reservation_id, payment.id],
@@ -242,7 +242,7 @@ export class PaymentsService {
         await this.outcomes.paymentRefunded(payment.reservation_id, payment.id, outcome.reason);
       }
     } else if (declined && !FINAL.includes(payment.status)) {
-      this.metrics.increment(METRIC.paymentOutcome, { result: 'declined' });
+      this.txHost.afterCommit(() => this.metrics.increment(METRIC.paymentOutcome, { result: 'declined' }));
       await this.outcomes.paymentFailed(payment.reservation_id, payment.id);
     } else if (next === 'requires_action' && payment.status !== 'requires_action') {
       await this.outcomes.paymentRequiresAction(payment.reservation_id, payment.id);

@@ -44,3 +44,31 @@ export class RefundDto {
   @ApiProperty()
   createdAt!: string;
 }
+
+export class StuckPaymentDto {
+  @ApiProperty({ format: 'uuid' })
+  paymentId!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  reservationId!: string;
+
+  @ApiProperty({ nullable: true, example: 'pi_3Nx...' })
+  intentId!: string | null;
+
+  @ApiProperty({ example: 'creating' })
+  status!: string;
+
+  @ApiProperty({ example: 15000 })
+  amount!: number;
+
+  @ApiProperty({ example: 'EUR' })
+  currency!: string;
+
+  @ApiProperty({ nullable: true })
+  failureCode!: string | null;
+}
+
+export class StuckPaymentListDto {
+  @ApiProperty({ type: [StuckPaymentDto] })
+  payments!: StuckPaymentDto[];
+}
