@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 /**
  * How payments tells reservations that money moved (DESIGN.md section 2: payments
- * exposes a port, reservations implements it; no cycle, no forwardRef). Reservations
+ * exposes a port, reservations implements it; no cycle, no forward reference). Reservations
  * registers its implementation at start-up. Every method runs inside the caller's
  * transaction, together with the payment row change and the webhook event, and must be
  * idempotent: the same outcome may be reported more than once.
