@@ -68,7 +68,7 @@ export class ReservationsService {
       (resource) => this.reclaimExpiredOn(resource),
     );
 
-    const [row] = (await this.txHost.manager.query(
+    const [row] = (await this.txHost.rows(
       `WITH r AS (
          INSERT INTO reservations (id, user_id, status, hold_expires_at, guest_name, guest_email, guest_phone, special_requests,
                                    original_cents, discount_cents, total_cents, currency, applied_discounts)

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -83,8 +84,15 @@ export class TransactionHost {
     else runAll([fn]);
   }
 
-  /** Runs SQL on the current transaction (or the pool) and returns its rows. */
+  /**
+   * Runs SQL on the current transaction (or the pool) and returns its rows. Inside a
+   * transaction the statement is sent as a named prepared statement on the transaction's
+   * connection, so PostgreSQL parses and plans it once per connection instead of on every
+   * call (the hold path's statements all come through here).
+   */
   async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const client = await this.transactionClient();
+    if (client) return (await client.query({ name: statementName(sql), text: sql, values: params })).rows as T[];
     return (await this.manager.query(sql, params)) as T[];
   }
 
@@ -93,14 +101,39 @@ export class TransactionHost {
    * with `[rows, rowCount]` instead of the rows.
    */
   async returning<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const client = await this.transactionClient();
+    if (client) return (await client.query({ name: statementName(sql), text: sql, values: params })).rows as T[];
     const result = (await this.manager.query(sql, params)) as [T[], number] | T[];
     return Array.isArray(result[0]) ? (result as [T[], number])[0] : (result as T[]);
+  }
+
+  /** The node-postgres client of the open transaction, or null outside one. */
+  private async transactionClient(): Promise<PgClient | null> {
+    const runner = this.storage.getStore()?.manager.queryRunner;
+    if (!runner) return null;
+    return (await runner.connect()) as PgClient;
   }
 
   /** Runs `fn` outside any open transaction (for work that must commit on its own). */
   async outside<T>(fn: () => Promise<T>): Promise<T> {
     return this.storage.exit(fn);
   }
+}
+
+interface PgClient {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+const statementNames = new Map<string, string>();
+
+/** A stable name per SQL text (node-postgres prepares a name once per connection). */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `hf_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 function runAll(callbacks: (() => void)[]): void {
