@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { TransactionHost } from '@holdfast/database';
+import { TransactionHost, RecurringPass } from '@holdfast/database';
 import { AppConfig } from '../config/app-config';
 import { PAYMENT_GATEWAY, PaymentGatewayError, type PaymentGateway } from './payment-gateway';
 import { OPEN_PAYMENT_STATUSES, PaymentsService } from './payments.service';
@@ -16,7 +16,7 @@ const INTERVAL_NAME = 'payment-reconciliation';
 @Injectable()
 export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReconciliationJob.name);
-  private running: Promise<number> | null = null;
+  private readonly recurring = new RecurringPass(this.scheduler, INTERVAL_NAME, this.logger);
 
   constructor(
     readonly txHost: TransactionHost,
@@ -29,15 +29,12 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
 
   onApplicationBootstrap(): void {
     const everyMs = Math.min(60, this.config.RECONCILE_AFTER_SECONDS) * 1000;
-    const handle = setInterval(() => void this.tick(), everyMs);
-    handle.unref();
-    this.scheduler.addInterval(INTERVAL_NAME, handle);
+    this.recurring.start(everyMs, () => this.run());
   }
 
   /** Before the pool closes (in TypeORM's onApplicationShutdown): no new pass, and the running one finishes. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
-    await this.running?.catch(() => undefined); // tick() has logged it
+    await this.recurring.stop();
   }
 
   /** One pass; returns how many payments it looked at. */
@@ -76,17 +73,5 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
     }
     await this.refunds.flushPending();
     return due.length;
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.run();
-    try {
-      await this.running;
-    } catch (error) {
-      this.logger.error({ err: error }, 'payment reconciliation failed');
-    } finally {
-      this.running = null;
-    }
   }
 }

@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { TransactionHost } from '@holdfast/database';
+import { TransactionHost, RecurringPass } from '@holdfast/database';
 import { AppConfig } from '../config/app-config';
 import { PaymentsService } from '../payments/payments.service';
 import { ReservationsService } from './reservations.service';
@@ -17,7 +17,7 @@ const BATCH = 1000;
 @Injectable()
 export class HoldExpiryJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(HoldExpiryJob.name);
-  private running: Promise<number> | null = null;
+  private readonly recurring = new RecurringPass(this.scheduler, INTERVAL_NAME, this.logger);
 
   constructor(
     readonly txHost: TransactionHost,
@@ -28,27 +28,12 @@ export class HoldExpiryJob implements OnApplicationBootstrap, BeforeApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    const handle = setInterval(() => void this.tick(), this.config.HOLD_SWEEP_INTERVAL_SECONDS * 1000);
-    handle.unref();
-    this.scheduler.addInterval(INTERVAL_NAME, handle);
+    this.recurring.start(this.config.HOLD_SWEEP_INTERVAL_SECONDS * 1000, () => this.sweep());
   }
 
   /** Before the pool closes (in TypeORM's onApplicationShutdown): no new pass, and the running one finishes. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
-    await this.running?.catch(() => undefined); // tick() has logged it
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return; // the previous sweep of this process is still going
-    this.running = this.sweep();
-    try {
-      await this.running;
-    } catch (error) {
-      this.logger.error({ err: error }, 'hold expiry sweep failed');
-    } finally {
-      this.running = null;
-    }
+    await this.recurring.stop();
   }
 
   /** Expires every hold past its time, in batches; returns how many. */

@@ -7,7 +7,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { TransactionHost } from '@holdfast/database';
+import { TransactionHost, RecurringPass } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import { intentFromStripeObject } from '../payments/intent-mapper';
 import { METRIC, PaymentMetrics } from '../payments/metrics.service';
@@ -57,7 +57,7 @@ const EVENT_KEYS = `
 @Injectable()
 export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhooksService.name);
-  private running: Promise<number> | null = null;
+  private readonly recurring = new RecurringPass(this.scheduler, PENDING_INTERVAL_NAME, this.logger);
 
   constructor(
     readonly txHost: TransactionHost,
@@ -76,15 +76,12 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, Be
   }
 
   onApplicationBootstrap(): void {
-    const handle = setInterval(() => void this.tick(), PENDING_INTERVAL_MS);
-    handle.unref();
-    this.scheduler.addInterval(PENDING_INTERVAL_NAME, handle);
+    this.recurring.start(PENDING_INTERVAL_MS, () => this.applyPending());
   }
 
   /** Before the pool closes (in TypeORM's onApplicationShutdown): no new pass, and the running one finishes. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', PENDING_INTERVAL_NAME)) this.scheduler.deleteInterval(PENDING_INTERVAL_NAME);
-    await this.running?.catch(() => undefined);
+    await this.recurring.stop();
   }
 
   /**
@@ -264,18 +261,6 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, Be
   private observeDelay(type: string, created: number): void {
     if (!Number.isFinite(created) || created <= 0) return;
     this.metrics.observe(METRIC.webhookDelaySeconds, Math.max(0, Date.now() / 1000 - created), { type });
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return; // the previous run of this process is still going
-    this.running = this.applyPending();
-    try {
-      await this.running;
-    } catch (error) {
-      this.logger.error({ err: error }, 'applying pending webhook events failed');
-    } finally {
-      this.running = null;
-    }
   }
 }
 

@@ -2,3 +2,4 @@ export { startEmbeddedPostgres, findFreePort, type EmbeddedPostgresOptions, type
 export { buildDataSourceOptions, type DatabaseSettings } from './data-source-options';
 export { withDatabaseName, databaseName, quoteIdent } from './database-names';
 export { TransactionHost, Transactional, sqlState } from './transactions';
+export { RecurringPass } from './recurring-pass';

@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { TransactionHost } from '@holdfast/database';
+import { RecurringPass, TransactionHost } from '@holdfast/database';
 import { IDEMPOTENCY_MODULE_OPTIONS, type IdempotencyModuleOptions } from './idempotency.options';
 
 const INTERVAL_NAME = 'idempotency-purge';
@@ -10,7 +10,7 @@ const BATCH = 5000;
 @Injectable()
 export class IdempotencyPurgeJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IdempotencyPurgeJob.name);
-  private running: Promise<number> | null = null;
+  private readonly recurring = new RecurringPass(this.scheduler, INTERVAL_NAME, this.logger);
 
   constructor(
     private readonly txHost: TransactionHost,
@@ -19,27 +19,12 @@ export class IdempotencyPurgeJob implements OnApplicationBootstrap, BeforeApplic
   ) {}
 
   onApplicationBootstrap(): void {
-    const handle = setInterval(() => void this.tick(), this.options.purgeIntervalSeconds * 1000);
-    handle.unref();
-    this.scheduler.addInterval(INTERVAL_NAME, handle);
+    this.recurring.start(this.options.purgeIntervalSeconds * 1000, () => this.purgeExpired());
   }
 
   /** Before the pool closes (in TypeORM's onApplicationShutdown): no new purge, and the running one finishes. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
-    await this.running?.catch(() => undefined); // tick() has logged it
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return; // the previous purge of this process is still going
-    this.running = this.purgeExpired();
-    try {
-      await this.running;
-    } catch (error) {
-      this.logger.error({ err: error }, 'idempotency key purge failed');
-    } finally {
-      this.running = null;
-    }
+    await this.recurring.stop();
   }
 
   /** Deletes every expired key; returns how many. */
