@@ -6,7 +6,8 @@ import type { ListOfferingsQueryDto } from './dto/list-offerings-query.dto';
 import type { OfferingDto, OfferingListDto } from './dto/offering.dto';
 import type { PricingRulesDto } from './dto/pricing-rules.dto';
 import type { UpdateOfferingDto } from './dto/update-offering.dto';
-import { OfferingEntity, type PricingRules } from './offering.entity';
+import { OfferingEntity } from './offering.entity';
+import type { PricingRules } from './pricing';
 
 /** How long `getOffering` may serve an offering from memory. */
 export const OFFERING_CACHE_TTL_MS = 5_000;

@@ -1,31 +1,8 @@
+import type { PricingRules } from './pricing';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export const OFFERING_KINDS = ['experience', 'product', 'rental'] as const;
 export type OfferingKind = (typeof OFFERING_KINDS)[number];
-
-/** A discount: a percentage or a fixed amount (minor units), never both. */
-export interface DiscountValue {
-  percentOff?: number;
-  amountOffCents?: number;
-}
-
-/** Group discount: from `minQuantity` guests or units on one reservation item. */
-export interface GroupDiscountRule extends DiscountValue {
-  minQuantity: number;
-  /** Name reported to the app, e.g. `group_5_plus`. */
-  type: string;
-}
-
-/** Early-bird discount: booked at least `minDaysBefore` days before the start. */
-export interface EarlyBirdRule extends DiscountValue {
-  minDaysBefore: number;
-  type: string;
-}
-
-export interface PricingRules {
-  groupDiscount?: GroupDiscountRule;
-  earlyBird?: EarlyBirdRule;
-}
 
 /** Something that can be booked: an experience, a product or a rental (DESIGN.md section 1). */
 @Entity({ name: 'offerings' })

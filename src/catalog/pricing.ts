@@ -13,7 +13,7 @@
  *   bird is reduced first, then the group discount.
  */
 
-/** The structural twin of the entity's `DiscountValue`: a percentage or a fixed amount, never both. */
+/** A discount rule: a percentage or a fixed amount, never both. */
 export interface DiscountRule {
   /** 0 < percentOff <= 100; honoured to 0.01 %. */
   percentOff?: number;
@@ -31,7 +31,7 @@ export interface EarlyBirdRule extends DiscountRule {
   minDaysBefore: number;
 }
 
-/** Structurally identical to the `PricingRules` stored on an offering. */
+/** The pricing rules stored on an offering (its `pricing_rules` jsonb). */
 export interface PricingRules {
   groupDiscount?: GroupDiscountRule;
   earlyBird?: EarlyBirdRule;
@@ -43,10 +43,7 @@ export interface AppliedDiscount {
   type: string;
 }
 
-/**
- * Structurally identical to `AppliedDiscounts` in src/reservations/reservation.entity.ts
- * (defined here so that catalog does not depend on reservations).
- */
+/** The discounts of a whole reservation, as the hold response and reservations report them. */
 export interface AppliedDiscounts {
   groupDiscount: AppliedDiscount | null;
   earlyBirdDiscount: AppliedDiscount | null;

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
 import type { AuthUser } from '../auth/auth-user';
 import type { ListReservationsQueryDto, ReservationDto, ReservationItemDto, ReservationListDto } from './dto/reservation.dto';
-import type { AppliedDiscounts, ReservationStatus } from './reservation.entity';
+import type { AppliedDiscounts } from '../catalog/pricing';
+import type { ReservationStatus } from './reservation.entity';
 import { isUuid, reservationNotFound } from './reservations.errors';
 
 /** The status a reader sees: a hold past its time is expired, whether or not the sweep has run. */

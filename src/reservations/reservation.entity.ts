@@ -1,3 +1,4 @@
+import type { AppliedDiscounts } from '../catalog/pricing';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export const RESERVATION_STATUSES = [
@@ -11,17 +12,6 @@ export const RESERVATION_STATUSES = [
   'expired',
 ] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
-
-export interface AppliedDiscount {
-  amount: number;
-  type: string;
-}
-
-export interface AppliedDiscounts {
-  groupDiscount: AppliedDiscount | null;
-  earlyBirdDiscount: AppliedDiscount | null;
-  totalDiscount: number;
-}
 
 /**
  * A user's booking, from hold to its end. States (DESIGN.md section 4):
