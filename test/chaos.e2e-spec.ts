@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,7 @@ import { createOffering, createSlot } from './factories/inventory.factory';
 import { startFakeStripe, type EventObject, type FakeStripe } from './support/fake-stripe/index';
 import { checkPaymentInvariants } from './support/payment-invariants';
 import { createTestApp, type TestApp } from './support/test-app';
+import { buildAppInto } from './support/build-app';
 
 /*
  * Seed 003's chaos list: what a client of Holdfast sees when Stripe or PostgreSQL
@@ -368,18 +369,7 @@ describe('chaos, as a process: the database is down at start-up', () => {
   const startPostgres = () => startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: pgPort });
 
   beforeAll(async () => {
-    for (const tool of ['tsc', 'tsc-alias']) {
-      try {
-        execFileSync(join(ROOT, 'node_modules/.bin', tool), ['-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], {
-          cwd: ROOT,
-          encoding: 'utf8',
-          stdio: 'pipe',
-        });
-      } catch (error) {
-        const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-        throw new Error(`the build (${tool}) failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
-      }
-    }
+    buildAppInto(BUILD_DIR);
     dir = mkdtempSync(join(tmpdir(), 'holdfast-chaos-'));
     chmodSync(dir, 0o755); // as root, Postgres runs as `postgres`, which must traverse it
     pgPort = await findFreePort();

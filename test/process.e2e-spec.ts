@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { findFreePort } from '@holdfast/database';
+import { buildAppInto } from './support/build-app';
 
 const ROOT = process.cwd(); // jest runs from the repository root
 /**
@@ -201,18 +202,7 @@ function heldTokenRequest(port: number, sub: string): HeldRequest {
 }
 
 beforeAll(() => {
-  for (const tool of ['tsc', 'tsc-alias']) {
-    try {
-      execFileSync(join(ROOT, 'node_modules/.bin', tool), ['-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        stdio: 'pipe',
-      });
-    } catch (error) {
-      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-      throw new Error(`the build (${tool}) failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
-    }
-  }
+  buildAppInto(BUILD_DIR);
 }, 180_000);
 
 afterAll(async () => {

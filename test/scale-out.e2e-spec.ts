@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { createDataSource } from '../src/database/data-source';
 import { checkInventoryInvariants } from '../src/inventory/invariants';
 import { createOffering, createSlot } from './factories/inventory.factory';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
+import { buildAppInto } from './support/build-app';
 
 /*
  * DESIGN.md section 8, "every job is safe with many replicas", shown with real
@@ -145,18 +146,7 @@ const apps: (Proc & { port: number })[] = [];
 let appEnv: Record<string, string>;
 
 beforeAll(async () => {
-  for (const tool of ['tsc', 'tsc-alias']) {
-    try {
-      execFileSync(join(ROOT, 'node_modules/.bin', tool), ['-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        stdio: 'pipe',
-      });
-    } catch (error) {
-      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-      throw new Error(`the build (${tool}) failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
-    }
-  }
+  buildAppInto(BUILD_DIR);
   db = await createTestDatabase({ empty: true }); // no schema: the migration Job makes it
   appEnv = {
     NODE_ENV: 'production',

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -13,6 +13,7 @@ import { mintDevToken } from '../src/auth/dev-token.service';
 import { createDataSource } from '../src/database/data-source';
 import { createOffering, createSlot } from './factories/inventory.factory';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
+import { buildAppInto } from './support/build-app';
 
 /*
  * Graceful shutdown of the real process (`node <build>/src/main.js`) on a database of
@@ -168,18 +169,7 @@ async function abandonedSessions(): Promise<number> {
 }
 
 beforeAll(async () => {
-  for (const tool of ['tsc', 'tsc-alias']) {
-    try {
-      execFileSync(join(ROOT, 'node_modules/.bin', tool), ['-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        stdio: 'pipe',
-      });
-    } catch (error) {
-      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-      throw new Error(`the build (${tool}) failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
-    }
-  }
+  buildAppInto(BUILD_DIR);
   cwd = mkdtempSync(join(tmpdir(), 'holdfast-shutdown-'));
   chmodSync(cwd, 0o755);
   db = await createTestDatabase();

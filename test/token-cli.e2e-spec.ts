@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import { AuthProbeModule } from './support/auth-probe.module';
 import { createTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app';
+import { buildAppInto } from './support/build-app';
 
 const ROOT = process.cwd(); // jest runs from the repository root
 /**
@@ -38,13 +39,7 @@ describe('npm run token (src/cli/token.ts)', () => {
     spawnSync(process.execPath, [CLI, ...args], { cwd, env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 });
 
   beforeAll(async () => {
-    for (const tool of ['tsc', 'tsc-alias']) {
-      const run = spawnSync(join(ROOT, 'node_modules/.bin', tool), ['-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], {
-        cwd: ROOT,
-        encoding: 'utf8',
-      });
-      if (run.status !== 0) throw new Error(`${tool} failed (exit ${run.status}):\n${run.stdout}${run.stderr}`);
-    }
+    buildAppInto(BUILD_DIR);
     cwd = mkdtempSync(join(tmpdir(), 'holdfast-token-cli-'));
     t = await createTestApp({ imports: [AuthProbeModule] });
   }, 180_000);
