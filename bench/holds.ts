@@ -203,16 +203,25 @@ async function seed(db: pg.Client): Promise<Seed> {
   return { offeringId, slotIds, hotSlotId };
 }
 
-/** Waits until no other session of this database is running a statement or sits in a transaction. */
+/**
+ * Waits until the app has finished what the load generator left behind: no other session
+ * of this database is running a statement or sits in a transaction, and the number of
+ * reservations has not moved for 500 ms. (Idle sessions alone do not prove it: a hold is
+ * one statement, so between two of them every session can be idle while requests still
+ * wait in the app for a connection.)
+ */
 async function waitForQuiet(db: pg.Client, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last = -1;
   while (Date.now() < deadline) {
     const { rows } = await db.query(
       `SELECT count(*)::int AS busy FROM pg_stat_activity
         WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
     );
-    if ((rows[0] as { busy: number }).busy === 0) return;
-    await sleep(100);
+    const count = await countReservations(db);
+    if ((rows[0] as { busy: number }).busy === 0 && count === last) return;
+    last = count;
+    await sleep(500);
   }
   note('the database did not go quiet within 15 s; checking anyway');
 }

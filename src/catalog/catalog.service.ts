@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@holdfast/errors';
-import { TransactionHost } from '@holdfast/database';
+import { type SqlParams, TransactionHost } from '@holdfast/database';
 import type { CreateOfferingDto } from './dto/create-offering.dto';
 import type { ListOfferingsQueryDto } from './dto/list-offerings-query.dto';
 import type { OfferingDto, OfferingListDto } from './dto/offering.dto';
@@ -113,6 +113,17 @@ export class CatalogService {
   }
 
   /**
+   * A SQL condition, for a statement that prices with a cached offering, that the
+   * offering is still active and still has that price: base price, currency and pricing
+   * rules as in `offering` (jsonb equality ignores key order).
+   */
+  unchangedSql(p: SqlParams, offering: OfferingEntity): string {
+    return `EXISTS (SELECT 1 FROM offerings o WHERE o.id = ${p.add(offering.id, 'uuid')} AND o.active
+      AND o.base_price_cents = ${p.add(offering.basePriceCents, 'int')} AND o.currency = ${p.add(offering.currency, 'bpchar')}
+      AND o.pricing_rules = ${p.add(JSON.stringify(offering.pricingRules), 'jsonb')})`;
+  }
+
+  /**
    * The offering for pricing and holding (inventory, reservations), active or not: check
    * `active` before selling it. Null for an unknown id or one that is not a UUID.
    *
@@ -120,16 +131,17 @@ export class CatalogService {
    * the same row again and again. Staleness bound: an entry is at most
    * {@link OFFERING_CACHE_TTL_MS} (5 s) old, so a change made through another replica (or
    * straight in the database) shows here within 5 s of its commit; a change made through
-   * this process's `update` shows at once. Misses (null) are not cached.
+   * this process's `update` shows at once. Misses (null) are not cached. With `fresh`,
+   * the row is read now (and the cache refreshed with it).
    *
    * The result is shared between callers and frozen: treat it as read-only and never save
    * it. Inside a transaction the read uses that transaction's connection.
    */
-  async getOffering(id: string): Promise<OfferingEntity | null> {
+  async getOffering(id: string, { fresh = false } = {}): Promise<OfferingEntity | null> {
     if (!UUID.test(id)) return null;
     const now = Date.now();
     const hit = this.cache.get(id);
-    if (hit && hit.expiresAt > now) return hit.offering;
+    if (hit && hit.expiresAt > now && !fresh) return hit.offering;
 
     const generation = this.generation;
     const offering = await this.txHost.manager.getRepository(OfferingEntity).findOneBy({ id });

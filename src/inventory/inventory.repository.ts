@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { TransactionHost, sqlState } from '@holdfast/database';
-import type { SlotInfo, StockInfo } from './inventory.types';
+import { SqlParams, TransactionHost, sqlState } from '@holdfast/database';
+import type { SlotInfo, SlotTake, StockInfo } from './inventory.types';
 
 interface SlotRow {
   id: string;
@@ -32,6 +32,36 @@ const toSlot = (r: SlotRow): SlotInfo => ({
   booked: r.booked,
   status: r.status,
 });
+
+/**
+ * The guarded update that takes places of a slot and its ledger row, as two CTEs for a
+ * bigger statement: `inv_taken` (the slot's id, when taken) and `inv_allocation` (the
+ * ledger row's id). The update takes the places only if the slot is open, in the future
+ * and has enough left, plus the caller's `guards` and `startsAt` expectation; otherwise
+ * both CTEs are empty, and the caller's writes that select FROM `inv_taken` do nothing.
+ */
+export function slotTakeCtes(p: SqlParams, take: SlotTake): string {
+  const slot = p.add(take.slotId, 'uuid');
+  const quantity = p.add(take.quantity, 'int');
+  const conditions = [
+    `id = ${slot}`,
+    `status = 'open'`,
+    `starts_at > now()`,
+    `capacity - held - booked >= ${quantity}`,
+    ...(take.startsAt ? [`starts_at = ${p.add(take.startsAt, 'timestamptz')}`] : []),
+    ...(take.offeringId ? [`offering_id = ${p.add(take.offeringId, 'uuid')}`] : []),
+    ...(take.guards ?? []),
+  ];
+  return `inv_taken AS (
+      UPDATE time_slots SET held = held + ${quantity}, updated_at = now()
+       WHERE ${conditions.join(' AND ')}
+       RETURNING id),
+    inv_allocation AS (
+      INSERT INTO allocations (id, reservation_id, reservation_item_id, resource_type, time_slot_id, quantity, state)
+      SELECT ${p.add(randomUUID(), 'uuid')}, ${p.add(take.reservationId, 'uuid')}, ${p.add(take.itemId, 'uuid')}, 'slot', inv_taken.id, ${quantity}, 'held'
+        FROM inv_taken
+      RETURNING id)`;
+}
 
 /**
  * The SQL that moves capacity. Every change is a conditional update (never read, then
@@ -70,15 +100,10 @@ export class InventoryRepository {
 
   /** Takes `quantity` places of an open, future slot and records the allocation; false if too few are left. */
   async takeSlot(slotId: string, quantity: number, reservationId: string, itemId: string): Promise<boolean> {
+    const p = new SqlParams();
     const rows = await this.query<{ id: string }>(
-      `WITH taken AS (
-         UPDATE time_slots SET held = held + $2, updated_at = now()
-          WHERE id = $1 AND status = 'open' AND starts_at > now() AND capacity - held - booked >= $2
-          RETURNING id)
-       INSERT INTO allocations (id, reservation_id, reservation_item_id, resource_type, time_slot_id, quantity, state)
-       SELECT $3, $4, $5, 'slot', taken.id, $2, 'held' FROM taken
-       RETURNING id`,
-      [slotId, quantity, randomUUID(), reservationId, itemId],
+      `WITH ${slotTakeCtes(p, { slotId, quantity, reservationId, itemId })} SELECT id FROM inv_allocation`,
+      p.values,
     );
     return rows.length === 1;
   }

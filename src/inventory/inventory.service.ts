@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { SqlParams } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
-import { InventoryRepository } from './inventory.repository';
-import type { AllocationRequest, ShortageHandler, ShortResource, SlotInfo, StockInfo } from './inventory.types';
+import { InventoryRepository, slotTakeCtes } from './inventory.repository';
+import type { AllocationRequest, ShortageHandler, ShortResource, SlotInfo, SlotTake, StockInfo } from './inventory.types';
 
 const RESOURCE_ORDER = { slot: 0, sku: 1, unit: 2 } as const;
 const SLOT_CACHE_MS = 2000;
@@ -74,6 +75,17 @@ export class InventoryService {
       if (onShortage && (await onShortage(this.shortResource(request))) && (await this.take(reservationId, request))) continue;
       throw await this.shortageError(request);
     }
+  }
+
+  /**
+   * For a caller that makes a whole one-slot hold in ONE statement (one round trip, its
+   * own transaction): the CTEs that take the places, `inv_taken` and `inv_allocation`
+   * (see `slotTakeCtes`). The caller's other writes select FROM `inv_taken`, so they
+   * happen exactly when the places were taken. When nothing is taken the caller learns
+   * no reason: it runs `allocate` in a transaction, which reclaims and explains.
+   */
+  slotTakeSql(p: SqlParams, take: SlotTake): string {
+    return slotTakeCtes(p, take);
   }
 
   /** Gives back every live allocation of these reservations. */

@@ -35,3 +35,17 @@ export interface StockInfo {
   held: number;
   sold: number;
 }
+
+/** Places of one slot to take for a reservation item (see `slotTakeCtes`). */
+export interface SlotTake {
+  slotId: string;
+  quantity: number;
+  reservationId: string;
+  itemId: string;
+  /** Take only if the slot still starts then (the hold was priced for that start). */
+  startsAt?: Date;
+  /** Take only if the slot still belongs to this offering. */
+  offeringId?: string;
+  /** More SQL conditions that must all hold for the places to be taken. */
+  guards?: string[];
+}

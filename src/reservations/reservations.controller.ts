@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '@holdfast/errors';
-import { Idempotent } from '@holdfast/idempotency';
+import { Idempotent, IdempotencyKey, type IdempotentRequest } from '@holdfast/idempotency';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/auth.decorators';
 import { RateLimit } from '../protection/rate-limit.decorators';
@@ -30,7 +30,7 @@ export class ReservationsController {
   @Post('hold')
   @RateLimit('hold')
   @HttpCode(200)
-  @Idempotent({ required: true })
+  @Idempotent({ required: true, mode: 'handler' })
   @ApiOperation({
     summary: 'Hold places, stock or a rental unit for 15 minutes',
     description:
@@ -48,8 +48,12 @@ export class ReservationsController {
     'IDEMPOTENCY_KEY_REUSED',
     'IDEMPOTENCY_KEY_IN_PROGRESS',
   )
-  hold(@CurrentUser() user: AuthUser, @Body() body: HoldRequestDto): Promise<HoldResponseDto> {
-    return this.reservations.hold(user, body);
+  hold(
+    @CurrentUser() user: AuthUser,
+    @Body() body: HoldRequestDto,
+    @IdempotencyKey() keyed: IdempotentRequest,
+  ): Promise<HoldResponseDto> {
+    return this.reservations.hold(user, body, keyed);
   }
 
   @Post('hold/convert')

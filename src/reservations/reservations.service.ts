@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { TransactionHost, Transactional } from '@holdfast/database';
+import { SqlParams, TransactionHost, Transactional, sqlState } from '@holdfast/database';
 import { AppError, type ErrorDetail } from '@holdfast/errors';
+import { IdempotencyService, type IdempotentRequest } from '@holdfast/idempotency';
 import type { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
 import type { OfferingEntity } from '../catalog/offering.entity';
@@ -28,6 +29,90 @@ interface Line {
   endDate: string | null;
   quantity: number;
   price: ItemPrice;
+  /** When the slot starts, as priced (time slot lines only). */
+  slotStartsAt: Date | null;
+}
+
+/** A hold about to be written: its rows and the response that announces it. */
+interface NewHold {
+  id: string;
+  userId: string;
+  dto: HoldRequestDto;
+  lines: Line[];
+  total: ReturnType<typeof sumPrices>;
+  currency: string;
+  holdExpiresAt: Date;
+  response: HoldResponseDto;
+}
+
+/** unique_violation (the key was used before), deadlock_detected, serialization_failure. */
+const FALL_BACK_ON = new Set(['23505', '40P01', '40001']);
+
+/**
+ * The CTEs that insert a hold's reservation (`res`) and its items (`res_items`); with a
+ * `gate` CTE, only if that CTE has a row (the places were taken in the same statement).
+ */
+function reservationInsertCtes(p: SqlParams, hold: NewHold, gate: string | null): string {
+  const { dto, lines, total } = hold;
+  const id = p.add(hold.id, 'uuid');
+  return `res AS (
+      INSERT INTO reservations (id, user_id, status, hold_expires_at, guest_name, guest_email, guest_phone, special_requests,
+                                original_cents, discount_cents, total_cents, currency, applied_discounts)
+      SELECT ${id}, ${p.add(hold.userId)}, 'held', ${p.add(hold.holdExpiresAt, 'timestamptz')}, ${p.add(dto.guestName)},
+             ${p.add(dto.guestEmail)}, ${p.add(dto.guestPhone ?? null, 'text')}, ${p.add(dto.specialRequests ?? null, 'text')},
+             ${p.add(total.originalCents, 'int')}, ${p.add(total.discountCents, 'int')}, ${p.add(total.totalCents, 'int')},
+             ${p.add(hold.currency, 'bpchar')}, ${p.add(JSON.stringify(total.appliedDiscounts), 'jsonb')}
+      ${gate ? `WHERE EXISTS (SELECT 1 FROM ${gate})` : ''}
+      RETURNING id),
+    res_items AS (
+      INSERT INTO reservation_items (id, reservation_id, offering_id, kind, time_slot_id, sku, start_date, end_date, quantity,
+                                     unit_price_cents, original_cents, discount_cents, total_cents)
+      SELECT t.id, res.id, t.offering_id, t.kind, t.time_slot_id, t.sku, t.start_date, t.end_date, t.quantity,
+             t.unit_price, t.original, t.discount, t.total
+        FROM res, unnest(${p.add(
+          lines.map((l) => l.itemId),
+          'uuid[]',
+        )}, ${p.add(
+          lines.map((l) => l.offering.id),
+          'uuid[]',
+        )},
+                         ${p.add(
+                           lines.map((l) => l.offering.kind),
+                           'text[]',
+                         )}, ${p.add(
+                           lines.map((l) => l.timeSlotId),
+                           'uuid[]',
+                         )},
+                         ${p.add(
+                           lines.map((l) => l.sku),
+                           'text[]',
+                         )}, ${p.add(
+                           lines.map((l) => l.startDate),
+                           'date[]',
+                         )},
+                         ${p.add(
+                           lines.map((l) => l.endDate),
+                           'date[]',
+                         )}, ${p.add(
+                           lines.map((l) => l.quantity),
+                           'int[]',
+                         )},
+                         ${p.add(
+                           lines.map((l) => l.price.unitPriceCents),
+                           'int[]',
+                         )}, ${p.add(
+                           lines.map((l) => l.price.originalCents),
+                           'int[]',
+                         )},
+                         ${p.add(
+                           lines.map((l) => l.price.discountCents),
+                           'int[]',
+                         )}, ${p.add(
+                           lines.map((l) => l.price.totalCents),
+                           'int[]',
+                         )})
+          AS t(id, offering_id, kind, time_slot_id, sku, start_date, end_date, quantity, unit_price, original, discount, total)
+      RETURNING 1)`;
 }
 
 const invalid = (field: string, message: string): AppError =>
@@ -47,84 +132,119 @@ export class ReservationsService {
     private readonly catalog: CatalogService,
     private readonly config: AppConfig,
     private readonly metrics: ReservationMetrics,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   /**
-   * Holds everything the request asks for, for HOLD_TTL_SECONDS, all or nothing. When a
-   * resource is short, holds on it that are past their time are expired first (their
-   * places come back), and the allocation is tried once more.
+   * Holds everything the request asks for, for HOLD_TTL_SECONDS, all or nothing, and
+   * keeps the request's idempotency key with the response.
+   *
+   * A hold of one time slot (the mobile app's form) is first tried as ONE statement: the
+   * key's lock, the guarded slot update, the ledger row, the reservation, its item and the
+   * key's stored response, committed together in one round trip. Priced from the cached
+   * slot and offering, it takes places only if the slot still starts then and the
+   * offering still has that price. Anything else, a cart, a key used before, too few
+   * places, a closed slot or a changed price, goes the general way: a transaction that
+   * replays or refuses the key, reclaims expired holds when short, and says what is wrong.
    */
+  async hold(user: AuthUser, dto: HoldRequestDto, keyed: IdempotentRequest): Promise<HoldResponseDto> {
+    const held = await this.holdInOneStatement(user, dto, keyed);
+    if (held) return held;
+    return (await this.idempotency.atomic(keyed, () => this.holdInTransaction(user, dto))) as HoldResponseDto;
+  }
+
+  /** The fast path of `hold`; null when it took nothing and the general path must decide. */
+  private async holdInOneStatement(
+    user: AuthUser,
+    dto: HoldRequestDto,
+    keyed: IdempotentRequest,
+  ): Promise<HoldResponseDto | null> {
+    const oneSlot = dto.items ? dto.items.length === 1 && dto.items[0].timeSlotId !== undefined : dto.timeSlotId !== undefined;
+    if (!oneSlot) return null;
+    let line: Line;
+    try {
+      [line] = await this.resolveLines(dto, false);
+    } catch (error) {
+      if (error instanceof AppError) return null; // said again, after the key is checked, by the general path
+      throw error;
+    }
+    if (line.timeSlotId === null || line.slotStartsAt === null) return null;
+
+    const hold = this.newHold(user, dto, [line]);
+    const p = new SqlParams();
+    const key = this.idempotency.inStatement(p, keyed, hold.response, 'inv_taken');
+    const take = this.inventory.slotTakeSql(p, {
+      slotId: line.timeSlotId,
+      quantity: line.quantity,
+      reservationId: hold.id,
+      itemId: line.itemId,
+      startsAt: line.slotStartsAt,
+      offeringId: line.offering.id,
+      guards: [key.locked, this.catalog.unchangedSql(p, line.offering)],
+    });
+    const insert = reservationInsertCtes(p, hold, 'inv_taken');
+    try {
+      const [{ taken }] = await this.txHost.statement<{ taken: boolean }>(
+        `WITH ${key.lockCte}, ${take}, ${insert}, ${key.storeCte} SELECT EXISTS (SELECT 1 FROM res_items) AS taken`,
+        p.values,
+      );
+      if (!taken) return null;
+    } catch (error) {
+      // A key used before (its primary key refuses the insert), or a rare deadlock: the
+      // whole statement rolled back, and the general path replays, refuses or retries.
+      if (FALL_BACK_ON.has(sqlState(error) ?? '')) return null;
+      throw error;
+    }
+    this.metrics.holdCreated();
+    return hold.response;
+  }
+
+  /** The general path of `hold`, inside the idempotency transaction. */
   @Transactional()
-  async hold(user: AuthUser, dto: HoldRequestDto): Promise<HoldResponseDto> {
-    const lines = await this.resolveLines(dto);
+  private async holdInTransaction(user: AuthUser, dto: HoldRequestDto): Promise<HoldResponseDto> {
+    const lines = await this.resolveLines(dto, true);
     const currencies = new Set(lines.map((line) => line.offering.currency));
     if (currencies.size > 1) throw invalid('items', 'all items of one hold must be priced in the same currency');
-    const total = sumPrices(lines.map((line) => line.price));
-    const reservationId = randomUUID();
+    const hold = this.newHold(user, dto, lines);
 
     await this.inventory.allocate(
-      reservationId,
+      hold.id,
       lines.map((line) => line.request),
       (resource) => this.reclaimExpiredOn(resource),
     );
-
-    const [row] = (await this.txHost.rows(
-      `WITH r AS (
-         INSERT INTO reservations (id, user_id, status, hold_expires_at, guest_name, guest_email, guest_phone, special_requests,
-                                   original_cents, discount_cents, total_cents, currency, applied_discounts)
-         VALUES ($1, $2, 'held', now() + make_interval(secs => $3), $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         RETURNING hold_expires_at),
-       i AS (
-         INSERT INTO reservation_items (id, reservation_id, offering_id, kind, time_slot_id, sku, start_date, end_date, quantity,
-                                        unit_price_cents, original_cents, discount_cents, total_cents)
-         SELECT t.id, $1, t.offering_id, t.kind, t.time_slot_id, t.sku, t.start_date, t.end_date, t.quantity,
-                t.unit_price, t.original, t.discount, t.total
-           FROM unnest($13::uuid[], $14::uuid[], $15::text[], $16::uuid[], $17::text[], $18::date[], $19::date[], $20::int[],
-                       $21::int[], $22::int[], $23::int[], $24::int[])
-             AS t(id, offering_id, kind, time_slot_id, sku, start_date, end_date, quantity, unit_price, original, discount, total)
-         RETURNING 1)
-       SELECT r.hold_expires_at, (SELECT count(*) FROM i) AS items FROM r`,
-      [
-        reservationId,
-        user.sub,
-        this.config.HOLD_TTL_SECONDS,
-        dto.guestName,
-        dto.guestEmail,
-        dto.guestPhone ?? null,
-        dto.specialRequests ?? null,
-        total.originalCents,
-        total.discountCents,
-        total.totalCents,
-        lines[0].offering.currency,
-        JSON.stringify(total.appliedDiscounts),
-        lines.map((l) => l.itemId),
-        lines.map((l) => l.offering.id),
-        lines.map((l) => l.offering.kind),
-        lines.map((l) => l.timeSlotId),
-        lines.map((l) => l.sku),
-        lines.map((l) => l.startDate),
-        lines.map((l) => l.endDate),
-        lines.map((l) => l.quantity),
-        lines.map((l) => l.price.unitPriceCents),
-        lines.map((l) => l.price.originalCents),
-        lines.map((l) => l.price.discountCents),
-        lines.map((l) => l.price.totalCents),
-      ],
-    )) as [{ hold_expires_at: Date }];
+    const p = new SqlParams();
+    await this.txHost.rows(`WITH ${reservationInsertCtes(p, hold, null)} SELECT count(*) FROM res_items`, p.values);
     this.metrics.holdCreated();
+    return hold.response;
+  }
 
+  /** A new hold's rows and the response that announces it, expiring HOLD_TTL_SECONDS from now. */
+  private newHold(user: AuthUser, dto: HoldRequestDto, lines: Line[]): NewHold {
+    const total = sumPrices(lines.map((line) => line.price));
+    const id = randomUUID();
+    const holdExpiresAt = new Date(Date.now() + this.config.HOLD_TTL_SECONDS * 1000);
+    const currency = lines[0].offering.currency;
     return {
-      reservation: {
-        id: reservationId,
-        status: 'held',
-        holdExpiresAt: row.hold_expires_at.toISOString(),
-        totalPrice: total.totalCents,
-        originalPrice: total.originalCents,
-        discountApplied: total.discountCents,
-        currency: lines[0].offering.currency,
+      id,
+      userId: user.sub,
+      dto,
+      lines,
+      total,
+      currency,
+      holdExpiresAt,
+      response: {
+        reservation: {
+          id,
+          status: 'held',
+          holdExpiresAt: holdExpiresAt.toISOString(),
+          totalPrice: total.totalCents,
+          originalPrice: total.originalCents,
+          discountApplied: total.discountCents,
+          currency,
+        },
+        appliedDiscounts: total.appliedDiscounts,
+        holdDurationMinutes: Math.ceil(this.config.HOLD_TTL_SECONDS / 60),
       },
-      appliedDiscounts: total.appliedDiscounts,
-      holdDurationMinutes: Math.ceil(this.config.HOLD_TTL_SECONDS / 60),
     };
   }
 
@@ -201,8 +321,12 @@ export class ReservationsService {
     return (await this.expire(due.map((r) => r.id))) > 0;
   }
 
-  /** Turns either request form into priced lines, checking what exists and is bookable. */
-  private async resolveLines(dto: HoldRequestDto): Promise<Line[]> {
+  /**
+   * Turns either request form into priced lines, checking what exists and is bookable.
+   * `fresh`: read offerings and slots now (in the caller's transaction) rather than from
+   * the caches the one-statement path prices with and then verifies in its statement.
+   */
+  private async resolveLines(dto: HoldRequestDto, fresh: boolean): Promise<Line[]> {
     const seedForm = dto.experienceId !== undefined || dto.timeSlotId !== undefined || dto.numberOfGuests !== undefined;
     if (seedForm && dto.items) throw invalid('items', 'give either experienceId/timeSlotId/numberOfGuests or items, not both');
     if (!seedForm && !dto.items) throw invalid('items', 'give experienceId, timeSlotId and numberOfGuests, or items');
@@ -220,15 +344,16 @@ export class ReservationsService {
           { offeringId: dto.experienceId!, timeSlotId: dto.timeSlotId, quantity: dto.numberOfGuests },
           'experienceId',
           true,
+          fresh,
         ),
       ];
     }
     const lines: Line[] = [];
-    for (const [index, item] of dto.items!.entries()) lines.push(await this.resolveItem(item, `items.${index}`, false));
+    for (const [index, item] of dto.items!.entries()) lines.push(await this.resolveItem(item, `items.${index}`, false, fresh));
     return lines;
   }
 
-  private async resolveItem(item: HoldItemDto, field: string, seedForm: boolean): Promise<Line> {
+  private async resolveItem(item: HoldItemDto, field: string, seedForm: boolean, fresh: boolean): Promise<Line> {
     const given = [
       item.timeSlotId !== undefined,
       item.sku !== undefined,
@@ -236,13 +361,13 @@ export class ReservationsService {
     ];
     if (given.filter(Boolean).length !== 1) throw invalid(field, 'give exactly one of timeSlotId, sku, or startDate and endDate');
 
-    const offering = await this.catalog.getOffering(item.offeringId);
+    const offering = await this.catalog.getOffering(item.offeringId, { fresh });
     const now = new Date();
     const itemId = randomUUID();
     const quantity = item.quantity ?? 1;
 
     if (item.timeSlotId !== undefined) {
-      const slot = await this.inventory.getSlotForHold(item.timeSlotId);
+      const slot = fresh ? await this.inventory.getSlot(item.timeSlotId) : await this.inventory.getSlotForHold(item.timeSlotId);
       if (!slot || slot.offeringId !== item.offeringId) {
         throw new AppError('TIME_SLOT_NOT_FOUND', 'This time slot does not exist for this experience');
       }
@@ -267,6 +392,7 @@ export class ReservationsService {
           startsAt: slot.startsAt,
           now,
         }),
+        slotStartsAt: slot.startsAt,
       };
     }
 
@@ -296,6 +422,7 @@ export class ReservationsService {
           startsAt: null,
           now,
         }),
+        slotStartsAt: null,
       };
     }
 
@@ -327,6 +454,7 @@ export class ReservationsService {
         startsAt: start,
         now,
       }),
+      slotStartsAt: null,
     };
   }
 }

@@ -3,3 +3,4 @@ export { buildDataSourceOptions, type DatabaseSettings } from './data-source-opt
 export { withDatabaseName, databaseName, quoteIdent } from './database-names';
 export { TransactionHost, Transactional, sqlState } from './transactions';
 export { RecurringPass } from './recurring-pass';
+export { SqlParams } from './sql-params';

@@ -107,6 +107,20 @@ export class TransactionHost {
     return Array.isArray(result[0]) ? (result as [T[], number])[0] : (result as T[]);
   }
 
+  /**
+   * Runs ONE statement as its own transaction (PostgreSQL commits a lone statement by
+   * itself), as a named prepared statement on a pooled connection: a single round trip,
+   * no BEGIN or COMMIT. All its writes, data-modifying CTEs included, commit or roll
+   * back together. Refuses to run inside an open transaction, whose atomicity it would
+   * silently break.
+   */
+  async statement<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    if (this.inTransaction) throw new Error('TransactionHost.statement() runs on its own and cannot join an open transaction');
+    const pool = (this.dataSource.driver as unknown as { master?: PgClient }).master;
+    if (!pool) throw new Error('The data source has no connection pool (not initialised?)');
+    return (await pool.query({ name: statementName(sql), text: sql, values: params })).rows as T[];
+  }
+
   /** The node-postgres client of the open transaction, or null outside one. */
   private async transactionClient(): Promise<PgClient | null> {
     const runner = this.storage.getStore()?.manager.queryRunner;

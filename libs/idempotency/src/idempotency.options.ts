@@ -7,9 +7,12 @@ export interface IdempotentOptions {
   /**
    * `atomic` (default): the handler and the stored response share one transaction.
    * `stepwise`: for handlers that commit their own steps around a third-party call;
-   * the key is claimed by a committed in-progress row (see IdempotencyInterceptor).
+   * the key is claimed by a committed in-progress row (see IdempotencyService).
+   * `handler`: the handler gets the key through `@IdempotencyKey()` and must keep it
+   * itself, through IdempotencyService (`inStatement` on a fast path, `atomic` otherwise);
+   * the header is then always required.
    */
-  mode?: 'atomic' | 'stepwise';
+  mode?: 'atomic' | 'stepwise' | 'handler';
 }
 
 export const IDEMPOTENCY_MODULE_OPTIONS = Symbol('IDEMPOTENCY_MODULE_OPTIONS');

@@ -1,7 +1,8 @@
-import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { IDEMPOTENT_REQUEST, IdempotencyInterceptor } from './idempotency.interceptor';
 import { IDEMPOTENCY_OPTIONS, type IdempotentOptions } from './idempotency.options';
+import type { IdempotentRequest } from './idempotency.service';
 
 /**
  * Makes a POST route idempotent under `X-Idempotency-Key` (DESIGN.md section 6): the
@@ -16,7 +17,7 @@ export function Idempotent(options: IdempotentOptions = { required: false }): Me
     UseInterceptors(IdempotencyInterceptor),
     ApiHeader({
       name: 'X-Idempotency-Key',
-      required: options.required,
+      required: options.required || options.mode === 'handler',
       description:
         'Unique per user action (a UUID v4); resend it on retry. Same key + same body replays the first response ' +
         '(header Idempotent-Replayed: true); same key + other body is 422; while the first is in flight, 409. Kept 24 h.',
@@ -24,3 +25,13 @@ export function Idempotent(options: IdempotentOptions = { required: false }): Me
     }),
   ) as MethodDecorator;
 }
+
+/**
+ * The request's idempotency key, on a route declared `@Idempotent({ mode: 'handler' })`
+ * (the interceptor has checked it; the handler keeps it through IdempotencyService).
+ */
+export const IdempotencyKey = createParamDecorator((_data: unknown, context: ExecutionContext): IdempotentRequest => {
+  const keyed = context.switchToHttp().getRequest<{ [IDEMPOTENT_REQUEST]?: IdempotentRequest }>()[IDEMPOTENT_REQUEST];
+  if (!keyed) throw new Error("@IdempotencyKey() needs the route to be @Idempotent({ mode: 'handler' })");
+  return keyed;
+});

@@ -1,4 +1,10 @@
-export { Idempotent } from './idempotent.decorator';
+export { Idempotent, IdempotencyKey } from './idempotent.decorator';
+export {
+  IdempotencyService,
+  IN_PROGRESS_STALE_SECONDS,
+  type IdempotentRequest,
+  type KeyInStatement,
+} from './idempotency.service';
 export { IDEMPOTENCY_HEADER, type IdempotentOptions } from './idempotency.options';
 export { IdempotencyModule } from './idempotency.module';
 export { IdempotencyKeyEntity } from './idempotency-key.entity';
