@@ -21,7 +21,9 @@ describe('the one-statement hold', () => {
   const hold = (body: object, key: string = randomUUID()) =>
     t.http.post('/v1/reservations/hold').set('Authorization', `Bearer ${token}`).set('X-Idempotency-Key', key).send(body);
   const statementResults = async (): Promise<unknown[]> =>
-    Promise.all(statement.mock.results.map((r) => (r.value as Promise<unknown>).catch((e: Error) => e.message)));
+    Promise.all(
+      statement.mock.results.map((r: { value: unknown }) => (r.value as Promise<unknown>).catch((e: Error) => e.message)),
+    );
   const count = async (sql: string, params: unknown[]): Promise<number> =>
     ((await t.dataSource.query(sql, params)) as { n: number }[])[0].n;
 
@@ -132,6 +134,29 @@ describe('the one-statement hold', () => {
       [slot.id],
     )) as { total_cents: number }[];
     expect(totals.map((r) => r.total_cents)).toEqual([1000, 1500]);
+  });
+
+  it('prices an early-bird offering by the start the database has, even when the cache has another', async () => {
+    const rules = { earlyBird: { minDaysBefore: 7, percentOff: 10, type: 'early_bird' } };
+    const offering = await createOffering(t.dataSource, { kind: 'experience', basePriceCents: 1000, pricingRules: rules });
+    const slot = await createSlot(t.dataSource, offering.id, { capacity: 5 }); // starts in 10 days: early bird
+    const body = { experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 1, ...guest };
+    expect((await hold(body)).body.reservation.totalPrice).toBe(900); // slot cached as starting in 10 days
+
+    await t.dataSource.query(
+      `UPDATE time_slots SET starts_at = now() + interval '2 days', ends_at = now() + interval '3 days' WHERE id = $1`,
+      [slot.id],
+    );
+    statement.mockClear();
+    const res = await hold(body);
+
+    expect(res.status).toBe(200);
+    expect(res.body.reservation.totalPrice).toBe(1000);
+    expect(await statementResults()).toEqual([[{ taken: false }]]);
+    statement.mockClear();
+    // The general path refreshed the cache: the next hold is one statement again, at the new price.
+    expect((await hold(body)).body.reservation.totalPrice).toBe(1000);
+    expect(await statementResults()).toEqual([[{ taken: true }]]);
   });
 
   it('never takes places of a slot deactivated, closed or moved behind the cache', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { OfferingEntity } from './offering.entity';
-import { priceItem, sumPrices, type PriceItemInput, type PricingRules } from './pricing';
+import { priceDependsOnStart, priceItem, sumPrices, type PriceItemInput, type PricingRules } from './pricing';
 
 const DAY_MS = 86_400_000;
 const NOW = new Date('2026-03-01T12:00:00.000Z');
@@ -245,5 +245,18 @@ describe('sumPrices', () => {
     const summary = sumPrices([a, a]);
     expect(summary.appliedDiscounts.groupDiscount).toEqual({ amount: 6000, type: 'group_5_plus' });
     expect(a.groupDiscount).toEqual({ amount: 3000, type: 'group_5_plus' });
+  });
+});
+
+describe('priceDependsOnStart', () => {
+  it('is true exactly when an early-bird rule can change the price with the start', () => {
+    expect(priceDependsOnStart(SEED_RULES)).toBe(true);
+    expect(priceDependsOnStart({ groupDiscount: SEED_RULES.groupDiscount })).toBe(false);
+    expect(priceDependsOnStart({})).toBe(false);
+    // So a price under rules without one is the same whatever the start:
+    const noEarlyBird = { groupDiscount: SEED_RULES.groupDiscount };
+    expect(price({ quantity: 2, rules: noEarlyBird, startsAt: inDays(1) })).toEqual(
+      price({ quantity: 2, rules: noEarlyBird, startsAt: inDays(90) }),
+    );
   });
 });

@@ -112,6 +112,11 @@ function applied(amount: number, type: string): AppliedDiscount | null {
   return amount > 0 ? { amount, type } : null;
 }
 
+/** True when a price under these rules depends on when the booking starts (an early-bird rule). */
+export function priceDependsOnStart(rules: PricingRules): boolean {
+  return rules.earlyBird !== undefined && rules.earlyBird !== null;
+}
+
 /**
  * Prices one reservation item. Throws RangeError on input no caller should pass
  * (a negative price, a quantity or units below 1, or an original beyond 2^53).

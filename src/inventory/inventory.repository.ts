@@ -48,7 +48,8 @@ export function slotTakeCtes(p: SqlParams, take: SlotTake): string {
     `status = 'open'`,
     `starts_at > now()`,
     `capacity - held - booked >= ${quantity}`,
-    ...(take.startsAt ? [`starts_at = ${p.add(take.startsAt, 'timestamptz')}`] : []),
+    // A JavaScript Date holds milliseconds; the column holds microseconds (node-postgres truncates).
+    ...(take.startsAt ? [`date_trunc('milliseconds', starts_at) = ${p.add(take.startsAt, 'timestamptz')}`] : []),
     ...(take.offeringId ? [`offering_id = ${p.add(take.offeringId, 'uuid')}`] : []),
     ...(take.guards ?? []),
   ];

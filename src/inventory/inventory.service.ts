@@ -5,7 +5,8 @@ import { InventoryRepository, slotTakeCtes } from './inventory.repository';
 import type { AllocationRequest, ShortageHandler, ShortResource, SlotInfo, SlotTake, StockInfo } from './inventory.types';
 
 const RESOURCE_ORDER = { slot: 0, sku: 1, unit: 2 } as const;
-const SLOT_CACHE_MS = 2000;
+/** Long, because nothing the cache says is trusted without the database agreeing (see getSlotForHold). */
+const SLOT_CACHE_MS = 60_000;
 const SLOT_CACHE_MAX = 50_000;
 
 function resourceKey(request: AllocationRequest): string {
@@ -31,16 +32,20 @@ export class InventoryService {
   }
 
   /**
-   * A time slot as it was at most SLOT_CACHE_MS ago, for pricing and checking a hold
-   * (which offering, when it starts). Safe to be slightly stale: whether places are left
-   * and whether the slot is still open and in the future are decided by the conditional
-   * update in `allocate`, never by this copy. Saves a query on the hot hold path.
+   * A time slot as it was at most SLOT_CACHE_MS ago, for pricing a hold by its start
+   * (with `fresh`, as it is now, and the cache refreshed with it). Safe to be stale: the
+   * one-statement hold takes places only if the slot still starts at the time it priced
+   * with, still belongs to the offering, is open, in the future and has places left, and
+   * falls back to a fresh read otherwise; `allocate` decides places under its own update.
    */
-  async getSlotForHold(id: string): Promise<SlotInfo | null> {
+  async getSlotForHold(id: string, { fresh = false } = {}): Promise<SlotInfo | null> {
     const cached = this.slots.get(id);
-    if (cached && cached.until > Date.now()) return cached.slot;
+    if (cached && cached.until > Date.now() && !fresh) return cached.slot;
     const slot = await this.repo.findSlot(id);
-    if (!slot) return null;
+    if (!slot) {
+      this.slots.delete(id);
+      return null;
+    }
     if (this.slots.size >= SLOT_CACHE_MAX) this.slots.clear();
     this.slots.set(id, { slot, until: Date.now() + SLOT_CACHE_MS });
     return slot;

@@ -6,7 +6,7 @@ import { IdempotencyService, type IdempotentRequest } from '@holdfast/idempotenc
 import type { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
 import type { OfferingEntity } from '../catalog/offering.entity';
-import { priceItem, sumPrices, type ItemPrice } from '../catalog/pricing';
+import { priceDependsOnStart, priceItem, sumPrices, type ItemPrice } from '../catalog/pricing';
 import { AppConfig } from '../config/app-config';
 import { InventoryService } from '../inventory/inventory.service';
 import type { AllocationRequest, ShortResource } from '../inventory/inventory.types';
@@ -29,7 +29,7 @@ interface Line {
   endDate: string | null;
   quantity: number;
   price: ItemPrice;
-  /** When the slot starts, as priced (time slot lines only). */
+  /** When the slot starts, as priced; null for other lines, and for a slot line whose price does not depend on it. */
   slotStartsAt: Date | null;
 }
 
@@ -168,7 +168,7 @@ export class ReservationsService {
       if (error instanceof AppError) return null; // said again, after the key is checked, by the general path
       throw error;
     }
-    if (line.timeSlotId === null || line.slotStartsAt === null) return null;
+    if (line.timeSlotId === null) return null;
 
     const hold = this.newHold(user, dto, [line]);
     const p = new SqlParams();
@@ -178,7 +178,7 @@ export class ReservationsService {
       quantity: line.quantity,
       reservationId: hold.id,
       itemId: line.itemId,
-      startsAt: line.slotStartsAt,
+      startsAt: line.slotStartsAt ?? undefined,
       offeringId: line.offering.id,
       guards: [key.locked, this.catalog.unchangedSql(p, line.offering)],
     });
@@ -367,7 +367,33 @@ export class ReservationsService {
     const quantity = item.quantity ?? 1;
 
     if (item.timeSlotId !== undefined) {
-      const slot = fresh ? await this.inventory.getSlot(item.timeSlotId) : await this.inventory.getSlotForHold(item.timeSlotId);
+      const slotLine = (slotId: string, startsAt: Date | null, priced: OfferingEntity): Line => ({
+        itemId,
+        offering: priced,
+        request: { kind: 'slot', itemId, slotId, quantity },
+        timeSlotId: slotId,
+        sku: null,
+        startDate: null,
+        endDate: null,
+        quantity,
+        price: priceItem({
+          basePriceCents: priced.basePriceCents,
+          quantity,
+          units: 1,
+          rules: priced.pricingRules,
+          startsAt,
+          now,
+        }),
+        slotStartsAt: startsAt,
+      });
+      // The one-statement path checks the slot in its guarded update (that it exists for
+      // this offering, is open and in the future): it reads the slot only to price by its start.
+      if (!fresh && offering?.active && !priceDependsOnStart(offering.pricingRules)) {
+        return slotLine(item.timeSlotId, null, offering);
+      }
+      const slot = fresh
+        ? await this.inventory.getSlotForHold(item.timeSlotId, { fresh: true })
+        : await this.inventory.getSlotForHold(item.timeSlotId);
       if (!slot || slot.offeringId !== item.offeringId) {
         throw new AppError('TIME_SLOT_NOT_FOUND', 'This time slot does not exist for this experience');
       }
@@ -375,25 +401,7 @@ export class ReservationsService {
       if (!offering.active || slot.status !== 'open' || slot.startsAt.getTime() <= now.getTime()) {
         throw new AppError('TIME_SLOT_NOT_AVAILABLE', 'This time slot is no longer available');
       }
-      return {
-        itemId,
-        offering,
-        request: { kind: 'slot', itemId, slotId: slot.id, quantity },
-        timeSlotId: slot.id,
-        sku: null,
-        startDate: null,
-        endDate: null,
-        quantity,
-        price: priceItem({
-          basePriceCents: offering.basePriceCents,
-          quantity,
-          units: 1,
-          rules: offering.pricingRules,
-          startsAt: slot.startsAt,
-          now,
-        }),
-        slotStartsAt: slot.startsAt,
-      };
+      return slotLine(slot.id, slot.startsAt, offering);
     }
 
     if (!offering) throw offeringNotFound();
