@@ -42,6 +42,11 @@ import pg from 'pg';
 import { findFreePort, startEmbeddedPostgres, type RunningPostgres } from '../libs/database/src/embedded-postgres';
 import { quoteIdent, withDatabaseName } from '../libs/database/src/database-names';
 import { mintDevToken } from '../src/auth/dev-token.service';
+import { SqlParams } from '../libs/database/src/sql-params';
+import { IdempotencyService, type IdempotentRequest } from '../libs/idempotency/src/idempotency.service';
+import { CatalogService } from '../src/catalog/catalog.service';
+import { slotTakeCtes } from '../src/inventory/inventory.repository';
+import { type Line, type NewHold, oneSlotHoldSql, reservationInsertCtes } from '../src/reservations/reservations.service';
 
 // ---------------------------------------------------------------------------------------
 // Settings
@@ -616,48 +621,99 @@ async function checkPhaseWrites(db: pg.Client, load: LoadResult, keyPrefix: stri
 // The ceiling: the same transaction through pgbench
 
 /**
- * The hold's transaction, statement for statement as the app sends it (TypeORM's
- * START TRANSACTION + SET TRANSACTION, the interceptor's advisory lock and key lookup,
- * the service's slot read, the repository's guarded update + allocation, the
- * reservation + item insert, the key insert, COMMIT). pgbench draws numbers only: the
- * slot comes from bench_slots (n 1..10000 spread, 0 hot) inside the slot read, and the
- * uuids the app makes in Node come from gen_random_uuid() in the advisory-lock read.
+ * The app's one-slot hold statement, built by the app's own code (the builders of the
+ * idempotency, catalog, inventory and reservations modules, assembled by
+ * `oneSlotHoldSql`), with its parameters turned into what pgbench can vary: the ids the
+ * app makes in Node come from md5() of a random number (or gen_random_uuid()), the key
+ * and its lock from random numbers, the slot from bench_slots (n 1..10000 spread, 0 hot), the times from now().
+ * So the ceiling is the very statement the app sends, in one round trip, as the app
+ * sends it (a lone statement, no BEGIN or COMMIT).
  */
-function pgbenchScript(): string {
+function pgbenchScript(offeringId: string): string {
+  const sentinel = {
+    reservation: '00000000-0000-4000-8000-00000000000a',
+    item: '00000000-0000-4000-8000-00000000000b',
+    slot: '00000000-0000-4000-8000-00000000000c',
+    key: 'pgbench-key-sentinel',
+  };
+  const startsAt = new Date();
+  const offering = {
+    id: offeringId,
+    kind: 'experience',
+    currency: 'EUR',
+    basePriceCents: PRICE_CENTS,
+    pricingRules: {},
+    active: true,
+  };
+  const price = { unitPriceCents: PRICE_CENTS, originalCents: PRICE_CENTS, discountCents: 0, totalCents: PRICE_CENTS };
+  const total = { ...price, appliedDiscounts: { groupDiscount: null, earlyBirdDiscount: null, totalDiscount: 0 } };
+  const line = {
+    itemId: sentinel.item,
+    offering,
+    timeSlotId: sentinel.slot,
+    sku: null,
+    startDate: null,
+    endDate: null,
+    quantity: 1,
+    price,
+    slotStartsAt: null,
+  } as unknown as Line;
+  const hold: NewHold = {
+    id: sentinel.reservation,
+    userId: 'pgbench-user',
+    dto: { guestName: 'Bench User', guestEmail: 'bench@example.com' } as NewHold['dto'],
+    lines: [line],
+    total: total as NewHold['total'],
+    currency: 'EUR',
+    holdExpiresAt: startsAt,
+    response: {} as NewHold['response'],
+  };
+  const keyed = { scope: 'pgbench-user|POST /v1/reservations/hold', key: sentinel.key, hash: 'e3b0c442', successStatus: 200 };
+  const body = {
+    reservation: { id: sentinel.reservation, status: 'held', holdExpiresAt: '2030-01-01T00:15:00.000Z', totalPrice: PRICE_CENTS },
+  };
+
+  const p = new SqlParams();
+  const key = new IdempotencyService(undefined as never, { ttlSeconds: 86_400, purgeIntervalSeconds: 3600 }).inStatement(
+    p,
+    keyed as IdempotentRequest,
+    body,
+    'inv_taken',
+  );
+  const take = slotTakeCtes(p, {
+    slotId: sentinel.slot,
+    quantity: 1,
+    reservationId: sentinel.reservation,
+    itemId: sentinel.item,
+    offeringId,
+    guards: [key.locked, new CatalogService(undefined as never).unchangedSql(p, offering as never)],
+  });
+  const sql = oneSlotHoldSql(key, take, reservationInsertCtes(p, hold, 'inv_taken'));
+  const lockId = p.values[0];
+
+  const literal = (value: unknown): string => {
+    if (value === sentinel.reservation) return `md5('r' || :h)::uuid`;
+    if (value === sentinel.item) return `md5('i' || :h)::uuid`;
+    if (value === sentinel.slot) return '(SELECT id FROM bench_slots WHERE n = :n)';
+    if (value === sentinel.key) return `('pgb-' || :k)`;
+    if (value === lockId) return ':lk';
+    if (value === null) return 'NULL';
+    if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(', ')}]`;
+    if (value instanceof Date) return value === startsAt ? `(now() + interval '900 seconds')` : `(now() + interval '1 day')`;
+    if (typeof value === 'number') return String(value);
+    const text = String(value);
+    // The allocation's id, made inside slotTakeCtes: any other uuid is a fresh one.
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text) && text !== offeringId)
+      return 'gen_random_uuid()';
+    // pgbench would read ":name" inside a literal as its variable: spell colons as an escape.
+    return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/:/g, '\\x3a')}'`;
+  };
+  const statement = sql.replace(/\$(\d+)/g, (_, n: string) => literal(p.values[Number(n) - 1])).replace(/\s+/g, ' ');
   return `\\set n random(:lo, :hi)
 \\set k random(1, 9000000000000000000)
 \\set lk random(1, 9000000000000000000)
-START TRANSACTION;
-SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-SELECT pg_try_advisory_xact_lock(:lk::bigint) AS locked, gen_random_uuid() AS rid, gen_random_uuid() AS iid, gen_random_uuid() AS aid \\gset
-SELECT "IdempotencyKeyEntity"."scope" AS "IdempotencyKeyEntity_scope", "IdempotencyKeyEntity"."key" AS "IdempotencyKeyEntity_key", "IdempotencyKeyEntity"."request_hash" AS "IdempotencyKeyEntity_request_hash", "IdempotencyKeyEntity"."state" AS "IdempotencyKeyEntity_state", "IdempotencyKeyEntity"."response_status" AS "IdempotencyKeyEntity_response_status", "IdempotencyKeyEntity"."response_body" AS "IdempotencyKeyEntity_response_body", "IdempotencyKeyEntity"."locked_at" AS "IdempotencyKeyEntity_locked_at", "IdempotencyKeyEntity"."created_at" AS "IdempotencyKeyEntity_created_at", "IdempotencyKeyEntity"."expires_at" AS "IdempotencyKeyEntity_expires_at" FROM "idempotency_keys" "IdempotencyKeyEntity" WHERE (("IdempotencyKeyEntity"."scope" = 'pgbench-user|POST /v1/reservations/hold') AND ("IdempotencyKeyEntity"."key" = 'pgb-' || :k)) LIMIT 1;
-SELECT id, offering_id, starts_at, ends_at, capacity, held, booked, status FROM time_slots WHERE id = (SELECT id FROM bench_slots WHERE n = :n) \\gset slot_
-WITH taken AS (
-  UPDATE time_slots SET held = held + 1, updated_at = now()
-   WHERE id = :slot_id AND status = 'open' AND starts_at > now() AND capacity - held - booked >= 1
-   RETURNING id)
-INSERT INTO allocations (id, reservation_id, reservation_item_id, resource_type, time_slot_id, quantity, state)
-SELECT :aid, :rid, :iid, 'slot', taken.id, 1, 'held' FROM taken
-RETURNING id;
-WITH r AS (
-  INSERT INTO reservations (id, user_id, status, hold_expires_at, guest_name, guest_email, guest_phone, special_requests,
-                            original_cents, discount_cents, total_cents, currency, applied_discounts)
-  VALUES (:rid, 'pgbench-user', 'held', now() + make_interval(secs => 900), 'Bench User', 'bench@example.com', NULL, NULL,
-          ${PRICE_CENTS}, 0, ${PRICE_CENTS}, 'EUR', '{"groupDiscount": null, "earlyBirdDiscount": null, "totalDiscount": 0}')
-  RETURNING hold_expires_at),
-i AS (
-  INSERT INTO reservation_items (id, reservation_id, offering_id, kind, time_slot_id, sku, start_date, end_date, quantity,
-                                 unit_price_cents, original_cents, discount_cents, total_cents)
-  SELECT t.id, :rid, t.offering_id, t.kind, t.time_slot_id, t.sku, t.start_date, t.end_date, t.quantity,
-         t.unit_price, t.original, t.discount, t.total
-    FROM unnest(ARRAY[:iid]::uuid[], ARRAY[:slot_offering_id]::uuid[], ARRAY['experience']::text[], ARRAY[:slot_id]::uuid[],
-                ARRAY[NULL]::text[], ARRAY[NULL]::date[], ARRAY[NULL]::date[], ARRAY[1]::int[],
-                ARRAY[${PRICE_CENTS}]::int[], ARRAY[${PRICE_CENTS}]::int[], ARRAY[0]::int[], ARRAY[${PRICE_CENTS}]::int[])
-      AS t(id, offering_id, kind, time_slot_id, sku, start_date, end_date, quantity, unit_price, original, discount, total)
-  RETURNING 1)
-SELECT r.hold_expires_at, (SELECT count(*) FROM i) AS items FROM r;
-INSERT INTO "idempotency_keys"("scope", "key", "request_hash", "state", "response_status", "response_body", "locked_at", "created_at", "expires_at") VALUES ('pgbench-user|POST /v1/reservations/hold', 'pgb-' || :k, 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'completed', 200, '{"reservation": {"id": "00000000-0000-4000-8000-000000000000", "status": "held", "holdExpiresAt": "2030-01-01T00:15:00.000Z", "totalPrice": ${PRICE_CENTS}, "originalPrice": ${PRICE_CENTS}, "discountApplied": 0, "currency": "EUR"}, "appliedDiscounts": {"groupDiscount": null, "earlyBirdDiscount": null, "totalDiscount": 0}, "holdDurationMinutes": 15}', NULL, DEFAULT, now() + interval '1 day') RETURNING "state", "created_at";
-COMMIT;
+\\set h random(1, 9000000000000000000)
+${statement};
 `;
 }
 
@@ -803,7 +859,7 @@ async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'holdfast-bench-pgbench-'));
   cleanups.push({ name: 'pgbench dir', run: () => rmSync(workDir, { recursive: true, force: true }) });
   const scriptPath = join(workDir, 'hold.sql');
-  writeFileSync(scriptPath, PGBENCH_SCRIPT ? readFileSync(PGBENCH_SCRIPT, 'utf8') : pgbenchScript());
+  writeFileSync(scriptPath, PGBENCH_SCRIPT ? readFileSync(PGBENCH_SCRIPT, 'utf8') : pgbenchScript(currentSeed.offeringId));
 
   const tokens = Array.from({ length: CONNECTIONS }, (_, i) =>
     mintDevToken(JWT_SECRET, { sub: `bench-user-${i + 1}`, roles: [] }, 86_400),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { SqlParams, TransactionHost, Transactional, sqlState } from '@holdfast/database';
 import { AppError, type ErrorDetail } from '@holdfast/errors';
-import { IdempotencyService, type IdempotentRequest } from '@holdfast/idempotency';
+import { IdempotencyService, type IdempotentRequest, type KeyInStatement } from '@holdfast/idempotency';
 import type { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
 import type { OfferingEntity } from '../catalog/offering.entity';
@@ -19,7 +19,7 @@ const DAY_MS = 86_400_000;
 const MAX_RENTAL_DAYS = 365;
 
 /** A hold line, resolved against the catalog and inventory and priced. */
-interface Line {
+export interface Line {
   itemId: string;
   offering: OfferingEntity;
   request: AllocationRequest;
@@ -34,7 +34,7 @@ interface Line {
 }
 
 /** A hold about to be written: its rows and the response that announces it. */
-interface NewHold {
+export interface NewHold {
   id: string;
   userId: string;
   dto: HoldRequestDto;
@@ -49,10 +49,20 @@ interface NewHold {
 const FALL_BACK_ON = new Set(['23505', '40P01', '40001']);
 
 /**
+ * The one-slot hold as ONE statement, from the parts each module owns: the key's lock,
+ * the guarded take (gated on the lock), the reservation and item (gated on the take) and
+ * the key's stored response. Answers `taken`. (bench/holds.ts builds its pgbench script
+ * from this too, so the ceiling it measures is this very statement.)
+ */
+export function oneSlotHoldSql(key: KeyInStatement, take: string, insert: string): string {
+  return `WITH ${key.lockCte}, ${take}, ${insert}, ${key.storeCte} SELECT EXISTS (SELECT 1 FROM res_items) AS taken`;
+}
+
+/**
  * The CTEs that insert a hold's reservation (`res`) and its items (`res_items`); with a
  * `gate` CTE, only if that CTE has a row (the places were taken in the same statement).
  */
-function reservationInsertCtes(p: SqlParams, hold: NewHold, gate: string | null): string {
+export function reservationInsertCtes(p: SqlParams, hold: NewHold, gate: string | null): string {
   const { dto, lines, total } = hold;
   const id = p.add(hold.id, 'uuid');
   return `res AS (
@@ -184,10 +194,7 @@ export class ReservationsService {
     });
     const insert = reservationInsertCtes(p, hold, 'inv_taken');
     try {
-      const [{ taken }] = await this.txHost.statement<{ taken: boolean }>(
-        `WITH ${key.lockCte}, ${take}, ${insert}, ${key.storeCte} SELECT EXISTS (SELECT 1 FROM res_items) AS taken`,
-        p.values,
-      );
+      const [{ taken }] = await this.txHost.statement<{ taken: boolean }>(oneSlotHoldSql(key, take, insert), p.values);
       if (!taken) return null;
     } catch (error) {
       // A key used before (its primary key refuses the insert), or a rare deadlock: the
