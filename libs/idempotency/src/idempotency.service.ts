@@ -145,7 +145,7 @@ export class IdempotencyService {
       storeCte: `idem_key AS (
         INSERT INTO idempotency_keys (scope, key, request_hash, state, response_status, response_body, expires_at)
         SELECT ${p.add(req.scope)}, ${p.add(req.key)}, ${p.add(req.hash)}, 'completed', ${p.add(req.successStatus, 'int')},
-               ${p.add(JSON.stringify(toJson(body)), 'jsonb')}, ${p.add(this.expiry(), 'timestamptz')}
+               ${p.add(JSON.stringify(body) ?? 'null', 'jsonb')}, ${p.add(this.expiry(), 'timestamptz')}
           FROM ${from})`,
     };
   }
