@@ -65,13 +65,40 @@ export function oneSlotHoldSql(key: KeyInStatement, take: string, insert: string
 export function reservationInsertCtes(p: SqlParams, hold: NewHold, gate: string | null): string {
   const { dto, lines, total } = hold;
   const id = p.add(hold.id, 'uuid');
+  const reservation = [
+    id,
+    p.add(hold.userId),
+    `'held'`,
+    p.add(hold.holdExpiresAt, 'timestamptz'),
+    p.add(dto.guestName),
+    p.add(dto.guestEmail),
+    p.add(dto.guestPhone ?? null, 'text'),
+    p.add(dto.specialRequests ?? null, 'text'),
+    p.add(total.originalCents, 'int'),
+    p.add(total.discountCents, 'int'),
+    p.add(total.totalCents, 'int'),
+    p.add(hold.currency, 'bpchar'),
+    p.add(JSON.stringify(total.appliedDiscounts), 'jsonb'),
+  ];
+  const column = (type: string, pick: (line: Line) => unknown): string => p.add(lines.map(pick), `${type}[]`);
+  const items = [
+    column('uuid', (l) => l.itemId),
+    column('uuid', (l) => l.offering.id),
+    column('text', (l) => l.offering.kind),
+    column('uuid', (l) => l.timeSlotId),
+    column('text', (l) => l.sku),
+    column('date', (l) => l.startDate),
+    column('date', (l) => l.endDate),
+    column('int', (l) => l.quantity),
+    column('int', (l) => l.price.unitPriceCents),
+    column('int', (l) => l.price.originalCents),
+    column('int', (l) => l.price.discountCents),
+    column('int', (l) => l.price.totalCents),
+  ];
   return `res AS (
       INSERT INTO reservations (id, user_id, status, hold_expires_at, guest_name, guest_email, guest_phone, special_requests,
                                 original_cents, discount_cents, total_cents, currency, applied_discounts)
-      SELECT ${id}, ${p.add(hold.userId)}, 'held', ${p.add(hold.holdExpiresAt, 'timestamptz')}, ${p.add(dto.guestName)},
-             ${p.add(dto.guestEmail)}, ${p.add(dto.guestPhone ?? null, 'text')}, ${p.add(dto.specialRequests ?? null, 'text')},
-             ${p.add(total.originalCents, 'int')}, ${p.add(total.discountCents, 'int')}, ${p.add(total.totalCents, 'int')},
-             ${p.add(hold.currency, 'bpchar')}, ${p.add(JSON.stringify(total.appliedDiscounts), 'jsonb')}
+      SELECT ${reservation.join(', ')}
       ${gate ? `WHERE EXISTS (SELECT 1 FROM ${gate})` : ''}
       RETURNING id),
     res_items AS (
@@ -79,48 +106,7 @@ export function reservationInsertCtes(p: SqlParams, hold: NewHold, gate: string 
                                      unit_price_cents, original_cents, discount_cents, total_cents)
       SELECT t.id, res.id, t.offering_id, t.kind, t.time_slot_id, t.sku, t.start_date, t.end_date, t.quantity,
              t.unit_price, t.original, t.discount, t.total
-        FROM res, unnest(${p.add(
-          lines.map((l) => l.itemId),
-          'uuid[]',
-        )}, ${p.add(
-          lines.map((l) => l.offering.id),
-          'uuid[]',
-        )},
-                         ${p.add(
-                           lines.map((l) => l.offering.kind),
-                           'text[]',
-                         )}, ${p.add(
-                           lines.map((l) => l.timeSlotId),
-                           'uuid[]',
-                         )},
-                         ${p.add(
-                           lines.map((l) => l.sku),
-                           'text[]',
-                         )}, ${p.add(
-                           lines.map((l) => l.startDate),
-                           'date[]',
-                         )},
-                         ${p.add(
-                           lines.map((l) => l.endDate),
-                           'date[]',
-                         )}, ${p.add(
-                           lines.map((l) => l.quantity),
-                           'int[]',
-                         )},
-                         ${p.add(
-                           lines.map((l) => l.price.unitPriceCents),
-                           'int[]',
-                         )}, ${p.add(
-                           lines.map((l) => l.price.originalCents),
-                           'int[]',
-                         )},
-                         ${p.add(
-                           lines.map((l) => l.price.discountCents),
-                           'int[]',
-                         )}, ${p.add(
-                           lines.map((l) => l.price.totalCents),
-                           'int[]',
-                         )})
+        FROM res, unnest(${items.join(', ')})
           AS t(id, offering_id, kind, time_slot_id, sku, start_date, end_date, quantity, unit_price, original, discount, total)
       RETURNING 1)`;
 }
@@ -132,7 +118,8 @@ const offeringNotFound = (): AppError => new AppError('NOT_FOUND', 'Offering not
 
 /**
  * Holds and their end: creates a hold (price it, allocate every item, insert the
- * reservation, all in one transaction), cancels one, and expires those past their time.
+ * reservation and store the idempotent response, all in one statement or one
+ * transaction), cancels one, and expires those past their time.
  */
 @Injectable()
 export class ReservationsService {
