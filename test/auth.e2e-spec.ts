@@ -172,6 +172,15 @@ describe('auth in dev mode (HS256 with JWT_SECRET)', () => {
     expectError(await t.http.get(ME).set('Authorization', `Bearer ${expired}`), 401, 'UNAUTHORIZED');
   });
 
+  it('refuses a token it accepted a moment ago once the token has expired (verified tokens are remembered, never past exp)', async () => {
+    const shortLived = devToken({ sub: 'alice' }, { expiresIn: 2 });
+    await t.http.get(ME).set('Authorization', `Bearer ${shortLived}`).expect(200);
+    await t.http.get(ME).set('Authorization', `Bearer ${shortLived}`).expect(200); // from memory this time
+    const exp = (jwt.decode(shortLived) as jwt.JwtPayload).exp! * 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, exp - Date.now()) + 50));
+    expectError(await t.http.get(ME).set('Authorization', `Bearer ${shortLived}`), 401, 'UNAUTHORIZED');
+  });
+
   it('rejects an unsigned alg:none token, with an empty signature or one copied from a genuine token', async () => {
     const claims = { sub: 'alice', 'cognito:groups': ['admin'], token_use: 'access', iat: now(), exp: now() + 3600 };
     const genuineSignature = devToken({ sub: 'alice', 'cognito:groups': ['admin'] }).split('.')[2];
