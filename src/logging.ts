@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
 import type { AppConfig } from './config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -52,8 +53,18 @@ export function loggerParams(config: AppConfig): Params {
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       // Probes and scrapes arrive every few seconds; their failures show in Kubernetes and Prometheus (`up`).
       autoLogging: { ignore: (req) => /^\/(health|metrics)(\/|\?|$)/.test(req.url ?? '') },
+      // Our own serializers, unwrapped: pino-http's wrappers first build the full standard
+      // request object (headers, addresses) for every request's child logger, even when
+      // nothing is logged, only for `req` to keep three fields of it.
+      wrapSerializers: false,
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: IncomingMessage & { id?: string; originalUrl?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.originalUrl ?? req.url,
+        }),
+        res: (res: ServerResponse) => ({ statusCode: res.statusCode, headers: res.getHeaders() }),
+        err: stdSerializers.err,
       },
       ...(config.LOG_PRETTY ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
     },

@@ -1,0 +1,889 @@
+/**
+ * `npm run bench:holds`: load test of POST /v1/reservations/hold against a real
+ * PostgreSQL, with the same SQL transaction driven straight into Postgres by pgbench
+ * as the ceiling to compare with (docs/benchmarks.md says how to read the figures).
+ *
+ * 1. Database: DATABASE_URL's server (a fresh database `holdfast_bench_<time>`,
+ *    dropped after) or an embedded PostgreSQL in a temp dir (removed after).
+ * 2. The app runs as a child process (`node dist/src/main.js`), so it does not share
+ *    an event loop with the load generator; it migrates the database on boot.
+ * 3. Seeds one experience (10,000 EUR cents, no pricing rules) with 10,000 slots of
+ *    capacity 1,000 (never runs out) and one hot slot of capacity 10,000,000.
+ * 4. Per phase (spread over all slots, then all on the hot slot): autocannon at
+ *    BENCH_CONNECTIONS connections for BENCH_DURATION seconds, every request with its
+ *    own X-Idempotency-Key; then the invariants and a check that every 200 (and nothing
+ *    else) made a reservation; then pgbench running the hold's statements at the same
+ *    concurrency, and at the app's pool size; then the invariants again.
+ * 5. Prints holds/s, p50/p99, status codes, pgbench tps, the app as a % of pgbench and,
+ *    from /proc, the CPU milliseconds per hold of the app, Postgres and the load
+ *    generator, and how busy other processes kept the machine (Linux only).
+ *
+ * Environment: BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (64), BENCH_WARMUP (s,
+ * default 3, 0 = none), BENCH_PHASES (spread,hot), DB_POOL_SIZE (the app's pool, 10),
+ * BENCH_PGBENCH (path, default pgbench; "off" skips it), BENCH_PGBENCH_MODES
+ * (prepared[,extended,simple]; the first is the ceiling), BENCH_PGBENCH_THREADS (2),
+ * BENCH_PGBENCH_AT_POOL (1: also run pgbench with as many clients as the app has pool
+ * connections, the concurrency Postgres sees from the app; 0 skips it),
+ * BENCH_PGBENCH_SCRIPT (a pgbench script to use instead of the built-in one, to try a
+ * change to the hold's SQL; it gets -D lo=.. -D hi=.. to pick the slot from bench_slots),
+ * BENCH_APP_NODE_OPTIONS (extra node flags for the app, e.g. "--cpu-prof
+ * --cpu-prof-dir=/tmp/prof"), BENCH_JSON (write the results there as JSON).
+ *
+ * Exits 1 when an invariant fails, on any 5xx or connection error, or when pgbench fails.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { findFreePort, startEmbeddedPostgres } from '../libs/database/src/embedded-postgres.js';
+import { quoteIdent, withDatabaseName } from '../libs/database/src/database-names.js';
+import { mintDevToken } from '../src/auth/dev-token.service.js';
+import { SqlParams } from '../libs/database/src/sql-params.js';
+import { IdempotencyService } from '../libs/idempotency/src/idempotency.service.js';
+import { CatalogService } from '../src/catalog/catalog.service.js';
+import { slotTakeCtes } from '../src/inventory/inventory.repository.js';
+import { oneSlotHoldSql, reservationInsertCtes } from '../src/reservations/reservations.service.js';
+// ---------------------------------------------------------------------------------------
+// Settings
+function intEnv(name, fallback, min) {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '')
+        return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min)
+        throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+    return value;
+}
+const DURATION = intEnv('BENCH_DURATION', 20, 1);
+const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 64, 1);
+const WARMUP = intEnv('BENCH_WARMUP', 3, 0);
+const POOL_SIZE = intEnv('DB_POOL_SIZE', 10, 1);
+const PGBENCH_THREADS = intEnv('BENCH_PGBENCH_THREADS', 2, 1);
+const PGBENCH = process.env.BENCH_PGBENCH || 'pgbench';
+const PGBENCH_MODES = (process.env.BENCH_PGBENCH_MODES || 'prepared').split(',').map((m) => m.trim());
+const PGBENCH_AT_POOL = intEnv('BENCH_PGBENCH_AT_POOL', 1, 0) === 1;
+const PGBENCH_SCRIPT = process.env.BENCH_PGBENCH_SCRIPT;
+const PHASES = (process.env.BENCH_PHASES || 'spread,hot').split(',').map((p) => p.trim());
+const APP_NODE_OPTIONS = (process.env.BENCH_APP_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+const SLOT_COUNT = 10_000;
+const SLOT_CAPACITY = 1_000;
+const HOT_CAPACITY = 10_000_000;
+const PRICE_CENTS = 10_000;
+const JWT_SECRET = `bench-${randomBytes(16).toString('hex')}`;
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** dist/bench/holds.js -> dist/src/main.js (the app of the same build). */
+const APP_MAIN = resolve(HERE, '../src/main.js');
+for (const phase of PHASES)
+    if (phase !== 'spread' && phase !== 'hot')
+        throw new Error(`unknown phase "${phase}"`);
+for (const mode of PGBENCH_MODES) {
+    if (!['prepared', 'extended', 'simple'].includes(mode))
+        throw new Error(`unknown pgbench mode "${mode}"`);
+}
+const out = (line = '') => void process.stdout.write(`${line}\n`);
+const note = (line) => void process.stderr.write(`[bench] ${line}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// ---------------------------------------------------------------------------------------
+// Cleanup: everything started registers how to undo it; undone in reverse order.
+const cleanups = [];
+let cleanedUp = false;
+async function cleanup() {
+    if (cleanedUp)
+        return;
+    cleanedUp = true;
+    for (const { name, run } of cleanups.reverse()) {
+        try {
+            await run();
+        }
+        catch (error) {
+            note(`cleanup of ${name} failed: ${error.message}`);
+        }
+    }
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+        note(`${signal}: cleaning up`);
+        void cleanup().finally(() => process.exit(130));
+    });
+}
+async function withClient(url, fn) {
+    const client = new pg.Client({ connectionString: url, application_name: 'holdfast-bench' });
+    await client.connect();
+    try {
+        return await fn(client);
+    }
+    finally {
+        await client.end();
+    }
+}
+async function createDatabase() {
+    let serverUrl = process.env.DATABASE_URL;
+    let where = `DATABASE_URL's server`;
+    if (!serverUrl) {
+        const dir = mkdtempSync(join(tmpdir(), 'holdfast-bench-'));
+        // As root, Postgres runs as the `postgres` user, which must reach the data dir.
+        chmodSync(dir, 0o755);
+        cleanups.push({ name: 'temp dir', run: () => rmSync(dir, { recursive: true, force: true }) });
+        note(`starting embedded PostgreSQL in ${dir}`);
+        const embedded = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), log: note });
+        cleanups.push({ name: 'embedded PostgreSQL', run: () => embedded.stop() });
+        serverUrl = embedded.url;
+        where = 'embedded PostgreSQL';
+    }
+    const name = `holdfast_bench_${Date.now()}`;
+    const serverVersion = await withClient(serverUrl, async (admin) => {
+        await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+        return (await admin.query('SHOW server_version')).rows[0].server_version;
+    });
+    const adminUrl = serverUrl;
+    cleanups.push({
+        name: `database ${name}`,
+        run: async () => {
+            await withClient(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
+        },
+    });
+    return { url: withDatabaseName(serverUrl, name), serverVersion, where };
+}
+async function seed(db) {
+    const offeringId = (await db.query(`INSERT INTO offerings (kind, title, description, currency, base_price_cents, pricing_rules)
+         VALUES ('experience', 'Bench experience', 'benchmark', 'EUR', $1, '{}') RETURNING id`, [PRICE_CENTS])).rows[0].id;
+    // Slots an hour apart from 10 days out, so none starts during the run.
+    const slotIds = (await db.query(`INSERT INTO time_slots (offering_id, starts_at, ends_at, capacity)
+       SELECT $1, date_trunc('hour', now()) + interval '10 days' + g * interval '1 hour',
+              date_trunc('hour', now()) + interval '10 days' + g * interval '1 hour' + interval '1 hour', $2
+         FROM generate_series(1, $3) AS g
+       RETURNING id`, [offeringId, SLOT_CAPACITY, SLOT_COUNT])).rows.map((r) => r.id);
+    const hotSlotId = (await db.query(`INSERT INTO time_slots (offering_id, starts_at, ends_at, capacity)
+         VALUES ($1, date_trunc('hour', now()) + interval '10 days', date_trunc('hour', now()) + interval '10 days 2 hours', $2)
+         RETURNING id`, [offeringId, HOT_CAPACITY])).rows[0].id;
+    // For pgbench, which can only draw numbers: n 1..10000 are the spread slots, 0 the hot one.
+    await db.query(`CREATE TABLE bench_slots (n int PRIMARY KEY, id uuid NOT NULL)`);
+    await db.query(`INSERT INTO bench_slots (n, id) SELECT o.n::int, o.id FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n)`, [
+        slotIds,
+    ]);
+    await db.query(`INSERT INTO bench_slots (n, id) VALUES (0, $1)`, [hotSlotId]);
+    await db.query('ANALYZE');
+    return { offeringId, slotIds, hotSlotId };
+}
+/**
+ * Waits until the app has finished what the load generator left behind: no other session
+ * of this database is running a statement or sits in a transaction, and the number of
+ * reservations has not moved for 500 ms. (Idle sessions alone do not prove it: a hold is
+ * one statement, so between two of them every session can be idle while requests still
+ * wait in the app for a connection.)
+ */
+async function waitForQuiet(db, timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    let last = -1;
+    while (Date.now() < deadline) {
+        const { rows } = await db.query(`SELECT count(*)::int AS busy FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`);
+        const count = await countReservations(db);
+        if (rows[0].busy === 0 && count === last)
+            return;
+        last = count;
+        await sleep(500);
+    }
+    note('the database did not go quiet within 15 s; checking anyway');
+}
+/**
+ * The inventory invariants, over every slot: 0 <= held, booked; held + booked <= capacity
+ * (no oversell); held and booked equal the sums of the slot's held and committed
+ * allocations; and, as every bench hold is one guest, the places held add up to the held
+ * reservations, each with one item and one live allocation.
+ */
+async function checkInvariants(db) {
+    const problems = [];
+    const { rows: counters } = await db.query(`SELECT count(*) FILTER (WHERE t.held < 0 OR t.booked < 0)::int AS negative,
+            count(*) FILTER (WHERE t.held + t.booked > t.capacity)::int AS oversold,
+            count(*) FILTER (WHERE t.held <> COALESCE(l.held, 0) OR t.booked <> COALESCE(l.booked, 0))::int AS ledger_mismatch,
+            COALESCE(sum(t.held), 0)::bigint AS held_places
+       FROM time_slots t
+       LEFT JOIN (SELECT time_slot_id,
+                         sum(quantity) FILTER (WHERE state = 'held') AS held,
+                         sum(quantity) FILTER (WHERE state = 'committed') AS booked
+                    FROM allocations WHERE time_slot_id IS NOT NULL GROUP BY time_slot_id) l ON l.time_slot_id = t.id`);
+    const c = counters[0];
+    if (c.oversold > 0)
+        problems.push(`${c.oversold} slot(s) oversold (held + booked > capacity)`);
+    if (c.negative > 0)
+        problems.push(`${c.negative} slot(s) with a negative counter`);
+    if (c.ledger_mismatch > 0)
+        problems.push(`${c.ledger_mismatch} slot(s) whose counters differ from their allocations`);
+    const { rows: res } = await db.query(`SELECT (SELECT count(*) FROM reservations WHERE status = 'held')::bigint AS held_reservations,
+            (SELECT count(*) FROM reservations r
+              WHERE NOT EXISTS (SELECT 1 FROM reservation_items i WHERE i.reservation_id = r.id)
+                 OR NOT EXISTS (SELECT 1 FROM allocations a WHERE a.reservation_id = r.id AND a.state = 'held'))::int AS incomplete`);
+    const r = res[0];
+    if (r.held_reservations !== c.held_places) {
+        problems.push(`${c.held_places} places held but ${r.held_reservations} held reservations (one guest each)`);
+    }
+    if (r.incomplete > 0)
+        problems.push(`${r.incomplete} reservation(s) without their item or allocation`);
+    return { ok: problems.length === 0, problems };
+}
+/** Waits until pgbench's connections are gone (their backends exited), so their CPU is all counted. */
+async function waitForPgbenchGone(db, timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        const { rows } = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pgbench'`);
+        if (rows[0].n === 0)
+            break;
+        await sleep(100);
+    }
+    await sleep(300);
+}
+async function countReservations(db) {
+    return Number((await db.query('SELECT count(*) AS n FROM reservations')).rows[0].n);
+}
+// ---------------------------------------------------------------------------------------
+// CPU accounting from /proc (Linux; skipped elsewhere or for a server on another machine).
+// On a shared machine the rates move with everybody else's load; CPU milliseconds per
+// hold, for the app and for Postgres, do not, and say where the time goes.
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+function readProc(pid) {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return {
+            ppid: Number(f[1]),
+            self: (Number(f[11]) + Number(f[12])) * TICK_MS,
+            children: (Number(f[13]) + Number(f[14])) * TICK_MS,
+        };
+    }
+    catch {
+        return null;
+    }
+}
+/**
+ * The postmaster's CPU plus all its backends' and helpers', those alive and those gone.
+ * A backend reaped while /proc is walked would be counted nowhere (or twice): walk again
+ * until the postmaster's total for its reaped children stays the same across the walk.
+ */
+function postgresCpuMs(postmaster) {
+    if (postmaster === null)
+        return null;
+    for (let attempt = 0; attempt < 50; attempt++) {
+        const main = readProc(postmaster);
+        if (!main)
+            return null;
+        let live = 0;
+        for (const entry of readdirSync('/proc')) {
+            if (!/^\d+$/.test(entry))
+                continue;
+            const p = readProc(Number(entry));
+            if (p && p.ppid === postmaster)
+                live += p.self + p.children;
+        }
+        if (readProc(postmaster)?.children === main.children)
+            return main.self + main.children + live;
+    }
+    return null;
+}
+/** Busy and total CPU time of the whole machine, ms (all CPUs). */
+function machineCpuMs() {
+    try {
+        const [cpuLine] = readFileSync('/proc/stat', 'utf8').split('\n');
+        const v = cpuLine.trim().split(/\s+/).slice(1, 9).map(Number);
+        const idle = v[3] + v[4];
+        const total = v.reduce((a, b) => a + b, 0);
+        return { busy: (total - idle) * TICK_MS, total: total * TICK_MS };
+    }
+    catch {
+        return null;
+    }
+}
+function cpuSnapshot(appPid, postmaster) {
+    const usage = process.cpuUsage();
+    return {
+        app: appPid ? (readProc(appPid)?.self ?? null) : null,
+        postgres: postgresCpuMs(postmaster),
+        loadgen: (usage.user + usage.system) / 1000,
+        pgbench: readProc(process.pid)?.children ?? null,
+        machine: machineCpuMs(),
+    };
+}
+function cpuUse(a, b) {
+    const d = (x, y) => (x === null || y === null ? null : y - x);
+    const use = {
+        app: d(a.app, b.app),
+        postgres: d(a.postgres, b.postgres),
+        loadgen: b.loadgen - a.loadgen,
+        pgbench: d(a.pgbench, b.pgbench),
+        machineBusyPct: null,
+        othersPct: null,
+    };
+    if (a.machine && b.machine && b.machine.total > a.machine.total) {
+        const total = b.machine.total - a.machine.total;
+        const busy = b.machine.busy - a.machine.busy;
+        use.machineBusyPct = (100 * busy) / total;
+        const ours = (use.app ?? 0) + (use.postgres ?? 0) + use.loadgen + (use.pgbench ?? 0);
+        use.othersPct = Math.max(0, (100 * (busy - ours)) / total);
+    }
+    return use;
+}
+async function findPostmaster(db) {
+    const backend = (await db.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    const proc = readProc(backend);
+    return proc ? proc.ppid : null;
+}
+async function startApp(databaseUrl) {
+    const port = await findFreePort();
+    const recent = [];
+    const errorLines = [];
+    let errorCount = 0;
+    const child = spawn(process.execPath, [...APP_NODE_OPTIONS, APP_MAIN], {
+        env: {
+            ...process.env,
+            NODE_ENV: 'production',
+            DATABASE_URL: databaseUrl,
+            PORT: String(port),
+            LOG_LEVEL: 'warn',
+            LOG_PRETTY: 'false',
+            DEMO_CATALOG: 'false',
+            AUTH_MODE: 'dev',
+            JWT_SECRET,
+            JWT_ISSUER: '',
+            JWT_AUDIENCE: '',
+            HOLD_TTL_SECONDS: '900',
+            DB_POOL_SIZE: String(POOL_SIZE),
+            MIGRATIONS_RUN: 'true',
+            // The bench drives thousands of holds a second from a few users: measure the app, not its limiter.
+            RATE_LIMIT_PER_MINUTE: '0',
+            RATE_LIMIT_HOLD_PER_MINUTE: '0',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk) => {
+        for (const line of chunk.toString('utf8').split('\n')) {
+            if (!line)
+                continue;
+            if (/"level":(50|60)/.test(line)) {
+                errorCount++;
+                if (errorLines.length < 5)
+                    errorLines.push(line.slice(0, 1000));
+            }
+            recent.push(line.length > 2000 ? `${line.slice(0, 2000)}...` : line);
+            if (recent.length > 50)
+                recent.shift();
+        }
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    let exited;
+    let stopping = false;
+    const exitPromise = new Promise((done) => child.on('exit', (code, signal) => {
+        exited = signal ? `signal ${signal}` : `code ${code}`;
+        if (!stopping)
+            note(`the app exited unexpectedly (${exited}); its last output:\n${recent.join('\n')}`);
+        done();
+    }));
+    const stop = async () => {
+        stopping = true;
+        if (exited !== undefined)
+            return;
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        await exitPromise;
+        clearTimeout(timer);
+    };
+    cleanups.push({ name: 'app', run: stop });
+    const deadline = Date.now() + 60_000;
+    while (true) {
+        if (exited !== undefined)
+            throw new Error(`the app exited (${exited}) before it was ready:\n${recent.join('\n')}`);
+        if (Date.now() > deadline)
+            throw new Error(`the app was not ready within 60 s:\n${recent.join('\n')}`);
+        try {
+            const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+            if (response.ok)
+                break;
+        }
+        catch {
+            // not listening yet
+        }
+        await sleep(200);
+    }
+    const assertAlive = () => {
+        if (exited !== undefined)
+            throw new Error(`the app exited during the benchmark (${exited})`);
+    };
+    return { port, pid: child.pid, assertAlive, errorLog: () => ({ count: errorCount, first: errorLines }), stop };
+}
+let keySeq = 0;
+async function driveApp(app, phase, slots, tokens, seconds, keyPrefix) {
+    const offeringId = currentSeed.offeringId;
+    const sent = new Set();
+    const okKeys = new Set();
+    const failedKeys = new Set();
+    const byStatus = {};
+    const samples = [];
+    const result = await autocannon({
+        url: `http://127.0.0.1:${app.port}/v1/reservations/hold`,
+        connections: CONNECTIONS,
+        duration: seconds,
+        pipelining: 1,
+        timeout: 10,
+        requests: [
+            {
+                method: 'POST',
+                // A fresh key, a user and a slot for every request; the context carries the key to onResponse.
+                setupRequest: (request, context) => {
+                    const seq = ++keySeq;
+                    const key = `${keyPrefix}-${seq}`;
+                    context.key = key;
+                    sent.add(key);
+                    const timeSlotId = phase === 'hot' ? slots[0] : slots[Math.floor(Math.random() * slots.length)];
+                    return {
+                        ...request,
+                        headers: {
+                            'content-type': 'application/json',
+                            authorization: `Bearer ${tokens[seq % tokens.length]}`,
+                            'x-idempotency-key': key,
+                        },
+                        body: JSON.stringify({
+                            experienceId: offeringId,
+                            timeSlotId,
+                            numberOfGuests: 1,
+                            guestName: 'Bench User',
+                            guestEmail: 'bench@example.com',
+                        }),
+                    };
+                },
+                onResponse: (status, body, context) => {
+                    const key = context.key;
+                    byStatus[status] = (byStatus[status] ?? 0) + 1;
+                    if (status === 200)
+                        okKeys.add(key);
+                    else {
+                        failedKeys.add(key);
+                        if (samples.length < 5)
+                            samples.push(`${status} ${body.slice(0, 300)}`);
+                    }
+                },
+            },
+        ],
+    });
+    const unansweredKeys = new Set([...sent].filter((k) => !okKeys.has(k) && !failedKeys.has(k)));
+    const ok = byStatus['200'] ?? 0;
+    const status5xx = Object.entries(byStatus)
+        .filter(([code]) => code.startsWith('5'))
+        .reduce((sum, [, n]) => sum + n, 0);
+    return {
+        seconds: result.duration,
+        ok,
+        holdsPerSecond: ok / result.duration,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        byStatus,
+        status5xx,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        okKeys,
+        failedKeys,
+        unansweredKeys,
+        samples,
+    };
+}
+/**
+ * What the phase wrote, against what the load generator saw: every 200 has its
+ * reservation (found through its idempotency key, written in the same transaction),
+ * no refused request has one, and the only reservations without a 200 are requests
+ * still in flight when the load stopped (committed, but the load generator had hung up).
+ */
+async function checkPhaseWrites(db, load, keyPrefix, reservationsBefore) {
+    const problems = [];
+    const { rows } = await db.query(`SELECT key FROM idempotency_keys WHERE key LIKE $1`, [`${keyPrefix}-%`]);
+    const stored = new Set(rows.map((r) => r.key));
+    const created = (await countReservations(db)) - reservationsBefore;
+    const missing = [...load.okKeys].filter((k) => !stored.has(k)).length;
+    const unexpected = [...load.failedKeys].filter((k) => stored.has(k)).length;
+    const inFlight = [...stored].filter((k) => load.unansweredKeys.has(k)).length;
+    const unknown = stored.size - [...stored].filter((k) => load.okKeys.has(k) || load.unansweredKeys.has(k)).length;
+    if (created !== stored.size)
+        problems.push(`${created} reservations created but ${stored.size} idempotency keys stored`);
+    if (missing > 0)
+        problems.push(`${missing} 200 response(s) without their reservation`);
+    if (unexpected > 0)
+        problems.push(`${unexpected} refused request(s) that created a reservation`);
+    if (unknown > 0)
+        problems.push(`${unknown} reservation(s) for keys that were never answered nor in flight`);
+    if (created !== load.ok + inFlight)
+        problems.push(`${created} reservations created != ${load.ok} 200s + ${inFlight} in flight`);
+    return { created, inFlight, problems };
+}
+// ---------------------------------------------------------------------------------------
+// The ceiling: the same transaction through pgbench
+/**
+ * The app's one-slot hold statement, built by the app's own code (the builders of the
+ * idempotency, catalog, inventory and reservations modules, assembled by
+ * `oneSlotHoldSql`), with its parameters turned into what pgbench can vary: the ids the
+ * app makes in Node come from md5() of a random number (or gen_random_uuid()), the key
+ * and its lock from random numbers, the slot from bench_slots (n 1..10000 spread, 0 hot), the times from now().
+ * So the ceiling is the very statement the app sends, in one round trip, as the app
+ * sends it (a lone statement, no BEGIN or COMMIT).
+ */
+function pgbenchScript(offeringId) {
+    const sentinel = {
+        reservation: '00000000-0000-4000-8000-00000000000a',
+        item: '00000000-0000-4000-8000-00000000000b',
+        slot: '00000000-0000-4000-8000-00000000000c',
+        key: 'pgbench-key-sentinel',
+    };
+    const startsAt = new Date();
+    const offering = {
+        id: offeringId,
+        kind: 'experience',
+        currency: 'EUR',
+        basePriceCents: PRICE_CENTS,
+        pricingRules: {},
+        active: true,
+    };
+    const price = { unitPriceCents: PRICE_CENTS, originalCents: PRICE_CENTS, discountCents: 0, totalCents: PRICE_CENTS };
+    const total = { ...price, appliedDiscounts: { groupDiscount: null, earlyBirdDiscount: null, totalDiscount: 0 } };
+    const line = {
+        itemId: sentinel.item,
+        offering,
+        timeSlotId: sentinel.slot,
+        sku: null,
+        startDate: null,
+        endDate: null,
+        quantity: 1,
+        price,
+        slotStartsAt: null,
+    };
+    const hold = {
+        id: sentinel.reservation,
+        userId: 'pgbench-user',
+        dto: { guestName: 'Bench User', guestEmail: 'bench@example.com' },
+        lines: [line],
+        total: total,
+        currency: 'EUR',
+        holdExpiresAt: startsAt,
+        response: {},
+    };
+    const keyed = { scope: 'pgbench-user|POST /v1/reservations/hold', key: sentinel.key, hash: 'e3b0c442', successStatus: 200 };
+    const body = {
+        reservation: { id: sentinel.reservation, status: 'held', holdExpiresAt: '2030-01-01T00:15:00.000Z', totalPrice: PRICE_CENTS },
+    };
+    const p = new SqlParams();
+    const key = new IdempotencyService(undefined, { ttlSeconds: 86_400, purgeIntervalSeconds: 3600 }).inStatement(p, keyed, body, 'inv_taken');
+    const take = slotTakeCtes(p, {
+        slotId: sentinel.slot,
+        quantity: 1,
+        reservationId: sentinel.reservation,
+        itemId: sentinel.item,
+        offeringId,
+        guards: [key.locked, new CatalogService(undefined).unchangedSql(p, offering)],
+    });
+    const sql = oneSlotHoldSql(key, take, reservationInsertCtes(p, hold, 'inv_taken'));
+    const lockId = p.values[0];
+    const literal = (value) => {
+        if (value === sentinel.reservation)
+            return `md5('r' || :h)::uuid`;
+        if (value === sentinel.item)
+            return `md5('i' || :h)::uuid`;
+        if (value === sentinel.slot)
+            return '(SELECT id FROM bench_slots WHERE n = :n)';
+        if (value === sentinel.key)
+            return `('pgb-' || :k)`;
+        if (value === lockId)
+            return ':lk';
+        if (value === null)
+            return 'NULL';
+        if (Array.isArray(value))
+            return `ARRAY[${value.map(literal).join(', ')}]`;
+        if (value instanceof Date)
+            return value === startsAt ? `(now() + interval '900 seconds')` : `(now() + interval '1 day')`;
+        if (typeof value === 'number')
+            return String(value);
+        const text = String(value);
+        // The allocation's id, made inside slotTakeCtes: any other uuid is a fresh one.
+        if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text) && text !== offeringId)
+            return 'gen_random_uuid()';
+        // pgbench would read ":name" inside a literal as its variable: spell colons as an escape.
+        return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/:/g, '\\x3a')}'`;
+    };
+    const statement = sql.replace(/\$(\d+)/g, (_, n) => literal(p.values[Number(n) - 1])).replace(/\s+/g, ' ');
+    return `\\set n random(:lo, :hi)
+\\set k random(1, 9000000000000000000)
+\\set lk random(1, 9000000000000000000)
+\\set h random(1, 9000000000000000000)
+${statement};
+`;
+}
+/** The pgbench runs of a phase: each mode at the app's concurrency, then the first at the app's pool size. */
+function pgbenchRuns() {
+    const runs = PGBENCH_MODES.map((mode) => ({ mode, clients: CONNECTIONS }));
+    if (PGBENCH_AT_POOL && POOL_SIZE !== CONNECTIONS)
+        runs.push({ mode: PGBENCH_MODES[0], clients: POOL_SIZE });
+    return runs;
+}
+function runPgbench(url, scriptPath, phase, run, seconds) {
+    const { mode, clients } = run;
+    const [lo, hi] = phase === 'hot' ? [0, 0] : [1, SLOT_COUNT];
+    const args = [
+        '-n',
+        '-M',
+        mode,
+        '-c',
+        String(clients),
+        '-j',
+        String(Math.min(PGBENCH_THREADS, clients)),
+        '-T',
+        String(seconds),
+        '-D',
+        `lo=${lo}`,
+        '-D',
+        `hi=${hi}`,
+        '-f',
+        scriptPath,
+        url,
+    ];
+    return new Promise((done, fail) => {
+        const child = spawn(PGBENCH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout.on('data', (c) => (output += c.toString()));
+        child.stderr.on('data', (c) => (output += c.toString()));
+        child.on('error', fail);
+        child.on('exit', (code) => {
+            const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(output);
+            const processed = /number of transactions actually processed: (\d+)/.exec(output);
+            const latency = /latency average = ([\d.]+) ms/.exec(output);
+            const failed = /number of failed transactions: (\d+)/.exec(output);
+            const aborted = /client \d+ aborted|Run was aborted/.test(output);
+            done({
+                mode,
+                clients,
+                tps: tps ? Number(tps[1]) : 0,
+                transactions: processed ? Number(processed[1]) : 0,
+                latencyMs: latency ? Number(latency[1]) : null,
+                failed: failed ? Number(failed[1]) : 0,
+                ok: code === 0 && tps !== null && !aborted && (!failed || Number(failed[1]) === 0),
+                output,
+            });
+        });
+    });
+}
+async function pgbenchAvailable() {
+    if (PGBENCH === 'off')
+        return false;
+    return new Promise((done) => {
+        const child = spawn(PGBENCH, ['--version'], { stdio: 'ignore' });
+        child.on('error', () => done(false));
+        child.on('exit', (code) => done(code === 0));
+    });
+}
+let currentSeed;
+function fmt(n, digits = 0) {
+    return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+function printTable(rows) {
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    const line = (r) => `| ${r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
+    out(line(rows[0]));
+    out(`|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+    for (const r of rows.slice(1))
+        out(line(r));
+}
+function cpuLine(cpu, count, driver) {
+    const per = (ms) => (ms === null || count === 0 ? 'n/a' : `${fmt(ms / count, 2)} ms`);
+    const parts = [];
+    if (cpu.app !== null && driver !== 'pgbench')
+        parts.push(`app ${per(cpu.app)}`);
+    parts.push(`postgres ${per(cpu.postgres)}`);
+    parts.push(`${driver} ${per(driver === 'pgbench' ? cpu.pgbench : cpu.loadgen)}`);
+    if (cpu.machineBusyPct !== null) {
+        parts.push(`machine ${fmt(cpu.machineBusyPct)} % busy (${fmt(cpu.othersPct ?? 0)} % of all CPUs by other processes)`);
+    }
+    return parts.join(', ');
+}
+async function main() {
+    const started = Date.now();
+    const haveScript = await pgbenchAvailable();
+    if (!haveScript)
+        note(`pgbench (${PGBENCH}) is not available: no ceiling will be measured`);
+    const database = await createDatabase();
+    note(`database ready on ${database.where} (PostgreSQL ${database.serverVersion}); starting the app (pool ${POOL_SIZE})`);
+    const app = await startApp(database.url);
+    note(`app ready on port ${app.port}`);
+    const db = new pg.Client({ connectionString: database.url, application_name: 'holdfast-bench' });
+    await db.connect();
+    cleanups.push({ name: 'bench connection', run: () => db.end() });
+    const postmaster = await findPostmaster(db);
+    currentSeed = await seed(db);
+    note(`seeded ${SLOT_COUNT} slots of ${SLOT_CAPACITY} and a hot slot of ${HOT_CAPACITY}`);
+    const workDir = mkdtempSync(join(tmpdir(), 'holdfast-bench-pgbench-'));
+    cleanups.push({ name: 'pgbench dir', run: () => rmSync(workDir, { recursive: true, force: true }) });
+    const scriptPath = join(workDir, 'hold.sql');
+    writeFileSync(scriptPath, PGBENCH_SCRIPT ? readFileSync(PGBENCH_SCRIPT, 'utf8') : pgbenchScript(currentSeed.offeringId));
+    const tokens = Array.from({ length: CONNECTIONS }, (_, i) => mintDevToken(JWT_SECRET, { sub: `bench-user-${i + 1}`, roles: [] }, 86_400));
+    const run = Date.now().toString(36);
+    if (WARMUP > 0) {
+        note(`warming up the app for ${WARMUP} s (not counted)`);
+        await driveApp(app, 'spread', currentSeed.slotIds, tokens, WARMUP, `warm-${run}`);
+        await waitForQuiet(db);
+    }
+    const reports = [];
+    for (const phase of PHASES) {
+        const slots = phase === 'hot' ? [currentSeed.hotSlotId] : currentSeed.slotIds;
+        const loadavgBefore = loadavg();
+        note(`${phase}: app, ${CONNECTIONS} connections, ${DURATION} s (load average ${loadavgBefore.map((l) => l.toFixed(2)).join(' ')})`);
+        app.assertAlive();
+        const keyPrefix = `${phase}-${run}`;
+        const before = await countReservations(db);
+        const cpuBefore = cpuSnapshot(app.pid, postmaster);
+        const load = await driveApp(app, phase, slots, tokens, DURATION, keyPrefix);
+        app.assertAlive();
+        await waitForQuiet(db);
+        const cpu = cpuUse(cpuBefore, cpuSnapshot(app.pid, postmaster));
+        const writes = await checkPhaseWrites(db, load, keyPrefix, before);
+        const appInvariants = await checkInvariants(db);
+        appInvariants.problems.unshift(...writes.problems);
+        appInvariants.ok = appInvariants.problems.length === 0;
+        note(`${phase}: ${fmt(load.holdsPerSecond)} holds/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${JSON.stringify(load.byStatus)}`);
+        const pgbench = [];
+        let pgbenchInvariants = null;
+        if (haveScript) {
+            for (const pgRun of pgbenchRuns()) {
+                const label = `pgbench -M ${pgRun.mode} -c ${pgRun.clients}`;
+                note(`${phase}: ${label}, ${DURATION} s`);
+                const pgbenchBefore = cpuSnapshot(app.pid, postmaster);
+                const result = await runPgbench(database.url, scriptPath, phase, pgRun, DURATION);
+                await waitForPgbenchGone(db);
+                result.cpu = cpuUse(pgbenchBefore, cpuSnapshot(app.pid, postmaster));
+                if (!result.ok)
+                    note(`${label} failed:\n${result.output}`);
+                else
+                    note(`${phase}: ${label}: ${fmt(result.tps)} tps, latency ${result.latencyMs} ms`);
+                pgbench.push(result);
+                await waitForQuiet(db);
+            }
+            pgbenchInvariants = await checkInvariants(db);
+        }
+        const { okKeys: _ok, failedKeys: _failed, unansweredKeys: _unanswered, ...loadFigures } = load;
+        reports.push({
+            phase,
+            load: loadFigures,
+            created: writes.created,
+            inFlight: writes.inFlight,
+            appInvariants,
+            pgbench,
+            pgbenchInvariants,
+            loadavgBefore,
+            cpu,
+        });
+    }
+    // -------------------------------------------------------------------------------------
+    // Report
+    out();
+    out(`Holdfast hold benchmark: ${CONNECTIONS} connections, ${DURATION} s per phase, app pool ${POOL_SIZE}; ` +
+        `${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}, ` +
+        `PostgreSQL ${database.serverVersion} (${database.where})`);
+    out();
+    const runs = haveScript ? pgbenchRuns() : [];
+    const header = ['phase', 'holds/s', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', '5xx', 'errors'];
+    for (const run of runs)
+        header.push(`pgbench ${run.mode} -c ${run.clients} tps`);
+    if (runs.length)
+        header.push(`app % of pgbench -c ${runs[0].clients}`);
+    const poolRun = runs.findIndex((run, i) => i > 0 && run.clients === POOL_SIZE);
+    if (poolRun > 0)
+        header.push(`app % of pgbench -c ${POOL_SIZE}`);
+    header.push('invariants');
+    const rows = [header];
+    for (const r of reports) {
+        const non2xx = Object.entries(r.load.byStatus)
+            .filter(([code]) => !code.startsWith('2'))
+            .map(([code, n]) => `${code}: ${n}`)
+            .join(', ');
+        const two = Object.entries(r.load.byStatus)
+            .filter(([code]) => code.startsWith('2'))
+            .reduce((s, [, n]) => s + n, 0);
+        const row = [
+            r.phase,
+            fmt(r.load.holdsPerSecond),
+            fmt(r.load.p50),
+            fmt(r.load.p99),
+            fmt(two),
+            non2xx || '0',
+            fmt(r.load.status5xx),
+            fmt(r.load.errors),
+        ];
+        for (const p of r.pgbench)
+            row.push(p.ok ? fmt(p.tps) : 'failed');
+        const pct = (p) => (p?.ok && p.tps > 0 ? `${fmt((100 * r.load.holdsPerSecond) / p.tps)} %` : '-');
+        if (runs.length)
+            row.push(pct(r.pgbench[0]));
+        if (poolRun > 0)
+            row.push(pct(r.pgbench[poolRun]));
+        const ok = r.appInvariants.ok && (r.pgbenchInvariants?.ok ?? true);
+        row.push(ok ? 'OK' : 'FAILED');
+        rows.push(row);
+    }
+    printTable(rows);
+    out();
+    for (const r of reports) {
+        out(`${r.phase}: ${fmt(r.created)} reservations created = ${fmt(r.load.ok)} answered 200 + ${r.inFlight} in flight when the load stopped; ` +
+            `${fmt(r.load.timeouts)} timeouts; load average before ${r.loadavgBefore.map((l) => l.toFixed(2)).join(' ')}`);
+        out(`  ${r.phase} CPU per hold through the app: ${cpuLine(r.cpu, r.created, 'load generator')}`);
+        for (const p of r.pgbench) {
+            if (p.ok && p.cpu)
+                out(`  ${r.phase} CPU per pgbench -M ${p.mode} -c ${p.clients} transaction: ${cpuLine(p.cpu, p.transactions, 'pgbench')}`);
+        }
+        for (const problem of r.appInvariants.problems)
+            out(`  ${r.phase} (app): ${problem}`);
+        for (const problem of r.pgbenchInvariants?.problems ?? [])
+            out(`  ${r.phase} (after pgbench): ${problem}`);
+        for (const sample of r.load.samples)
+            out(`  ${r.phase} sample non-200: ${sample}`);
+    }
+    const targets = reports.map((r) => {
+        if (r.phase === 'spread') {
+            return `spread >= 1,000 holds/s with p99 < 100 ms: ${r.load.holdsPerSecond >= 1000 && r.load.p99 < 100 ? 'met' : 'MISSED'}`;
+        }
+        return `hot slot >= 500 holds/s: ${r.load.holdsPerSecond >= 500 ? 'met' : 'MISSED'}`;
+    });
+    out(`targets: ${targets.join('; ')}`);
+    const errorLog = app.errorLog();
+    out(`app log lines at error level: ${errorLog.count}; total time ${fmt((Date.now() - started) / 1000)} s`);
+    for (const line of errorLog.first)
+        out(`  app error: ${line}`);
+    const failed = reports.some((r) => !r.appInvariants.ok || !(r.pgbenchInvariants?.ok ?? true)) ||
+        reports.some((r) => r.load.status5xx > 0 || r.load.errors > 0) ||
+        reports.some((r) => r.pgbench.some((p) => !p.ok));
+    if (process.env.BENCH_JSON) {
+        writeFileSync(process.env.BENCH_JSON, JSON.stringify({
+            connections: CONNECTIONS,
+            duration: DURATION,
+            poolSize: POOL_SIZE,
+            cpus: availableParallelism(),
+            node: process.version,
+            postgres: database.serverVersion,
+            reports: reports.map((r) => ({ ...r, pgbench: r.pgbench.map(({ output: _o, ...p }) => p) })),
+            failed,
+        }, null, 2));
+    }
+    await app.stop();
+    if (failed) {
+        out('RESULT: FAILED (invariant broken, 5xx or connection errors, or pgbench failed)');
+        process.exitCode = 1;
+    }
+    else {
+        out('RESULT: OK (invariants hold, no 5xx)');
+    }
+}
+main()
+    .catch((error) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+})
+    .finally(async () => {
+    await cleanup();
+    process.exit();
+});
+//# sourceMappingURL=holds.js.map

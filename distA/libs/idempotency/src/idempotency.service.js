@@ -1,0 +1,180 @@
+var __decorate = (this && this.__decorate) || function (decorators, target, key, desc) {
+    var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
+    if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc);
+    else for (var i = decorators.length - 1; i >= 0; i--) if (d = decorators[i]) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r;
+    return c > 3 && r && Object.defineProperty(target, key, r), r;
+};
+var __metadata = (this && this.__metadata) || function (k, v) {
+    if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(k, v);
+};
+var __param = (this && this.__param) || function (paramIndex, decorator) {
+    return function (target, key) { decorator(target, key, paramIndex); }
+};
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '../../errors/src/index.js';
+import { TransactionHost } from '../../database/src/index.js';
+import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
+import { IDEMPOTENCY_MODULE_OPTIONS } from './idempotency.options.js';
+import { advisoryLockId } from './request-hash.js';
+/** A stepwise claim older than this belongs to a request that died; the next one takes over. */
+export const IN_PROGRESS_STALE_SECONDS = 60;
+const inProgress = () => new AppError('IDEMPOTENCY_KEY_IN_PROGRESS', 'A request with this idempotency key is still being processed; retry shortly');
+const toJson = (body) => (body === undefined ? null : JSON.parse(JSON.stringify(body)));
+/**
+ * The three ways a handler's effect and its stored response are kept together
+ * (DESIGN.md section 6): `atomic` (one transaction), `stepwise` (a committed claim around
+ * a third-party call) and `inStatement` (the key written by the handler's own single
+ * statement, with `atomic` as its fallback).
+ */
+let IdempotencyService = class IdempotencyService {
+    constructor(txHost, options) {
+        this.txHost = txHost;
+        this.options = options;
+    }
+    /**
+     * Runs `handler` and stores its response in ONE transaction, under a transaction-scoped
+     * advisory lock on the key: a second request with the key fails fast with 409 while the
+     * first runs, instead of queueing behind it; once the first commits, the key row is
+     * there to replay. The key exists exactly when the effect does.
+     */
+    atomic(req, handler) {
+        return this.txHost.run(async () => {
+            // The common case, a new key, costs one statement: lock and claim together. The
+            // claim row is uncommitted, so nobody else ever sees it in progress; the response
+            // fills it in below, and a failure rolls it back with the effect.
+            const [{ locked, claimed }] = await this.txHost.rows(`WITH lock AS (SELECT pg_try_advisory_xact_lock($1::bigint) AS locked),
+              claim AS (
+                INSERT INTO idempotency_keys (scope, key, request_hash, state, expires_at)
+                SELECT $2, $3, $4, 'in_progress', $5 FROM lock WHERE lock.locked
+                ON CONFLICT (scope, key) DO NOTHING
+                RETURNING 1)
+         SELECT (SELECT locked FROM lock) AS locked, EXISTS (SELECT 1 FROM claim) AS claimed`, [advisoryLockId(req.scope, req.key), req.scope, req.key, req.hash, this.expiry()]);
+            if (!locked)
+                throw inProgress();
+            if (!claimed) {
+                // The key was used before: replay it, refuse it, or (expired) start afresh.
+                const replay = await this.claim(req, false);
+                if (replay.done)
+                    return replay.body;
+                await this.txHost.rows(`INSERT INTO idempotency_keys (scope, key, request_hash, state, expires_at) VALUES ($1, $2, $3, 'in_progress', $4)`, [req.scope, req.key, req.hash, this.expiry()]);
+            }
+            const body = await handler();
+            await this.txHost.rows(`UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4, expires_at = $5
+          WHERE scope = $1 AND key = $2`, [req.scope, req.key, req.successStatus, JSON.stringify(toJson(body)), this.expiry()]);
+            return body;
+        });
+    }
+    /**
+     * For handlers that call a third party between their own transactions (convert: our
+     * payment row commits before the provider is called). The key is claimed by a
+     * committed `in_progress` row instead of a held transaction, so no connection is held
+     * while the handler runs; the handler must be safe to run again (it resumes from its
+     * own committed state). A failure drops the claim, so the client may retry; a claim
+     * left by a crashed process is taken over after IN_PROGRESS_STALE_SECONDS.
+     */
+    async stepwise(req, handler) {
+        const replay = await this.txHost.run(() => this.claim(req, true));
+        if (replay.done)
+            return replay.body;
+        if (!replay.claimedAt)
+            throw new Error('stepwise claim returned without its locked_at');
+        // Finish only the claim this request made: once it went stale and another request
+        // took the key over, that request's claim and response are not ours to drop or replace.
+        const ours = { scope: req.scope, key: req.key, state: 'in_progress', lockedAt: replay.claimedAt };
+        let body;
+        try {
+            body = await handler();
+        }
+        catch (error) {
+            // If this fails, the claim goes stale and is taken over later anyway.
+            await this.txHost.run(() => this.txHost.manager.getRepository(IdempotencyKeyEntity).delete(ours)).catch(() => undefined);
+            throw error;
+        }
+        await this.txHost.run(() => this.txHost.manager.getRepository(IdempotencyKeyEntity).update(ours, {
+            state: 'completed',
+            responseStatus: req.successStatus,
+            responseBody: toJson(body),
+            lockedAt: null,
+            expiresAt: this.expiry(),
+        }));
+        return body;
+    }
+    /**
+     * For a handler whose whole effect is ONE statement (`TransactionHost.statement`), on
+     * the path that has to be fast: the key's lock and its completed response become part
+     * of that statement, so a first use costs no round trip of its own. Gate the effect's
+     * first write on `locked` and give `storeCte` that write's CTE as `from`.
+     *
+     * Every other case makes the statement do nothing or fail, and the handler must then
+     * run its ordinary path through {@link atomic}, which replays, refuses or reports the
+     * key as in progress: the lock held by another request leaves the gate closed (no
+     * rows); a key used before makes the insert fail with unique_violation (23505), which
+     * rolls the whole statement back.
+     */
+    inStatement(p, req, body, from) {
+        return {
+            lockCte: `idem_lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(${p.add(advisoryLockId(req.scope, req.key), 'bigint')}) AS ok)`,
+            locked: '(SELECT ok FROM idem_lock)',
+            storeCte: `idem_key AS (
+        INSERT INTO idempotency_keys (scope, key, request_hash, state, response_status, response_body, expires_at)
+        SELECT ${p.add(req.scope)}, ${p.add(req.key)}, ${p.add(req.hash)}, 'completed', ${p.add(req.successStatus, 'int')},
+               ${p.add(JSON.stringify(body) ?? 'null', 'jsonb')}, ${p.add(this.expiry(), 'timestamptz')}
+          FROM ${from})`,
+        };
+    }
+    /**
+     * Inside a transaction: takes the advisory lock, then replays a completed key, refuses
+     * a reused or in-flight one, or (stepwise) inserts the in-progress claim.
+     */
+    async claim(req, stepwise) {
+        const manager = this.txHost.manager;
+        const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [
+            advisoryLockId(req.scope, req.key),
+        ]));
+        if (!locked)
+            throw inProgress();
+        const repo = manager.getRepository(IdempotencyKeyEntity);
+        const existing = await repo.findOneBy({ scope: req.scope, key: req.key });
+        const live = existing && existing.expiresAt.getTime() > Date.now();
+        if (existing && live) {
+            if (existing.requestHash !== req.hash) {
+                throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used with a different request');
+            }
+            if (existing.state === 'completed') {
+                req.res.setHeader('Idempotent-Replayed', 'true');
+                req.res.status(existing.responseStatus ?? req.successStatus);
+                return { done: true, body: existing.responseBody };
+            }
+            const stale = !existing.lockedAt || existing.lockedAt.getTime() < Date.now() - IN_PROGRESS_STALE_SECONDS * 1000;
+            if (!stale)
+                throw inProgress();
+        }
+        if (existing)
+            await repo.delete({ scope: req.scope, key: req.key });
+        if (stepwise) {
+            const claimedAt = new Date();
+            await repo.insert({
+                scope: req.scope,
+                key: req.key,
+                requestHash: req.hash,
+                state: 'in_progress',
+                responseStatus: null,
+                responseBody: null,
+                lockedAt: claimedAt,
+                expiresAt: this.expiry(),
+            });
+            return { done: false, claimedAt };
+        }
+        return { done: false };
+    }
+    expiry() {
+        return new Date(Date.now() + this.options.ttlSeconds * 1000);
+    }
+};
+IdempotencyService = __decorate([
+    Injectable(),
+    __param(1, Inject(IDEMPOTENCY_MODULE_OPTIONS)),
+    __metadata("design:paramtypes", [TransactionHost, Object])
+], IdempotencyService);
+export { IdempotencyService };
+//# sourceMappingURL=idempotency.service.js.map

@@ -1,0 +1,31 @@
+import { applyDecorators, createParamDecorator, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
+import { IDEMPOTENT_REQUEST, IdempotencyInterceptor } from './idempotency.interceptor.js';
+import { IDEMPOTENCY_OPTIONS } from './idempotency.options.js';
+/**
+ * Makes a POST route idempotent under `X-Idempotency-Key` (DESIGN.md section 6): the
+ * handler runs in a transaction together with the storing of its response; the same
+ * key and body replays that response with `Idempotent-Replayed: true`; another body is
+ * 422 IDEMPOTENCY_KEY_REUSED; a request while the first is running is 409
+ * IDEMPOTENCY_KEY_IN_PROGRESS. Failed requests store nothing and may be retried.
+ */
+export function Idempotent(options = { required: false }) {
+    return applyDecorators(SetMetadata(IDEMPOTENCY_OPTIONS, options), UseInterceptors(IdempotencyInterceptor), ApiHeader({
+        name: 'X-Idempotency-Key',
+        required: options.required || options.mode === 'handler',
+        description: 'Unique per user action (a UUID v4); resend it on retry. Same key + same body replays the first response ' +
+            '(header Idempotent-Replayed: true); same key + other body is 422; while the first is in flight, 409. Kept 24 h.',
+        schema: { type: 'string', maxLength: 255 },
+    }));
+}
+/**
+ * The request's idempotency key, on a route declared `@Idempotent({ mode: 'handler' })`
+ * (the interceptor has checked it; the handler keeps it through IdempotencyService).
+ */
+export const IdempotencyKey = createParamDecorator((_data, context) => {
+    const keyed = context.switchToHttp().getRequest()[IDEMPOTENT_REQUEST];
+    if (!keyed)
+        throw new Error("@IdempotencyKey() needs the route to be @Idempotent({ mode: 'handler' })");
+    return keyed;
+});
+//# sourceMappingURL=idempotent.decorator.js.map

@@ -1,0 +1,241 @@
+var __decorate = (this && this.__decorate) || function (decorators, target, key, desc) {
+    var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
+    if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc);
+    else for (var i = decorators.length - 1; i >= 0; i--) if (d = decorators[i]) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r;
+    return c > 3 && r && Object.defineProperty(target, key, r), r;
+};
+var __metadata = (this && this.__metadata) || function (k, v) {
+    if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(k, v);
+};
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../libs/errors/src/index.js';
+import { TransactionHost } from '../../libs/database/src/index.js';
+import { OfferingEntity } from './offering.entity.js';
+/** How long `getOffering` may serve an offering from memory. */
+export const OFFERING_CACHE_TTL_MS = 5_000;
+const OFFERING_CACHE_MAX_ENTRIES = 10_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Offerings: public browse, admin create and change, and lookups for the other modules. */
+let CatalogService = class CatalogService {
+    constructor(txHost) {
+        this.txHost = txHost;
+        this.cache = new Map();
+        /** Bumped on every invalidation, so a read that raced a write cannot re-cache the old row. */
+        this.generation = 0;
+    }
+    /**
+     * The public list: active offerings only, newest first, optionally of one kind and
+     * with `q` in the title (case-insensitive, `%` and `_` taken literally).
+     */
+    async list(query) {
+        const { kind, q, limit, offset } = query;
+        const qb = this.txHost.manager.getRepository(OfferingEntity).createQueryBuilder('o').where('o.active = true');
+        if (kind)
+            qb.andWhere('o.kind = :kind', { kind });
+        if (q)
+            qb.andWhere(`o.title ILIKE :pattern ESCAPE '\\'`, { pattern: `%${q.replace(/[\\%_]/g, '\\$&')}%` });
+        const [rows, total] = await qb
+            .orderBy('o.createdAt', 'DESC')
+            .addOrderBy('o.id', 'DESC')
+            .limit(limit)
+            .offset(offset)
+            .getManyAndCount();
+        return {
+            offerings: rows.map(toOfferingDto),
+            pagination: { total, limit, offset, hasMore: offset + rows.length < total },
+        };
+    }
+    /**
+     * One offering by id, inactive ones included (with `orderable: false`). Always read
+     * from the database, never from the cache.
+     * @throws AppError NOT_FOUND for an unknown id or one that is not a UUID.
+     */
+    async get(id) {
+        return toOfferingDto(await this.findOrFail(id));
+    }
+    /** Creates an offering; absent optional fields get their defaults (active, no rules, not refundable). */
+    async create(dto) {
+        const repository = this.txHost.manager.getRepository(OfferingEntity);
+        const saved = await repository.save(repository.create({
+            kind: dto.kind,
+            title: dto.title,
+            description: dto.description,
+            currency: dto.currency,
+            basePriceCents: dto.basePrice,
+            active: dto.active ?? true,
+            pricingRules: toStoredRules(dto.pricingRules),
+            refundableUntilHours: dto.refundableUntilHours ?? null,
+            images: dto.images ?? [],
+            attributes: dto.attributes ?? {},
+        }));
+        // Nothing to drop: the cache never holds misses, so no entry can exist for a new id.
+        // Re-read for the columns the database fills in (timestamps, defaults).
+        return toOfferingDto(await this.findOrFail(saved.id));
+    }
+    /**
+     * Changes the given fields of an offering (`kind` never changes). `pricingRules`, when
+     * given, replaces the rules whole. Drops this process's cached copy once the change has
+     * committed, so `getOffering` here sees it at once; other replicas within
+     * {@link OFFERING_CACHE_TTL_MS}.
+     * @throws AppError NOT_FOUND for an unknown id or one that is not a UUID.
+     */
+    async update(id, dto) {
+        try {
+            // Not @Transactional(): the cache must be dropped after the commit, not before it.
+            const updated = await this.txHost.run(async () => {
+                const repository = this.txHost.manager.getRepository(OfferingEntity);
+                const offering = await this.findOrFail(id, true);
+                if (dto.title !== undefined)
+                    offering.title = dto.title;
+                if (dto.description !== undefined)
+                    offering.description = dto.description;
+                if (dto.currency !== undefined)
+                    offering.currency = dto.currency;
+                if (dto.basePrice !== undefined)
+                    offering.basePriceCents = dto.basePrice;
+                if (dto.active !== undefined)
+                    offering.active = dto.active;
+                if (dto.pricingRules !== undefined)
+                    offering.pricingRules = toStoredRules(dto.pricingRules);
+                if (dto.refundableUntilHours !== undefined)
+                    offering.refundableUntilHours = dto.refundableUntilHours;
+                if (dto.images !== undefined)
+                    offering.images = dto.images;
+                if (dto.attributes !== undefined)
+                    offering.attributes = dto.attributes;
+                await repository.save(offering);
+                return this.findOrFail(id);
+            });
+            return toOfferingDto(updated);
+        }
+        finally {
+            this.invalidate(id);
+        }
+    }
+    /**
+     * A SQL condition, for a statement that prices with a cached offering, that the
+     * offering is still active and still has that price: base price, currency and pricing
+     * rules as in `offering` (jsonb equality ignores key order).
+     */
+    unchangedSql(p, offering) {
+        return `EXISTS (SELECT 1 FROM offerings o WHERE o.id = ${p.add(offering.id, 'uuid')} AND o.active
+      AND o.base_price_cents = ${p.add(offering.basePriceCents, 'int')} AND o.currency = ${p.add(offering.currency, 'bpchar')}
+      AND o.pricing_rules = ${p.add(JSON.stringify(offering.pricingRules), 'jsonb')})`;
+    }
+    /**
+     * The offering for pricing and holding (inventory, reservations), active or not: check
+     * `active` before selling it. Null for an unknown id or one that is not a UUID.
+     *
+     * Served from an in-process cache on the hold path, so a burst of holds does not read
+     * the same row again and again. Staleness bound: an entry is at most
+     * {@link OFFERING_CACHE_TTL_MS} (5 s) old, so a change made through another replica (or
+     * straight in the database) shows here within 5 s of its commit; a change made through
+     * this process's `update` shows at once. Misses (null) are not cached. With `fresh`,
+     * the row is read now (and the cache refreshed with it).
+     *
+     * The result is shared between callers and frozen: treat it as read-only and never save
+     * it. Inside a transaction the read uses that transaction's connection.
+     */
+    async getOffering(id, { fresh = false } = {}) {
+        if (!UUID.test(id))
+            return null;
+        const now = Date.now();
+        const hit = this.cache.get(id);
+        if (hit && hit.expiresAt > now && !fresh)
+            return hit.offering;
+        const generation = this.generation;
+        const offering = await this.txHost.manager.getRepository(OfferingEntity).findOneBy({ id });
+        if (!offering) {
+            this.cache.delete(id);
+            return null;
+        }
+        deepFreeze(offering);
+        if (generation === this.generation) {
+            if (this.cache.size >= OFFERING_CACHE_MAX_ENTRIES)
+                this.evictExpired(now);
+            this.cache.set(id, { offering, expiresAt: now + OFFERING_CACHE_TTL_MS });
+        }
+        return offering;
+    }
+    invalidate(id) {
+        this.generation++;
+        this.cache.delete(id);
+    }
+    evictExpired(now) {
+        for (const [key, entry] of this.cache)
+            if (entry.expiresAt <= now)
+                this.cache.delete(key);
+        if (this.cache.size >= OFFERING_CACHE_MAX_ENTRIES)
+            this.cache.clear();
+    }
+    async findOrFail(id, lock = false) {
+        const offering = UUID.test(id)
+            ? await this.txHost.manager.getRepository(OfferingEntity).findOne({
+                where: { id },
+                ...(lock ? { lock: { mode: 'pessimistic_write' } } : {}),
+            })
+            : null;
+        if (!offering)
+            throw new AppError('NOT_FOUND', 'Offering not found');
+        return offering;
+    }
+};
+CatalogService = __decorate([
+    Injectable(),
+    __metadata("design:paramtypes", [TransactionHost])
+], CatalogService);
+export { CatalogService };
+/** API rules (`amountOff`) to stored rules (`amountOffCents`); absent or null rules are left out. */
+function toStoredRules(dto) {
+    const rules = {};
+    const value = (rule) => typeof rule.percentOff === 'number' ? { percentOff: rule.percentOff } : { amountOffCents: rule.amountOff };
+    if (dto?.groupDiscount) {
+        const { minQuantity, type } = dto.groupDiscount;
+        rules.groupDiscount = { minQuantity, ...value(dto.groupDiscount), type };
+    }
+    if (dto?.earlyBird) {
+        const { minDaysBefore, type } = dto.earlyBird;
+        rules.earlyBird = { minDaysBefore, ...value(dto.earlyBird), type };
+    }
+    return rules;
+}
+function toRulesDto(rules) {
+    const dto = {};
+    const value = (rule) => typeof rule.percentOff === 'number' ? { percentOff: rule.percentOff } : { amountOff: rule.amountOffCents };
+    if (rules.groupDiscount) {
+        const { minQuantity, type } = rules.groupDiscount;
+        dto.groupDiscount = { minQuantity, ...value(rules.groupDiscount), type };
+    }
+    if (rules.earlyBird) {
+        const { minDaysBefore, type } = rules.earlyBird;
+        dto.earlyBird = { minDaysBefore, ...value(rules.earlyBird), type };
+    }
+    return dto;
+}
+function toOfferingDto(offering) {
+    return {
+        id: offering.id,
+        kind: offering.kind,
+        title: offering.title,
+        description: offering.description,
+        currency: offering.currency,
+        basePrice: offering.basePriceCents,
+        active: offering.active,
+        orderable: offering.active,
+        pricingRules: toRulesDto(offering.pricingRules ?? {}),
+        refundableUntilHours: offering.refundableUntilHours,
+        images: offering.images,
+        attributes: offering.attributes,
+        createdAt: offering.createdAt.toISOString(),
+        updatedAt: offering.updatedAt.toISOString(),
+    };
+}
+function deepFreeze(value) {
+    if (value && typeof value === 'object' && !(value instanceof Date) && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const child of Object.values(value))
+            deepFreeze(child);
+    }
+    return value;
+}
+//# sourceMappingURL=catalog.service.js.map

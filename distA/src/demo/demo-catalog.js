@@ -1,0 +1,128 @@
+var __decorate = (this && this.__decorate) || function (decorators, target, key, desc) {
+    var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
+    if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc);
+    else for (var i = decorators.length - 1; i >= 0; i--) if (d = decorators[i]) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r;
+    return c > 3 && r && Object.defineProperty(target, key, r), r;
+};
+var __metadata = (this && this.__metadata) || function (k, v) {
+    if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(k, v);
+};
+var DemoCatalog_1;
+import { Injectable, Logger } from '@nestjs/common';
+import { TransactionHost } from '../../libs/database/src/index.js';
+import { CatalogService } from '../catalog/catalog.service.js';
+import { AppConfig } from '../config/app-config.js';
+import { DatabaseConnector } from '../database/database-connector.js';
+import { InventoryAdminService } from '../inventory/inventory-admin.service.js';
+/** Whether to load the demo catalog: DEMO_CATALOG if set, else only on the embedded database. */
+export function demoCatalogEnabled(config) {
+    return config.DEMO_CATALOG ?? config.embeddedDatabase;
+}
+/**
+ * Loads a small catalog into an EMPTY database at start-up (DEMO_CATALOG; on by default
+ * with the embedded database), so Swagger can be tried at once: two experiences with
+ * slots over the coming weeks, a product with stock, a rental with units. Goes through
+ * the same services as the admin API. An advisory lock and the emptiness check make it
+ * run once even when several replicas start together.
+ */
+let DemoCatalog = DemoCatalog_1 = class DemoCatalog {
+    constructor(txHost, catalog, inventory, config, connector) {
+        this.txHost = txHost;
+        this.catalog = catalog;
+        this.inventory = inventory;
+        this.config = config;
+        this.connector = connector;
+        this.logger = new Logger(DemoCatalog_1.name);
+    }
+    /** At start-up, or once the database connects when start-up went on without it. */
+    async onApplicationBootstrap() {
+        if (!demoCatalogEnabled(this.config))
+            return;
+        await this.connector.whenConnected('loading the demo catalog', async () => {
+            const loaded = await this.load(new Date());
+            if (loaded)
+                this.logger.log(`loaded the demo catalog (${loaded} offerings); browse it at GET /v1/catalog/offerings`);
+        });
+    }
+    /** Loads the catalog if there are no offerings yet; returns how many offerings it created. */
+    async load(now) {
+        return this.txHost.run(async () => {
+            await this.txHost.manager.query(`SELECT pg_advisory_xact_lock(hashtext('holdfast:demo-catalog'))`);
+            const [{ n }] = (await this.txHost.manager.query('SELECT count(*)::int AS n FROM offerings'));
+            if (n > 0)
+                return 0;
+            const day = (offset, hourUtc) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + offset, hourUtc));
+            const kayak = await this.catalog.create({
+                kind: 'experience',
+                title: 'Sunset kayak tour',
+                description: 'Two hours on the bay at sunset, guide and gear included.',
+                currency: 'EUR',
+                basePrice: 10000,
+                refundableUntilHours: 48,
+                images: ['https://example.com/images/kayak.jpg'],
+                pricingRules: {
+                    groupDiscount: { minQuantity: 5, percentOff: 15, type: 'group_5_plus' },
+                    earlyBird: { minDaysBefore: 14, percentOff: 10, type: 'early_bird' },
+                },
+            });
+            for (let d = 1; d <= 28; d++) {
+                await this.inventory.createSlot(kayak.id, {
+                    startsAt: day(d, 17).toISOString(),
+                    endsAt: day(d, 19).toISOString(),
+                    capacity: 12,
+                });
+            }
+            const walk = await this.catalog.create({
+                kind: 'experience',
+                title: 'Old town food walk',
+                description: 'Six tastings in three hours.',
+                currency: 'EUR',
+                basePrice: 4500,
+                refundableUntilHours: 24,
+                pricingRules: { groupDiscount: { minQuantity: 4, amountOff: 1000, type: 'group_4_plus' } },
+            });
+            for (let d = 2; d <= 28; d += 2) {
+                await this.inventory.createSlot(walk.id, {
+                    startsAt: day(d, 11).toISOString(),
+                    endsAt: day(d, 14).toISOString(),
+                    capacity: 8,
+                });
+            }
+            const carrier = await this.catalog.create({
+                kind: 'product',
+                title: 'Cat travel carrier',
+                description: 'Airline-approved soft carrier.',
+                currency: 'EUR',
+                basePrice: 3900,
+                pricingRules: { groupDiscount: { minQuantity: 3, percentOff: 10, type: 'multi_buy' } },
+            });
+            await this.inventory.putStock(carrier.id, [
+                { sku: 'CARRIER-S', onHand: 20 },
+                { sku: 'CARRIER-M', onHand: 15 },
+                { sku: 'CARRIER-L', onHand: 5 },
+            ]);
+            const van = await this.catalog.create({
+                kind: 'rental',
+                title: 'Pet-friendly camper van',
+                description: 'Per day, with crate mounts.',
+                currency: 'EUR',
+                basePrice: 8900,
+                refundableUntilHours: 72,
+                pricingRules: { earlyBird: { minDaysBefore: 30, percentOff: 5, type: 'early_bird' } },
+            });
+            for (const label of ['VAN-1', 'VAN-2', 'VAN-3'])
+                await this.inventory.createUnit(van.id, { label });
+            return 4;
+        });
+    }
+};
+DemoCatalog = DemoCatalog_1 = __decorate([
+    Injectable(),
+    __metadata("design:paramtypes", [TransactionHost,
+        CatalogService,
+        InventoryAdminService,
+        AppConfig,
+        DatabaseConnector])
+], DemoCatalog);
+export { DemoCatalog };
+//# sourceMappingURL=demo-catalog.js.map

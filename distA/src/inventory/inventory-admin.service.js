@@ -1,0 +1,219 @@
+var __decorate = (this && this.__decorate) || function (decorators, target, key, desc) {
+    var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
+    if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc);
+    else for (var i = decorators.length - 1; i >= 0; i--) if (d = decorators[i]) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r;
+    return c > 3 && r && Object.defineProperty(target, key, r), r;
+};
+var __metadata = (this && this.__metadata) || function (k, v) {
+    if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(k, v);
+};
+import { Injectable } from '@nestjs/common';
+import { Transactional, TransactionHost } from '../../libs/database/src/index.js';
+import { AppError } from '../../libs/errors/src/index.js';
+import { findOfferingKind, isUuid } from './offering-kind.js';
+import { InventoryService } from './inventory.service.js';
+const SLOT_COLUMNS = 'id, offering_id, starts_at, ends_at, capacity, held, booked, status';
+/** Attempts at a slot update whose condition failed but whose diagnosis found nothing wrong (a concurrent change). */
+const SLOT_UPDATE_ATTEMPTS = 3;
+const toSlot = (r) => ({
+    id: r.id,
+    offeringId: r.offering_id,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    capacity: r.capacity,
+    held: r.held,
+    booked: r.booked,
+    placesLeft: r.capacity - r.held - r.booked,
+    status: r.status,
+});
+const toStock = (r) => ({
+    id: r.id,
+    sku: r.sku,
+    onHand: r.on_hand,
+    held: r.held,
+    sold: r.sold,
+    available: r.on_hand - r.held - r.sold,
+});
+const toUnit = (r) => ({ id: r.id, offeringId: r.offering_id, label: r.label, status: r.status });
+function invalid(message, details) {
+    return new AppError('VALIDATION_FAILED', message, details);
+}
+/**
+ * What admins change in inventory: time slots and their capacity, stock levels by SKU,
+ * rental units. Capacity and stock never drop below what is already held or sold: each
+ * such change is one conditional UPDATE, so it cannot race a hold taking places.
+ */
+let InventoryAdminService = class InventoryAdminService {
+    constructor(txHost, inventory) {
+        this.txHost = txHost;
+        this.inventory = inventory;
+    }
+    query(sql, params) {
+        return this.txHost.rows(sql, params);
+    }
+    /** For UPDATE ... RETURNING (see TransactionHost.returning). */
+    update(sql, params) {
+        return this.txHost.returning(sql, params);
+    }
+    /** The offering's kind, after checking it exists (404 NOT_FOUND) and is `kind` (400 VALIDATION_FAILED). */
+    async requireOffering(offeringId, kind, what) {
+        const actual = await findOfferingKind(this.txHost.manager, offeringId);
+        if (!actual)
+            throw new AppError('NOT_FOUND', 'Offering not found');
+        if (actual !== kind) {
+            throw invalid(`Only ${kind} offerings have ${what}; this offering is a ${actual}`);
+        }
+    }
+    /**
+     * Adds a time slot to an experience.
+     *
+     * @throws AppError NOT_FOUND (no such offering), VALIDATION_FAILED (not an experience, end not after start)
+     */
+    async createSlot(offeringId, body) {
+        const startsAt = new Date(body.startsAt);
+        const endsAt = new Date(body.endsAt);
+        if (endsAt <= startsAt) {
+            throw invalid('The slot must end after it starts', [{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
+        }
+        await this.requireOffering(offeringId, 'experience', 'time slots');
+        const [row] = await this.query(`INSERT INTO time_slots (offering_id, starts_at, ends_at, capacity) VALUES ($1, $2, $3, $4) RETURNING ${SLOT_COLUMNS}`, [offeringId, startsAt, endsAt, body.capacity]);
+        return toSlot(row);
+    }
+    /**
+     * Changes a slot's capacity, status or times. The capacity is checked against the
+     * places held and booked in the same UPDATE that sets it (the row lock makes a
+     * concurrent hold wait or fail), never read first and written after.
+     *
+     * @throws AppError TIME_SLOT_NOT_FOUND, VALIDATION_FAILED (capacity below held + booked, end not after start)
+     */
+    async updateSlot(slotId, body) {
+        if (!isUuid(slotId))
+            throw new AppError('TIME_SLOT_NOT_FOUND', 'This time slot does not exist');
+        this.inventory.forgetSlot(slotId);
+        const capacity = body.capacity ?? null;
+        const startsAt = body.startsAt ? new Date(body.startsAt) : null;
+        const endsAt = body.endsAt ? new Date(body.endsAt) : null;
+        for (let attempt = 1;; attempt++) {
+            const rows = await this.update(`UPDATE time_slots
+            SET capacity = COALESCE($2::int, capacity),
+                status = COALESCE($3::text, status),
+                starts_at = COALESCE($4::timestamptz, starts_at),
+                ends_at = COALESCE($5::timestamptz, ends_at),
+                updated_at = now()
+          WHERE id = $1
+            AND ($2::int IS NULL OR held + booked <= $2::int)
+            AND COALESCE($5::timestamptz, ends_at) > COALESCE($4::timestamptz, starts_at)
+          RETURNING ${SLOT_COLUMNS}`, [slotId, capacity, body.status ?? null, startsAt, endsAt]);
+            if (rows[0])
+                return toSlot(rows[0]);
+            // The condition failed: say why, from the row as it is now.
+            const [slot] = await this.query(`SELECT ${SLOT_COLUMNS} FROM time_slots WHERE id = $1`, [slotId]);
+            if (!slot)
+                throw new AppError('TIME_SLOT_NOT_FOUND', 'This time slot does not exist');
+            const taken = slot.held + slot.booked;
+            if (capacity !== null && taken > capacity) {
+                throw invalid(`Capacity cannot be below the ${taken} places already held or booked (${slot.held} held, ${slot.booked} booked)`, [{ field: 'capacity', message: `capacity must be at least ${taken}, the places already held or booked` }]);
+            }
+            if ((endsAt ?? slot.ends_at) <= (startsAt ?? slot.starts_at)) {
+                throw invalid('The slot must end after it starts', [{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
+            }
+            // Holds were released between the UPDATE and the read: try again.
+            if (attempt >= SLOT_UPDATE_ATTEMPTS)
+                throw new AppError('INVENTORY_UNAVAILABLE', 'The slot is changing too fast; retry');
+        }
+    }
+    /**
+     * Sets the stock of a product's SKUs, creating the ones that are new. All or nothing:
+     * a SKU of another offering, or one whose `onHand` would fall below its held + sold
+     * units, fails the whole request with every problem listed.
+     *
+     * @returns the offering's whole stock list, by SKU
+     * @throws AppError NOT_FOUND (no such offering), VALIDATION_FAILED
+     */
+    async putStock(offeringId, items) {
+        const seen = new Map();
+        const duplicates = [];
+        items.forEach((item, i) => {
+            if (seen.has(item.sku))
+                duplicates.push({ field: `items.${i}.sku`, message: `sku ${item.sku} is listed more than once` });
+            seen.set(item.sku, i);
+        });
+        if (duplicates.length)
+            throw invalid('Each SKU may appear only once', duplicates);
+        await this.requireOffering(offeringId, 'product', 'stock');
+        const skus = items.map((item) => item.sku);
+        // Lock the existing rows in id order first, the order InventoryRepository locks
+        // stock in, so this cannot deadlock with a cart being held.
+        await this.query(`SELECT id FROM stock_items WHERE sku = ANY($1::text[]) ORDER BY id FOR UPDATE`, [skus]);
+        // The DO UPDATE's WHERE is the guard: a row of another offering, or one whose new
+        // on_hand would not cover its held + sold units, is left as it is and not returned.
+        const written = await this.query(`INSERT INTO stock_items AS s (offering_id, sku, on_hand)
+       SELECT $1, line.sku, line.on_hand FROM unnest($2::text[], $3::int[]) AS line(sku, on_hand)
+       ON CONFLICT (sku) DO UPDATE SET on_hand = EXCLUDED.on_hand, updated_at = now()
+        WHERE s.offering_id = EXCLUDED.offering_id AND s.held + s.sold <= EXCLUDED.on_hand
+       RETURNING s.sku`, [offeringId, skus, items.map((item) => item.onHand)]);
+        if (written.length < items.length) {
+            const done = new Set(written.map((r) => r.sku));
+            const refused = items.filter((item) => !done.has(item.sku)).map((item) => item.sku);
+            const rows = await this.query(`SELECT sku, offering_id, held, sold FROM stock_items WHERE sku = ANY($1::text[])`, [refused]);
+            const details = rows.map((row) => {
+                const i = seen.get(row.sku);
+                return row.offering_id !== offeringId
+                    ? { field: `items.${i}.sku`, message: `sku ${row.sku} belongs to another offering` }
+                    : {
+                        field: `items.${i}.onHand`,
+                        message: `onHand of ${row.sku} must be at least ${row.held + row.sold}, the units already held or sold`,
+                    };
+            });
+            // Throwing rolls back the SKUs that were written: nothing changes.
+            throw invalid('Some stock lines cannot be applied; nothing was changed', details);
+        }
+        return this.listStock(offeringId);
+    }
+    /** Every SKU of an offering, by SKU. */
+    async listStock(offeringId) {
+        const rows = await this.query(`SELECT id, sku, on_hand, held, sold FROM stock_items WHERE offering_id = $1 ORDER BY sku`, [offeringId]);
+        return rows.map(toStock);
+    }
+    /**
+     * Adds a unit to a rental offering.
+     *
+     * @throws AppError NOT_FOUND (no such offering), VALIDATION_FAILED (not a rental)
+     */
+    async createUnit(offeringId, body) {
+        await this.requireOffering(offeringId, 'rental', 'units');
+        const [row] = await this.query(`INSERT INTO rental_units (offering_id, label, status) VALUES ($1, $2, $3) RETURNING id, offering_id, label, status`, [offeringId, body.label.trim(), body.status ?? 'available']);
+        return toUnit(row);
+    }
+};
+__decorate([
+    Transactional(),
+    __metadata("design:type", Function),
+    __metadata("design:paramtypes", [String, Function]),
+    __metadata("design:returntype", Promise)
+], InventoryAdminService.prototype, "createSlot", null);
+__decorate([
+    Transactional(),
+    __metadata("design:type", Function),
+    __metadata("design:paramtypes", [String, Function]),
+    __metadata("design:returntype", Promise)
+], InventoryAdminService.prototype, "updateSlot", null);
+__decorate([
+    Transactional(),
+    __metadata("design:type", Function),
+    __metadata("design:paramtypes", [String, Array]),
+    __metadata("design:returntype", Promise)
+], InventoryAdminService.prototype, "putStock", null);
+__decorate([
+    Transactional(),
+    __metadata("design:type", Function),
+    __metadata("design:paramtypes", [String, Function]),
+    __metadata("design:returntype", Promise)
+], InventoryAdminService.prototype, "createUnit", null);
+InventoryAdminService = __decorate([
+    Injectable(),
+    __metadata("design:paramtypes", [TransactionHost,
+        InventoryService])
+], InventoryAdminService);
+export { InventoryAdminService };
+//# sourceMappingURL=inventory-admin.service.js.map

@@ -1,0 +1,151 @@
+var __decorate = (this && this.__decorate) || function (decorators, target, key, desc) {
+    var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
+    if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc);
+    else for (var i = decorators.length - 1; i >= 0; i--) if (d = decorators[i]) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r;
+    return c > 3 && r && Object.defineProperty(target, key, r), r;
+};
+var __metadata = (this && this.__metadata) || function (k, v) {
+    if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(k, v);
+};
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../libs/errors/src/index.js';
+import { InventoryRepository, slotTakeCtes } from './inventory.repository.js';
+const RESOURCE_ORDER = { slot: 0, sku: 1, unit: 2 };
+/** Long, because nothing the cache says is trusted without the database agreeing (see getSlotForHold). */
+const SLOT_CACHE_MS = 60_000;
+const SLOT_CACHE_MAX = 50_000;
+function resourceKey(request) {
+    if (request.kind === 'slot')
+        return request.slotId;
+    if (request.kind === 'sku')
+        return request.stockItemId;
+    return `${request.offeringId}|${request.start.toISOString()}`;
+}
+/**
+ * The only way capacity changes (DESIGN.md section 2). Callers run these methods inside
+ * their own transaction; a failed allocation throws, and the caller's rollback undoes
+ * whatever part of a cart was already taken.
+ */
+let InventoryService = class InventoryService {
+    constructor(repo) {
+        this.repo = repo;
+        this.slots = new Map();
+    }
+    /** A time slot as it is now, or null. */
+    getSlot(id) {
+        return this.repo.findSlot(id);
+    }
+    /**
+     * A time slot as it was at most SLOT_CACHE_MS ago, for pricing a hold by its start
+     * (with `fresh`, as it is now, and the cache refreshed with it). Safe to be stale: the
+     * one-statement hold takes places only if the slot still starts at the time it priced
+     * with, still belongs to the offering, is open, in the future and has places left, and
+     * falls back to a fresh read otherwise; `allocate` decides places under its own update.
+     */
+    async getSlotForHold(id, { fresh = false } = {}) {
+        const cached = this.slots.get(id);
+        if (cached && cached.until > Date.now() && !fresh)
+            return cached.slot;
+        const slot = await this.repo.findSlot(id);
+        if (!slot) {
+            this.slots.delete(id);
+            return null;
+        }
+        if (this.slots.size >= SLOT_CACHE_MAX)
+            this.slots.clear();
+        this.slots.set(id, { slot, until: Date.now() + SLOT_CACHE_MS });
+        return slot;
+    }
+    /** Drops a slot from this process's cache (after an admin change). */
+    forgetSlot(id) {
+        this.slots.delete(id);
+    }
+    /** A SKU's stock as it is now, or null. */
+    getStockBySku(sku) {
+        return this.repo.findStockBySku(sku);
+    }
+    /**
+     * Allocates everything a reservation needs, all or nothing, in the global lock order
+     * (slots, then SKUs, then rental units, each by id), so two carts that want the same
+     * resources in different orders never deadlock. When a resource is short, `onShortage`
+     * may reclaim expired holds on it, and the allocation is tried once more.
+     *
+     * @throws AppError NOT_ENOUGH_CAPACITY or TIME_SLOT_NOT_AVAILABLE; the caller must roll back.
+     */
+    async allocate(reservationId, requests, onShortage) {
+        const ordered = [...requests].sort((a, b) => RESOURCE_ORDER[a.kind] - RESOURCE_ORDER[b.kind] ||
+            (resourceKey(a) < resourceKey(b) ? -1 : resourceKey(a) > resourceKey(b) ? 1 : 0));
+        for (const request of ordered) {
+            if (await this.take(reservationId, request))
+                continue;
+            if (onShortage && (await onShortage(this.shortResource(request))) && (await this.take(reservationId, request)))
+                continue;
+            throw await this.shortageError(request);
+        }
+    }
+    /**
+     * For a caller that makes a whole one-slot hold in ONE statement (one round trip, its
+     * own transaction): the CTEs that take the places, `inv_taken` and `inv_allocation`
+     * (see `slotTakeCtes`). The caller's other writes select FROM `inv_taken`, so they
+     * happen exactly when the places were taken. When nothing is taken the caller learns
+     * no reason: it runs `allocate` in a transaction, which reclaims and explains.
+     */
+    slotTakeSql(p, take) {
+        return slotTakeCtes(p, take);
+    }
+    /** Gives back every live allocation of these reservations. */
+    release(reservationIds) {
+        return this.repo.releaseFor(reservationIds);
+    }
+    /** Makes a reservation's held allocations permanent (on confirmation). */
+    commit(reservationId) {
+        return this.repo.commitFor(reservationId);
+    }
+    /** Reservations holding (not yet committed) part of a resource. */
+    holdersOn(resource) {
+        if (resource.kind === 'slot')
+            return this.repo.holdersOn({ slotId: resource.slotId });
+        if (resource.kind === 'sku')
+            return this.repo.holdersOn({ stockItemId: resource.stockItemId });
+        return this.repo.holdersOn({ offeringId: resource.offeringId, start: resource.start, end: resource.end });
+    }
+    async take(reservationId, request) {
+        switch (request.kind) {
+            case 'slot':
+                return this.repo.takeSlot(request.slotId, request.quantity, reservationId, request.itemId);
+            case 'sku':
+                return this.repo.takeStock(request.stockItemId, request.quantity, reservationId, request.itemId);
+            case 'unit':
+                return (await this.repo.takeUnit(request.offeringId, request.start, request.end, reservationId, request.itemId)) !== null;
+        }
+    }
+    shortResource(request) {
+        if (request.kind === 'slot')
+            return { kind: 'slot', slotId: request.slotId };
+        if (request.kind === 'sku')
+            return { kind: 'sku', stockItemId: request.stockItemId };
+        return { kind: 'unit', offeringId: request.offeringId, start: request.start, end: request.end };
+    }
+    /** Says why a take failed: the slot closed or started meanwhile, or there is not enough left. */
+    async shortageError(request) {
+        if (request.kind === 'slot') {
+            const slot = await this.repo.findSlot(request.slotId);
+            if (!slot)
+                return new AppError('TIME_SLOT_NOT_FOUND', 'This time slot does not exist');
+            if (slot.status !== 'open' || slot.startsAt.getTime() <= Date.now()) {
+                return new AppError('TIME_SLOT_NOT_AVAILABLE', 'This time slot is no longer available');
+            }
+            const left = slot.capacity - slot.held - slot.booked;
+            return new AppError('NOT_ENOUGH_CAPACITY', `Not enough places left in this time slot (${left} left, ${request.quantity} asked)`);
+        }
+        if (request.kind === 'sku')
+            return new AppError('NOT_ENOUGH_CAPACITY', `Not enough stock left (${request.quantity} asked)`);
+        return new AppError('NOT_ENOUGH_CAPACITY', 'No unit is free for these dates');
+    }
+};
+InventoryService = __decorate([
+    Injectable(),
+    __metadata("design:paramtypes", [InventoryRepository])
+], InventoryService);
+export { InventoryService };
+//# sourceMappingURL=inventory.service.js.map

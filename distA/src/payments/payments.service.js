@@ -1,0 +1,355 @@
+var __decorate = (this && this.__decorate) || function (decorators, target, key, desc) {
+    var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
+    if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc);
+    else for (var i = decorators.length - 1; i >= 0; i--) if (d = decorators[i]) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r;
+    return c > 3 && r && Object.defineProperty(target, key, r), r;
+};
+var __metadata = (this && this.__metadata) || function (k, v) {
+    if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(k, v);
+};
+var __param = (this && this.__param) || function (paramIndex, decorator) {
+    return function (target, key) { decorator(target, key, paramIndex); }
+};
+var PaymentsService_1;
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { TransactionHost } from '../../libs/database/src/index.js';
+import { AppError } from '../../libs/errors/src/index.js';
+import { METRIC, PaymentMetrics } from './metrics.service.js';
+import { PAYMENT_GATEWAY, PaymentGatewayError } from './payment-gateway.js';
+import { PaymentOutcomes } from './payment-outcome.port.js';
+import { PaymentMethodsService } from './payment-methods.service.js';
+import { RefundsService } from './refunds.service.js';
+/** Statuses after which an attempt can no longer take money. */
+const FINAL = ['succeeded', 'canceled', 'failed'];
+/** Attempts that may still be paid (with the client secret, or by confirming). */
+export const OPEN_PAYMENT_STATUSES = [
+    'creating',
+    'requires_payment_method',
+    'requires_confirmation',
+    'requires_action',
+    'processing',
+];
+const toView = (r) => ({
+    paymentId: r.id,
+    reservationId: r.reservation_id,
+    intentId: r.provider_intent_id,
+    status: r.status,
+    amount: r.amount_cents,
+    currency: r.currency.trim(),
+    captured: r.captured_cents,
+    refunded: r.refunded_cents,
+    captureMethod: r.capture_method,
+    clientSecret: r.client_secret,
+    chargeId: r.charge_id,
+    failureCode: r.failure_code,
+    requiresAction: r.status === 'requires_action',
+});
+/**
+ * Payment attempts and what the provider says about them. The single code path that
+ * moves a payment forward is `applyIntent`: webhooks, the confirm call, payment-status
+ * polling, the expiry sweep and reconciliation all go through it, so whichever comes
+ * first wins and the others change nothing. State only moves forward.
+ */
+let PaymentsService = PaymentsService_1 = class PaymentsService {
+    constructor(txHost, gateway, outcomes, refunds, metrics, methods) {
+        this.txHost = txHost;
+        this.gateway = gateway;
+        this.outcomes = outcomes;
+        this.refunds = refunds;
+        this.metrics = metrics;
+        this.methods = methods;
+        this.logger = new Logger(PaymentsService_1.name);
+    }
+    get providerName() {
+        return this.gateway.name;
+    }
+    /**
+     * The attempt a convert should use (caller's transaction, reservation locked): the
+     * reservation's open attempt if it has one that has not failed, else a new row. The
+     * new row is our "local row first": it commits before the provider is called.
+     */
+    async openAttempt(input) {
+        const rows = (await this.txHost.manager.query(`SELECT * FROM payments WHERE reservation_id = $1 ORDER BY created_at DESC LIMIT 1 FOR UPDATE`, [input.reservationId]));
+        const last = rows[0];
+        if (last && OPEN_PAYMENT_STATUSES.includes(last.status) && !last.failure_code && last.amount_cents === input.amount)
+            return toView(last);
+        const [created] = (await this.txHost.manager.query(`INSERT INTO payments (reservation_id, user_id, provider, status, amount_cents, currency, capture_method)
+       VALUES ($1, $2, $3, 'creating', $4, $5, $6) RETURNING *`, [input.reservationId, input.userId, this.gateway.name, input.amount, input.currency, input.captureMethod]));
+        return toView(created);
+    }
+    /**
+     * Makes sure the attempt has an intent at the provider (creating it with key
+     * `pi:{paymentId}`, so a retry after a timeout finds the same one), confirming it with
+     * a saved card when one is given. Cancels the reservation's older open intents first,
+     * so two attempts can never both take money. Runs outside any transaction.
+     */
+    async submitAttempt(paymentId, options) {
+        const payment = await this.get(paymentId);
+        await this.cancelOlderOpenIntents(payment);
+        let intent;
+        const started = Date.now();
+        try {
+            if (!payment.intentId) {
+                intent = await this.gateway.createIntent({
+                    paymentId,
+                    amount: payment.amount,
+                    currency: payment.currency,
+                    captureMethod: payment.captureMethod,
+                    customerId: options.customerId,
+                    paymentMethodId: options.paymentMethodId,
+                    setupFutureUsage: options.saveCard,
+                    metadata: { paymentId, reservationId: payment.reservationId, ...(options.saveCard ? { saveCard: 'true' } : {}) },
+                    description: options.description,
+                });
+            }
+            else if (options.paymentMethodId) {
+                intent = await this.gateway.confirmIntent(payment.intentId, options.paymentMethodId, `confirm:${paymentId}:${options.paymentMethodId}`);
+            }
+            else {
+                intent = await this.gateway.retrieveIntent(payment.intentId);
+            }
+        }
+        catch (error) {
+            if (error instanceof PaymentGatewayError && error.intent) {
+                await this.txHost.run(() => this.applyIntent(error.intent));
+            }
+            else if (error instanceof PaymentGatewayError && error.kind === 'card_declined') {
+                await this.txHost.run(() => this.markFailed(paymentId, error.providerCode ?? 'card_declined'));
+            }
+            this.metrics.increment(METRIC.paymentOutcome, {
+                result: error instanceof PaymentGatewayError && error.kind === 'card_declined' ? 'declined' : 'error',
+            });
+            throw error;
+        }
+        finally {
+            this.metrics.observe(METRIC.paymentCreationSeconds, (Date.now() - started) / 1000, { provider: this.gateway.name });
+        }
+        await this.txHost.run(() => this.applyIntent(intent));
+        await this.refunds.flushPending();
+        await this.saveCardIfAsked(intent);
+        return this.get(paymentId);
+    }
+    /**
+     * THE code path: records what the provider says about an intent and tells
+     * reservations (through the outcome port) when money moved. Runs in the caller's
+     * transaction. Returns false when no payment of ours matches (the caller may keep the
+     * event for later).
+     */
+    async applyIntent(intent) {
+        const byMetadata = intent.metadata?.paymentId;
+        const rows = (await this.txHost.manager.query(`SELECT * FROM payments WHERE provider_intent_id = $1 OR ($2::uuid IS NOT NULL AND id = $2::uuid) ORDER BY id LIMIT 1 FOR UPDATE`, [intent.id, isUuid(byMetadata) ? byMetadata : null]));
+        const payment = rows[0];
+        if (!payment)
+            return false;
+        const next = this.nextStatus(payment.status, intent);
+        const becameSuccessful = next !== payment.status && (next === 'succeeded' || next === 'requires_capture');
+        const declined = next === 'requires_payment_method' && intent.lastError !== null;
+        // An older word than ours (e.g. payment_failed delivered after succeeded): its charge
+        // and card are not the ones that paid, so they must not replace what we recorded.
+        const stale = next !== intent.status;
+        await this.txHost.manager.query(`UPDATE payments SET provider_intent_id = $2, status = $3, client_secret = COALESCE($4, client_secret),
+              captured_cents = GREATEST(captured_cents, $5), charge_id = COALESCE($6, charge_id),
+              payment_method_id = COALESCE($7, payment_method_id),
+              failure_code = CASE WHEN $8::text IS NOT NULL THEN $8 WHEN $3 IN ('succeeded', 'requires_capture') THEN NULL ELSE failure_code END,
+              failure_message = CASE WHEN $8::text IS NOT NULL THEN $9 ELSE failure_message END,
+              updated_at = now()
+        WHERE id = $1`, [
+            payment.id,
+            intent.id,
+            next,
+            intent.clientSecret,
+            next === 'succeeded' ? intent.amountReceived : 0,
+            stale ? null : intent.latestChargeId,
+            stale ? null : intent.paymentMethodId,
+            declined ? (intent.lastError?.declineCode ?? intent.lastError?.code ?? 'card_declined') : null,
+            declined ? intent.lastError?.message : null,
+        ]);
+        if (becameSuccessful) {
+            this.txHost.afterCommit(() => this.metrics.increment(METRIC.paymentOutcome, { result: 'succeeded' }));
+            const otherPaid = (await this.txHost.manager.query(`SELECT 1 FROM payments WHERE reservation_id = $1 AND id <> $2 AND status IN ('succeeded', 'requires_capture') LIMIT 1`, [payment.reservation_id, payment.id]));
+            if (otherPaid.length > 0) {
+                // Another attempt already paid for this reservation: never take the money twice.
+                if (next === 'succeeded') {
+                    await this.refunds.requestRefund(payment.id, { reason: 'duplicate payment for one reservation', source: 'duplicate' });
+                }
+                else {
+                    await this.refunds.queueCancel(payment.id);
+                }
+                return true;
+            }
+            const outcome = await this.outcomes.paymentSucceeded(payment.reservation_id, payment.id);
+            if (outcome.result === 'refund' && next === 'succeeded') {
+                await this.refunds.requestRefund(payment.id, { amount: undefined, reason: outcome.reason, source: 'hold_expired' });
+                await this.outcomes.paymentRefunded(payment.reservation_id, payment.id, outcome.reason);
+            }
+            else if (outcome.result === 'refund') {
+                // Authorised only (manual capture): release the authorisation instead of refunding.
+                await this.refunds.queueCancel(payment.id);
+                await this.outcomes.paymentRefunded(payment.reservation_id, payment.id, outcome.reason);
+            }
+        }
+        else if (declined && !FINAL.includes(payment.status)) {
+            this.txHost.afterCommit(() => this.metrics.increment(METRIC.paymentOutcome, { result: 'declined' }));
+            await this.outcomes.paymentFailed(payment.reservation_id, payment.id);
+        }
+        else if (next === 'requires_action' && payment.status !== 'requires_action') {
+            await this.outcomes.paymentRequiresAction(payment.reservation_id, payment.id);
+        }
+        return true;
+    }
+    /** Asks the provider where an attempt stands and applies it (payment-status polling, confirm, reconciliation). */
+    async sync(paymentId) {
+        const payment = await this.get(paymentId);
+        if (!payment.intentId || FINAL.includes(payment.status))
+            return payment;
+        const intent = await this.gateway.retrieveIntent(payment.intentId);
+        await this.txHost.run(() => this.applyIntent(intent));
+        await this.refunds.flushPending();
+        await this.saveCardIfAsked(intent);
+        return this.get(paymentId);
+    }
+    /**
+     * `savePaymentMethod: true` on convert: once the payment went through, the card the
+     * user entered (attached to their customer by the provider) joins their saved cards.
+     * Best effort: the payment itself is not affected if this fails.
+     */
+    async saveCardIfAsked(intent) {
+        if (intent.metadata?.saveCard !== 'true' || !intent.paymentMethodId)
+            return;
+        if (intent.status !== 'succeeded' && intent.status !== 'requires_capture')
+            return;
+        const payment = await this.findByIntentId(intent.id);
+        if (!payment)
+            return;
+        try {
+            await this.methods.saveFromPayment(payment.userId, intent.paymentMethodId);
+        }
+        catch (error) {
+            this.logger.warn({ err: error, paymentId: payment.paymentId }, 'could not save the card used for a payment');
+        }
+    }
+    /**
+     * Cancels every open intent of a reservation at the provider (the expiry sweep, before
+     * it releases a pending reservation). An intent that turns out to have succeeded is
+     * applied instead, which confirms the reservation. Runs outside any transaction.
+     */
+    async cancelOpenIntents(reservationId) {
+        const open = (await this.txHost.manager.query(`SELECT * FROM payments WHERE reservation_id = $1 AND status = ANY($2::text[]) ORDER BY created_at`, [reservationId, OPEN_PAYMENT_STATUSES]));
+        for (const payment of open)
+            await this.cancelAttempt(toView(payment));
+    }
+    /**
+     * Captures an authorisation (rentals: on return, `amount` may include fines up to the
+     * authorised amount, or be less). Runs outside any transaction; key `capture:{paymentId}`.
+     */
+    async capture(paymentId, amount) {
+        const payment = await this.get(paymentId);
+        if (payment.status !== 'requires_capture' || !payment.intentId) {
+            throw new AppError('INVALID_HOLD_STATUS', `Only an authorised payment can be captured (this one is ${payment.status})`);
+        }
+        const intent = await this.gateway.captureIntent(payment.intentId, amount, `capture:${paymentId}`);
+        await this.txHost.run(() => this.applyIntent(intent));
+        return this.get(paymentId);
+    }
+    /** Releases an authorisation without taking money (a cancelled rental). Runs outside any transaction. */
+    async releaseAuthorization(paymentId) {
+        const payment = await this.get(paymentId);
+        if (payment.status !== 'requires_capture')
+            return payment;
+        await this.cancelAttempt(payment);
+        return this.get(paymentId);
+    }
+    /** True when an attempt of the reservation succeeded, is authorised, or is still processing. */
+    async hasMoneyMoving(reservationId) {
+        const rows = (await this.txHost.manager.query(`SELECT 1 FROM payments WHERE reservation_id = $1 AND status IN ('succeeded', 'requires_capture', 'processing') LIMIT 1`, [reservationId]));
+        return rows.length > 0;
+    }
+    /** Payments reconciliation could not repair, for admins. */
+    async listStuck() {
+        const rows = (await this.txHost.manager.query(`SELECT * FROM payments WHERE stuck ORDER BY updated_at DESC LIMIT 200`));
+        return rows.map(toView);
+    }
+    /** The reservation's latest attempt, or null. */
+    async latestFor(reservationId) {
+        const rows = (await this.txHost.manager.query(`SELECT * FROM payments WHERE reservation_id = $1 ORDER BY created_at DESC LIMIT 1`, [reservationId]));
+        return rows[0] ? toView(rows[0]) : null;
+    }
+    /** The attempt behind an intent of a reservation, or null. */
+    async findByIntent(reservationId, intentId) {
+        const rows = (await this.txHost.manager.query(`SELECT * FROM payments WHERE reservation_id = $1 AND provider_intent_id = $2`, [reservationId, intentId]));
+        return rows[0] ? toView(rows[0]) : null;
+    }
+    /** The attempt behind a provider intent, with the user it belongs to, or null (the dev payment routes check ownership). */
+    async findByIntentId(intentId) {
+        const rows = (await this.txHost.manager.query(`SELECT * FROM payments WHERE provider_intent_id = $1`, [
+            intentId,
+        ]));
+        return rows[0] ? { ...toView(rows[0]), userId: rows[0].user_id } : null;
+    }
+    async get(paymentId) {
+        const rows = (await this.txHost.manager.query(`SELECT * FROM payments WHERE id = $1`, [paymentId]));
+        if (!rows[0])
+            throw new AppError('NOT_FOUND', 'Payment not found');
+        return toView(rows[0]);
+    }
+    async cancelAttempt(payment) {
+        if (!payment.intentId) {
+            // Never reached the provider as far as we know: make sure it never does.
+            await this.txHost.run(() => this.markFailed(payment.paymentId, 'abandoned'));
+            return;
+        }
+        try {
+            const intent = await this.gateway.cancelIntent(payment.intentId, `cancel:${payment.paymentId}`);
+            await this.txHost.run(() => this.applyIntent(intent));
+        }
+        catch (error) {
+            // It may have succeeded meanwhile (cancel refused): the provider's word decides.
+            const intent = await this.gateway.retrieveIntent(payment.intentId);
+            await this.txHost.run(() => this.applyIntent(intent));
+            if (intent.status !== 'succeeded' && intent.status !== 'requires_capture' && intent.status !== 'canceled')
+                throw error;
+        }
+        await this.refunds.flushPending();
+    }
+    async cancelOlderOpenIntents(current) {
+        const older = (await this.txHost.manager.query(`SELECT * FROM payments WHERE reservation_id = $1 AND id <> $2 AND status = ANY($3::text[])`, [current.reservationId, current.paymentId, OPEN_PAYMENT_STATUSES]));
+        for (const payment of older)
+            await this.cancelAttempt(toView(payment));
+        const paid = (await this.txHost.manager.query(`SELECT 1 FROM payments WHERE reservation_id = $1 AND id <> $2 AND status IN ('succeeded', 'requires_capture')`, [current.reservationId, current.paymentId]));
+        if (paid.length > 0)
+            throw new AppError('INVALID_HOLD_STATUS', 'This reservation has already been paid');
+    }
+    async markFailed(paymentId, code) {
+        await this.txHost.manager.query(`UPDATE payments SET status = CASE WHEN provider_intent_id IS NULL THEN 'failed' ELSE status END, failure_code = $2, updated_at = now()
+        WHERE id = $1 AND status NOT IN ('succeeded', 'canceled', 'failed', 'requires_capture')`, [paymentId, code]);
+    }
+    /**
+     * State only moves forward: succeeded and canceled are final; an authorisation
+     * (requires_capture) moves only to succeeded or canceled; otherwise the provider's
+     * latest word is taken.
+     */
+    nextStatus(current, intent) {
+        if (current === 'succeeded' || current === 'canceled')
+            return current;
+        // `failed` is our own verdict on an attempt whose intent we never saw: whatever the
+        // provider later says about that intent is the truth.
+        if (current === 'failed')
+            return intent.status;
+        if (current === 'requires_capture' && intent.status !== 'succeeded' && intent.status !== 'canceled')
+            return current;
+        return intent.status;
+    }
+};
+PaymentsService = PaymentsService_1 = __decorate([
+    Injectable(),
+    __param(1, Inject(PAYMENT_GATEWAY)),
+    __metadata("design:paramtypes", [TransactionHost, Object, PaymentOutcomes,
+        RefundsService,
+        PaymentMetrics,
+        PaymentMethodsService])
+], PaymentsService);
+export { PaymentsService };
+function isUuid(value) {
+    return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+//# sourceMappingURL=payments.service.js.map

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { lookUpTestCard } from './simulated-cards.js';
+import { cardSnapshot, invalidRequest, now, randomSuffix, resourceMissing, } from './simulated-objects.js';
+const REUSE_REFUSED = 'The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.';
+/**
+ * The simulated provider's Customers and PaymentMethods, with Stripe's rules: a test id
+ * (`pm_card_visa`) or test card number becomes a NEW `pm_sim_` PaymentMethod each time it is
+ * used; a card attached to a customer pays for that customer only; a card used without a
+ * customer, or detached, cannot be used again.
+ */
+export class SimulatedWallet {
+    constructor() {
+        this.customers = new Map();
+        this.paymentMethods = new Map();
+        /** Per PaymentMethod: its test card, and whether Stripe would refuse to use it again. */
+        this.cards = new Map();
+    }
+    hasCustomer(customerId) {
+        return this.customers.has(customerId);
+    }
+    createCustomer(input) {
+        const customer = {
+            id: `cus_sim_${randomSuffix(14)}`,
+            object: 'customer',
+            created: now(),
+            email: input.email ?? null,
+            invoice_settings: { default_payment_method: null },
+            livemode: false,
+            metadata: { userId: input.userId },
+        };
+        this.customers.set(customer.id, customer);
+        return { id: customer.id };
+    }
+    attach(ref, customerId) {
+        if (!this.customers.has(customerId))
+            throw resourceMissing('customer', customerId);
+        const pm = this.paymentMethods.get(ref) ?? this.materialize(ref);
+        if (this.cards.get(pm.id)?.consumed)
+            throw invalidRequest(REUSE_REFUSED);
+        if (pm.customer !== null && pm.customer !== customerId) {
+            throw invalidRequest('The payment method you provided has already been attached to a customer.');
+        }
+        pm.customer = customerId;
+        return cardSnapshot(pm);
+    }
+    detach(paymentMethodId) {
+        const pm = this.paymentMethods.get(paymentMethodId);
+        if (!pm)
+            throw resourceMissing('PaymentMethod', paymentMethodId);
+        if (pm.customer === null) {
+            throw invalidRequest('The payment method you provided is not attached to a customer so detachment is impossible.');
+        }
+        const customer = this.customers.get(pm.customer);
+        if (customer?.invoice_settings.default_payment_method === pm.id)
+            customer.invoice_settings.default_payment_method = null;
+        pm.customer = null;
+        this.cards.get(pm.id).consumed = true;
+    }
+    setDefault(customerId, paymentMethodId) {
+        const customer = this.customers.get(customerId);
+        if (!customer)
+            throw resourceMissing('customer', customerId);
+        if (paymentMethodId !== null) {
+            const pm = this.paymentMethods.get(paymentMethodId);
+            if (!pm)
+                throw resourceMissing('PaymentMethod', paymentMethodId);
+            if (pm.customer !== customerId) {
+                throw invalidRequest(`The PaymentMethod ${paymentMethodId} does not belong to the Customer ${customerId}. Please attach it first.`);
+            }
+        }
+        customer.invoice_settings.default_payment_method = paymentMethodId;
+    }
+    /** The PaymentMethod a payment names: one of ours that this customer may use, or a new one from a test id or card number. */
+    resolveForPayment(ref, customerId) {
+        const existing = this.paymentMethods.get(ref);
+        if (!existing)
+            return this.materialize(ref);
+        if (this.cards.get(existing.id)?.consumed)
+            throw invalidRequest(REUSE_REFUSED);
+        if (existing.customer !== null && customerId === null) {
+            throw invalidRequest('The provided PaymentMethod is attached to a Customer. To use it, provide that Customer in the `customer` parameter as well.');
+        }
+        if (existing.customer !== null && existing.customer !== customerId) {
+            throw invalidRequest(`The provided PaymentMethod belongs to a different Customer (${existing.customer}) than ${customerId}.`);
+        }
+        return existing;
+    }
+    get(paymentMethodId) {
+        return this.paymentMethods.get(paymentMethodId);
+    }
+    /** What confirming a payment with this PaymentMethod does. */
+    behaviourOf(pm) {
+        return this.cards.get(pm.id).card.behaviour;
+    }
+    /** After a payment with it succeeded: Stripe attaches the card when asked to keep it; otherwise a customer-less card is spent. */
+    used(pm, intent) {
+        if (pm.customer !== null)
+            return;
+        if (intent.setup_future_usage !== null && intent.customer !== null)
+            pm.customer = intent.customer;
+        else
+            this.cards.get(pm.id).consumed = true;
+    }
+    materialize(ref) {
+        const lookup = lookUpTestCard(ref);
+        if ('invalidNumber' in lookup)
+            throw invalidRequest('Your card number is incorrect.', 'incorrect_number');
+        if ('notTestId' in lookup)
+            throw resourceMissing('PaymentMethod', ref);
+        const card = lookup.found;
+        const pm = {
+            id: `pm_sim_${randomSuffix()}`,
+            object: 'payment_method',
+            card: {
+                brand: card.brand,
+                country: card.country,
+                exp_month: 12,
+                exp_year: new Date().getUTCFullYear() + 4,
+                // The same number always has the same fingerprint, whatever PaymentMethod carries it.
+                fingerprint: createHash('sha256').update(card.number).digest('hex').slice(0, 16),
+                funding: card.funding,
+                last4: card.last4,
+            },
+            created: now(),
+            customer: null,
+            livemode: false,
+            metadata: {},
+            type: 'card',
+        };
+        this.paymentMethods.set(pm.id, pm);
+        this.cards.set(pm.id, { card, consumed: false });
+        return pm;
+    }
+}
+//# sourceMappingURL=simulated-wallet.js.map

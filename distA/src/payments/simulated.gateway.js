@@ -1,0 +1,416 @@
+import Stripe from 'stripe';
+import { intentFromStripeObject } from './intent-mapper.js';
+import { PaymentGatewayError, WebhookSignatureError, } from './payment-gateway.js';
+import { SimulatedEventOutbox } from './simulated-events.js';
+import { docUrl, invalidRequest, newCharge, now, randomSuffix, resourceMissing, } from './simulated-objects.js';
+import { SimulatedWallet } from './simulated-wallet.js';
+const CONFIRMABLE = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
+const CANCELABLE = [
+    'requires_payment_method',
+    'requires_capture',
+    'requires_confirmation',
+    'requires_action',
+    'processing',
+];
+/** Stripe's minimum charges in minor units, for the currencies we are likely to see. */
+const MIN_CHARGE = { usd: 50, eur: 50, gbp: 30, cad: 50, aud: 50, chf: 50, jpy: 50 };
+const MAX_AMOUNT = 99_999_999;
+const MAX_IDEMPOTENCY_KEYS = 100_000;
+const REFUND_REASONS = new Set(['duplicate', 'fraudulent', 'requested_by_customer']);
+const AUTHENTICATION_FAILED = 'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.';
+/**
+ * The `simulated` payment provider (the default for `npm start`): an in-process stand-in
+ * for Stripe that keeps its objects in memory (a restart forgets them) and behaves as
+ * Stripe's test mode does: Stripe's test PaymentMethod ids and card numbers, the
+ * PaymentIntent state machine, declines as 402-like errors carrying the intent, 3-D
+ * Secure, manual capture, partial refunds, idempotency keys, customers and saved cards.
+ *
+ * Every state change sends a Stripe-shaped event, signed with STRIPE_WEBHOOK_SECRET,
+ * through `PaymentEventRelay` to our own webhook handler, after the call returns; so it
+ * goes through the same verification and code path as a Stripe delivery.
+ * `DevPaymentsController` stands in for Stripe.js (`confirmAsClient`, `authenticate`).
+ */
+export class SimulatedGateway {
+    constructor(config, relay, options = {}) {
+        this.config = config;
+        this.name = 'simulated';
+        this.intents = new Map();
+        this.charges = new Map();
+        this.wallet = new SimulatedWallet();
+        this.idempotency = new Map();
+        const delays = options.retryDelaysMs ?? [100, 500, 2000];
+        this.outbox = new SimulatedEventOutbox(relay, config.STRIPE_WEBHOOK_SECRET, Stripe.API_VERSION, delays);
+    }
+    /** With `paymentMethodId`, confirms at once (a saved card, server-side, on-session: 3-D Secure shows as requires_action). */
+    async createIntent(input) {
+        const key = `pi:${input.paymentId}`;
+        return this.idempotent(key, 'POST /v1/payment_intents', input, () => {
+            const currency = input.currency.toLowerCase();
+            checkAmount(input.amount, currency);
+            const customer = input.customerId ?? null;
+            if (customer !== null && !this.wallet.hasCustomer(customer))
+                throw resourceMissing('customer', customer);
+            // A PaymentMethod that cannot be used refuses the whole request, as with Stripe.
+            const pm = input.paymentMethodId !== undefined ? this.wallet.resolveForPayment(input.paymentMethodId, customer) : null;
+            const id = `pi_sim_${randomSuffix()}`;
+            const pi = {
+                id,
+                object: 'payment_intent',
+                amount: input.amount,
+                amount_capturable: 0,
+                amount_received: 0,
+                canceled_at: null,
+                cancellation_reason: null,
+                capture_method: input.captureMethod,
+                client_secret: `${id}_secret_${randomSuffix(25)}`,
+                confirmation_method: 'automatic',
+                created: now(),
+                currency,
+                customer,
+                description: input.description ?? null,
+                last_payment_error: null,
+                latest_charge: null,
+                livemode: false,
+                metadata: { ...input.metadata },
+                next_action: null,
+                payment_method: null,
+                payment_method_types: ['card'],
+                setup_future_usage: input.setupFutureUsage ? 'off_session' : null,
+                status: 'requires_payment_method',
+            };
+            this.intents.set(id, pi);
+            if (pm)
+                this.confirm(pi, pm.id, key);
+            return this.snapshot(pi);
+        });
+    }
+    async retrieveIntent(intentId) {
+        return this.snapshot(this.findIntent(intentId));
+    }
+    async confirmIntent(intentId, paymentMethodId, idempotencyKey) {
+        return this.idempotent(idempotencyKey, `POST /v1/payment_intents/${intentId}/confirm`, { paymentMethodId }, () => {
+            const pi = this.findIntent(intentId);
+            this.confirm(pi, paymentMethodId, idempotencyKey);
+            return this.snapshot(pi);
+        });
+    }
+    /**
+     * What Stripe.js does with the client secret (`stripe.confirmPayment`): confirms with a
+     * test PaymentMethod id, a test card number or a saved card of the intent's customer,
+     * without an idempotency key. A decline throws `PaymentGatewayError('card_declined')`
+     * carrying the failed intent.
+     */
+    async confirmAsClient(intentId, paymentMethod) {
+        const pi = this.findIntent(intentId);
+        this.confirm(pi, paymentMethod, null);
+        return this.snapshot(pi);
+    }
+    /**
+     * The customer's side of 3-D Secure. `success` completes the payment (or authorises it,
+     * for manual capture); `failure` sends the intent back to requires_payment_method with
+     * `payment_intent_authentication_failure` and throws, as Stripe.js reports it.
+     */
+    async authenticate(intentId, result) {
+        const pi = this.findIntent(intentId);
+        if (pi.status !== 'requires_action') {
+            throw this.unexpectedState(pi, `This PaymentIntent has a status of ${pi.status}; only a PaymentIntent with a status of requires_action can be authenticated.`);
+        }
+        const pm = this.paymentMethodOf(pi);
+        if (result === 'success') {
+            this.succeed(pi, pm, null);
+            return this.snapshot(pi);
+        }
+        const code = 'payment_intent_authentication_failure';
+        this.fail(pi, pm, { type: 'invalid_request_error', code, message: AUTHENTICATION_FAILED }, null);
+        throw new PaymentGatewayError('card_declined', AUTHENTICATION_FAILED, code, null, this.snapshot(pi));
+    }
+    async cancelIntent(intentId, idempotencyKey) {
+        return this.idempotent(idempotencyKey, `POST /v1/payment_intents/${intentId}/cancel`, {}, () => {
+            const pi = this.findIntent(intentId);
+            if (!CANCELABLE.includes(pi.status)) {
+                throw this.unexpectedState(pi, `You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: ${CANCELABLE.join(', ')}.`);
+            }
+            if (pi.status === 'requires_capture' && pi.latest_charge) {
+                // The authorisation is released: Stripe shows the uncaptured charge as refunded.
+                const charge = this.charges.get(pi.latest_charge);
+                charge.amount_refunded = charge.amount;
+                charge.refunded = true;
+            }
+            pi.status = 'canceled';
+            pi.canceled_at = now();
+            pi.amount_capturable = 0;
+            pi.next_action = null;
+            this.outbox.publish('payment_intent.canceled', copy(pi), idempotencyKey);
+            return this.snapshot(pi);
+        });
+    }
+    /** Captures `amount` (default: all) of an authorisation; the rest is released, as with Stripe. */
+    async captureIntent(intentId, amount, idempotencyKey) {
+        return this.idempotent(idempotencyKey, `POST /v1/payment_intents/${intentId}/capture`, { amount }, () => {
+            const pi = this.findIntent(intentId);
+            if (pi.status !== 'requires_capture') {
+                throw this.unexpectedState(pi, `This PaymentIntent could not be captured because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`);
+            }
+            const toCapture = amount ?? pi.amount_capturable;
+            if (!Number.isInteger(toCapture) || toCapture <= 0) {
+                throw invalidRequest('Invalid positive integer: amount_to_capture', 'parameter_invalid_integer');
+            }
+            if (toCapture > pi.amount_capturable) {
+                throw invalidRequest(`The amount to capture (${toCapture}) must be less than or equal to the amount capturable (${pi.amount_capturable}).`, 'amount_too_large');
+            }
+            const charge = this.charges.get(pi.latest_charge);
+            charge.captured = true;
+            charge.amount_captured = toCapture;
+            pi.amount_received = toCapture;
+            pi.amount_capturable = 0;
+            pi.status = 'succeeded';
+            this.outbox.publish('payment_intent.succeeded', copy(pi), idempotencyKey);
+            return this.snapshot(pi);
+        });
+    }
+    /** A refund of part or all of what is left of the captured amount; more than that is refused. */
+    async createRefund(input) {
+        const key = `refund:${input.refundId}`;
+        return this.idempotent(key, 'POST /v1/refunds', input, () => {
+            const pi = this.findIntent(input.intentId);
+            const charge = pi.latest_charge ? this.charges.get(pi.latest_charge) : undefined;
+            if (pi.status !== 'succeeded' || !charge) {
+                throw this.unexpectedState(pi, `This PaymentIntent has a status of ${pi.status}; only a succeeded PaymentIntent can be refunded (cancel it to release an authorisation).`);
+            }
+            const remaining = charge.amount_captured - charge.amount_refunded;
+            if (remaining <= 0)
+                throw invalidRequest(`Charge ${charge.id} has already been refunded.`, 'charge_already_refunded');
+            if (!Number.isInteger(input.amount) || input.amount <= 0) {
+                throw invalidRequest('Invalid positive integer: amount', 'parameter_invalid_integer');
+            }
+            if (input.amount > remaining) {
+                throw invalidRequest(`Refund amount (${input.amount}) is greater than unrefunded amount on charge (${remaining})`, 'amount_too_large');
+            }
+            const refund = {
+                id: `re_sim_${randomSuffix()}`,
+                object: 'refund',
+                amount: input.amount,
+                charge: charge.id,
+                created: now(),
+                currency: pi.currency,
+                // Stripe's `reason` takes three values; ours (e.g. HOLD_EXPIRED) is kept in metadata.
+                metadata: { refundId: input.refundId, ...(input.reason ? { reason: input.reason } : {}) },
+                payment_intent: pi.id,
+                reason: input.reason && REFUND_REASONS.has(input.reason) ? input.reason : null,
+                status: 'succeeded',
+            };
+            charge.amount_refunded += input.amount;
+            charge.refunded = charge.amount_refunded >= charge.amount_captured;
+            charge.refunds.data.unshift(refund);
+            charge.refunds.total_count++;
+            this.outbox.publish('charge.refunded', copy(charge), key);
+            return { id: refund.id, intentId: pi.id, amount: refund.amount, status: refund.status };
+        });
+    }
+    async createCustomer(input) {
+        return this.wallet.createCustomer(input);
+    }
+    /** A test id or card number first becomes a new `pm_sim_` PaymentMethod, as Stripe does with `pm_card_visa`. */
+    async attachPaymentMethod(paymentMethodId, customerId) {
+        return this.wallet.attach(paymentMethodId, customerId);
+    }
+    /** Stripe refuses to use a detached PaymentMethod again. */
+    async detachPaymentMethod(paymentMethodId) {
+        this.wallet.detach(paymentMethodId);
+    }
+    async setDefaultPaymentMethod(customerId, paymentMethodId) {
+        this.wallet.setDefault(customerId, paymentMethodId);
+    }
+    /** Stripe's own verifier (offline, 300 s tolerance), the same code the Stripe adapter runs. */
+    verifyEvent(rawBody, signatureHeader) {
+        if (!signatureHeader)
+            throw new WebhookSignatureError('No Stripe-Signature header');
+        let event;
+        try {
+            event = Stripe.webhooks.constructEvent(rawBody, signatureHeader, this.config.STRIPE_WEBHOOK_SECRET, 300);
+        }
+        catch (error) {
+            throw new WebhookSignatureError(error instanceof Error ? error.message : 'The webhook signature does not verify');
+        }
+        const object = event.data.object;
+        return { id: event.id, type: event.type, created: event.created, object };
+    }
+    /** Resolves once every event sent so far (and any sent meanwhile) has been delivered or given up. For tests. */
+    flushEvents() {
+        return this.outbox.flush();
+    }
+    /** A PaymentIntent as Stripe's API would return it (a copy). */
+    paymentIntentObject(intentId) {
+        return copy(this.findIntent(intentId));
+    }
+    /** A Charge as Stripe's API would return it (a copy). */
+    chargeObject(chargeId) {
+        const charge = this.charges.get(chargeId);
+        if (!charge)
+            throw resourceMissing('charge', chargeId);
+        return copy(charge);
+    }
+    /**
+     * The confirmation step of the state machine: a card that works succeeds (or is
+     * authorised, for manual capture); a declining one sends the intent back to
+     * requires_payment_method and throws like Stripe's 402; a 3-D Secure one waits in
+     * requires_action for `authenticate`.
+     */
+    confirm(pi, paymentMethod, idempotencyKey) {
+        if (pi.status === 'succeeded') {
+            throw this.unexpectedState(pi, 'You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.');
+        }
+        if (!CONFIRMABLE.includes(pi.status)) {
+            throw this.unexpectedState(pi, `You cannot confirm this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be confirmed: ${CONFIRMABLE.join(', ')}.`);
+        }
+        if (paymentMethod !== undefined)
+            pi.payment_method = this.wallet.resolveForPayment(paymentMethod, pi.customer).id;
+        if (pi.payment_method === null) {
+            throw this.unexpectedState(pi, "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.");
+        }
+        const pm = this.paymentMethodOf(pi);
+        const behaviour = this.wallet.behaviourOf(pm);
+        if (behaviour.kind === 'success') {
+            this.succeed(pi, pm, idempotencyKey);
+            return;
+        }
+        if (behaviour.kind === 'authenticate') {
+            pi.status = 'requires_action';
+            pi.last_payment_error = null;
+            pi.next_action = {
+                type: 'use_stripe_sdk',
+                use_stripe_sdk: {
+                    type: 'three_d_secure_redirect',
+                    stripe_js: `/v1/dev/payments/${pi.id}/authenticate`,
+                    source: `src_sim_${randomSuffix()}`,
+                },
+            };
+            this.outbox.publish('payment_intent.requires_action', copy(pi), idempotencyKey);
+            return;
+        }
+        const charge = {
+            ...newCharge(pi, pm, false),
+            paid: false,
+            status: 'failed',
+            failure_code: behaviour.code,
+            failure_message: behaviour.message,
+            outcome: {
+                network_status: 'declined_by_network',
+                reason: behaviour.declineCode,
+                seller_message: 'The bank did not return any further details with this decline.',
+                type: 'issuer_declined',
+            },
+        };
+        this.charges.set(charge.id, charge);
+        const { code, declineCode, message } = behaviour;
+        this.fail(pi, pm, { type: 'card_error', code, declineCode, message, charge }, idempotencyKey);
+        // Stripe answers a card_error with 402; a processing error is the bank's, not the card holder's.
+        throw new PaymentGatewayError(code === 'processing_error' ? 'processing' : 'card_declined', message, code, declineCode, this.snapshot(pi));
+    }
+    succeed(pi, pm, idempotencyKey) {
+        const manual = pi.capture_method === 'manual';
+        const charge = newCharge(pi, pm, !manual);
+        this.charges.set(charge.id, charge);
+        pi.latest_charge = charge.id;
+        pi.last_payment_error = null;
+        pi.next_action = null;
+        this.wallet.used(pm, pi);
+        if (manual) {
+            pi.status = 'requires_capture';
+            pi.amount_capturable = pi.amount;
+            this.outbox.publish('payment_intent.amount_capturable_updated', copy(pi), idempotencyKey);
+        }
+        else {
+            pi.status = 'succeeded';
+            pi.amount_received = pi.amount;
+            this.outbox.publish('payment_intent.succeeded', copy(pi), idempotencyKey);
+        }
+    }
+    /** A failed attempt: back to requires_payment_method with `last_payment_error`, as Stripe does. */
+    fail(pi, pm, failure, idempotencyKey) {
+        pi.status = 'requires_payment_method';
+        pi.payment_method = null;
+        pi.next_action = null;
+        if (failure.charge)
+            pi.latest_charge = failure.charge.id;
+        pi.last_payment_error = {
+            type: failure.type,
+            code: failure.code,
+            ...(failure.declineCode ? { decline_code: failure.declineCode } : {}),
+            message: failure.message,
+            doc_url: docUrl(failure.code),
+            ...(failure.charge ? { charge: failure.charge.id } : {}),
+            payment_method: structuredClone(pm),
+        };
+        this.outbox.publish('payment_intent.payment_failed', copy(pi), idempotencyKey);
+    }
+    paymentMethodOf(pi) {
+        const pm = pi.payment_method ? this.wallet.get(pi.payment_method) : undefined;
+        if (!pm)
+            throw new Error(`simulated provider: ${pi.id} has no payment method`);
+        return pm;
+    }
+    findIntent(intentId) {
+        const pi = this.intents.get(intentId);
+        if (!pi)
+            throw resourceMissing('payment_intent', intentId);
+        return pi;
+    }
+    unexpectedState(pi, message) {
+        return invalidRequest(message, 'payment_intent_unexpected_state', this.snapshot(pi));
+    }
+    /**
+     * Stripe's idempotency: the first request with a key runs and its answer is kept (a
+     * decline included); a retry with the same key and parameters gets that same answer
+     * without running again; the same key with other parameters (or on another endpoint)
+     * is an error. As with Stripe, a request refused before it could run (bad parameters,
+     * no such object, a step the status does not allow) keeps nothing.
+     */
+    idempotent(key, endpoint, params, run) {
+        const fingerprint = `${endpoint} ${JSON.stringify(params)}`;
+        const seen = this.idempotency.get(key);
+        if (seen) {
+            if (seen.fingerprint !== fingerprint) {
+                throw invalidRequest(`Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`, 'idempotency_error');
+            }
+            if (seen.error)
+                throw seen.error;
+            return structuredClone(seen.result);
+        }
+        try {
+            const result = run();
+            this.remember(key, { fingerprint, result: structuredClone(result) });
+            return result;
+        }
+        catch (error) {
+            if (error instanceof PaymentGatewayError && error.kind !== 'invalid_request')
+                this.remember(key, { fingerprint, error });
+            throw error;
+        }
+    }
+    /** Stripe forgets keys after 24 hours; a long-running dev server forgets its oldest past a bound. */
+    remember(key, entry) {
+        this.idempotency.set(key, entry);
+        if (this.idempotency.size > MAX_IDEMPOTENCY_KEYS)
+            this.idempotency.delete(this.idempotency.keys().next().value);
+    }
+    snapshot(pi) {
+        return intentFromStripeObject(pi);
+    }
+}
+function checkAmount(amount, currency) {
+    if (!/^[a-z]{3}$/.test(currency))
+        throw invalidRequest(`Invalid currency: ${currency}.`, 'parameter_invalid_string');
+    if (!Number.isInteger(amount) || amount <= 0)
+        throw invalidRequest('Invalid positive integer: amount', 'parameter_invalid_integer');
+    const min = MIN_CHARGE[currency];
+    if (min !== undefined && amount < min)
+        throw invalidRequest(`Amount must be at least ${min} ${currency} minor units`, 'amount_too_small');
+    if (amount > MAX_AMOUNT)
+        throw invalidRequest(`Amount must be no more than ${MAX_AMOUNT} ${currency} minor units`, 'amount_too_large');
+}
+/** An event's object (or an API answer): a copy, as it is at this moment. */
+function copy(value) {
+    return structuredClone(value);
+}
+//# sourceMappingURL=simulated.gateway.js.map

@@ -1,0 +1,337 @@
+import { Logger } from '@nestjs/common';
+import { CircuitBreaker, CircuitOpenError, retry } from '../../libs/resilience/src/index.js';
+import Stripe from 'stripe';
+import { intentFromStripeObject } from './intent-mapper.js';
+import { PaymentGatewayError, WebhookSignatureError, } from './payment-gateway.js';
+/**
+ * The API version every request sends (`Stripe-Version`): the one this SDK release
+ * (stripe 23.1.0) was generated for, written out so that an SDK upgrade that moves it
+ * fails type-checking here and the version change is made on purpose.
+ */
+const API_VERSION = '2026-10-28.endive';
+/** Webhook timestamps older (or newer) than this are refused, as Stripe's own default. */
+const WEBHOOK_TOLERANCE_SECONDS = 300;
+/** Gateway-local metric names (the port's metrics are in `METRIC`). */
+const STRIPE_METRIC = {
+    callSeconds: 'stripe_call_seconds',
+    callErrors: 'stripe_call_errors_total',
+    breakerTransitions: 'stripe_circuit_transitions_total',
+    breakerRejections: 'stripe_circuit_rejections_total',
+};
+/**
+ * `PaymentGateway` on the real Stripe API, through the official SDK.
+ *
+ * **Idempotency.** Every mutating call carries a key derived from our own persistent ids,
+ * never from the clock: `pi:{paymentId}`, `refund:{refundId}`, `customer:{userId}`,
+ * `attach:{pm}:{customer}`, `detach:{pm}`, and the caller's key for confirm, cancel and
+ * capture. A retry (the SDK's, ours, or a whole request after a crash) therefore replays
+ * Stripe's stored answer instead of acting twice. Setting the default card is a plain
+ * overwrite (idempotent by nature): it gets the SDK's per-call key, as a derived key would
+ * replay an old answer when a user switches A -> B -> A within Stripe's 24 h key window.
+ *
+ * **Timeouts and retries** (checked in stripe 23.1.0, `RequestSender._shouldRetry` and
+ * `_getSleepTimeInMS`). Each HTTP attempt times out after `timeoutMs` (10 s). The SDK
+ * retries up to `maxNetworkRetries` (2) times, with the same idempotency key, on:
+ * connection errors and timeouts (no response), 409, every 5xx, and any response that
+ * says `Stripe-Should-Retry: true` (Stripe sends it, e.g., for lock timeouts); never when
+ * the response says `Stripe-Should-Retry: false`. It also retries an ECONNRESET/EPIPE once
+ * even with retries off. Its backoff: `min(0.5 s * 2^(n-1), 5 s)`, jittered to a random
+ * point in [d/2, d] and never below 0.5 s, so about 0.5 s then 0.5-1 s. It does NOT retry a
+ * plain 429 (Stripe's maintainers call that deliberate), so this class retries a 429 that
+ * carries no `Stripe-Should-Retry` header itself, `rateLimitRetries` (2) times on the same
+ * curve (`@holdfast/resilience` `retry`). Worst case for one call: 3 attempts x 10 s +
+ * 1.5 s of sleeps.
+ *
+ * **Circuit breaker.** All calls share one consecutive-failure breaker
+ * (`@holdfast/resilience`). A call counts as a failure only when it ends, after every
+ * retry, as kind `processing` (network, timeout, 5xx, 429, auth); a decline or an invalid
+ * request proves Stripe answered and counts as a success. After
+ * `breakerFailureThreshold` (5) failures in a row it opens: every call then fails at once
+ * with `PaymentGatewayError('processing', ..., 'circuit_open')` (the API's
+ * PAYMENT_PROCESSING_FAILED) without a request, so a Stripe outage cannot pile up
+ * requests and connections. After `breakerResetTimeoutMs` (30 s) one trial call goes
+ * through (half-open; concurrent calls still fail fast): success closes the breaker,
+ * failure re-opens it for another 30 s. `breakerState()` exposes it for metrics.
+ *
+ * **No card data.** Only ids (intents, payment methods, customers) travel through here;
+ * card numbers go from the app to Stripe directly. Nothing here logs a request or
+ * response body.
+ */
+export class StripeGateway {
+    constructor(config, metrics, options = {}) {
+        this.metrics = metrics;
+        this.name = 'stripe';
+        this.logger = new Logger(StripeGateway.name);
+        if (!config.STRIPE_SECRET_KEY)
+            throw new Error('STRIPE_SECRET_KEY is required when PAYMENT_PROVIDER=stripe');
+        this.webhookSecret = config.STRIPE_WEBHOOK_SECRET;
+        this.rateLimitRetries = options.rateLimitRetries ?? 2;
+        this.stripe = new Stripe(config.STRIPE_SECRET_KEY, {
+            apiVersion: API_VERSION,
+            timeout: options.timeoutMs ?? 10_000,
+            maxNetworkRetries: options.maxNetworkRetries ?? 2,
+            appInfo: { name: 'holdfast' },
+            ...apiBaseOptions(config.STRIPE_API_BASE),
+        });
+        this.breaker = new CircuitBreaker('Stripe', {
+            failureThreshold: options.breakerFailureThreshold ?? 5,
+            resetTimeoutMs: options.breakerResetTimeoutMs ?? 30_000,
+            now: options.now,
+            isFailure: (error) => error instanceof PaymentGatewayError && error.kind === 'processing',
+            onStateChange: (from, to) => {
+                this.metrics.increment(STRIPE_METRIC.breakerTransitions, { to });
+                const message = `Stripe circuit breaker ${from} -> ${to}`;
+                if (to === 'open')
+                    this.logger.error(message);
+                else
+                    this.logger.warn(message);
+            },
+        });
+    }
+    /** The circuit breaker's state, for metrics and health: `closed`, `open` or `half_open`. */
+    breakerState() {
+        return this.breaker.state;
+    }
+    /**
+     * Creates the attempt's PaymentIntent (key `pi:{paymentId}`) with automatic payment
+     * methods that never redirect, so no `return_url` is ever needed. With a saved card it is
+     * confirmed at once, server-side, while the user is in the app (on-session, so no
+     * `off_session`): 3-D Secure then shows as `requires_action` with
+     * `next_action.type = use_stripe_sdk`, which the app completes with the client secret.
+     * `setup_future_usage` is sent only with a customer, the card being attached to that
+     * customer once the payment succeeds.
+     *
+     * @throws PaymentGatewayError `card_declined` (with the failed intent) when the saved
+     *   card is declined, `invalid_request`, or `processing`.
+     */
+    async createIntent(input) {
+        const params = {
+            amount: input.amount,
+            currency: input.currency.toLowerCase(),
+            capture_method: input.captureMethod === 'manual' ? 'manual' : 'automatic',
+            // Not `payment_method_types`: API version 2026-10-28.endive removed it from
+            // PaymentIntents. Payment methods come from the Dashboard (cards only, for Holdfast);
+            // `allow_redirects: never` keeps out any that would send the user to a bank's site.
+            automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+            metadata: input.metadata,
+        };
+        if (input.description)
+            params.description = input.description;
+        if (input.customerId)
+            params.customer = input.customerId;
+        if (input.setupFutureUsage && input.customerId)
+            params.setup_future_usage = 'off_session';
+        if (input.paymentMethodId) {
+            params.payment_method = input.paymentMethodId;
+            params.confirm = true;
+        }
+        const pi = await this.call('create_intent', () => this.stripe.paymentIntents.create(params, { idempotencyKey: `pi:${input.paymentId}` }));
+        return toIntent(pi);
+    }
+    async retrieveIntent(intentId) {
+        return toIntent(await this.call('retrieve_intent', () => this.stripe.paymentIntents.retrieve(intentId)));
+    }
+    /** Confirms server-side, optionally with another card; `card_declined` carries the failed intent. */
+    async confirmIntent(intentId, paymentMethodId, idempotencyKey) {
+        const params = paymentMethodId ? { payment_method: paymentMethodId } : {};
+        const pi = await this.call('confirm_intent', () => this.stripe.paymentIntents.confirm(intentId, params, { idempotencyKey }));
+        return toIntent(pi);
+    }
+    /**
+     * Cancels an open intent (or releases an authorisation). An intent that can no longer
+     * be cancelled (it succeeded meanwhile) fails `invalid_request` with that intent attached.
+     */
+    async cancelIntent(intentId, idempotencyKey) {
+        const pi = await this.call('cancel_intent', () => this.stripe.paymentIntents.cancel(intentId, {}, { idempotencyKey }));
+        return toIntent(pi);
+    }
+    /** Captures an authorisation (manual capture): all of it, or `amount` (the rest is released). */
+    async captureIntent(intentId, amount, idempotencyKey) {
+        const params = amount === undefined ? {} : { amount_to_capture: amount };
+        const pi = await this.call('capture_intent', () => this.stripe.paymentIntents.capture(intentId, params, { idempotencyKey }));
+        return toIntent(pi);
+    }
+    /**
+     * Refunds (part of) an intent's charge, key `refund:{refundId}`. Stripe takes only
+     * `duplicate`, `fraudulent` or `requested_by_customer` as `reason`; any other reason of
+     * ours (e.g. `HOLD_EXPIRED`) travels in the metadata instead.
+     *
+     * @throws PaymentGatewayError `invalid_request` when the amount exceeds what is left.
+     */
+    async createRefund(input) {
+        const params = {
+            payment_intent: input.intentId,
+            amount: input.amount,
+            metadata: { refundId: input.refundId, ...(input.reason ? { reason: input.reason.slice(0, 500) } : {}) },
+        };
+        if (isStripeRefundReason(input.reason))
+            params.reason = input.reason;
+        const refund = await this.call('create_refund', () => this.stripe.refunds.create(params, { idempotencyKey: `refund:${input.refundId}` }));
+        return {
+            id: refund.id,
+            intentId: idOf(refund.payment_intent) ?? input.intentId,
+            amount: refund.amount,
+            status: REFUND_STATUSES.has(refund.status)
+                ? refund.status
+                : 'pending',
+        };
+    }
+    /** One Stripe customer per user (key `customer:{userId}`; the caller stores the id). */
+    async createCustomer(input) {
+        const params = { metadata: { userId: input.userId } };
+        if (input.email)
+            params.email = input.email;
+        const customer = await this.call('create_customer', () => this.stripe.customers.create(params, { idempotencyKey: `customer:${input.userId}` }));
+        return { id: customer.id };
+    }
+    /** Attaches a card the app collected (a `pm_...` id) to the user's customer. */
+    async attachPaymentMethod(paymentMethodId, customerId) {
+        const pm = await this.call('attach_payment_method', () => this.stripe.paymentMethods.attach(paymentMethodId, { customer: customerId }, { idempotencyKey: `attach:${paymentMethodId}:${customerId}` }));
+        if (!pm.card)
+            throw new PaymentGatewayError('invalid_request', `Payment method ${pm.id} is a ${pm.type}, not a card`, 'payment_method_not_card');
+        return { id: pm.id, brand: pm.card.brand, last4: pm.card.last4, expMonth: pm.card.exp_month, expYear: pm.card.exp_year };
+    }
+    async detachPaymentMethod(paymentMethodId) {
+        await this.call('detach_payment_method', () => this.stripe.paymentMethods.detach(paymentMethodId, {}, { idempotencyKey: `detach:${paymentMethodId}` }));
+    }
+    /** Sets (or, with null, clears) the customer's `invoice_settings.default_payment_method`. */
+    async setDefaultPaymentMethod(customerId, paymentMethodId) {
+        await this.call('set_default_payment_method', () => this.stripe.customers.update(customerId, { invoice_settings: { default_payment_method: paymentMethodId ?? '' } }));
+    }
+    /**
+     * Verifies `Stripe-Signature` over the raw body with STRIPE_WEBHOOK_SECRET (HMAC-SHA256,
+     * timestamp within 300 s), offline.
+     *
+     * @throws WebhookSignatureError when the header is missing, does not match, is stale,
+     *   or the verified body is not an event.
+     */
+    verifyEvent(rawBody, signatureHeader) {
+        if (!signatureHeader)
+            throw new WebhookSignatureError('No Stripe-Signature header');
+        let event;
+        try {
+            event = this.stripe.webhooks.constructEvent(rawBody, signatureHeader, this.webhookSecret, WEBHOOK_TOLERANCE_SECONDS);
+        }
+        catch (error) {
+            throw new WebhookSignatureError(error instanceof Error ? error.message : 'Webhook signature verification failed');
+        }
+        const object = event.data?.object;
+        if (typeof event.id !== 'string' || typeof event.type !== 'string' || object === null || typeof object !== 'object') {
+            throw new WebhookSignatureError('The signed body is not a Stripe event');
+        }
+        return { id: event.id, type: event.type, created: event.created, object: object };
+    }
+    /**
+     * One Stripe call through the breaker, with our 429 retries inside it (the SDK's own
+     * retries are inside `fn`), its error mapped to `PaymentGatewayError`.
+     */
+    async call(operation, fn) {
+        const started = performance.now();
+        try {
+            return await this.breaker.execute(async () => {
+                try {
+                    return await retry(fn, {
+                        retries: this.rateLimitRetries,
+                        baseDelayMs: 500,
+                        maxDelayMs: 5_000,
+                        shouldRetry: isUnretriedRateLimit,
+                    });
+                }
+                catch (error) {
+                    throw toGatewayError(error);
+                }
+            });
+        }
+        catch (error) {
+            const mapped = toGatewayError(error);
+            if (mapped.providerCode === 'circuit_open')
+                this.metrics.increment(STRIPE_METRIC.breakerRejections, { operation });
+            else
+                this.metrics.increment(STRIPE_METRIC.callErrors, { operation, kind: mapped.kind });
+            throw mapped;
+        }
+        finally {
+            this.metrics.observe(STRIPE_METRIC.callSeconds, (performance.now() - started) / 1000, { operation });
+        }
+    }
+}
+/**
+ * `STRIPE_API_BASE` (e.g. `http://127.0.0.1:12345`, the tests' fake Stripe) as the SDK's
+ * host/port/protocol. The SDK always adds `/v1/...`, so a base with a path is refused.
+ */
+function apiBaseOptions(base) {
+    if (!base)
+        return {};
+    const url = new URL(base);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new Error(`STRIPE_API_BASE must be http(s): ${base}`);
+    if (url.pathname !== '/' && url.pathname !== '')
+        throw new Error(`STRIPE_API_BASE must have no path (the SDK adds /v1): ${base}`);
+    const protocol = url.protocol === 'http:' ? 'http' : 'https';
+    return { host: url.hostname, port: url.port || (protocol === 'http' ? 80 : 443), protocol };
+}
+const STRIPE_REFUND_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'];
+function isStripeRefundReason(reason) {
+    return STRIPE_REFUND_REASONS.includes(reason ?? '');
+}
+const REFUND_STATUSES = new Set([
+    'pending',
+    'succeeded',
+    'failed',
+    'canceled',
+    'requires_action',
+]);
+function idOf(value) {
+    if (!value)
+        return null;
+    return typeof value === 'string' ? value : value.id;
+}
+function toIntent(pi) {
+    return intentFromStripeObject(pi);
+}
+/** A 429 the SDK gave up on at once because Stripe did not ask for a retry (see the class TSDoc). */
+function isUnretriedRateLimit(error) {
+    return (error instanceof Stripe.errors.StripeError && error.statusCode === 429 && error.headers?.['stripe-should-retry'] === undefined);
+}
+/**
+ * Stripe's errors as ours: a card error (any decline code, insufficient funds included,
+ * also `authentication_required` off-session) is `card_declined`; an invalid request
+ * (400/404, wrong state, amount too large) or an idempotency-key mismatch is
+ * `invalid_request`; everything else (connection, timeout, 5xx, 429, authentication,
+ * permission, an open breaker) is `processing`. When Stripe returns the PaymentIntent with
+ * the error (a declined confirmation, an intent in the wrong state) it comes along.
+ */
+function toGatewayError(error) {
+    if (error instanceof PaymentGatewayError)
+        return error;
+    if (error instanceof CircuitOpenError) {
+        return new PaymentGatewayError('processing', `Stripe calls are suspended after repeated failures: ${error.message}`, 'circuit_open');
+    }
+    if (error instanceof Stripe.errors.StripeError) {
+        const intent = intentOf(error);
+        const code = error.code ?? null;
+        if (error.type === 'StripeCardError' || code === 'card_declined') {
+            return new PaymentGatewayError('card_declined', error.message, code ?? 'card_declined', error.decline_code || null, intent);
+        }
+        if (error.type === 'StripeInvalidRequestError' || error.type === 'StripeIdempotencyError') {
+            return new PaymentGatewayError('invalid_request', error.message, code ?? error.rawType ?? null, null, intent);
+        }
+        const status = error.statusCode ? ` (HTTP ${error.statusCode})` : '';
+        return new PaymentGatewayError('processing', `${error.type}${status}: ${error.message}`, code ?? error.rawType ?? error.type, null, intent);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return new PaymentGatewayError('processing', `Stripe call failed: ${message}`, 'unexpected');
+}
+/** The PaymentIntent a Stripe error carries (`error.payment_intent`, i.e. `raw.payment_intent`), mapped. */
+function intentOf(error) {
+    const raw = error.payment_intent ?? error.raw?.payment_intent;
+    if (!raw || typeof raw !== 'object')
+        return null;
+    try {
+        return intentFromStripeObject(raw);
+    }
+    catch {
+        return null;
+    }
+}
+//# sourceMappingURL=stripe.gateway.js.map

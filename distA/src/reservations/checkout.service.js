@@ -1,0 +1,238 @@
+var __decorate = (this && this.__decorate) || function (decorators, target, key, desc) {
+    var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
+    if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc);
+    else for (var i = decorators.length - 1; i >= 0; i--) if (d = decorators[i]) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r;
+    return c > 3 && r && Object.defineProperty(target, key, r), r;
+};
+var __metadata = (this && this.__metadata) || function (k, v) {
+    if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(k, v);
+};
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '../../libs/database/src/index.js';
+import { AppError } from '../../libs/errors/src/index.js';
+import { CustomersService } from '../payments/customers.service.js';
+import { PaymentMethodsService } from '../payments/payment-methods.service.js';
+import { toAppError } from '../payments/payments.errors.js';
+import { PaymentsService } from '../payments/payments.service.js';
+import { RefundsService } from '../payments/refunds.service.js';
+import { ReservationMetrics } from './reservation-metrics.js';
+import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reservations.errors.js';
+import { ReservationsService } from './reservations.service.js';
+/** Who may pay for, convert, confirm or check a reservation: its owner (admins: anyone). */
+const mayAct = (user, row) => row.user_id === user.sub || user.roles.includes('admin');
+/**
+ * From hold to paid (DESIGN.md section 4, seed 004 steps 2-4): convert a hold into a
+ * payment attempt, confirm it, report its status, and cancel a paid reservation with a
+ * refund by the offering's policy. Money is written locally before the provider is
+ * called, and every outcome goes through PaymentsService.applyIntent.
+ */
+let CheckoutService = class CheckoutService {
+    constructor(txHost, payments, refunds, customers, methods, reservations, metrics) {
+        this.txHost = txHost;
+        this.payments = payments;
+        this.refunds = refunds;
+        this.customers = customers;
+        this.methods = methods;
+        this.reservations = reservations;
+        this.metrics = metrics;
+    }
+    /**
+     * Seed 004 step 2B. Step 1 (committed): the hold becomes `pending` with a payment
+     * attempt row. Step 2: the provider creates (or confirms, with a saved card) the
+     * intent under key `pi:{paymentId}`. Safe to run again after any failure: it resumes
+     * with the same attempt. A declined or failed attempt may be retried on the same hold
+     * while its timer runs (a new attempt, a new intent).
+     */
+    async convert(user, dto) {
+        const plan = await this.txHost.run(async () => {
+            const r = await this.lock(user, dto.holdId);
+            if (['held', 'pending', 'payment_failed'].includes(r.status) && r.expired) {
+                if (r.status === 'held')
+                    await this.reservations.expire([r.id]);
+                return { expired: true };
+            }
+            if (!['held', 'pending', 'payment_failed'].includes(r.status))
+                throw invalidStatus(r.status, 'converted');
+            const saved = dto.paymentMethodId ? await this.methods.resolveForPayment(user.sub, dto.paymentMethodId) : null;
+            const attempt = await this.payments.openAttempt({
+                reservationId: r.id,
+                userId: r.user_id,
+                amount: r.total_cents,
+                currency: r.currency.trim(),
+                captureMethod: r.has_rental ? 'manual' : 'automatic',
+            });
+            await this.txHost.manager.query(`UPDATE reservations SET status = 'pending', updated_at = now() WHERE id = $1`, [r.id]);
+            if (r.status === 'held')
+                this.metrics.holdConverted(); // not a retry after a decline
+            return { expired: false, attempt, saved };
+        });
+        if (plan.expired)
+            throw holdExpired();
+        const customerId = plan.saved?.customerId ?? (dto.savePaymentMethod ? await this.customerFor(user) : undefined);
+        let payment;
+        try {
+            payment = await this.payments.submitAttempt(plan.attempt.paymentId, {
+                customerId,
+                paymentMethodId: plan.saved?.providerPaymentMethodId,
+                saveCard: dto.savePaymentMethod === true && !plan.saved,
+                description: `Holdfast reservation ${dto.holdId}`,
+            });
+        }
+        catch (error) {
+            throw toAppError(error);
+        }
+        const status = await this.statusOf(dto.holdId);
+        return {
+            reservation: { id: dto.holdId, status, paymentIntentId: payment.intentId ?? '' },
+            paymentClientSecret: payment.clientSecret ?? '',
+            requiresAction: payment.requiresAction,
+        };
+    }
+    /**
+     * Seed 004 step 4: asks the provider about the intent and applies it through the same
+     * code path as the webhook; whichever comes second changes nothing.
+     */
+    async confirm(user, dto) {
+        await this.owned(user, dto.reservationId);
+        const found = await this.payments.findByIntent(dto.reservationId, dto.paymentIntentId);
+        if (!found)
+            throw new AppError('PAYMENT_NOT_COMPLETED', 'No payment with this PaymentIntent belongs to this reservation');
+        let payment;
+        try {
+            payment = await this.payments.sync(found.paymentId);
+        }
+        catch (error) {
+            throw toAppError(error);
+        }
+        const r = await this.owned(user, dto.reservationId);
+        if (r.status === 'confirmed' || r.status === 'completed') {
+            const authorised = payment.status === 'requires_capture';
+            return {
+                reservation: {
+                    id: r.id,
+                    status: r.status,
+                    paymentStatus: authorised ? 'authorized' : 'paid',
+                    reservationReference: r.reference ?? '',
+                },
+                payment: { paymentId: payment.paymentId, status: authorised ? 'authorized' : 'captured', chargeId: payment.chargeId },
+            };
+        }
+        if (r.status === 'refunded' || r.status === 'expired') {
+            throw new AppError('HOLD_EXPIRED', 'The hold expired before the payment completed and its places were taken; the payment is refunded');
+        }
+        throw new AppError('PAYMENT_NOT_COMPLETED', `The payment has not completed (status ${payment.status})`);
+    }
+    /** Seed 004 "Check Payment Status": refreshes an unfinished attempt from the provider first. */
+    async paymentStatus(user, reservationId) {
+        await this.owned(user, reservationId);
+        let payment = await this.payments.latestFor(reservationId);
+        if (payment)
+            payment = await this.payments.sync(payment.paymentId).catch(() => payment);
+        const r = await this.owned(user, reservationId);
+        const stripeStatus = !payment ? null : payment.status === 'creating' || payment.status === 'failed' ? null : payment.status;
+        return {
+            success: true,
+            data: {
+                reservationStatus: r.expired && r.status === 'held' ? 'expired' : r.status,
+                paymentIntentId: payment?.intentId ?? null,
+                stripeStatus,
+                requiresAction: payment?.requiresAction ?? false,
+                actionType: payment?.requiresAction ? 'use_stripe_sdk' : null,
+            },
+        };
+    }
+    /** POST /reservations/{id}/cancel: a hold is simply released; anything further along goes through cancelPaid. */
+    async cancel(user, reservationId) {
+        const r = await this.owned(user, reservationId);
+        if (r.status === 'held')
+            return this.reservations.cancel(user, reservationId);
+        return this.cancelPaid(user, reservationId);
+    }
+    /**
+     * Cancels a reservation that has a payment in flight or is paid. Open intents are
+     * cancelled at the provider first (one that already succeeded confirms the booking,
+     * which is then cancelled like any confirmed one). A confirmed booking is refunded in
+     * full when cancelled at least `refundableUntilHours` before it starts, otherwise not
+     * at all; an authorisation (rentals) is released.
+     */
+    async cancelPaid(user, reservationId) {
+        const r = await this.owned(user, reservationId);
+        if (r.status === 'pending' || r.status === 'payment_failed') {
+            try {
+                await this.payments.cancelOpenIntents(reservationId);
+            }
+            catch (error) {
+                throw toAppError(error);
+            }
+        }
+        await this.txHost.run(async () => {
+            const locked = await this.lock(user, reservationId);
+            if (locked.status === 'pending' || locked.status === 'payment_failed') {
+                await this.reservations.releaseAndSetStatus(locked.id, 'cancelled', 'USER_CANCELLED');
+                return;
+            }
+            if (locked.status !== 'confirmed')
+                throw invalidStatus(locked.status, 'cancelled');
+            const payment = await this.payments.latestFor(locked.id);
+            const refundable = await this.withinRefundWindow(locked.id);
+            if (payment?.status === 'requires_capture') {
+                await this.refunds.queueCancel(payment.paymentId);
+            }
+            else if (payment && refundable && payment.captured - payment.refunded > 0) {
+                await this.refunds.requestRefund(payment.paymentId, { reason: 'cancelled by the customer', source: 'cancellation' });
+            }
+            await this.reservations.releaseAndSetStatus(locked.id, 'cancelled', refundable ? 'USER_CANCELLED' : 'USER_CANCELLED_NO_REFUND');
+        });
+        await this.refunds.flushPending();
+    }
+    async customerFor(user) {
+        try {
+            return await this.customers.ensureCustomer(user.sub, user.email);
+        }
+        catch (error) {
+            throw toAppError(error);
+        }
+    }
+    /** Refundable when every item starts at least refundableUntilHours from now (null hours: never). */
+    async withinRefundWindow(reservationId) {
+        const [row] = (await this.txHost.manager.query(`SELECT bool_and(o.refundable_until_hours IS NOT NULL
+                       AND COALESCE(s.starts_at, i.start_date::timestamptz, now() + interval '100 years')
+                           >= now() + make_interval(hours => o.refundable_until_hours)) AS ok
+         FROM reservation_items i JOIN offerings o ON o.id = i.offering_id LEFT JOIN time_slots s ON s.id = i.time_slot_id
+        WHERE i.reservation_id = $1`, [reservationId]));
+        return row?.ok === true;
+    }
+    async statusOf(reservationId) {
+        const [row] = (await this.txHost.manager.query(`SELECT status FROM reservations WHERE id = $1`, [reservationId]));
+        return row.status;
+    }
+    async owned(user, id) {
+        return this.read(user, id, '');
+    }
+    async lock(user, id) {
+        return this.read(user, id, 'FOR UPDATE OF r');
+    }
+    async read(user, id, lock) {
+        if (!isUuid(id))
+            throw reservationNotFound();
+        const rows = (await this.txHost.manager.query(`SELECT r.id, r.user_id, r.status, r.hold_expires_at <= now() AS expired, r.total_cents, r.currency, r.reference,
+              EXISTS (SELECT 1 FROM reservation_items i WHERE i.reservation_id = r.id AND i.kind = 'rental') AS has_rental
+         FROM reservations r WHERE r.id = $1 ${lock}`, [id]));
+        const row = rows[0];
+        if (!row || !mayAct(user, row))
+            throw reservationNotFound();
+        return row;
+    }
+};
+CheckoutService = __decorate([
+    Injectable(),
+    __metadata("design:paramtypes", [TransactionHost,
+        PaymentsService,
+        RefundsService,
+        CustomersService,
+        PaymentMethodsService,
+        ReservationsService,
+        ReservationMetrics])
+], CheckoutService);
+export { CheckoutService };
+//# sourceMappingURL=checkout.service.js.map

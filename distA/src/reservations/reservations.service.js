@@ -1,0 +1,429 @@
+var __decorate = (this && this.__decorate) || function (decorators, target, key, desc) {
+    var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
+    if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc);
+    else for (var i = decorators.length - 1; i >= 0; i--) if (d = decorators[i]) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r;
+    return c > 3 && r && Object.defineProperty(target, key, r), r;
+};
+var __metadata = (this && this.__metadata) || function (k, v) {
+    if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(k, v);
+};
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { SqlParams, TransactionHost, Transactional, sqlState } from '../../libs/database/src/index.js';
+import { AppError } from '../../libs/errors/src/index.js';
+import { IdempotencyService } from '../../libs/idempotency/src/index.js';
+import { CatalogService } from '../catalog/catalog.service.js';
+import { priceDependsOnStart, priceItem, sumPrices } from '../catalog/pricing.js';
+import { AppConfig } from '../config/app-config.js';
+import { InventoryService } from '../inventory/inventory.service.js';
+import { ReservationMetrics } from './reservation-metrics.js';
+import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reservations.errors.js';
+const DAY_MS = 86_400_000;
+const MAX_RENTAL_DAYS = 365;
+/** unique_violation (the key was used before), deadlock_detected, serialization_failure. */
+const FALL_BACK_ON = new Set(['23505', '40P01', '40001']);
+/**
+ * The one-slot hold as ONE statement, from the parts each module owns: the key's lock,
+ * the guarded take (gated on the lock), the reservation and item (gated on the take) and
+ * the key's stored response. Answers `taken`. (bench/holds.ts builds its pgbench script
+ * from this too, so the ceiling it measures is this very statement.)
+ */
+export function oneSlotHoldSql(key, take, insert) {
+    return `WITH ${key.lockCte}, ${take}, ${insert}, ${key.storeCte} SELECT EXISTS (SELECT 1 FROM res_items) AS taken`;
+}
+/**
+ * The CTEs that insert a hold's reservation (`res`) and its items (`res_items`); with a
+ * `gate` CTE, only if that CTE has a row (the places were taken in the same statement).
+ */
+export function reservationInsertCtes(p, hold, gate) {
+    const { dto, lines, total } = hold;
+    const id = p.add(hold.id, 'uuid');
+    const reservation = [
+        id,
+        p.add(hold.userId),
+        `'held'`,
+        p.add(hold.holdExpiresAt, 'timestamptz'),
+        p.add(dto.guestName),
+        p.add(dto.guestEmail),
+        p.add(dto.guestPhone ?? null, 'text'),
+        p.add(dto.specialRequests ?? null, 'text'),
+        p.add(total.originalCents, 'int'),
+        p.add(total.discountCents, 'int'),
+        p.add(total.totalCents, 'int'),
+        p.add(hold.currency, 'bpchar'),
+        p.add(JSON.stringify(total.appliedDiscounts), 'jsonb'),
+    ];
+    const column = (type, pick) => p.add(lines.map(pick), `${type}[]`);
+    const items = [
+        column('uuid', (l) => l.itemId),
+        column('uuid', (l) => l.offering.id),
+        column('text', (l) => l.offering.kind),
+        column('uuid', (l) => l.timeSlotId),
+        column('text', (l) => l.sku),
+        column('date', (l) => l.startDate),
+        column('date', (l) => l.endDate),
+        column('int', (l) => l.quantity),
+        column('int', (l) => l.price.unitPriceCents),
+        column('int', (l) => l.price.originalCents),
+        column('int', (l) => l.price.discountCents),
+        column('int', (l) => l.price.totalCents),
+    ];
+    return `res AS (
+      INSERT INTO reservations (id, user_id, status, hold_expires_at, guest_name, guest_email, guest_phone, special_requests,
+                                original_cents, discount_cents, total_cents, currency, applied_discounts)
+      SELECT ${reservation.join(', ')}
+      ${gate ? `WHERE EXISTS (SELECT 1 FROM ${gate})` : ''}
+      RETURNING id),
+    res_items AS (
+      INSERT INTO reservation_items (id, reservation_id, offering_id, kind, time_slot_id, sku, start_date, end_date, quantity,
+                                     unit_price_cents, original_cents, discount_cents, total_cents)
+      SELECT t.id, res.id, t.offering_id, t.kind, t.time_slot_id, t.sku, t.start_date, t.end_date, t.quantity,
+             t.unit_price, t.original, t.discount, t.total
+        FROM res, unnest(${items.join(', ')})
+          AS t(id, offering_id, kind, time_slot_id, sku, start_date, end_date, quantity, unit_price, original, discount, total)
+      RETURNING 1)`;
+}
+const invalid = (field, message) => new AppError('VALIDATION_FAILED', 'The request is not valid', [{ field, message }]);
+const offeringNotFound = () => new AppError('NOT_FOUND', 'Offering not found');
+/**
+ * Holds and their end: creates a hold (price it, allocate every item, insert the
+ * reservation and store the idempotent response, all in one statement or one
+ * transaction), cancels one, and expires those past their time.
+ */
+let ReservationsService = class ReservationsService {
+    constructor(txHost, inventory, catalog, config, metrics, idempotency) {
+        this.txHost = txHost;
+        this.inventory = inventory;
+        this.catalog = catalog;
+        this.config = config;
+        this.metrics = metrics;
+        this.idempotency = idempotency;
+    }
+    /**
+     * Holds everything the request asks for, for HOLD_TTL_SECONDS, all or nothing, and
+     * keeps the request's idempotency key with the response.
+     *
+     * A hold of one time slot (the mobile app's form) is first tried as ONE statement: the
+     * key's lock, the guarded slot update, the ledger row, the reservation, its item and the
+     * key's stored response, committed together in one round trip. Priced from the cached
+     * slot and offering, it takes places only if the slot still starts then and the
+     * offering still has that price. Anything else, a cart, a key used before, too few
+     * places, a closed slot or a changed price, goes the general way: a transaction that
+     * replays or refuses the key, reclaims expired holds when short, and says what is wrong.
+     */
+    async hold(user, dto, keyed) {
+        const held = await this.holdInOneStatement(user, dto, keyed);
+        if (held)
+            return held;
+        return (await this.idempotency.atomic(keyed, () => this.holdInTransaction(user, dto)));
+    }
+    /** The fast path of `hold`; null when it took nothing and the general path must decide. */
+    async holdInOneStatement(user, dto, keyed) {
+        const oneSlot = dto.items ? dto.items.length === 1 && dto.items[0].timeSlotId !== undefined : dto.timeSlotId !== undefined;
+        if (!oneSlot)
+            return null;
+        let line;
+        try {
+            [line] = await this.resolveLines(dto, false);
+        }
+        catch (error) {
+            if (error instanceof AppError)
+                return null; // said again, after the key is checked, by the general path
+            throw error;
+        }
+        if (line.timeSlotId === null)
+            return null;
+        const hold = this.newHold(user, dto, [line]);
+        const p = new SqlParams();
+        const key = this.idempotency.inStatement(p, keyed, hold.response, 'inv_taken');
+        const take = this.inventory.slotTakeSql(p, {
+            slotId: line.timeSlotId,
+            quantity: line.quantity,
+            reservationId: hold.id,
+            itemId: line.itemId,
+            startsAt: line.slotStartsAt ?? undefined,
+            offeringId: line.offering.id,
+            guards: [key.locked, this.catalog.unchangedSql(p, line.offering)],
+        });
+        const insert = reservationInsertCtes(p, hold, 'inv_taken');
+        try {
+            const [{ taken }] = await this.txHost.statement(oneSlotHoldSql(key, take, insert), p.values);
+            if (!taken)
+                return null;
+        }
+        catch (error) {
+            // A key used before (its primary key refuses the insert), or a rare deadlock: the
+            // whole statement rolled back, and the general path replays, refuses or retries.
+            if (FALL_BACK_ON.has(sqlState(error) ?? ''))
+                return null;
+            throw error;
+        }
+        this.metrics.holdCreated();
+        return hold.response;
+    }
+    /** The general path of `hold`, inside the idempotency transaction. */
+    async holdInTransaction(user, dto) {
+        const lines = await this.resolveLines(dto, true);
+        const currencies = new Set(lines.map((line) => line.offering.currency));
+        if (currencies.size > 1)
+            throw invalid('items', 'all items of one hold must be priced in the same currency');
+        const hold = this.newHold(user, dto, lines);
+        await this.inventory.allocate(hold.id, lines.map((line) => line.request), (resource) => this.reclaimExpiredOn(resource));
+        const p = new SqlParams();
+        await this.txHost.rows(`WITH ${reservationInsertCtes(p, hold, null)} SELECT count(*) FROM res_items`, p.values);
+        this.metrics.holdCreated();
+        return hold.response;
+    }
+    /** A new hold's rows and the response that announces it, expiring HOLD_TTL_SECONDS from now. */
+    newHold(user, dto, lines) {
+        const total = sumPrices(lines.map((line) => line.price));
+        const id = randomUUID();
+        const holdExpiresAt = new Date(Date.now() + this.config.HOLD_TTL_SECONDS * 1000);
+        const currency = lines[0].offering.currency;
+        return {
+            id,
+            userId: user.sub,
+            dto,
+            lines,
+            total,
+            currency,
+            holdExpiresAt,
+            response: {
+                reservation: {
+                    id,
+                    status: 'held',
+                    holdExpiresAt: holdExpiresAt.toISOString(),
+                    totalPrice: total.totalCents,
+                    originalPrice: total.originalCents,
+                    discountApplied: total.discountCents,
+                    currency,
+                },
+                appliedDiscounts: total.appliedDiscounts,
+                holdDurationMinutes: Math.ceil(this.config.HOLD_TTL_SECONDS / 60),
+            },
+        };
+    }
+    /**
+     * Cancels a hold and gives its places back. A hold already past its time is expired
+     * instead (that change is kept) and the caller gets HOLD_EXPIRED.
+     */
+    async cancel(user, reservationId) {
+        const outcome = await this.txHost.run(async () => {
+            const reservation = await this.lockOwned(user, reservationId);
+            if (reservation.status === 'held' && reservation.expired) {
+                await this.expire([reservation.id]);
+                return 'expired';
+            }
+            if (reservation.status !== 'held')
+                throw invalidStatus(reservation.status, 'cancelled');
+            await this.inventory.release([reservation.id]);
+            await this.txHost.manager.query(`UPDATE reservations SET status = 'cancelled', status_reason = 'USER_CANCELLED', updated_at = now() WHERE id = $1`, [reservation.id]);
+            return 'cancelled';
+        });
+        if (outcome === 'expired')
+            throw holdExpired();
+    }
+    /**
+     * Expires these reservations (held ones past their time, locked by the caller) and
+     * releases their allocations. Returns how many it expired.
+     */
+    async expire(reservationIds) {
+        if (reservationIds.length === 0)
+            return 0;
+        await this.inventory.release(reservationIds);
+        const [, count] = (await this.txHost.manager.query(`UPDATE reservations SET status = 'expired', status_reason = 'HOLD_EXPIRED', updated_at = now()
+        WHERE id = ANY($1::uuid[]) AND status = 'held'`, [reservationIds]));
+        this.metrics.holdsExpired(count);
+        return count;
+    }
+    /** Releases whatever a reservation still holds and moves it to a final status (caller's transaction, row locked). */
+    async releaseAndSetStatus(reservationId, status, reason) {
+        await this.inventory.release([reservationId]);
+        await this.txHost.manager.query(`UPDATE reservations SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1`, [
+            reservationId,
+            status,
+            reason,
+        ]);
+        if (status === 'expired')
+            this.metrics.holdsExpired(1);
+    }
+    /** Locks a reservation the user may act on (their own; any for admins), or throws RESERVATION_NOT_FOUND. */
+    async lockOwned(user, id) {
+        if (!isUuid(id))
+            throw reservationNotFound();
+        const rows = (await this.txHost.manager.query(`SELECT id, user_id, status, hold_expires_at <= now() AS expired FROM reservations WHERE id = $1 FOR UPDATE`, [id]));
+        const row = rows[0];
+        if (!row || (row.user_id !== user.sub && !user.roles.includes('admin')))
+            throw reservationNotFound();
+        return { id: row.id, status: row.status, expired: row.expired };
+    }
+    /** Shortage handler for allocate(): expires holds past their time on the short resource. */
+    async reclaimExpiredOn(resource) {
+        const holders = await this.inventory.holdersOn(resource);
+        if (holders.length === 0)
+            return false;
+        const due = (await this.txHost.manager.query(`SELECT id FROM reservations WHERE id = ANY($1::uuid[]) AND status = 'held' AND hold_expires_at <= now()
+        ORDER BY id FOR UPDATE SKIP LOCKED`, [holders]));
+        return (await this.expire(due.map((r) => r.id))) > 0;
+    }
+    /**
+     * Turns either request form into priced lines, checking what exists and is bookable.
+     * `fresh`: read offerings and slots now (in the caller's transaction) rather than from
+     * the caches the one-statement path prices with and then verifies in its statement.
+     */
+    async resolveLines(dto, fresh) {
+        const seedForm = dto.experienceId !== undefined || dto.timeSlotId !== undefined || dto.numberOfGuests !== undefined;
+        if (seedForm && dto.items)
+            throw invalid('items', 'give either experienceId/timeSlotId/numberOfGuests or items, not both');
+        if (!seedForm && !dto.items)
+            throw invalid('items', 'give experienceId, timeSlotId and numberOfGuests, or items');
+        if (seedForm) {
+            const missing = ['experienceId', 'timeSlotId', 'numberOfGuests'].filter((f) => dto[f] === undefined);
+            if (missing.length) {
+                throw new AppError('VALIDATION_FAILED', 'The request is not valid', missing.map((field) => ({ field, message: `${field} is required` })));
+            }
+            return [
+                await this.resolveItem({ offeringId: dto.experienceId, timeSlotId: dto.timeSlotId, quantity: dto.numberOfGuests }, 'experienceId', true, fresh),
+            ];
+        }
+        const lines = [];
+        for (const [index, item] of dto.items.entries())
+            lines.push(await this.resolveItem(item, `items.${index}`, false, fresh));
+        return lines;
+    }
+    async resolveItem(item, field, seedForm, fresh) {
+        const given = [
+            item.timeSlotId !== undefined,
+            item.sku !== undefined,
+            item.startDate !== undefined || item.endDate !== undefined,
+        ];
+        if (given.filter(Boolean).length !== 1)
+            throw invalid(field, 'give exactly one of timeSlotId, sku, or startDate and endDate');
+        const offering = await this.catalog.getOffering(item.offeringId, { fresh });
+        const now = new Date();
+        const itemId = randomUUID();
+        const quantity = item.quantity ?? 1;
+        if (item.timeSlotId !== undefined) {
+            const slotLine = (slotId, startsAt, priced) => ({
+                itemId,
+                offering: priced,
+                request: { kind: 'slot', itemId, slotId, quantity },
+                timeSlotId: slotId,
+                sku: null,
+                startDate: null,
+                endDate: null,
+                quantity,
+                price: priceItem({
+                    basePriceCents: priced.basePriceCents,
+                    quantity,
+                    units: 1,
+                    rules: priced.pricingRules,
+                    startsAt,
+                    now,
+                }),
+                slotStartsAt: startsAt,
+            });
+            // The one-statement path checks the slot in its guarded update (that it exists for
+            // this offering, is open and in the future): it reads the slot only to price by its start.
+            if (!fresh && offering?.active && !priceDependsOnStart(offering.pricingRules)) {
+                return slotLine(item.timeSlotId, null, offering);
+            }
+            const slot = fresh
+                ? await this.inventory.getSlotForHold(item.timeSlotId, { fresh: true })
+                : await this.inventory.getSlotForHold(item.timeSlotId);
+            if (!slot || slot.offeringId !== item.offeringId) {
+                throw new AppError('TIME_SLOT_NOT_FOUND', 'This time slot does not exist for this experience');
+            }
+            if (!offering)
+                throw offeringNotFound();
+            if (!offering.active || slot.status !== 'open' || slot.startsAt.getTime() <= now.getTime()) {
+                throw new AppError('TIME_SLOT_NOT_AVAILABLE', 'This time slot is no longer available');
+            }
+            return slotLine(slot.id, slot.startsAt, offering);
+        }
+        if (!offering)
+            throw offeringNotFound();
+        if (seedForm || offering.kind === 'experience')
+            throw invalid(`${field}.timeSlotId`, 'an experience is booked by timeSlotId');
+        if (!offering.active)
+            throw new AppError('NOT_FOUND', 'This offering is not available');
+        if (item.sku !== undefined) {
+            if (offering.kind !== 'product')
+                throw invalid(`${field}.sku`, 'only products are booked by sku');
+            const stock = await this.inventory.getStockBySku(item.sku);
+            if (!stock || stock.offeringId !== offering.id)
+                throw new AppError('NOT_FOUND', `SKU ${item.sku} does not exist for this product`);
+            return {
+                itemId,
+                offering,
+                request: { kind: 'sku', itemId, stockItemId: stock.id, quantity },
+                timeSlotId: null,
+                sku: stock.sku,
+                startDate: null,
+                endDate: null,
+                quantity,
+                price: priceItem({
+                    basePriceCents: offering.basePriceCents,
+                    quantity,
+                    units: 1,
+                    rules: offering.pricingRules,
+                    startsAt: null,
+                    now,
+                }),
+                slotStartsAt: null,
+            };
+        }
+        if (offering.kind !== 'rental')
+            throw invalid(`${field}.startDate`, 'only rentals are booked by dates');
+        if (!item.startDate || !item.endDate)
+            throw invalid(`${field}.endDate`, 'a rental needs both startDate and endDate');
+        if (item.quantity !== undefined && item.quantity !== 1)
+            throw invalid(`${field}.quantity`, 'a rental line books one unit');
+        const start = new Date(`${item.startDate}T00:00:00Z`);
+        const end = new Date(`${item.endDate}T00:00:00Z`);
+        const days = Math.round((end.getTime() - start.getTime()) / DAY_MS);
+        if (days < 1)
+            throw invalid(`${field}.endDate`, 'endDate must be after startDate');
+        if (days > MAX_RENTAL_DAYS)
+            throw invalid(`${field}.endDate`, `a rental lasts at most ${MAX_RENTAL_DAYS} days`);
+        if (start.getTime() < Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())) {
+            throw invalid(`${field}.startDate`, 'startDate must not be in the past');
+        }
+        return {
+            itemId,
+            offering,
+            request: { kind: 'unit', itemId, offeringId: offering.id, start, end },
+            timeSlotId: null,
+            sku: null,
+            startDate: item.startDate,
+            endDate: item.endDate,
+            quantity: 1,
+            price: priceItem({
+                basePriceCents: offering.basePriceCents,
+                quantity: 1,
+                units: days,
+                rules: offering.pricingRules,
+                startsAt: start,
+                now,
+            }),
+            slotStartsAt: null,
+        };
+    }
+};
+__decorate([
+    Transactional(),
+    __metadata("design:type", Function),
+    __metadata("design:paramtypes", [Object, Function]),
+    __metadata("design:returntype", Promise)
+], ReservationsService.prototype, "holdInTransaction", null);
+ReservationsService = __decorate([
+    Injectable(),
+    __metadata("design:paramtypes", [TransactionHost,
+        InventoryService,
+        CatalogService,
+        AppConfig,
+        ReservationMetrics,
+        IdempotencyService])
+], ReservationsService);
+export { ReservationsService };
+//# sourceMappingURL=reservations.service.js.map

@@ -1,0 +1,52 @@
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ErrorDetailDto, ErrorResponseDto } from '../libs/errors/src/index.js';
+import { documentRateLimits } from './protection/rate-limit.decorators.js';
+/** Builds the OpenAPI document from the routes' decorators. */
+export function buildOpenApiDocument(app) {
+    const config = new DocumentBuilder()
+        .setTitle('Holdfast API')
+        .setDescription('Booking and checkout for mobile apps: hold what you want for 15 minutes, pay with Stripe, get a confirmed ' +
+        'reservation.\n\nEvery error is `{ "error": "CODE", "message": "...", "details"?: [...], "requestId": "..." }`. ' +
+        'Authorize with a bearer token (in dev mode, get one from `POST /v1/dev/token`).')
+        .setVersion('1')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+        .addSecurityRequirements('bearer')
+        .addTag('health', 'Liveness and readiness')
+        .addTag('dev', 'Development helpers (dev mode only)')
+        .addTag('catalog', 'Public browsing: offerings, prices and availability')
+        .addTag('admin', 'Administration (admin role): catalog, inventory, refunds, audits')
+        .build();
+    const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto, ErrorDetailDto] });
+    documentUnauthorized(document);
+    documentRateLimits(document);
+    return document;
+}
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'];
+/** Every operation that needs a token can answer 401 UNAUTHORIZED: say so once, here. */
+function documentUnauthorized(document) {
+    for (const item of Object.values(document.paths)) {
+        for (const method of HTTP_METHODS) {
+            const operation = item[method];
+            if (!operation)
+                continue;
+            const isPublic = operation.security?.some((requirement) => Object.keys(requirement).length === 0);
+            if (isPublic || operation.responses['401'])
+                continue;
+            operation.responses['401'] = {
+                description: 'UNAUTHORIZED: no bearer token, or an invalid or expired one',
+                content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+            };
+        }
+    }
+}
+/** Serves Swagger UI at /docs and the document at /docs-json. */
+export function setupSwagger(app) {
+    const document = buildOpenApiDocument(app);
+    SwaggerModule.setup('docs', app, document, {
+        jsonDocumentUrl: 'docs-json',
+        customSiteTitle: 'Holdfast API',
+        swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+    });
+    return document;
+}
+//# sourceMappingURL=swagger.js.map
