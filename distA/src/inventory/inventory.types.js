@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=inventory.types.js.map
