@@ -385,9 +385,7 @@ export class ReservationsService {
       if (!fresh && offering?.active && !priceDependsOnStart(offering.pricingRules)) {
         return slotLine(item.timeSlotId, null, offering);
       }
-      const slot = fresh
-        ? await this.inventory.getSlotForHold(item.timeSlotId, { fresh: true })
-        : await this.inventory.getSlotForHold(item.timeSlotId);
+      const slot = await this.inventory.getSlotForHold(item.timeSlotId, { fresh });
       if (!slot || slot.offeringId !== item.offeringId) {
         throw new AppError('TIME_SLOT_NOT_FOUND', 'This time slot does not exist for this experience');
       }
