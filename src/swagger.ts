@@ -23,7 +23,31 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto, ErrorDetailDto] });
   documentUnauthorized(document);
   documentRateLimits(document);
+  documentUnavailable(document);
   return document;
+}
+
+/** The routes that never touch the database, so cannot answer 503 INVENTORY_UNAVAILABLE. */
+const NO_DATABASE = new Set(['/v1/dev/token']);
+
+/**
+ * Every API operation that reads or writes the database answers 503 INVENTORY_UNAVAILABLE
+ * with `Retry-After` while the database cannot be reached (the exception filter's
+ * UNAVAILABLE_ERRORS): say so once, here.
+ */
+function documentUnavailable(document: OpenAPIObject): void {
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!path.startsWith('/v1/') || NO_DATABASE.has(path)) continue;
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (!operation || operation.responses['503']) continue;
+      operation.responses['503'] = {
+        description: 'INVENTORY_UNAVAILABLE: the database cannot be reached right now; retry after `Retry-After` seconds',
+        headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } },
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+      };
+    }
+  }
 }
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;

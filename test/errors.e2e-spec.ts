@@ -246,6 +246,41 @@ describe('the error envelope', () => {
     expect(res.text).not.toContain('relation');
   });
 
+  it('answers a database it cannot reach with 503 INVENTORY_UNAVAILABLE and Retry-After, not 500, and no address', async () => {
+    const res = await t.http.get('/v1/test-errors/db-unreachable').expect(503);
+    expect(res.body).toEqual({ error: 'INVENTORY_UNAVAILABLE', message: expect.any(String), requestId: expect.any(String) });
+    expect(res.body.message).toMatch(/retry/i);
+    expect(res.headers['retry-after']).toBe('2');
+    expectNoLeak(res.text);
+    expect(res.text).not.toContain('ECONNREFUSED');
+    expect(res.text).not.toContain('127.0.0.1');
+  });
+
+  it('documents 503 INVENTORY_UNAVAILABLE with Retry-After on every /v1 operation that uses the database', async () => {
+    type Operation = { responses: Record<string, { description?: string; headers?: Record<string, unknown> }> };
+    const docs = (await t.http.get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, Operation>> };
+    const operations = Object.entries(docs.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]) => ({ key: `${method.toUpperCase()} ${path}`, path, operation })),
+    );
+    const api = operations.filter((op) => op.path.startsWith('/v1/'));
+    expect(api.length).toBeGreaterThan(20);
+    for (const op of api) {
+      const unavailable = op.operation.responses['503'];
+      if (op.path === '/v1/dev/token') {
+        expect({ op: op.key, unavailable }).toEqual({ op: op.key, unavailable: undefined });
+        continue;
+      }
+      expect({ op: op.key, description: unavailable?.description }).toEqual({
+        op: op.key,
+        description: expect.stringContaining('INVENTORY_UNAVAILABLE'),
+      });
+      expect(unavailable.headers).toHaveProperty('Retry-After');
+    }
+    expect(operations.find((op) => op.path === '/health/ready')?.operation.responses['503']?.description).not.toContain(
+      'INVENTORY_UNAVAILABLE',
+    );
+  });
+
   it('echoes an incoming X-Request-Id in the header and the body', async () => {
     const res = await t.http.get('/v1/test-errors/boom').set('X-Request-Id', 'probe-req-0001').expect(500);
     expect(res.headers['x-request-id']).toBe('probe-req-0001');

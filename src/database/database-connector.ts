@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { type DataSource, TypeORMError } from 'typeorm';
 import { backoffDelay } from '@holdfast/resilience';
 import { sqlState } from '@holdfast/database';
 import { AppConfig } from '../config/app-config';
@@ -36,6 +36,23 @@ export function isDatabaseUnreachable(error: unknown): boolean {
   return error instanceof Error && UNREACHABLE_MESSAGE.test(error.message);
 }
 
+/** SQLSTATE class 08, connection exceptions (not 08P01, a protocol violation: a bug). */
+const CONNECTION_LOST_CODES = new Set(['08000', '08001', '08003', '08004', '08006']);
+/** TypeORM's, ours and pg-pool's words for "there is no pool to ask": before the first connection, or during shutdown. */
+const NOT_CONNECTED_MESSAGE = /Driver not Connected|has no connection pool|Cannot use a pool after calling end/i;
+
+/**
+ * True for an error a request gets because the database cannot serve it right now:
+ * unreachable, cut off mid-request, or not connected yet. The exception filter answers
+ * these with 503 INVENTORY_UNAVAILABLE and `Retry-After` (see UNAVAILABLE_ERRORS).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (isDatabaseUnreachable(error)) return true;
+  const code = sqlState(error);
+  if (code !== undefined && CONNECTION_LOST_CODES.has(code)) return true;
+  return error instanceof Error && NOT_CONNECTED_MESSAGE.test(error.message);
+}
+
 /** host:port/database of a postgres URL, without its credentials, for logs. */
 function describe(url: string): string {
   const parsed = new URL(url);
@@ -58,7 +75,7 @@ function reason(error: unknown): string {
  * or a wrong password still fails start-up. Only when the database is *unreachable*
  * (refused, unresolvable, timed out, still starting) does start-up go on without it: the
  * server listens, `/health/live` answers, `/health/ready` answers 503 and requests that
- * need the database fail with 500, while this class keeps trying in the background
+ * need the database fail with 503 INVENTORY_UNAVAILABLE, while this class keeps trying in the background
  * (0.5 s doubling to 5 s) and logs each failure. Once connected it runs the migrations,
  * then the work deferred with {@link whenConnected}, and only then reports ready.
  *
@@ -83,6 +100,15 @@ export class DatabaseConnector implements OnModuleInit, BeforeApplicationShutdow
   /** True once the data source is connected and migrated; until then readiness is false. */
   get connected(): boolean {
     return this.isConnected;
+  }
+
+  /**
+   * Whether a request failed because the database cannot serve it right now (the
+   * exception filter's UNAVAILABLE_ERRORS): an outage error, or, before the first
+   * connection, any TypeORM error (it has not even loaded the entities' metadata yet).
+   */
+  isUnavailable(error: unknown): boolean {
+    return isDatabaseUnavailable(error) || (!this.isConnected && error instanceof TypeORMError);
   }
 
   async onModuleInit(): Promise<void> {

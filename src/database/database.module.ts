@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { buildDataSourceOptions, TransactionHost } from '@holdfast/database';
+import { UNAVAILABLE_ERRORS, type UnavailablePredicate } from '@holdfast/errors';
 import { migrations } from '../../migrations/index';
 import type { AppConfig } from '../config/app-config';
 import { DatabaseConnector } from './database-connector';
@@ -27,8 +28,20 @@ export class DatabaseModule {
           manualInitialization: true,
         }),
       ],
-      providers: [TransactionHost, DatabaseConnector],
-      exports: [TransactionHost, DatabaseConnector],
+      providers: [
+        TransactionHost,
+        DatabaseConnector,
+        // The exception filter answers these with 503 INVENTORY_UNAVAILABLE instead of 500.
+        {
+          provide: UNAVAILABLE_ERRORS,
+          useFactory:
+            (connector: DatabaseConnector): UnavailablePredicate =>
+            (error) =>
+              connector.isUnavailable(error),
+          inject: [DatabaseConnector],
+        },
+      ],
+      exports: [TransactionHost, DatabaseConnector, UNAVAILABLE_ERRORS],
     };
   }
 }

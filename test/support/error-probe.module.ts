@@ -1,7 +1,9 @@
 import { Body, Controller, Get, HttpCode, Logger, Module, Post } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsArray, IsInt, IsString, Min, MinLength, ValidateNested } from 'class-validator';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { findFreePort } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import { Public } from '../../src/auth/auth.decorators';
 
@@ -64,6 +66,16 @@ export class ErrorProbeController {
       SQL_PARAMETER_EMAIL,
       SQL_PARAMETER_PHONE,
     ]);
+  }
+
+  /** A real "connection refused" from node-postgres: a port nothing listens on. */
+  @Get('db-unreachable')
+  async dbUnreachable(): Promise<never> {
+    const port = await findFreePort();
+    const client = new pg.Client({ host: '127.0.0.1', port, user: 'probe', database: 'probe', connectionTimeoutMillis: 5_000 });
+    await client.connect();
+    await client.end();
+    throw new Error(`connected to port ${port}, where nothing should listen`);
   }
 
   @Get('app-error')

@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, type ErrorDetail } from './app-error';
 import { ERROR_STATUS, type ErrorCode } from './error-codes';
@@ -8,7 +8,21 @@ interface Rendered {
   code: ErrorCode;
   message: string;
   details?: ErrorDetail[];
+  /** Sent as `Retry-After` (seconds). */
+  retryAfterSeconds?: number;
 }
+
+/**
+ * Provide a predicate under this token to answer the errors it recognises as a
+ * temporary outage (the database unreachable, say) with 503 INVENTORY_UNAVAILABLE and
+ * `Retry-After`, instead of 500 INTERNAL_ERROR: the client may retry, with the same
+ * idempotency key, and no one is paged for a bug.
+ */
+export const UNAVAILABLE_ERRORS = Symbol('holdfast:unavailable-errors');
+export type UnavailablePredicate = (error: unknown) => boolean;
+
+/** How long a client should wait before retrying after a 503 (seconds). */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
 
 /** Maps a status Nest or Express chose to the nearest code of ours. */
 const CODE_FOR_STATUS: Record<number, ErrorCode> = {
@@ -37,6 +51,8 @@ interface MiddlewareError {
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
 
+  constructor(@Optional() @Inject(UNAVAILABLE_ERRORS) private readonly isUnavailable?: UnavailablePredicate) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<Request & { id?: string }>();
@@ -51,6 +67,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       );
     }
     if (res.headersSent) return;
+    if (rendered.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(rendered.retryAfterSeconds));
     res.status(rendered.status).json({
       error: rendered.code,
       message: rendered.message,
@@ -79,6 +96,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (mw && typeof mw === 'object' && mw.expose && typeof mw.status === 'number' && mw.status < 500) {
       const code = CODE_FOR_STATUS[mw.status] ?? 'VALIDATION_FAILED';
       return { status: mw.status, code, message: 'The request could not be read' };
+    }
+    if (this.isUnavailable?.(exception)) {
+      return {
+        status: ERROR_STATUS.INVENTORY_UNAVAILABLE,
+        code: 'INVENTORY_UNAVAILABLE',
+        message: 'The booking database cannot be reached right now; retry shortly (with the same X-Idempotency-Key)',
+        retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+      };
     }
     return { status: 500, code: 'INTERNAL_ERROR', message: 'An unexpected error occurred' };
   }

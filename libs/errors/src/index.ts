@@ -2,5 +2,5 @@ export { AppError, type ErrorDetail } from './app-error';
 export { ERROR_CODES, ERROR_STATUS, type ErrorCode } from './error-codes';
 export { ErrorResponseDto, ErrorDetailDto } from './error-response.dto';
 export { ApiErrors } from './api-errors.decorator';
-export { AllExceptionsFilter } from './all-exceptions.filter';
+export { AllExceptionsFilter, UNAVAILABLE_ERRORS, type UnavailablePredicate } from './all-exceptions.filter';
 export { createValidationPipe, flattenValidationErrors } from './validation';
