@@ -3,9 +3,11 @@
 import { CreateIdempotencyKeys1795000000000 } from './1795000000000-CreateIdempotencyKeys';
 import { CreateCatalogInventoryReservations1795434285144 } from './1795434285144-CreateCatalogInventoryReservations';
 import { PaymentsWebhooksAndStepwiseIdempotency1795435755752 } from './1795435755752-PaymentsWebhooksAndStepwiseIdempotency';
+import { PaymentsProviderEventAt1795452000000 } from './1795452000000-PaymentsProviderEventAt';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
   CreateCatalogInventoryReservations1795434285144,
   PaymentsWebhooksAndStepwiseIdempotency1795435755752,
+  PaymentsProviderEventAt1795452000000,
 ];

@@ -157,12 +157,17 @@ describe('Stripe webhooks (POST /v1/webhooks/stripe)', () => {
       },
     });
 
-  function event(type: string, object: Record<string, unknown>, id = `evt_${randomUUID().replace(/-/g, '')}`) {
+  function event(
+    type: string,
+    object: Record<string, unknown>,
+    id = `evt_${randomUUID().replace(/-/g, '')}`,
+    created = Math.floor(Date.now() / 1000) - 2,
+  ) {
     const payload = JSON.stringify({
       id,
       object: 'event',
       api_version: '2025-09-30.clover',
-      created: Math.floor(Date.now() / 1000) - 2,
+      created,
       data: { object },
       livemode: false,
       pending_webhooks: 1,
@@ -305,6 +310,34 @@ describe('Stripe webhooks (POST /v1/webhooks/stripe)', () => {
       expect(await payment(reversed.id)).toMatchObject({ status: 'succeeded', captured_cents: 5000 });
       expect(fake.of(inOrder.id)).toEqual(['requiresAction', 'succeeded']);
       expect(fake.of(reversed.id)).toEqual(['succeeded']);
+    });
+
+    it('ignores an unsettled event older than one already applied (an earlier decline arriving late), applies newer ones and settled ones of any age', async () => {
+      const p = await insertPayment();
+      const pi = p.provider_intent_id!;
+      const now = Math.floor(Date.now() / 1000);
+      // The second card needs 3-D Secure (event created 10 s ago)...
+      await deliver(event('payment_intent.requires_action', intent(pi, 'requires_action'), undefined, now - 10).payload).expect(
+        200,
+      );
+      // ...then the first card's decline, created a minute ago, is delivered late.
+      const late = event('payment_intent.payment_failed', declined(pi), undefined, now - 60);
+      await deliver(late.payload).expect(200);
+      expect(await payment(p.id)).toMatchObject({ status: 'requires_action', failure_code: null });
+      expect(fake.of(p.id)).toEqual(['requiresAction']); // the reservation was not told "failed"
+      expect(await storedEvent(late.id)).toMatchObject({ status: 'processed' }); // acknowledged, kept, not applied
+      // A decline after the 3-D Secure step is news: it applies.
+      await deliver(event('payment_intent.payment_failed', declined(pi), undefined, now - 5).payload).expect(200);
+      expect(await payment(p.id)).toMatchObject({ status: 'requires_payment_method', failure_code: 'generic_decline' });
+      expect(fake.of(p.id)).toEqual(['requiresAction', 'failed']);
+      // Money moved: a settled state applies whatever the event's age.
+      await deliver(event('payment_intent.succeeded', intent(pi, 'succeeded'), undefined, now - 120).payload).expect(200);
+      expect(await payment(p.id)).toMatchObject({ status: 'succeeded', captured_cents: 5000 });
+      expect(fake.of(p.id)).toEqual(['requiresAction', 'failed', 'succeeded']);
+      const [{ at }] = (await t.dataSource.query(`SELECT provider_event_at AS at FROM payments WHERE id = $1`, [p.id])) as {
+        at: Date;
+      }[];
+      expect(at.getTime()).toBe((now - 5) * 1000); // the newest event applied, not the last delivered
     });
 
     it('applies the other payment_intent events: payment_failed, canceled, amount_capturable_updated', async () => {

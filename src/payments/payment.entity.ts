@@ -85,6 +85,14 @@ export class PaymentEntity {
   @Column({ type: 'boolean', default: false })
   stuck!: boolean;
 
+  /**
+   * The `created` time of the newest provider event applied to this payment: an event
+   * older than it that would move the payment between non-final states is out of date
+   * (webhooks arrive in any order) and changes nothing. Provider reads (sync) do not move it.
+   */
+  @Column({ name: 'provider_event_at', type: 'timestamptz', nullable: true })
+  providerEventAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -10,6 +10,8 @@ import { RefundsService } from './refunds.service';
 
 /** Statuses after which an attempt can no longer take money. */
 const FINAL: PaymentStatus[] = ['succeeded', 'canceled', 'failed'];
+/** Intent states an attempt can still leave for another: an out-of-date event about them must not win. */
+const UNSETTLED: PaymentStatus[] = ['requires_payment_method', 'requires_confirmation', 'requires_action', 'processing'];
 /** Attempts that may still be paid (with the client secret, or by confirming). */
 export const OPEN_PAYMENT_STATUSES: PaymentStatus[] = [
   'creating',
@@ -34,6 +36,7 @@ interface PaymentRow {
   charge_id: string | null;
   failure_code: string | null;
   payment_method_id: string | null;
+  provider_event_at: Date | null;
 }
 
 export interface PaymentView {
@@ -181,7 +184,7 @@ export class PaymentsService {
    * transaction. Returns false when no payment of ours matches (the caller may keep the
    * event for later).
    */
-  async applyIntent(intent: IntentSnapshot): Promise<boolean> {
+  async applyIntent(intent: IntentSnapshot, eventCreatedAt?: Date): Promise<boolean> {
     const byMetadata = intent.metadata?.paymentId;
     const rows = (await this.txHost.manager.query(
       `SELECT * FROM payments WHERE provider_intent_id = $1 OR ($2::uuid IS NOT NULL AND id = $2::uuid) ORDER BY id LIMIT 1 FOR UPDATE`,
@@ -189,6 +192,13 @@ export class PaymentsService {
     )) as PaymentRow[];
     const payment = rows[0];
     if (!payment) return false;
+    if (this.isOutOfDate(payment, intent, eventCreatedAt)) {
+      this.logger.log(
+        { paymentId: payment.id, intentStatus: intent.status, eventCreatedAt, newestApplied: payment.provider_event_at },
+        'provider event older than one already applied: it changes nothing',
+      );
+      return true;
+    }
 
     const next = this.nextStatus(payment.status, intent);
     const becameSuccessful = next !== payment.status && (next === 'succeeded' || next === 'requires_capture');
@@ -202,6 +212,7 @@ export class PaymentsService {
               payment_method_id = COALESCE($7, payment_method_id),
               failure_code = CASE WHEN $8::text IS NOT NULL THEN $8 WHEN $3 IN ('succeeded', 'requires_capture') THEN NULL ELSE failure_code END,
               failure_message = CASE WHEN $8::text IS NOT NULL THEN $9 ELSE failure_message END,
+              provider_event_at = GREATEST(provider_event_at, $10::timestamptz),
               updated_at = now()
         WHERE id = $1`,
       [
@@ -214,6 +225,7 @@ export class PaymentsService {
         stale ? null : intent.paymentMethodId,
         declined ? (intent.lastError?.declineCode ?? intent.lastError?.code ?? 'card_declined') : null,
         declined ? intent.lastError?.message : null,
+        eventCreatedAt ?? null,
       ],
     );
 
@@ -406,6 +418,20 @@ export class PaymentsService {
    * (requires_capture) moves only to succeeded or canceled; otherwise the provider's
    * latest word is taken.
    */
+  /**
+   * Webhooks arrive in any order. An event created before the newest one applied, saying
+   * the attempt is in an unsettled state (declined, needs 3-D Secure, processing), is out
+   * of date: applying it would move the payment (and tell the reservation) backwards, e.g.
+   * an earlier card's decline arriving after the next card's 3-D Secure step. Settled
+   * states (succeeded, canceled, authorised) apply whatever their age; `nextStatus` keeps
+   * them from going back. Same-second events cannot be ordered and apply. Reads from the
+   * provider (sync) carry no event time: they are current, apply, and move no watermark.
+   */
+  private isOutOfDate(payment: PaymentRow, intent: IntentSnapshot, eventCreatedAt: Date | undefined): boolean {
+    if (!eventCreatedAt || !payment.provider_event_at || !UNSETTLED.includes(intent.status)) return false;
+    return eventCreatedAt.getTime() < new Date(payment.provider_event_at).getTime();
+  }
+
   private nextStatus(current: PaymentStatus, intent: IntentSnapshot): PaymentStatus {
     if (current === 'succeeded' || current === 'canceled') return current;
     // `failed` is our own verdict on an attempt whose intent we never saw: whatever the

@@ -104,7 +104,7 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, Be
           [event.id, event.type, rawBody.toString('utf8')],
         )) as { id: string }[];
         if (inserted.length === 0) return 'duplicate' as const;
-        const result = await this.dispatch(event.type, event.object);
+        const result = await this.dispatch(event.type, event.object, event.created);
         if (result !== 'processed') await this.setStatus(event.id, result);
         return result;
       }),
@@ -150,7 +150,7 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, Be
           const object = row.payload.data?.object;
           const result =
             object !== null && typeof object === 'object'
-              ? await this.dispatch(row.type, object as Record<string, unknown>)
+              ? await this.dispatch(row.type, object as Record<string, unknown>, row.payload.created)
               : 'ignored';
           if (result === 'pending') {
             // Matched in SQL but not by applyIntent: leave it for a later run rather than spin.
@@ -191,10 +191,12 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, Be
     }
   }
 
-  /** Applies one event's object, inside the caller's transaction. */
-  private async dispatch(type: string, object: Record<string, unknown>): Promise<EventOutcome> {
+  /** Applies one event's object, inside the caller's transaction. `created`: the event's, in Unix seconds. */
+  private async dispatch(type: string, object: Record<string, unknown>, created: unknown): Promise<EventOutcome> {
     if (type.startsWith('payment_intent.')) {
-      const applied = await this.payments.applyIntent(intentFromStripeObject(object));
+      const createdAt =
+        typeof created === 'number' && Number.isFinite(created) && created > 0 ? new Date(created * 1000) : undefined;
+      const applied = await this.payments.applyIntent(intentFromStripeObject(object), createdAt);
       return applied ? 'processed' : 'pending';
     }
     if (type === 'charge.refunded') {
