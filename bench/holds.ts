@@ -17,6 +17,9 @@
  * 5. Prints holds/s, p50/p99, status codes, pgbench tps, the app as a % of pgbench and,
  *    from /proc, the CPU milliseconds per hold of the app, Postgres and the load
  *    generator, and how busy other processes kept the machine (Linux only).
+ * 0. First, before anything else runs, a calibration: a bare node:http server (its own
+ *    process) under the same autocannon load, compared with the 75,000 requests/s the
+ *    issue quotes for its reference machine, so a run says how fast its machine was.
  *
  * Environment: BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (64), BENCH_WARMUP (s,
  * default 3, 0 = none), BENCH_PHASES (spread,hot), DB_POOL_SIZE (the app's pool, 10),
@@ -27,7 +30,8 @@
  * BENCH_PGBENCH_SCRIPT (a pgbench script to use instead of the built-in one, to try a
  * change to the hold's SQL; it gets -D lo=.. -D hi=.. to pick the slot from bench_slots),
  * BENCH_APP_NODE_OPTIONS (extra node flags for the app, e.g. "--cpu-prof
- * --cpu-prof-dir=/tmp/prof"), BENCH_JSON (write the results there as JSON).
+ * --cpu-prof-dir=/tmp/prof"), BENCH_JSON (write the results there as JSON),
+ * BENCH_CALIBRATE (seconds of the bare node:http calibration, default 5, 0 = none).
  *
  * Exits 1 when an invariant fails, on any 5xx or connection error, or when pgbench fails.
  */
@@ -70,6 +74,9 @@ const PGBENCH_AT_POOL = intEnv('BENCH_PGBENCH_AT_POOL', 1, 0) === 1;
 const PGBENCH_SCRIPT = process.env.BENCH_PGBENCH_SCRIPT;
 const PHASES = (process.env.BENCH_PHASES || 'spread,hot').split(',').map((p) => p.trim()) as PhaseName[];
 const APP_NODE_OPTIONS = (process.env.BENCH_APP_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+const CALIBRATE = intEnv('BENCH_CALIBRATE', 5, 0);
+/** What the issue quotes for a bare node:http server on its reference 2-core machine. */
+const REFERENCE_BARE_HTTP = 75_000;
 
 const SLOT_COUNT = 10_000;
 const SLOT_CAPACITY = 1_000;
@@ -839,10 +846,40 @@ function cpuLine(cpu: CpuUse, count: number, driver: string): string {
   return parts.join(', ');
 }
 
+/**
+ * The machine's speed for plain HTTP: a bare node:http server in its own process, driven
+ * by the same load generator at the same concurrency. Requests per second, or null.
+ */
+async function calibrate(seconds: number): Promise<number | null> {
+  const server = spawn(
+    process.execPath,
+    [
+      '-e',
+      "require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log(this.address().port) })",
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    const port = await new Promise<number>((resolvePort, reject) => {
+      server.stdout!.once('data', (chunk: Buffer) => resolvePort(Number(chunk.toString().trim())));
+      server.once('exit', (code) => reject(new Error(`the calibration server exited (${code})`)));
+    });
+    const result = await autocannon({ url: `http://127.0.0.1:${port}/`, connections: CONNECTIONS, duration: seconds });
+    return result.errors === 0 && result.duration > 0 ? result.requests.total / result.duration : null;
+  } finally {
+    server.kill('SIGKILL');
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const haveScript = await pgbenchAvailable();
   if (!haveScript) note(`pgbench (${PGBENCH}) is not available: no ceiling will be measured`);
+  let bareHttp: number | null = null;
+  if (CALIBRATE > 0) {
+    bareHttp = await calibrate(CALIBRATE);
+    if (bareHttp !== null) note(`calibration: a bare node:http server answers ${fmt(bareHttp)} requests/s here`);
+  }
 
   const database = await createDatabase();
   note(`database ready on ${database.where} (PostgreSQL ${database.serverVersion}); starting the app (pool ${POOL_SIZE})`);
@@ -934,6 +971,12 @@ async function main(): Promise<void> {
       `${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}, ` +
       `PostgreSQL ${database.serverVersion} (${database.where})`,
   );
+  if (bareHttp !== null) {
+    out(
+      `Machine speed: a bare node:http server answered ${fmt(bareHttp)} requests/s (${CONNECTIONS} connections, ${CALIBRATE} s), ` +
+        `${fmt((100 * bareHttp) / REFERENCE_BARE_HTTP)} % of the ${fmt(REFERENCE_BARE_HTTP)} the issue quotes for its reference machine`,
+    );
+  }
   out();
   const runs = haveScript ? pgbenchRuns() : [];
   const header = ['phase', 'holds/s', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', '5xx', 'errors'];
@@ -1013,6 +1056,7 @@ async function main(): Promise<void> {
           cpus: availableParallelism(),
           node: process.version,
           postgres: database.serverVersion,
+          bareHttpRequestsPerSecond: bareHttp,
           reports: reports.map((r) => ({ ...r, pgbench: r.pgbench.map(({ output: _o, ...p }) => p) })),
           failed,
         },
