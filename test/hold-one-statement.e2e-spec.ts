@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import pg from 'pg';
 import { TransactionHost } from '@holdfast/database';
+import { advisoryLockId } from '../libs/idempotency/src/request-hash';
 import { checkInventoryInvariants } from '../src/inventory/invariants';
 import { createOffering, createSlot } from './factories/inventory.factory';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -99,6 +101,42 @@ describe('the one-statement hold', () => {
     expect(String(results[1])).toMatch(/duplicate key/);
     expect(await count('SELECT held AS n FROM time_slots WHERE id = $1', [slot.id])).toBe(1);
     expect(await count('SELECT count(*)::int AS n FROM allocations WHERE time_slot_id = $1', [slot.id])).toBe(1);
+  });
+
+  it('replays a completed key even while its lock is still held (a statement that hit the key, still rolling back)', async () => {
+    // The statement that hits a stored key fails with unique_violation; PostgreSQL sends
+    // the error before it releases the statement's advisory lock, so the fallback may find
+    // the lock taken for a moment. A completed key must replay all the same; only a key
+    // whose first request is really running is "in progress".
+    const offering = await createOffering(t.dataSource, { kind: 'experience' });
+    const slot = await createSlot(t.dataSource, offering.id, { capacity: 5 });
+    const body = { experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 1, ...guest };
+    const key = randomUUID();
+    const fresh = randomUUID();
+    const first = await hold(body, key);
+    expect(first.status).toBe(200);
+
+    const locker = new pg.Client({ connectionString: t.db.url, application_name: 'holdfast-test-locker' });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      for (const k of [key, fresh]) {
+        await locker.query('SELECT pg_advisory_xact_lock($1::bigint)', [
+          advisoryLockId('fast-user|POST /v1/reservations/hold', k),
+        ]);
+      }
+      const again = await hold(body, key);
+      expect(again.status).toBe(200);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toEqual(first.body);
+      const running = await hold(body, fresh);
+      expect(running.status).toBe(409);
+      expect(running.body.error).toBe('IDEMPOTENCY_KEY_IN_PROGRESS');
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    expect(await count('SELECT held AS n FROM time_slots WHERE id = $1', [slot.id])).toBe(1);
   });
 
   it('refuses the same key with another body (422) and takes nothing for it', async () => {

@@ -71,9 +71,11 @@ export class IdempotencyService {
          SELECT (SELECT locked FROM lock) AS locked, EXISTS (SELECT 1 FROM claim) AS claimed`,
         [advisoryLockId(req.scope, req.key), req.scope, req.key, req.hash, this.expiry()],
       );
-      if (!locked) throw inProgress();
-      if (!claimed) {
-        // The key was used before: replay it, refuse it, or (expired) start afresh.
+      if (!locked || !claimed) {
+        // The key was used before: replay it, refuse it, or (expired) start afresh. Or its
+        // lock is taken: by a request still running (409), or by one that has just
+        // finished, e.g. a one-statement hold that hit this completed key and is still
+        // releasing the lock as its error reaches us; a completed key replays anyway.
         const replay = await this.claim(req, false);
         if (replay.done) return replay.body;
         await this.txHost.rows(
@@ -151,28 +153,30 @@ export class IdempotencyService {
   }
 
   /**
-   * Inside a transaction: takes the advisory lock, then replays a completed key, refuses
-   * a reused or in-flight one, or (stepwise) inserts the in-progress claim.
+   * Inside a transaction: tries the advisory lock, then replays a completed key, refuses
+   * a reused or in-flight one, or (stepwise) inserts the in-progress claim. A completed
+   * key is committed and never changes until it expires, so it replays (or is refused as
+   * reused) without the lock; everything else needs it.
    */
   private async claim(req: IdempotentRequest, stepwise: boolean): Promise<{ done: boolean; body?: unknown; claimedAt?: Date }> {
     const manager = this.txHost.manager;
     const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [
       advisoryLockId(req.scope, req.key),
     ])) as [{ locked: boolean }];
-    if (!locked) throw inProgress();
 
     const repo = manager.getRepository(IdempotencyKeyEntity);
     const existing = await repo.findOneBy({ scope: req.scope, key: req.key });
     const live = existing && existing.expiresAt.getTime() > Date.now();
+    const reused = () => new AppError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used with a different request');
+    if (existing && live && existing.state === 'completed') {
+      if (existing.requestHash !== req.hash) throw reused();
+      req.res.setHeader('Idempotent-Replayed', 'true');
+      req.res.status(existing.responseStatus ?? req.successStatus);
+      return { done: true, body: existing.responseBody };
+    }
+    if (!locked) throw inProgress();
     if (existing && live) {
-      if (existing.requestHash !== req.hash) {
-        throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used with a different request');
-      }
-      if (existing.state === 'completed') {
-        req.res.setHeader('Idempotent-Replayed', 'true');
-        req.res.status(existing.responseStatus ?? req.successStatus);
-        return { done: true, body: existing.responseBody };
-      }
+      if (existing.requestHash !== req.hash) throw reused();
       const stale = !existing.lockedAt || existing.lockedAt.getTime() < Date.now() - IN_PROGRESS_STALE_SECONDS * 1000;
       if (!stale) throw inProgress();
     }
