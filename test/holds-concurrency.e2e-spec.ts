@@ -82,14 +82,18 @@ describe('holds under concurrency', () => {
     const van = await createOffering(t.dataSource, { kind: 'rental' });
     const unit = await createUnit(t.dataSource, van.id, 'VAN-ONLY');
     const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    // Every range covers the night of day 33, so every two overlap: whichever commits
+    // first, all the others must lose (ranges that merely chain, like [29, 31) and
+    // [32, 33), could both win, and did once when the first to commit was [29, 31)).
     const ranges = [
       [day(30), day(35)],
-      [day(32), day(33)],
-      [day(34), day(40)],
-      [day(29), day(31)],
+      [day(32), day(34)],
+      [day(33), day(40)],
+      [day(29), day(34)],
       [day(30), day(35)],
       [day(33), day(38)],
     ];
+    for (const [a, b] of ranges) for (const [c, d] of ranges) expect(a < d && c < b).toBe(true);
     const responses = await Promise.all(
       ranges.flatMap(([startDate, endDate], i) =>
         [0, 1].map((j) =>
