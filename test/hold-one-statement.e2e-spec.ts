@@ -28,6 +28,12 @@ describe('the one-statement hold', () => {
     );
   const count = async (sql: string, params: unknown[]): Promise<number> =>
     ((await t.dataSource.query(sql, params)) as { n: number }[])[0].n;
+  /** An experience with one 5-place slot, and the seed-form body holding one place of it. */
+  const oneGuestHold = async (fields: Parameters<typeof createOffering>[1] = {}) => {
+    const offering = await createOffering(t.dataSource, { kind: 'experience', ...fields });
+    const slot = await createSlot(t.dataSource, offering.id, { capacity: 5 });
+    return { offering, slot, body: { experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 1, ...guest } };
+  };
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -84,9 +90,7 @@ describe('the one-statement hold', () => {
   });
 
   it('replays a key used before with its first response, after a statement that took nothing', async () => {
-    const offering = await createOffering(t.dataSource, { kind: 'experience' });
-    const slot = await createSlot(t.dataSource, offering.id, { capacity: 5 });
-    const body = { experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 1, ...guest };
+    const { slot, body } = await oneGuestHold();
     const key = randomUUID();
 
     const first = await hold(body, key);
@@ -108,9 +112,7 @@ describe('the one-statement hold', () => {
     // the error before it releases the statement's advisory lock, so the fallback may find
     // the lock taken for a moment. A completed key must replay all the same; only a key
     // whose first request is really running is "in progress".
-    const offering = await createOffering(t.dataSource, { kind: 'experience' });
-    const slot = await createSlot(t.dataSource, offering.id, { capacity: 5 });
-    const body = { experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 1, ...guest };
+    const { slot, body } = await oneGuestHold();
     const key = randomUUID();
     const fresh = randomUUID();
     const first = await hold(body, key);
@@ -153,9 +155,7 @@ describe('the one-statement hold', () => {
   });
 
   it('never sells at a price the database no longer has: a change behind the cache is charged', async () => {
-    const offering = await createOffering(t.dataSource, { kind: 'experience', basePriceCents: 1000 });
-    const slot = await createSlot(t.dataSource, offering.id, { capacity: 5 });
-    const body = { experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 1, ...guest };
+    const { offering, slot, body } = await oneGuestHold({ basePriceCents: 1000 });
     expect((await hold(body)).body.reservation.totalPrice).toBe(1000); // now cached at 1000
 
     // Another replica (or an operator) changes the price: this process's cache does not know.
@@ -176,9 +176,7 @@ describe('the one-statement hold', () => {
 
   it('prices an early-bird offering by the start the database has, even when the cache has another', async () => {
     const rules = { earlyBird: { minDaysBefore: 7, percentOff: 10, type: 'early_bird' } };
-    const offering = await createOffering(t.dataSource, { kind: 'experience', basePriceCents: 1000, pricingRules: rules });
-    const slot = await createSlot(t.dataSource, offering.id, { capacity: 5 }); // starts in 10 days: early bird
-    const body = { experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 1, ...guest };
+    const { slot, body } = await oneGuestHold({ basePriceCents: 1000, pricingRules: rules }); // starts in 10 days: early bird
     expect((await hold(body)).body.reservation.totalPrice).toBe(900); // slot cached as starting in 10 days
 
     await t.dataSource.query(
@@ -198,9 +196,7 @@ describe('the one-statement hold', () => {
   });
 
   it('never takes places of a slot deactivated, closed or moved behind the cache', async () => {
-    const offering = await createOffering(t.dataSource, { kind: 'experience' });
-    const slot = await createSlot(t.dataSource, offering.id, { capacity: 5 });
-    const body = { experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 1, ...guest };
+    const { offering, slot, body } = await oneGuestHold();
     expect((await hold(body)).status).toBe(200); // slot and offering now cached
 
     await t.dataSource.query(`UPDATE time_slots SET status = 'closed' WHERE id = $1`, [slot.id]);
