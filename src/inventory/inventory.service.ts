@@ -127,7 +127,11 @@ export class InventoryService {
     return { kind: 'unit', offeringId: request.offeringId, start: request.start, end: request.end };
   }
 
-  /** Says why a take failed: the slot closed or started meanwhile, or there is not enough left. */
+  /**
+   * Says why a take failed (DESIGN.md section 6, seed 004): the slot closed or started
+   * meanwhile, or is full (TIME_SLOT_NOT_AVAILABLE, 400); it has places left but fewer
+   * than asked (NOT_ENOUGH_CAPACITY, 409); too little stock, no rental unit free (409).
+   */
   private async shortageError(request: AllocationRequest): Promise<AppError> {
     if (request.kind === 'slot') {
       const slot = await this.repo.findSlot(request.slotId);
@@ -136,6 +140,7 @@ export class InventoryService {
         return new AppError('TIME_SLOT_NOT_AVAILABLE', 'This time slot is no longer available');
       }
       const left = slot.capacity - slot.held - slot.booked;
+      if (left <= 0) return new AppError('TIME_SLOT_NOT_AVAILABLE', 'This time slot is full');
       return new AppError(
         'NOT_ENOUGH_CAPACITY',
         `Not enough places left in this time slot (${left} left, ${request.quantity} asked)`,
