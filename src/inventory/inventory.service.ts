@@ -2,12 +2,19 @@ import { Injectable } from '@nestjs/common';
 import type { SqlParams } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import { InventoryRepository, slotTakeCtes } from './inventory.repository';
+import { KeyedGate } from './keyed-gate';
 import type { AllocationRequest, ShortageHandler, ShortResource, SlotInfo, SlotTake, StockInfo } from './inventory.types';
 
 const RESOURCE_ORDER = { slot: 0, sku: 1, unit: 2 } as const;
 /** Long, because nothing the cache says is trusted without the database agreeing (see getSlotForHold). */
 const SLOT_CACHE_MS = 60_000;
 const SLOT_CACHE_MAX = 50_000;
+/**
+ * How many of this process's holds may work on one rental offering at once: one holds
+ * the offering's lock and inserts, one checks (and is usually refused at once, or next
+ * in line); the rest wait in memory, not on a pooled connection.
+ */
+const UNIT_TAKERS_PER_OFFERING = 2;
 
 function resourceKey(request: AllocationRequest): string {
   if (request.kind === 'slot') return request.slotId;
@@ -23,6 +30,7 @@ function resourceKey(request: AllocationRequest): string {
 @Injectable()
 export class InventoryService {
   private readonly slots = new Map<string, { slot: SlotInfo; until: number }>();
+  private readonly unitTakers = new KeyedGate(UNIT_TAKERS_PER_OFFERING);
 
   constructor(private readonly repo: InventoryRepository) {}
 
@@ -80,6 +88,18 @@ export class InventoryService {
       if (onShortage && (await onShortage(this.shortResource(request))) && (await this.take(reservationId, request))) continue;
       throw await this.shortageError(request);
     }
+  }
+
+  /**
+   * Runs `fn`, a whole transaction that will allocate units of these rental offerings,
+   * once this process has fewer than UNIT_TAKERS_PER_OFFERING such transactions running
+   * on each of them. Call it OUTSIDE the transaction: a crowd of holds on one offering
+   * (they take its lock in turn, see `InventoryRepository.takeUnit`) then queues in
+   * memory instead of on pooled connections, and unrelated requests keep theirs.
+   */
+  whileTakingUnits<T>(offeringIds: string[], fn: () => Promise<T>): Promise<T> {
+    if (offeringIds.length === 0) return fn();
+    return this.unitTakers.run(offeringIds, fn);
   }
 
   /**
