@@ -9,11 +9,16 @@
  *    an event loop with the load generator; it migrates the database on boot.
  * 3. Seeds one experience (10,000 EUR cents, no pricing rules) with 10,000 slots of
  *    capacity 1,000 (never runs out) and one hot slot of capacity 10,000,000.
- * 4. Per phase (spread over all slots, then all on the hot slot): autocannon at
- *    BENCH_CONNECTIONS connections for BENCH_DURATION seconds, every request with its
- *    own X-Idempotency-Key; then the invariants and a check that every 200 (and nothing
- *    else) made a reservation; then pgbench running the hold's statements at the same
- *    concurrency, and at the app's pool size; then the invariants again.
+ *    And one rental (4,000 EUR cents a day) with BENCH_RENTAL_UNITS units (3).
+ * 4. Per phase (spread over all slots, then all on the hot slot, then rentals on few
+ *    units): autocannon at BENCH_CONNECTIONS connections for BENCH_DURATION seconds,
+ *    every request with its own X-Idempotency-Key; then the invariants and a check that
+ *    every 200 (and nothing else) made a reservation; then, for the slot phases, pgbench
+ *    running the hold's statements at the same concurrency, and at the app's pool size;
+ *    then the invariants again. The rentals phase holds 1 to 7 nights starting on a
+ *    random day of the next BENCH_RENTAL_DAYS (365): the units fill up within seconds,
+ *    so it measures the race issue 10 item 8 was about, most answers 409
+ *    NOT_ENOUGH_CAPACITY, which must come fast and never as a 5xx.
  * 5. Prints holds/s, p50/p99, status codes, pgbench tps, the app as a % of pgbench and,
  *    from /proc, the CPU milliseconds per hold of the app, Postgres and the load
  *    generator, and how busy other processes kept the machine (Linux only).
@@ -22,7 +27,8 @@
  *    issue quotes for its reference machine, so a run says how fast its machine was.
  *
  * Environment: BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (64), BENCH_WARMUP (s,
- * default 3, 0 = none), BENCH_PHASES (spread,hot), DB_POOL_SIZE (the app's pool, 10),
+ * default 3, 0 = none), BENCH_PHASES (spread,hot,rentals), BENCH_RENTAL_UNITS (3),
+ * BENCH_RENTAL_DAYS (365), DB_POOL_SIZE (the app's pool, 10),
  * BENCH_PGBENCH (path, default pgbench; "off" skips it), BENCH_PGBENCH_MODES
  * (prepared[,extended,simple]; the first is the ceiling), BENCH_PGBENCH_THREADS (2),
  * BENCH_PGBENCH_AT_POOL (1: also run pgbench with as many clients as the app has pool
@@ -72,7 +78,9 @@ const PGBENCH = process.env.BENCH_PGBENCH || 'pgbench';
 const PGBENCH_MODES = (process.env.BENCH_PGBENCH_MODES || 'prepared').split(',').map((m) => m.trim());
 const PGBENCH_AT_POOL = intEnv('BENCH_PGBENCH_AT_POOL', 1, 0) === 1;
 const PGBENCH_SCRIPT = process.env.BENCH_PGBENCH_SCRIPT;
-const PHASES = (process.env.BENCH_PHASES || 'spread,hot').split(',').map((p) => p.trim()) as PhaseName[];
+const PHASES = (process.env.BENCH_PHASES || 'spread,hot,rentals').split(',').map((p) => p.trim()) as PhaseName[];
+const RENTAL_UNITS = intEnv('BENCH_RENTAL_UNITS', 3, 1);
+const RENTAL_DAYS = intEnv('BENCH_RENTAL_DAYS', 365, 1);
 const APP_NODE_OPTIONS = (process.env.BENCH_APP_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 const CALIBRATE = intEnv('BENCH_CALIBRATE', 5, 0);
 /** What the issue quotes for a bare node:http server on its reference 2-core machine. */
@@ -87,8 +95,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 /** dist/bench/holds.js -> dist/src/main.js (the app of the same build). */
 const APP_MAIN = resolve(HERE, '../src/main.js');
 
-type PhaseName = 'spread' | 'hot';
-for (const phase of PHASES) if (phase !== 'spread' && phase !== 'hot') throw new Error(`unknown phase "${phase}"`);
+type PhaseName = 'spread' | 'hot' | 'rentals';
+for (const phase of PHASES) if (!['spread', 'hot', 'rentals'].includes(phase)) throw new Error(`unknown phase "${phase}"`);
 for (const mode of PGBENCH_MODES) {
   if (!['prepared', 'extended', 'simple'].includes(mode)) throw new Error(`unknown pgbench mode "${mode}"`);
 }
@@ -172,6 +180,7 @@ interface Seed {
   offeringId: string;
   slotIds: string[];
   hotSlotId: string;
+  rentalId: string;
 }
 
 async function seed(db: pg.Client): Promise<Seed> {
@@ -211,8 +220,20 @@ async function seed(db: pg.Client): Promise<Seed> {
     slotIds,
   ]);
   await db.query(`INSERT INTO bench_slots (n, id) VALUES (0, $1)`, [hotSlotId]);
+  const rentalId = (
+    (
+      await db.query(
+        `INSERT INTO offerings (kind, title, description, currency, base_price_cents, pricing_rules)
+         VALUES ('rental', 'Bench rental', 'benchmark', 'EUR', 4000, '{}') RETURNING id`,
+      )
+    ).rows[0] as { id: string }
+  ).id;
+  await db.query(`INSERT INTO rental_units (offering_id, label) SELECT $1, 'UNIT-' || g FROM generate_series(1, $2) AS g`, [
+    rentalId,
+    RENTAL_UNITS,
+  ]);
   await db.query('ANALYZE');
-  return { offeringId, slotIds, hotSlotId };
+  return { offeringId, slotIds, hotSlotId, rentalId };
 }
 
 /**
@@ -246,8 +267,9 @@ interface InvariantReport {
 /**
  * The inventory invariants, over every slot: 0 <= held, booked; held + booked <= capacity
  * (no oversell); held and booked equal the sums of the slot's held and committed
- * allocations; and, as every bench hold is one guest, the places held add up to the held
- * reservations, each with one item and one live allocation.
+ * allocations; as every bench slot hold is one guest, the places held add up to the held
+ * slot reservations, each with one item and one live allocation; and no two live
+ * allocations overlap on a rental unit.
  */
 async function checkInvariants(db: pg.Client): Promise<InvariantReport> {
   const problems: string[] = [];
@@ -268,12 +290,18 @@ async function checkInvariants(db: pg.Client): Promise<InvariantReport> {
   if (c.ledger_mismatch > 0) problems.push(`${c.ledger_mismatch} slot(s) whose counters differ from their allocations`);
 
   const { rows: res } = await db.query(
-    `SELECT (SELECT count(*) FROM reservations WHERE status = 'held')::bigint AS held_reservations,
+    `SELECT (SELECT count(*) FROM reservations r WHERE status = 'held'
+               AND EXISTS (SELECT 1 FROM reservation_items i WHERE i.reservation_id = r.id AND i.time_slot_id IS NOT NULL)
+            )::bigint AS held_reservations,
+            (SELECT count(*) FROM allocations a JOIN allocations b
+                ON a.unit_id = b.unit_id AND a.id < b.id AND a.period && b.period
+              WHERE a.state <> 'released' AND b.state <> 'released')::int AS unit_overlaps,
             (SELECT count(*) FROM reservations r
               WHERE NOT EXISTS (SELECT 1 FROM reservation_items i WHERE i.reservation_id = r.id)
                  OR NOT EXISTS (SELECT 1 FROM allocations a WHERE a.reservation_id = r.id AND a.state = 'held'))::int AS incomplete`,
   );
-  const r = res[0] as { held_reservations: string; incomplete: number };
+  const r = res[0] as { held_reservations: string; unit_overlaps: number; incomplete: number };
+  if (r.unit_overlaps > 0) problems.push(`${r.unit_overlaps} pair(s) of live allocations overlapping on one rental unit`);
   if (r.held_reservations !== c.held_places) {
     problems.push(`${c.held_places} places held but ${r.held_reservations} held reservations (one guest each)`);
   }
@@ -526,6 +554,20 @@ interface LoadResult {
 }
 
 let keySeq = 0;
+const DAY_MS = 86_400_000;
+
+/** A hold request of the phase: one guest on a slot, or a rental of 1 to 7 nights. */
+function holdBody(phase: PhaseName, offeringId: string, slots: string[]): object {
+  const guest = { guestName: 'Bench User', guestEmail: 'bench@example.com' };
+  if (phase === 'rentals') {
+    const start = Date.now() + (1 + Math.floor(Math.random() * RENTAL_DAYS)) * DAY_MS;
+    const end = start + (1 + Math.floor(Math.random() * 7)) * DAY_MS;
+    const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    return { ...guest, items: [{ offeringId: currentSeed!.rentalId, startDate: date(start), endDate: date(end) }] };
+  }
+  const timeSlotId = phase === 'hot' ? slots[0] : slots[Math.floor(Math.random() * slots.length)];
+  return { ...guest, experienceId: offeringId, timeSlotId, numberOfGuests: 1 };
+}
 
 async function driveApp(app: App, phase: PhaseName, slots: string[], tokens: string[], seconds: number, keyPrefix: string) {
   const offeringId = currentSeed!.offeringId;
@@ -550,7 +592,6 @@ async function driveApp(app: App, phase: PhaseName, slots: string[], tokens: str
           const key = `${keyPrefix}-${seq}`;
           (context as { key?: string }).key = key;
           sent.add(key);
-          const timeSlotId = phase === 'hot' ? slots[0] : slots[Math.floor(Math.random() * slots.length)];
           return {
             ...request,
             headers: {
@@ -558,13 +599,7 @@ async function driveApp(app: App, phase: PhaseName, slots: string[], tokens: str
               authorization: `Bearer ${tokens[seq % tokens.length]}`,
               'x-idempotency-key': key,
             },
-            body: JSON.stringify({
-              experienceId: offeringId,
-              timeSlotId,
-              numberOfGuests: 1,
-              guestName: 'Bench User',
-              guestEmail: 'bench@example.com',
-            }),
+            body: JSON.stringify(holdBody(phase, offeringId, slots)),
           };
         },
         onResponse: (status, body, context) => {
@@ -911,7 +946,7 @@ async function main(): Promise<void> {
 
   const reports: PhaseReport[] = [];
   for (const phase of PHASES) {
-    const slots = phase === 'hot' ? [currentSeed.hotSlotId] : currentSeed.slotIds;
+    const slots = phase === 'hot' ? [currentSeed.hotSlotId] : phase === 'spread' ? currentSeed.slotIds : [];
     const loadavgBefore = loadavg();
     note(
       `${phase}: app, ${CONNECTIONS} connections, ${DURATION} s (load average ${loadavgBefore.map((l) => l.toFixed(2)).join(' ')})`,
@@ -934,7 +969,7 @@ async function main(): Promise<void> {
 
     const pgbench: PgbenchResult[] = [];
     let pgbenchInvariants: InvariantReport | null = null;
-    if (haveScript) {
+    if (haveScript && phase !== 'rentals') {
       for (const pgRun of pgbenchRuns()) {
         const label = `pgbench -M ${pgRun.mode} -c ${pgRun.clients}`;
         note(`${phase}: ${label}, ${DURATION} s`);
@@ -1004,7 +1039,7 @@ async function main(): Promise<void> {
       fmt(r.load.status5xx),
       fmt(r.load.errors),
     ];
-    for (const p of r.pgbench) row.push(p.ok ? fmt(p.tps) : 'failed');
+    for (const [i] of runs.entries()) row.push(r.pgbench[i] ? (r.pgbench[i].ok ? fmt(r.pgbench[i].tps) : 'failed') : '-');
     const pct = (p: PgbenchResult | undefined) => (p?.ok && p.tps > 0 ? `${fmt((100 * r.load.holdsPerSecond) / p.tps)} %` : '-');
     if (runs.length) row.push(pct(r.pgbench[0]));
     if (poolRun > 0) row.push(pct(r.pgbench[poolRun]));
@@ -1020,6 +1055,13 @@ async function main(): Promise<void> {
         `${fmt(r.load.timeouts)} timeouts; load average before ${r.loadavgBefore.map((l) => l.toFixed(2)).join(' ')}`,
     );
     out(`  ${r.phase} CPU per hold through the app: ${cpuLine(r.cpu, r.created, 'load generator')}`);
+    if (r.phase === 'rentals') {
+      const answers = Object.values(r.load.byStatus).reduce((sum, n) => sum + n, 0);
+      out(
+        `  rentals on ${RENTAL_UNITS} units: ${fmt(answers / r.load.seconds)} answers/s (${fmt(r.load.holdsPerSecond)} holds/s), ` +
+          `p50 ${fmt(r.load.p50)} ms, p99 ${fmt(r.load.p99)} ms, 409s ${fmt(r.load.byStatus['409'] ?? 0)}, 5xx ${fmt(r.load.status5xx)}`,
+      );
+    }
     for (const p of r.pgbench) {
       if (p.ok && p.cpu)
         out(
@@ -1034,6 +1076,7 @@ async function main(): Promise<void> {
     if (r.phase === 'spread') {
       return `spread >= 1,000 holds/s with p99 < 100 ms: ${r.load.holdsPerSecond >= 1000 && r.load.p99 < 100 ? 'met' : 'MISSED'}`;
     }
+    if (r.phase === 'rentals') return `rentals: no 5xx: ${r.load.status5xx === 0 ? 'met' : 'MISSED'}`;
     return `hot slot >= 500 holds/s: ${r.load.holdsPerSecond >= 500 ? 'met' : 'MISSED'}`;
   });
   out(`targets: ${targets.join('; ')}`);

@@ -27,11 +27,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return document;
 }
 
-/** The routes that never touch the database, so cannot answer 503 INVENTORY_UNAVAILABLE. */
+/** The routes that never touch the database, so cannot answer 503 SERVICE_UNAVAILABLE. */
 const NO_DATABASE = new Set(['/v1/dev/token']);
 
 /**
- * Every API operation that reads or writes the database answers 503 INVENTORY_UNAVAILABLE
+ * Every API operation that reads or writes the database answers 503 SERVICE_UNAVAILABLE
  * with `Retry-After` while the database cannot be reached (the exception filter's
  * UNAVAILABLE_ERRORS): say so once, here.
  */
@@ -42,7 +42,7 @@ function documentUnavailable(document: OpenAPIObject): void {
       const operation = item[method];
       if (!operation || operation.responses['503']) continue;
       operation.responses['503'] = {
-        description: 'INVENTORY_UNAVAILABLE: the database cannot be reached right now; retry after `Retry-After` seconds',
+        description: 'SERVICE_UNAVAILABLE: the database cannot be reached right now; retry after `Retry-After` seconds',
         headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } },
         content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
       };

@@ -302,8 +302,8 @@ describe('chaos, in process: Stripe (fake server) and PostgreSQL misbehave under
       expect((await slot(slotId)).held).toBe(2);
     });
 
-    it('mid-request: the client sees 503 INVENTORY_UNAVAILABLE with Retry-After at once (no hang), the retry with the same key is 200, and nothing is half-done', async () => {
-      // Client sees: the hold in flight fails with 503 INVENTORY_UNAVAILABLE at once; the retry with its key is 200.
+    it('mid-request: the client sees 503 SERVICE_UNAVAILABLE with Retry-After at once (no hang), the retry with the same key is 200, and nothing is half-done', async () => {
+      // Client sees: the hold in flight fails with 503 SERVICE_UNAVAILABLE at once; the retry with its key is 200.
       const slotId = await newSlot();
       const before = await slot(slotId);
       // Another transaction locks the slot's row, so the hold's UPDATE waits there: in flight, provably.
@@ -323,7 +323,7 @@ describe('chaos, in process: Stripe (fake server) and PostgreSQL misbehave under
 
         const res = await inFlight;
         expect(res.status).toBe(503);
-        expect(res.body).toEqual(envelope('INVENTORY_UNAVAILABLE'));
+        expect(res.body).toEqual(envelope('SERVICE_UNAVAILABLE'));
         expect(res.headers['retry-after']).toBe('2');
         await blocker.query('ROLLBACK');
 
@@ -390,8 +390,8 @@ describe('chaos, as a process: the database is down at start-up', () => {
     rmSync(BUILD_DIR, { recursive: true, force: true });
   }, 60_000);
 
-  it('live 200 and ready 503 with a clear log while it is down; requests get 503 INVENTORY_UNAVAILABLE; ready 200 once it is up, with no restart', async () => {
-    // Client sees: /health/live 200, /health/ready 503, other routes 503 INVENTORY_UNAVAILABLE with Retry-After; then, with no restart, all 200.
+  it('live 200 and ready 503 with a clear log while it is down; requests get 503 SERVICE_UNAVAILABLE; ready 200 once it is up, with no restart', async () => {
+    // Client sees: /health/live 200, /health/ready 503, other routes 503 SERVICE_UNAVAILABLE with Retry-After; then, with no restart, all 200.
     const port = await findFreePort();
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -456,7 +456,7 @@ describe('chaos, as a process: the database is down at start-up', () => {
     });
     expect(out).not.toContain('postgres:postgres@'); // the URL's credentials stay out of the log
     const failed = await get('/v1/catalog/offerings');
-    expect(failed).toEqual({ status: 503, body: envelope('INVENTORY_UNAVAILABLE'), retryAfter: '2' });
+    expect(failed).toEqual({ status: 503, body: envelope('SERVICE_UNAVAILABLE'), retryAfter: '2' });
 
     // The database comes up: the same process connects, migrates, loads the demo catalog, turns ready.
     server = await startPostgres();

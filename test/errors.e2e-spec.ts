@@ -246,9 +246,9 @@ describe('the error envelope', () => {
     expect(res.text).not.toContain('relation');
   });
 
-  it('answers a database it cannot reach with 503 INVENTORY_UNAVAILABLE and Retry-After, not 500, and no address', async () => {
+  it('answers a database it cannot reach with 503 SERVICE_UNAVAILABLE and Retry-After, not 500, and no address', async () => {
     const res = await t.http.get('/v1/test-errors/db-unreachable').expect(503);
-    expect(res.body).toEqual({ error: 'INVENTORY_UNAVAILABLE', message: expect.any(String), requestId: expect.any(String) });
+    expect(res.body).toEqual({ error: 'SERVICE_UNAVAILABLE', message: expect.any(String), requestId: expect.any(String) });
     expect(res.body.message).toMatch(/retry/i);
     expect(res.headers['retry-after']).toBe('2');
     expectNoLeak(res.text);
@@ -256,7 +256,7 @@ describe('the error envelope', () => {
     expect(res.text).not.toContain('127.0.0.1');
   });
 
-  it('documents 503 INVENTORY_UNAVAILABLE with Retry-After on every /v1 operation that uses the database', async () => {
+  it('documents 503 SERVICE_UNAVAILABLE with Retry-After on every /v1 operation that uses the database', async () => {
     type Operation = { responses: Record<string, { description?: string; headers?: Record<string, unknown> }> };
     const docs = (await t.http.get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, Operation>> };
     const operations = Object.entries(docs.paths).flatMap(([path, item]) =>
@@ -272,12 +272,13 @@ describe('the error envelope', () => {
       }
       expect({ op: op.key, description: unavailable?.description }).toEqual({
         op: op.key,
-        description: expect.stringContaining('INVENTORY_UNAVAILABLE'),
+        description: expect.stringContaining('SERVICE_UNAVAILABLE'),
       });
+      expect(unavailable.description).not.toContain('INVENTORY_UNAVAILABLE');
       expect(unavailable.headers).toHaveProperty('Retry-After');
     }
     expect(operations.find((op) => op.path === '/health/ready')?.operation.responses['503']?.description).not.toContain(
-      'INVENTORY_UNAVAILABLE',
+      'SERVICE_UNAVAILABLE',
     );
   });
 

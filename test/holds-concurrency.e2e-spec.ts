@@ -37,7 +37,8 @@ describe('holds under concurrency', () => {
       const key = `${res.status} ${res.body.error ?? ''}`.trim();
       byStatus.set(key, (byStatus.get(key) ?? 0) + 1);
     }
-    expect(Object.fromEntries(byStatus)).toEqual({ '200': 10, '409 NOT_ENOUGH_CAPACITY': 190 });
+    // The slot is full for every loser: TIME_SLOT_NOT_AVAILABLE (issue 10; it was NOT_ENOUGH_CAPACITY).
+    expect(Object.fromEntries(byStatus)).toEqual({ '200': 10, '400 TIME_SLOT_NOT_AVAILABLE': 190 });
     const [counters] = (await t.dataSource.query('SELECT held, booked, capacity FROM time_slots WHERE id = $1', [slot.id])) as {
       held: number;
       booked: number;
@@ -72,7 +73,8 @@ describe('holds under concurrency', () => {
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(statuses.filter((s) => s === 200)).toHaveLength(30);
-    expect(responses.filter((r) => r.status !== 200).every((r) => r.body.error === 'NOT_ENOUGH_CAPACITY')).toBe(true);
+    // Slots are taken first, and the slot is full for every loser (issue 10: TIME_SLOT_NOT_AVAILABLE).
+    expect(responses.filter((r) => r.status !== 200).every((r) => r.body.error === 'TIME_SLOT_NOT_AVAILABLE')).toBe(true);
     const [s] = (await t.dataSource.query('SELECT held FROM time_slots WHERE id = $1', [slot.id])) as { held: number }[];
     const [k] = (await t.dataSource.query('SELECT held FROM stock_items WHERE id = $1', [stock.id])) as { held: number }[];
     expect({ slot: s.held, stock: k.held }).toEqual({ slot: 30, stock: 30 });

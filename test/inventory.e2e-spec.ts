@@ -774,7 +774,7 @@ describe('inventory', () => {
       const results = await Promise.allSettled(Array.from({ length: 20 }, () => holdSlot(slot.id, 1)));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
       for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) {
-        expect(r.reason).toMatchObject({ code: 'NOT_ENOUGH_CAPACITY' });
+        expect(r.reason).toMatchObject({ code: 'TIME_SLOT_NOT_AVAILABLE' }); // full (issue 10)
       }
       expect(await slotCounters(slot.id)).toEqual({ capacity: 5, held: 5, booked: 0 });
       expect(await invariants()).toEqual([]);

@@ -109,6 +109,41 @@ describe('holds (seed 004 step 1) and reading reservations', () => {
     expect(await slotCounters(slot.id)).toEqual({ held: 0, booked: 0, capacity: 3 });
   });
 
+  it('a slot with no place left is TIME_SLOT_NOT_AVAILABLE (400, seed 004 "full"); one with too few places is NOT_ENOUGH_CAPACITY (409)', async () => {
+    const offering = await createOffering(t.dataSource, { kind: 'experience' });
+    const slot = await createSlot(t.dataSource, offering.id, { capacity: 3 });
+    const seedForm = (numberOfGuests: number) => ({ experienceId: offering.id, timeSlotId: slot.id, numberOfGuests, ...guest });
+    const cartForm = (quantity: number) => ({ ...guest, items: [{ offeringId: offering.id, timeSlotId: slot.id, quantity }] });
+    const product = await createOffering(t.dataSource, { kind: 'product' });
+    const stock = await createStock(t.dataSource, product.id, `SKU-${randomUUID().slice(0, 8)}`, 5);
+    const cartOfTwo = (quantity: number) => ({
+      ...guest,
+      items: [
+        { offeringId: product.id, sku: stock.sku, quantity: 1 },
+        { offeringId: offering.id, timeSlotId: slot.id, quantity },
+      ],
+    });
+
+    await hold(alice, seedForm(2)).expect(200);
+    // One place left: asking for more is "not enough" (the one-statement path, then its fallback, and a cart).
+    for (const body of [seedForm(2), cartForm(2), cartOfTwo(2)]) {
+      const res = await hold(bob, body);
+      expect({ status: res.status, error: res.body.error }).toEqual({ status: 409, error: 'NOT_ENOUGH_CAPACITY' });
+    }
+    await hold(alice, seedForm(1)).expect(200);
+    // None left: the slot is full, whatever is asked and whichever path decides.
+    for (const body of [seedForm(1), seedForm(3), cartForm(1), cartOfTwo(1)]) {
+      const res = await hold(bob, body);
+      expect({ status: res.status, error: res.body.error }).toEqual({ status: 400, error: 'TIME_SLOT_NOT_AVAILABLE' });
+      expect(res.body.message).toMatch(/full/i);
+    }
+    expect(await slotCounters(slot.id)).toEqual({ held: 3, booked: 0, capacity: 3 });
+    const [{ held: stockHeld }] = (await t.dataSource.query('SELECT held FROM stock_items WHERE id = $1', [stock.id])) as {
+      held: number;
+    }[];
+    expect(stockHeld).toBe(0);
+  });
+
   it('holds a cart of a slot, stock and a rental unit all or nothing', async () => {
     const tour = await createOffering(t.dataSource, { kind: 'experience', basePriceCents: 5000 });
     const slot = await createSlot(t.dataSource, tour.id, { capacity: 5 });

@@ -289,7 +289,7 @@ describe('scale-out: three replicas on one PostgreSQL', () => {
       byStatus[key] = (byStatus[key] ?? 0) + 1;
     }
     expect({ byStatus, errors: errorLogs() }).toEqual({
-      byStatus: { '200': CAPACITY, '409 NOT_ENOUGH_CAPACITY': REPLICAS * REQUESTS_PER_REPLICA - CAPACITY },
+      byStatus: { '200': CAPACITY, '400 TIME_SLOT_NOT_AVAILABLE': REPLICAS * REQUESTS_PER_REPLICA - CAPACITY },
       errors: [],
     });
     held = responses.flatMap((r) => (r.body.reservation ? [r.body.reservation.id] : []));

@@ -29,7 +29,7 @@ describe('isDatabaseUnreachable: outages start the app without its database, mis
   });
 });
 
-describe('isDatabaseUnavailable: what a request answers with 503 INVENTORY_UNAVAILABLE instead of 500', () => {
+describe('isDatabaseUnavailable: what a request answers with 503 SERVICE_UNAVAILABLE instead of 500', () => {
   const queryFailed = (code: string) =>
     new QueryFailedError('SELECT 1', [], withCode('terminating connection due to administrator command', code));
 

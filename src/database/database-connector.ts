@@ -44,7 +44,7 @@ const NOT_CONNECTED_MESSAGE = /Driver not Connected|has no connection pool|Canno
 /**
  * True for an error a request gets because the database cannot serve it right now:
  * unreachable, cut off mid-request, or not connected yet. The exception filter answers
- * these with 503 INVENTORY_UNAVAILABLE and `Retry-After` (see UNAVAILABLE_ERRORS).
+ * these with 503 SERVICE_UNAVAILABLE and `Retry-After` (see UNAVAILABLE_ERRORS).
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (isDatabaseUnreachable(error)) return true;
@@ -75,7 +75,7 @@ function reason(error: unknown): string {
  * or a wrong password still fails start-up. Only when the database is *unreachable*
  * (refused, unresolvable, timed out, still starting) does start-up go on without it: the
  * server listens, `/health/live` answers, `/health/ready` answers 503 and requests that
- * need the database fail with 503 INVENTORY_UNAVAILABLE, while this class keeps trying in the background
+ * need the database fail with 503 SERVICE_UNAVAILABLE, while this class keeps trying in the background
  * (0.5 s doubling to 5 s) and logs each failure. Once connected it runs the migrations,
  * then the work deferred with {@link whenConnected}, and only then reports ready.
  *

@@ -31,7 +31,7 @@ export class DatabaseModule {
       providers: [
         TransactionHost,
         DatabaseConnector,
-        // The exception filter answers these with 503 INVENTORY_UNAVAILABLE instead of 500.
+        // The exception filter answers these with 503 SERVICE_UNAVAILABLE instead of 500.
         {
           provide: UNAVAILABLE_ERRORS,
           useFactory:

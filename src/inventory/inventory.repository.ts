@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { SqlParams, TransactionHost, sqlState } from '@holdfast/database';
+import { SqlParams, TransactionHost } from '@holdfast/database';
 import type { SlotInfo, SlotTake, StockInfo } from './inventory.types';
 
 interface SlotRow {
@@ -64,10 +64,23 @@ export function slotTakeCtes(p: SqlParams, take: SlotTake): string {
       RETURNING id)`;
 }
 
+/** The advisory lock class of rental offerings ('RENT'); the two-int lock space is apart from the one-bigint one. */
+const UNIT_LOCK_CLASS = 0x52454e54;
+
+/**
+ * The advisory lock that serialises takers of one rental offering's units: its class and
+ * the first 32 bits of the offering's id (random in a v4 UUID; two offerings that share
+ * them only queue together, which is harmless).
+ */
+export function unitLockKey(offeringId: string): [number, number] {
+  return [UNIT_LOCK_CLASS, Number.parseInt(offeringId.replace(/-/g, '').slice(0, 8), 16) | 0];
+}
+
 /**
  * The SQL that moves capacity. Every change is a conditional update (never read, then
  * write) paired with its ledger row in the same statement, and counters are locked in
- * one global order (time slots, then stock items, each by id) so carts never deadlock.
+ * one global order (time slots, then stock items, each by id, then rental offerings'
+ * advisory locks by offering id) so carts never deadlock.
  * All methods run on the caller's transaction (`txHost.manager`).
  */
 @Injectable()
@@ -126,37 +139,59 @@ export class InventoryRepository {
 
   /**
    * Allocates a free unit of a rental offering for `[start, end)`; null if none is free.
-   * Each candidate is tried inside a savepoint, and the exclusion constraint on
-   * allocations decides: an overlapping live allocation (even one a concurrent
-   * transaction has not committed yet, which the insert waits for) makes the insert fail
-   * with 23P01, and the next candidate is tried. So two holds never share a unit, and a
-   * unit being booked for other dates is never mistaken for a busy one.
+   *
+   * Takers of one offering's units are serialised by a transaction-level advisory lock
+   * on the offering (see `unitLockKey`), taken BEFORE anything is inserted, so no insert
+   * ever waits inside the exclusion check on another transaction's overlapping row. (Two
+   * holds inserting overlapping ranges at once used to wait on each other there:
+   * deadlocks, and chains of transactions holding pooled connections, each behind the
+   * one before.) The caller takes resources in the global order (slots, SKUs, then
+   * rental offerings by id), so the locks of a cart never deadlock either.
+   *
+   * 1. Without the lock, one query: is any unit plainly free (no live allocation
+   *    overlaps, as committed)? If none is, null at once: no waiting behind the lock
+   *    holder to learn what is already known. If one may be, the same statement takes
+   *    the lock (and waits for it).
+   * 2. Under the lock, a fresh statement (READ COMMITTED: it sees every earlier holder's
+   *    commit) picks the first free unit by id and inserts its allocation. The exclusion
+   *    constraint stays the backstop: `ON CONFLICT DO NOTHING` turns a clash with a writer
+   *    that bypassed the lock into "try the next unit" instead of an aborted transaction.
    */
   async takeUnit(offeringId: string, start: Date, end: Date, reservationId: string, itemId: string): Promise<string | null> {
-    const candidates = await this.query<{ id: string }>(
-      `SELECT ru.id FROM rental_units ru
-        WHERE ru.offering_id = $1 AND ru.status = 'available'
-          AND NOT EXISTS (SELECT 1 FROM allocations a
-                           WHERE a.unit_id = ru.id AND a.state <> 'released' AND a.period && tstzrange($2, $3, '[)'))
-        ORDER BY ru.id`,
-      [offeringId, start, end],
+    const [classId, objectId] = unitLockKey(offeringId);
+    const locked = await this.query<{ locked: string }>(
+      `WITH maybe_free AS (
+         SELECT 1 FROM rental_units ru
+          WHERE ru.offering_id = $1 AND ru.status = 'available'
+            AND NOT EXISTS (SELECT 1 FROM allocations a
+                             WHERE a.unit_id = ru.id AND a.state <> 'released' AND a.period && tstzrange($2, $3, '[)'))
+          LIMIT 1)
+       SELECT pg_advisory_xact_lock($4::int, $5::int)::text AS locked FROM maybe_free`,
+      [offeringId, start, end, classId, objectId],
     );
-    for (const { id: unitId } of candidates) {
-      await this.query('SAVEPOINT take_unit', []);
-      try {
-        await this.query(
-          `INSERT INTO allocations (id, reservation_id, reservation_item_id, resource_type, unit_id, quantity, period, state)
-           VALUES ($1, $2, $3, 'unit', $4, 1, tstzrange($5, $6, '[)'), 'held')`,
-          [randomUUID(), reservationId, itemId, unitId, start, end],
-        );
-        await this.query('RELEASE SAVEPOINT take_unit', []);
-        return unitId;
-      } catch (error) {
-        await this.query('ROLLBACK TO SAVEPOINT take_unit', []);
-        if (sqlState(error) !== '23P01') throw error;
-      }
+    if (locked.length === 0) return null;
+    let after: string | null = null;
+    for (;;) {
+      const [row]: { picked: string | null; taken: string | null }[] = await this.query(
+        `WITH pick AS (
+           SELECT ru.id FROM rental_units ru
+            WHERE ru.offering_id = $1 AND ru.status = 'available' AND ($4::uuid IS NULL OR ru.id > $4::uuid)
+              AND NOT EXISTS (SELECT 1 FROM allocations a
+                               WHERE a.unit_id = ru.id AND a.state <> 'released' AND a.period && tstzrange($2, $3, '[)'))
+            ORDER BY ru.id
+            LIMIT 1),
+         taken AS (
+           INSERT INTO allocations (id, reservation_id, reservation_item_id, resource_type, unit_id, quantity, period, state)
+           SELECT $5, $6, $7, 'unit', pick.id, 1, tstzrange($2, $3, '[)'), 'held' FROM pick
+           ON CONFLICT DO NOTHING
+           RETURNING unit_id)
+         SELECT (SELECT id FROM pick) AS picked, (SELECT unit_id FROM taken) AS taken`,
+        [offeringId, start, end, after, randomUUID(), reservationId, itemId],
+      );
+      if (row.taken) return row.taken;
+      if (!row.picked) return null;
+      after = row.picked;
     }
-    return null;
   }
 
   /**

@@ -2,12 +2,19 @@ import { Injectable } from '@nestjs/common';
 import type { SqlParams } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import { InventoryRepository, slotTakeCtes } from './inventory.repository';
+import { KeyedGate } from './keyed-gate';
 import type { AllocationRequest, ShortageHandler, ShortResource, SlotInfo, SlotTake, StockInfo } from './inventory.types';
 
 const RESOURCE_ORDER = { slot: 0, sku: 1, unit: 2 } as const;
 /** Long, because nothing the cache says is trusted without the database agreeing (see getSlotForHold). */
 const SLOT_CACHE_MS = 60_000;
 const SLOT_CACHE_MAX = 50_000;
+/**
+ * How many of this process's holds may work on one rental offering at once: one holds
+ * the offering's lock and inserts, one checks (and is usually refused at once, or next
+ * in line); the rest wait in memory, not on a pooled connection.
+ */
+const UNIT_TAKERS_PER_OFFERING = 2;
 
 function resourceKey(request: AllocationRequest): string {
   if (request.kind === 'slot') return request.slotId;
@@ -23,6 +30,7 @@ function resourceKey(request: AllocationRequest): string {
 @Injectable()
 export class InventoryService {
   private readonly slots = new Map<string, { slot: SlotInfo; until: number }>();
+  private readonly unitTakers = new KeyedGate(UNIT_TAKERS_PER_OFFERING);
 
   constructor(private readonly repo: InventoryRepository) {}
 
@@ -83,6 +91,18 @@ export class InventoryService {
   }
 
   /**
+   * Runs `fn`, a whole transaction that will allocate units of these rental offerings,
+   * once this process has fewer than UNIT_TAKERS_PER_OFFERING such transactions running
+   * on each of them. Call it OUTSIDE the transaction: a crowd of holds on one offering
+   * (they take its lock in turn, see `InventoryRepository.takeUnit`) then queues in
+   * memory instead of on pooled connections, and unrelated requests keep theirs.
+   */
+  whileTakingUnits<T>(offeringIds: string[], fn: () => Promise<T>): Promise<T> {
+    if (offeringIds.length === 0) return fn();
+    return this.unitTakers.run(offeringIds, fn);
+  }
+
+  /**
    * For a caller that makes a whole one-slot hold in ONE statement (one round trip, its
    * own transaction): the CTEs that take the places, `inv_taken` and `inv_allocation`
    * (see `slotTakeCtes`). The caller's other writes select FROM `inv_taken`, so they
@@ -127,7 +147,11 @@ export class InventoryService {
     return { kind: 'unit', offeringId: request.offeringId, start: request.start, end: request.end };
   }
 
-  /** Says why a take failed: the slot closed or started meanwhile, or there is not enough left. */
+  /**
+   * Says why a take failed (DESIGN.md section 6, seed 004): the slot closed or started
+   * meanwhile, or is full (TIME_SLOT_NOT_AVAILABLE, 400); it has places left but fewer
+   * than asked (NOT_ENOUGH_CAPACITY, 409); too little stock, no rental unit free (409).
+   */
   private async shortageError(request: AllocationRequest): Promise<AppError> {
     if (request.kind === 'slot') {
       const slot = await this.repo.findSlot(request.slotId);
@@ -136,6 +160,7 @@ export class InventoryService {
         return new AppError('TIME_SLOT_NOT_AVAILABLE', 'This time slot is no longer available');
       }
       const left = slot.capacity - slot.held - slot.booked;
+      if (left <= 0) return new AppError('TIME_SLOT_NOT_AVAILABLE', 'This time slot is full');
       return new AppError(
         'NOT_ENOUGH_CAPACITY',
         `Not enough places left in this time slot (${left} left, ${request.quantity} asked)`,

@@ -147,7 +147,12 @@ export class ReservationsService {
   async hold(user: AuthUser, dto: HoldRequestDto, keyed: IdempotentRequest): Promise<HoldResponseDto> {
     const held = await this.holdInOneStatement(user, dto, keyed);
     if (held) return held;
-    return (await this.idempotency.atomic(keyed, () => this.holdInTransaction(user, dto))) as HoldResponseDto;
+    // Holds of rental units queue per offering in memory before their transaction opens
+    // (they would otherwise wait for the offering's lock on a pooled connection).
+    const rentals = (dto.items ?? []).filter((item) => item.startDate !== undefined).map((item) => item.offeringId);
+    return (await this.inventory.whileTakingUnits(rentals, () =>
+      this.idempotency.atomic(keyed, () => this.holdInTransaction(user, dto)),
+    )) as HoldResponseDto;
   }
 
   /** The fast path of `hold`; null when it took nothing and the general path must decide. */

@@ -14,7 +14,7 @@ interface Rendered {
 
 /**
  * Provide a predicate under this token to answer the errors it recognises as a
- * temporary outage (the database unreachable, say) with 503 INVENTORY_UNAVAILABLE and
+ * temporary outage (the database unreachable, say) with 503 SERVICE_UNAVAILABLE and
  * `Retry-After`, instead of 500 INTERNAL_ERROR: the client may retry, with the same
  * idempotency key, and no one is paged for a bug.
  */
@@ -99,8 +99,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (this.isUnavailable?.(exception)) {
       return {
-        status: ERROR_STATUS.INVENTORY_UNAVAILABLE,
-        code: 'INVENTORY_UNAVAILABLE',
+        status: ERROR_STATUS.SERVICE_UNAVAILABLE,
+        code: 'SERVICE_UNAVAILABLE',
         message: 'The booking database cannot be reached right now; retry shortly (with the same X-Idempotency-Key)',
         retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
       };
