@@ -160,7 +160,7 @@ export class InventoryAdminService {
         throw invalid('The slot must end after it starts', [{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
       }
       // Holds were released between the UPDATE and the read: try again.
-      if (attempt >= SLOT_UPDATE_ATTEMPTS) throw new AppError('INVENTORY_UNAVAILABLE', 'The slot is changing too fast; retry');
+      if (attempt >= SLOT_UPDATE_ATTEMPTS) throw new AppError('SERVICE_UNAVAILABLE', 'The slot is changing too fast; retry');
     }
   }
 
