@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Response } from 'supertest';
+import { checkInventoryInvariants } from '../src/inventory/invariants';
+import { createOffering, createSlot, createStock } from './factories/inventory.factory';
+import { createTestApp, type TestApp } from './support/test-app';
+
+/*
+ * What a hostile (or clumsy) client sends: NUL characters, blank names, absurd nesting,
+ * amounts at the limits, made-up currencies. Every answer is a 4xx with the error
+ * envelope, never a 500.
+ */
+
+const NUL = '\u0000';
+const guest = { guestName: 'John Doe', guestEmail: 'john@example.com' };
+
+interface ErrorBody {
+  error: string;
+  message: string;
+  details?: { field: string; message: string }[];
+  requestId: string;
+}
+
+function expectValidationFailed(res: Response, field?: string): void {
+  expect({ status: res.status, error: (res.body as ErrorBody).error }).toEqual({ status: 400, error: 'VALIDATION_FAILED' });
+  expect(res.body).toEqual({
+    error: 'VALIDATION_FAILED',
+    message: expect.any(String),
+    ...((res.body as ErrorBody).details ? { details: expect.any(Array) } : {}),
+    requestId: expect.any(String),
+  });
+  if (field) expect((res.body as ErrorBody).details?.map((d) => d.field)).toContain(field);
+}
+
+/** `{a:{a:{...}}}`, `depth` objects deep. */
+const nestedObjects = (depth: number): Record<string, unknown> => {
+  let value: Record<string, unknown> = { leaf: true };
+  for (let i = 1; i < depth; i++) value = { a: value };
+  return value;
+};
+
+describe('hostile input', () => {
+  let t: TestApp;
+  let alice: string;
+  let admin: string;
+
+  const hold = (body: object | string, token = alice) =>
+    t.http
+      .post('/v1/reservations/hold')
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Idempotency-Key', randomUUID())
+      .set('Content-Type', 'application/json')
+      .send(typeof body === 'string' ? body : JSON.stringify(body));
+  const createOfferingApi = (body: object | string) =>
+    t.http
+      .post('/v1/admin/offerings')
+      .set('Authorization', `Bearer ${admin}`)
+      .set('Content-Type', 'application/json')
+      .send(typeof body === 'string' ? body : JSON.stringify(body));
+  const offeringBody = { kind: 'experience', title: 'Kayak', description: '', currency: 'EUR', basePrice: 1000 };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    alice = t.token('alice');
+    admin = t.token('root', ['admin']);
+  });
+  afterAll(async () => {
+    expect(await checkInventoryInvariants(t.dataSource.manager)).toEqual([]);
+    await t.close();
+  });
+
+  describe('a NUL character in any text input is 400 VALIDATION_FAILED', () => {
+    let offeringId: string;
+    let slotId: string;
+    beforeAll(async () => {
+      const offering = await createOffering(t.dataSource);
+      offeringId = offering.id;
+      slotId = (await createSlot(t.dataSource, offering.id)).id;
+    });
+    const seedHold = (): Record<string, unknown> => ({
+      experienceId: offeringId,
+      timeSlotId: slotId,
+      numberOfGuests: 1,
+      ...guest,
+    });
+
+    it('in the guest name and the special requests of a hold', async () => {
+      expectValidationFailed(await hold({ ...seedHold(), guestName: `John${NUL}Doe` }), 'guestName');
+      expectValidationFailed(await hold({ ...seedHold(), specialRequests: `window${NUL}` }), 'specialRequests');
+    });
+
+    it("in a cart line's sku", async () => {
+      const product = await createOffering(t.dataSource, { kind: 'product' });
+      await createStock(t.dataSource, product.id, 'NUL-SKU-1', 5);
+      expectValidationFailed(
+        await hold({ items: [{ offeringId: product.id, sku: `NUL-SKU-1${NUL}`, quantity: 1 }], ...guest }),
+        'items.0.sku',
+      );
+    });
+
+    it("in an offering's title, and in its attributes' keys and values, nested ones included", async () => {
+      expectValidationFailed(await createOfferingApi({ ...offeringBody, title: `Kay${NUL}ak` }), 'title');
+      expectValidationFailed(
+        await createOfferingApi({ ...offeringBody, attributes: { [`mee${NUL}ting`]: 'gate' } }),
+        'attributes',
+      );
+      expectValidationFailed(
+        await createOfferingApi({ ...offeringBody, attributes: { meeting: { points: ['gate 3', `gate${NUL}4`] } } }),
+        'attributes.meeting.points.1',
+      );
+      const created = await createOfferingApi(offeringBody).expect(201);
+      const patch = await t.http
+        .patch(`/v1/admin/offerings/${(created.body as { id: string }).id}`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ description: `long${NUL}` });
+      expectValidationFailed(patch, 'description');
+    });
+
+    it("in a rental unit's label and a saved card's nickname", async () => {
+      const rental = await createOffering(t.dataSource, { kind: 'rental' });
+      const unit = await t.http
+        .post(`/v1/admin/offerings/${rental.id}/units`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ label: `Van${NUL}1` });
+      expectValidationFailed(unit, 'label');
+      const card = await t.http
+        .post('/v1/payments/methods')
+        .set('Authorization', `Bearer ${alice}`)
+        .set('X-Idempotency-Key', randomUUID())
+        .send({ paymentMethodId: 'pm_card_visa', nickname: `Work${NUL}` });
+      expectValidationFailed(card, 'nickname');
+    });
+
+    it('in a query string (`q` of the catalog search)', async () => {
+      expectValidationFailed(await t.http.get('/v1/catalog/offerings').query({ q: `kay${NUL}ak` }), 'q');
+    });
+
+    it("in a token's sub: 401", async () => {
+      const res = await t.http.get('/v1/reservations').set('Authorization', `Bearer ${t.token(`ali${NUL}ce`)}`);
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: 'UNAUTHORIZED', message: expect.any(String), requestId: expect.any(String) });
+    });
+
+    it('while the same text without the NUL is accepted', async () => {
+      await hold({ ...seedHold(), guestName: 'John Doe', specialRequests: 'window' }).expect(200);
+    });
+  });
+
+  describe('deeply nested JSON is 400 VALIDATION_FAILED, never a stack overflow', () => {
+    // Built as text: JSON.stringify itself recurses, and would overflow first.
+    const deep = (depth: number): string => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+
+    it('on the hold route: 5,000 nested arrays in about 10 KB', async () => {
+      const body = `{"guestName":${deep(5000)},"guestEmail":"john@example.com","items":${deep(10)}}`;
+      expect(body.length).toBeLessThan(11_000);
+      expectValidationFailed(await hold(body));
+      expectValidationFailed(await hold(deep(5000)));
+    });
+
+    it('on the admin offering route, where attributes are free-form', async () => {
+      expectValidationFailed(await createOfferingApi(`{"title":"x","attributes":{"a":${deep(5000)}}}`));
+      // The limit is 32 levels, the body itself being the first: 31 levels of attributes fit, 32 do not.
+      expectValidationFailed(await createOfferingApi({ ...offeringBody, attributes: nestedObjects(32) }));
+      const ok = await createOfferingApi({ ...offeringBody, attributes: nestedObjects(31) }).expect(201);
+      expect((ok.body as { attributes: unknown }).attributes).toEqual(nestedObjects(31));
+    });
+  });
+});
