@@ -165,4 +165,46 @@ describe('hostile input', () => {
       expect((ok.body as { attributes: unknown }).attributes).toEqual(nestedObjects(31));
     });
   });
+
+  describe('blank human text is refused, and text is trimmed', () => {
+    let offeringId: string;
+    let slotId: string;
+    beforeAll(async () => {
+      const offering = await createOffering(t.dataSource);
+      offeringId = offering.id;
+      slotId = (await createSlot(t.dataSource, offering.id)).id;
+    });
+
+    it('a guest name of spaces is 400; a padded one is stored trimmed', async () => {
+      const seed = { experienceId: offeringId, timeSlotId: slotId, numberOfGuests: 1, guestEmail: 'john@example.com' };
+      expectValidationFailed(await hold({ ...seed, guestName: '   ' }), 'guestName');
+      expectValidationFailed(await hold({ ...seed, guestName: '\t\n ' }), 'guestName');
+      const ok = await hold({ ...seed, guestName: '  John Doe  ' }).expect(200);
+      const id = (ok.body as { reservation: { id: string } }).reservation.id;
+      const read = await t.http.get(`/v1/reservations/${id}`).set('Authorization', `Bearer ${alice}`).expect(200);
+      expect((read.body as { guestName: string }).guestName).toBe('John Doe');
+    });
+
+    it("an offering's title, a unit's label and a card's nickname of spaces are 400", async () => {
+      expectValidationFailed(await createOfferingApi({ ...offeringBody, title: '   ' }), 'title');
+      const created = await createOfferingApi(offeringBody).expect(201);
+      const patch = await t.http
+        .patch(`/v1/admin/offerings/${(created.body as { id: string }).id}`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ title: ' ' });
+      expectValidationFailed(patch, 'title');
+      const rental = await createOffering(t.dataSource, { kind: 'rental' });
+      const unit = await t.http
+        .post(`/v1/admin/offerings/${rental.id}/units`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ label: '  ' });
+      expectValidationFailed(unit, 'label');
+      const card = await t.http
+        .post('/v1/payments/methods')
+        .set('Authorization', `Bearer ${alice}`)
+        .set('X-Idempotency-Key', randomUUID())
+        .send({ paymentMethodId: 'pm_card_visa', nickname: '   ' });
+      expectValidationFailed(card, 'nickname');
+    });
+  });
 });

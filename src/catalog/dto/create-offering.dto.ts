@@ -17,6 +17,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { Trim } from '@holdfast/errors';
 import { OFFERING_KINDS, type OfferingKind } from '../offering.entity';
 import { MAX_PRICE_MINOR, OptionalNotNull, PricingRulesDto } from './pricing-rules.dto';
 
@@ -35,9 +36,10 @@ export class CreateOfferingDto {
   @IsIn(OFFERING_KINDS)
   kind!: OfferingKind;
 
-  @ApiProperty({ example: 'Sunset kayak tour', minLength: 1, maxLength: 200 })
+  @ApiProperty({ example: 'Sunset kayak tour', minLength: 1, maxLength: 200, description: 'Trimmed; blank is refused.' })
   @IsString()
-  @MinLength(1)
+  @Trim()
+  @MinLength(1, { message: 'title must not be blank' })
   @MaxLength(200)
   title!: string;
 

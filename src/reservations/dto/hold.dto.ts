@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Trim } from '@holdfast/errors';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -94,9 +95,10 @@ export class HoldRequestDto {
   @Type(() => HoldItemDto)
   items?: HoldItemDto[];
 
-  @ApiProperty({ example: 'John Doe' })
+  @ApiProperty({ example: 'John Doe', minLength: 1, maxLength: 200, description: 'Trimmed; blank is refused.' })
   @IsString()
-  @MinLength(1)
+  @Trim()
+  @MinLength(1, { message: 'guestName must not be blank' })
   @MaxLength(200)
   guestName!: string;
 
