@@ -207,4 +207,50 @@ describe('hostile input', () => {
       expectValidationFailed(card, 'nickname');
     });
   });
+
+  describe('currencies are real ISO 4217 codes, and amounts follow their minor unit', () => {
+    it('a made-up currency is 400 on create and on update', async () => {
+      expectValidationFailed(await createOfferingApi({ ...offeringBody, currency: 'ZZZ' }), 'currency');
+      expectValidationFailed(await createOfferingApi({ ...offeringBody, currency: 'XTS' }), 'currency');
+      const created = await createOfferingApi(offeringBody).expect(201);
+      const patch = await t.http
+        .patch(`/v1/admin/offerings/${(created.body as { id: string }).id}`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ currency: 'ZZZ' });
+      expectValidationFailed(patch, 'currency');
+      await createOfferingApi({ ...offeringBody, currency: 'JPY' }).expect(201);
+      await createOfferingApi({ ...offeringBody, currency: 'KWD' }).expect(201);
+    });
+
+    it('JPY has no minor unit: prices, discounts and the payment are whole yen, sent to the provider as such', async () => {
+      const created = await createOfferingApi({
+        ...offeringBody,
+        currency: 'JPY',
+        basePrice: 1500, // 1,500 yen a guest
+        pricingRules: { groupDiscount: { minQuantity: 3, percentOff: 12.5, type: 'group_3_plus' } },
+      }).expect(201);
+      const offeringId = (created.body as { id: string }).id;
+      const slot = await createSlot(t.dataSource, offeringId, { capacity: 5 });
+      const held = await hold({ experienceId: offeringId, timeSlotId: slot.id, numberOfGuests: 3, ...guest }).expect(200);
+      // 4,500 yen less 12.5 % (562.5 yen, rounded half up to a whole yen).
+      expect((held.body as { reservation: object }).reservation).toMatchObject({
+        totalPrice: 3937,
+        originalPrice: 4500,
+        discountApplied: 563,
+        currency: 'JPY',
+      });
+      const holdId = (held.body as { reservation: { id: string } }).reservation.id;
+      const converted = await t.http
+        .post('/v1/reservations/hold/convert')
+        .set('Authorization', `Bearer ${alice}`)
+        .set('X-Idempotency-Key', randomUUID())
+        .send({ holdId })
+        .expect(200);
+      expect((converted.body as { paymentClientSecret: string }).paymentClientSecret).toEqual(expect.any(String));
+      const payments = (await t.dataSource.query('SELECT amount_cents, currency FROM payments WHERE reservation_id = $1', [
+        holdId,
+      ])) as { amount_cents: number; currency: string }[];
+      expect(payments).toEqual([{ amount_cents: 3937, currency: 'JPY' }]);
+    });
+  });
 });

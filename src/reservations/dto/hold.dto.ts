@@ -129,7 +129,7 @@ export class HoldReservationDto {
   @ApiProperty({ example: '2026-12-01T12:15:00.000Z' })
   holdExpiresAt!: string;
 
-  @ApiProperty({ example: 15000, description: 'Minor units (cents).' })
+  @ApiProperty({ example: 15000, description: 'Minor units of `currency` (cents for EUR, whole yen for JPY).' })
   totalPrice!: number;
 
   @ApiProperty({ example: 20000 })

@@ -1,0 +1,1 @@
+export { IsCurrencyCode, formatMinor, isCurrencyCode, minorUnitDigits } from './currency';
