@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Response } from 'supertest';
 import { checkInventoryInvariants } from '../src/inventory/invariants';
-import { createOffering, createSlot, createStock } from './factories/inventory.factory';
+import { createOffering, createSlot, createStock, createUnit } from './factories/inventory.factory';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /*
@@ -13,6 +13,7 @@ import { createTestApp, type TestApp } from './support/test-app';
 
 const NUL = '\u0000';
 const guest = { guestName: 'John Doe', guestEmail: 'john@example.com' };
+const DAY_MS = 86_400_000;
 
 interface ErrorBody {
   error: string;
@@ -205,6 +206,96 @@ describe('hostile input', () => {
         .set('X-Idempotency-Key', randomUUID())
         .send({ paymentMethodId: 'pm_card_visa', nickname: '   ' });
       expectValidationFailed(card, 'nickname');
+    });
+  });
+
+  describe('money at the limits: every allowed input fits, or is 400', () => {
+    const MAX_AMOUNT = 99_999_999;
+
+    it('the largest price for one guest is accepted; a price above it is 400', async () => {
+      await createOfferingApi({ ...offeringBody, basePrice: MAX_AMOUNT }).expect(201);
+      expectValidationFailed(await createOfferingApi({ ...offeringBody, basePrice: MAX_AMOUNT + 1 }), 'basePrice');
+    });
+
+    it('the largest price times the largest party is 400, not an integer overflow', async () => {
+      const offering = await createOffering(t.dataSource, { basePriceCents: MAX_AMOUNT });
+      const slot = await createSlot(t.dataSource, offering.id, { capacity: 50 });
+      const seed = { experienceId: offering.id, timeSlotId: slot.id, ...guest };
+      const fifty = await hold({ ...seed, numberOfGuests: 50 });
+      expectValidationFailed(fifty, 'numberOfGuests');
+      expect((fifty.body as ErrorBody).details).toEqual([
+        {
+          field: 'numberOfGuests',
+          message: 'the hold comes to 49999999.50 EUR before discounts; one payment can take at most 999999.99 EUR',
+        },
+      ]);
+      // The same through the cart form.
+      expectValidationFailed(
+        await hold({ items: [{ offeringId: offering.id, timeSlotId: slot.id, quantity: 50 }], ...guest }),
+        'items',
+      );
+      // Exactly the largest amount: 200 with the right total, and the places are taken.
+      const one = await hold({ ...seed, numberOfGuests: 1 }).expect(200);
+      expect((one.body as { reservation: { totalPrice: number } }).reservation.totalPrice).toBe(MAX_AMOUNT);
+      const [{ held }] = (await t.dataSource.query('SELECT held FROM time_slots WHERE id = $1', [slot.id])) as { held: number }[];
+      expect(held).toBe(1);
+      // ... and it can be paid: the payment row and the provider take it whole.
+      const holdId = (one.body as { reservation: { id: string } }).reservation.id;
+      await t.http
+        .post('/v1/reservations/hold/convert')
+        .set('Authorization', `Bearer ${alice}`)
+        .set('X-Idempotency-Key', randomUUID())
+        .send({ holdId })
+        .expect(200);
+      const payments = (await t.dataSource.query('SELECT amount_cents FROM payments WHERE reservation_id = $1', [holdId])) as {
+        amount_cents: number;
+      }[];
+      expect(payments).toEqual([{ amount_cents: MAX_AMOUNT }]);
+    });
+
+    it('the largest party at a price that fits is 200 with the exact total', async () => {
+      const price = Math.floor(MAX_AMOUNT / 50); // 1,999,999
+      const offering = await createOffering(t.dataSource, { basePriceCents: price });
+      const slot = await createSlot(t.dataSource, offering.id, { capacity: 50 });
+      const res = await hold({ experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 50, ...guest }).expect(200);
+      expect((res.body as { reservation: { totalPrice: number } }).reservation.totalPrice).toBe(price * 50);
+    });
+
+    it('the largest price for a 365-day rental is 400; a 365-day rental that fits is 200', async () => {
+      const start = new Date(Date.now() + 2 * DAY_MS);
+      const end = new Date(start.getTime() + 365 * DAY_MS);
+      const dates = { startDate: start.toISOString().slice(0, 10), endDate: end.toISOString().slice(0, 10) };
+      const dear = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: MAX_AMOUNT });
+      await createUnit(t.dataSource, dear.id, 'Dear van');
+      expectValidationFailed(await hold({ items: [{ offeringId: dear.id, ...dates }], ...guest }), 'items');
+
+      const price = Math.floor(MAX_AMOUNT / 365);
+      const fair = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: price });
+      await createUnit(t.dataSource, fair.id, 'Fair van');
+      const ok = await hold({ items: [{ offeringId: fair.id, ...dates }], ...guest }).expect(200);
+      expect((ok.body as { reservation: { totalPrice: number } }).reservation.totalPrice).toBe(price * 365);
+    });
+
+    it('a cart of 20 lines at the largest party adds up past the limit: 400', async () => {
+      const offering = await createOffering(t.dataSource, { kind: 'product', basePriceCents: 5_000_000 });
+      await createStock(t.dataSource, offering.id, 'BIG-CART-1', 1_000_000_000);
+      const items = Array.from({ length: 20 }, () => ({ offeringId: offering.id, sku: 'BIG-CART-1', quantity: 50 }));
+      expectValidationFailed(await hold({ items, ...guest }), 'items');
+    });
+
+    it('the largest stock level is accepted, one more is 400, and holds on it count right', async () => {
+      const product = await createOffering(t.dataSource, { kind: 'product', basePriceCents: 100 });
+      const put = (onHand: number) =>
+        t.http
+          .put(`/v1/admin/offerings/${product.id}/stock`)
+          .set('Authorization', `Bearer ${admin}`)
+          .send({ items: [{ sku: 'MAX-STOCK-1', onHand }] });
+      await put(1_000_000_000).expect(200);
+      expectValidationFailed(await put(1_000_000_001), 'items.0.onHand');
+      const res = await hold({ items: [{ offeringId: product.id, sku: 'MAX-STOCK-1', quantity: 50 }], ...guest }).expect(200);
+      expect((res.body as { reservation: { totalPrice: number } }).reservation.totalPrice).toBe(5000);
+      const stock = await t.http.get(`/v1/catalog/offerings/${product.id}/availability`).expect(200);
+      expect(JSON.stringify(stock.body)).toContain('999999950');
     });
   });
 

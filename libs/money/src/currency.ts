@@ -8,6 +8,14 @@ import { type ValidationOptions, registerDecorator } from 'class-validator';
  * smallest currency unit"), so amounts go to the provider unchanged.
  */
 
+/**
+ * The largest amount one payment may take, in minor units of any currency: Stripe's
+ * limit ("up to eight digits": 999,999.99 EUR, 99,999,999 JPY). Prices and the total of
+ * one hold stay within it, so every amount we store also fits the 32-bit integer
+ * columns that hold money, and sums of them (refunds of one payment) fit a bigint.
+ */
+export const MAX_AMOUNT_MINOR = 99_999_999;
+
 /** Every ISO 4217 code in circulation that ICU knows (about 160; not XXX, XTS or withdrawn ones). */
 const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 

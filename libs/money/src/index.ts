@@ -1,1 +1,1 @@
-export { IsCurrencyCode, formatMinor, isCurrencyCode, minorUnitDigits } from './currency';
+export { IsCurrencyCode, MAX_AMOUNT_MINOR, formatMinor, isCurrencyCode, minorUnitDigits } from './currency';
