@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { createValidationPipe } from '@holdfast/errors';
+import { createValidationPipe, rejectHostileInput } from '@holdfast/errors';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { HttpMetrics } from './metrics/http-metrics';
@@ -28,6 +28,7 @@ export async function createApp(
   app.use(app.get(HttpMetrics).middleware); // first, so it counts every request: 404s and refused bodies too
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  app.use(rejectHostileInput); // NUL characters and deep nesting, before anything walks the body (docs/errors.md)
   app.setGlobalPrefix('v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');

@@ -24,11 +24,12 @@ function stringList(value: unknown): string[] {
 }
 
 /**
- * Turns verified claims into a user, or null when they do not describe one.
+ * Turns verified claims into a user, or null when they do not describe one (no `sub`,
+ * or one with a NUL character, which no database column can hold).
  * Roles come from `roles` (dev tokens) and `cognito:groups` (Cognito).
  */
 export function userFromClaims(claims: TokenClaims): AuthUser | null {
-  if (typeof claims.sub !== 'string' || claims.sub.length === 0) return null;
+  if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.includes('\u0000')) return null;
   const roles = [...new Set([...stringList(claims.roles), ...stringList(claims['cognito:groups'])])];
   return { sub: claims.sub, email: typeof claims.email === 'string' ? claims.email : undefined, roles };
 }

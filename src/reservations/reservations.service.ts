@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { SqlParams, TransactionHost, Transactional, sqlState } from '@holdfast/database';
 import { AppError, type ErrorDetail } from '@holdfast/errors';
 import { IdempotencyService, type IdempotentRequest, type KeyInStatement } from '@holdfast/idempotency';
+import { MAX_AMOUNT_MINOR, formatMinor } from '@holdfast/money';
 import type { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
 import type { OfferingEntity } from '../catalog/offering.entity';
@@ -113,6 +114,26 @@ export function reservationInsertCtes(p: SqlParams, hold: NewHold, gate: string 
 
 const invalid = (field: string, message: string): AppError =>
   new AppError('VALIDATION_FAILED', 'The request is not valid', [{ field, message }] satisfies ErrorDetail[]);
+
+/**
+ * Refuses a hold whose price before discounts exceeds what one payment can take
+ * (MAX_AMOUNT_MINOR). The largest price times the largest party (50) or the longest
+ * rental (365 days) is well past it, and past the 32-bit columns that store money; the
+ * arithmetic before this check is exact (at most 20 x 50 x 365 x the largest price,
+ * far below 2^53). The discounted total is never more than the original, so it fits too.
+ */
+function checkPayable(lines: Line[], field: string): Line[] {
+  const original = lines.reduce((sum, line) => sum + line.price.originalCents, 0);
+  if (original > MAX_AMOUNT_MINOR) {
+    const currency = lines[0].offering.currency;
+    throw invalid(
+      field,
+      `the hold comes to ${formatMinor(original, currency)} ${currency} before discounts; ` +
+        `one payment can take at most ${formatMinor(MAX_AMOUNT_MINOR, currency)} ${currency}`,
+    );
+  }
+  return lines;
+}
 
 const offeringNotFound = (): AppError => new AppError('NOT_FOUND', 'Offering not found');
 
@@ -338,18 +359,17 @@ export class ReservationsService {
           missing.map((field) => ({ field, message: `${field} is required` })),
         );
       }
-      return [
-        await this.resolveItem(
-          { offeringId: dto.experienceId!, timeSlotId: dto.timeSlotId, quantity: dto.numberOfGuests },
-          'experienceId',
-          true,
-          fresh,
-        ),
-      ];
+      const line = await this.resolveItem(
+        { offeringId: dto.experienceId!, timeSlotId: dto.timeSlotId, quantity: dto.numberOfGuests },
+        'experienceId',
+        true,
+        fresh,
+      );
+      return checkPayable([line], 'numberOfGuests');
     }
     const lines: Line[] = [];
     for (const [index, item] of dto.items!.entries()) lines.push(await this.resolveItem(item, `items.${index}`, false, fresh));
-    return lines;
+    return checkPayable(lines, 'items');
   }
 
   private async resolveItem(item: HoldItemDto, field: string, seedForm: boolean, fresh: boolean): Promise<Line> {

@@ -10,13 +10,14 @@ import {
   IsOptional,
   IsString,
   IsUrl,
-  Matches,
   Max,
   MaxLength,
   Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { Trim } from '@holdfast/errors';
+import { IsCurrencyCode } from '@holdfast/money';
 import { OFFERING_KINDS, type OfferingKind } from '../offering.entity';
 import { MAX_PRICE_MINOR, OptionalNotNull, PricingRulesDto } from './pricing-rules.dto';
 
@@ -35,9 +36,10 @@ export class CreateOfferingDto {
   @IsIn(OFFERING_KINDS)
   kind!: OfferingKind;
 
-  @ApiProperty({ example: 'Sunset kayak tour', minLength: 1, maxLength: 200 })
+  @ApiProperty({ example: 'Sunset kayak tour', minLength: 1, maxLength: 200, description: 'Trimmed; blank is refused.' })
   @IsString()
-  @MinLength(1)
+  @Trim()
+  @MinLength(1, { message: 'title must not be blank' })
   @MaxLength(200)
   title!: string;
 
@@ -46,16 +48,22 @@ export class CreateOfferingDto {
   @MaxLength(5000)
   description!: string;
 
-  @ApiProperty({ example: 'EUR', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, upper case.' })
-  @IsString()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code of three upper-case letters' })
+  @ApiProperty({
+    example: 'EUR',
+    pattern: '^[A-Z]{3}$',
+    description:
+      "ISO 4217 code in circulation, upper case (the list is ICU's, built into Node). Every amount of the offering is " +
+      'in its minor unit: cents for EUR, whole yen for JPY, fils (3 digits) for KWD.',
+  })
+  @IsCurrencyCode()
   currency!: string;
 
   @ApiProperty({
     example: 10000,
     minimum: 0,
     maximum: MAX_PRICE_MINOR,
-    description: 'Price in minor units (cents): per guest (experience), per unit (product) or per day (rental).',
+    description:
+      'Price in minor units of the currency (cents for EUR, whole yen for JPY): per guest (experience), per unit (product) or per day (rental).',
   })
   @IsInt()
   @Min(0)

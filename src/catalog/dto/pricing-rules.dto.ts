@@ -16,8 +16,10 @@ import {
   ValidateNested,
   type ValidationArguments,
 } from 'class-validator';
+import { MAX_AMOUNT_MINOR } from '@holdfast/money';
 
-export const MAX_PRICE_MINOR = 100_000_000;
+/** The largest price (or fixed discount): what one payment can take (see MAX_AMOUNT_MINOR). */
+export const MAX_PRICE_MINOR = MAX_AMOUNT_MINOR;
 
 /**
  * Like `@IsOptional()`, but only for an absent property: an explicit `null` is still

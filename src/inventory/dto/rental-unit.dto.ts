@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Trim } from '@holdfast/errors';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { UNIT_STATUSES, type UnitStatus } from '../rental-unit.entity';
 
@@ -6,6 +7,7 @@ import { UNIT_STATUSES, type UnitStatus } from '../rental-unit.entity';
 export class CreateRentalUnitDto {
   @ApiProperty({ example: 'Van 3 (AB-123-CD)', minLength: 1, maxLength: 120 })
   @IsString()
+  @Trim()
   @MaxLength(120)
   @Matches(/\S/, { message: 'label must not be blank' })
   label!: string;

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Trim } from '@holdfast/errors';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 /** The longest nickname a saved card may carry. */
 export const MAX_NICKNAME_LENGTH = 50;
@@ -18,9 +19,16 @@ export class AddPaymentMethodDto {
   @Matches(/^[A-Za-z0-9_]+$/, { message: 'paymentMethodId must be a provider PaymentMethod id such as pm_1Abc...' })
   paymentMethodId!: string;
 
-  @ApiPropertyOptional({ example: 'Work Card', maxLength: MAX_NICKNAME_LENGTH })
+  @ApiPropertyOptional({
+    example: 'Work Card',
+    minLength: 1,
+    maxLength: MAX_NICKNAME_LENGTH,
+    description: 'Trimmed; blank is refused.',
+  })
   @IsOptional()
   @IsString()
+  @Trim()
+  @MinLength(1, { message: 'nickname must not be blank' })
   @MaxLength(MAX_NICKNAME_LENGTH)
   nickname?: string;
 }

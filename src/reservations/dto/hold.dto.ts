@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Trim } from '@holdfast/errors';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -94,9 +95,10 @@ export class HoldRequestDto {
   @Type(() => HoldItemDto)
   items?: HoldItemDto[];
 
-  @ApiProperty({ example: 'John Doe' })
+  @ApiProperty({ example: 'John Doe', minLength: 1, maxLength: 200, description: 'Trimmed; blank is refused.' })
   @IsString()
-  @MinLength(1)
+  @Trim()
+  @MinLength(1, { message: 'guestName must not be blank' })
   @MaxLength(200)
   guestName!: string;
 
@@ -127,7 +129,7 @@ export class HoldReservationDto {
   @ApiProperty({ example: '2026-12-01T12:15:00.000Z' })
   holdExpiresAt!: string;
 
-  @ApiProperty({ example: 15000, description: 'Minor units (cents).' })
+  @ApiProperty({ example: 15000, description: 'Minor units of `currency` (cents for EUR, whole yen for JPY).' })
   totalPrice!: number;
 
   @ApiProperty({ example: 20000 })

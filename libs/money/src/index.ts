@@ -1,0 +1,1 @@
+export { IsCurrencyCode, MAX_AMOUNT_MINOR, formatMinor, isCurrencyCode, minorUnitDigits } from './currency';
