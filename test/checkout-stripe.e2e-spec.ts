@@ -443,6 +443,82 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
     });
   });
 
+  describe('a Stripe-compatible mock answering canned objects: our call binds the intent to the row it was made for', () => {
+    const CREATE_FAULT = { path: '/v1/payment_intents', method: 'POST', kind: 'response' } as const;
+
+    it('fixture metadata (not ours): convert still answers the intent and its client secret, and the flow confirms', async () => {
+      const id = await hold();
+      fake.inject({ ...CREATE_FAULT, set: { metadata: { order_id: '6735' } } });
+      const res = await convert(id).expect(200);
+      expect(res.body).toEqual({
+        reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/) },
+        paymentClientSecret: expect.stringMatching(/^pi_\w+_secret_\w+$/),
+        requiresAction: false,
+      });
+      const pi = res.body.reservation.paymentIntentId as string;
+      const [attempt] = await paymentsOf(id);
+      expect(await payment(pi)).toMatchObject({ id: attempt.id, reservation_id: id, status: 'requires_payment_method' });
+
+      await pay(pi, 'pm_card_visa');
+      await deliverFor(pi);
+      expect(await reservation(id)).toMatchObject({ status: 'confirmed', reservationReference: expect.stringMatching(REFERENCE) });
+    });
+
+    it("metadata naming another reservation's payment: the intent binds to ours and the other payment is untouched", async () => {
+      const otherId = await hold();
+      const otherPi = await convertOk(otherId);
+      const other = await payment(otherPi);
+      const id = await hold();
+      fake.inject({ ...CREATE_FAULT, set: { metadata: { paymentId: other.id, reservationId: otherId } } });
+      const res = await convert(id).expect(200);
+      const pi = res.body.reservation.paymentIntentId as string;
+      expect(pi).not.toBe(otherPi);
+      expect((await payment(pi)).reservation_id).toBe(id);
+      expect(await payment(otherPi)).toEqual(other);
+    });
+
+    it('a 200 without a client secret (or without an id) is 502 PAYMENT_PROCESSING_FAILED; the attempt stays open and a retry repairs it', async () => {
+      const id = await hold();
+      fake.inject({ ...CREATE_FAULT, omit: ['client_secret'] });
+      const noSecret = await convert(id).expect(502);
+      expect(noSecret.body).toMatchObject({ error: 'PAYMENT_PROCESSING_FAILED', requestId: expect.any(String) });
+      fake.inject({ ...CREATE_FAULT, omit: ['id', 'client_secret'] });
+      const noId = await convert(id).expect(502);
+      expect(noId.body.error).toBe('PAYMENT_PROCESSING_FAILED');
+
+      // One attempt, never marked failed: the same key `pi:{paymentId}` finds the one intent Stripe made.
+      const [attempt] = await paymentsOf(id);
+      expect(attempt).toMatchObject({ status: 'creating', failure_code: null });
+      expect((await reservation(id)).status).toBe('pending');
+      const repaired = await convert(id).expect(200);
+      const pi = repaired.body.reservation.paymentIntentId as string;
+      expect(fake.state.paymentIntents.get(pi)!.metadata.paymentId).toBe(attempt.id);
+      expect(repaired.body.paymentClientSecret).toBe(fake.state.paymentIntents.get(pi)!.client_secret);
+      expect(await paymentsOf(id)).toHaveLength(1);
+    });
+
+    it('one canned intent id for every call: the second convert is 502 and its attempt is set aside as stuck, never bound to the first', async () => {
+      const first = await hold();
+      const second = await hold();
+      fake.inject({ ...CREATE_FAULT, set: { id: 'pi_fixture_stripe_mock' }, times: 2 });
+      const ok = await convert(first).expect(200);
+      expect(ok.body.reservation.paymentIntentId).toBe('pi_fixture_stripe_mock');
+      const bound = await payment('pi_fixture_stripe_mock');
+      expect(bound.reservation_id).toBe(first);
+
+      const refused = await convert(second).expect(502);
+      expect(refused.body.error).toBe('PAYMENT_PROCESSING_FAILED');
+      expect(await payment('pi_fixture_stripe_mock')).toEqual(bound);
+      const [attempt] = await paymentsOf(second);
+      expect(attempt).toMatchObject({ failure_code: 'provider_intent_mismatch' });
+      expect((await rows<{ stuck: boolean }>('SELECT stuck FROM payments WHERE id = $1', [attempt.id]))[0].stuck).toBe(true);
+      // Set aside for admins, out of the way of both bookings' tests.
+      await t.dataSource.query(`UPDATE payments SET stuck = false, status = 'failed' WHERE reservation_id = ANY($1::uuid[])`, [
+        [first, second],
+      ]);
+    });
+  });
+
   describe('the webhook endpoint', () => {
     it('a bad, stale, tampered or missing signature is 400 and nothing is stored; the genuine delivery then applies', async () => {
       const id = await hold();

@@ -8,6 +8,12 @@ import type { PaymentStatus } from './payment.entity';
 import { PaymentMethodsService } from './payment-methods.service';
 import { RefundsService } from './refunds.service';
 
+/**
+ * `failure_code` of an attempt set aside because the provider answered our own call for it
+ * with an intent that cannot be its own (another row's, or not the one it already has).
+ */
+export const INTENT_MISMATCH = 'provider_intent_mismatch';
+
 /** Statuses after which an attempt can no longer take money. */
 const FINAL: PaymentStatus[] = ['succeeded', 'canceled', 'failed'];
 /** Intent states an attempt can still leave for another: an out-of-date event about them must not win. */
@@ -161,7 +167,7 @@ export class PaymentsService {
       }
     } catch (error) {
       if (error instanceof PaymentGatewayError && error.intent) {
-        await this.txHost.run(() => this.applyIntent(error.intent!));
+        await this.applyOwn(paymentId, error.intent);
       } else if (error instanceof PaymentGatewayError && error.kind === 'card_declined') {
         await this.txHost.run(() => this.markFailed(paymentId, error.providerCode ?? 'card_declined'));
       }
@@ -172,24 +178,52 @@ export class PaymentsService {
     } finally {
       this.metrics.observe(METRIC.paymentCreationSeconds, (Date.now() - started) / 1000, { provider: this.gateway.name });
     }
-    await this.txHost.run(() => this.applyIntent(intent));
+    await this.applyOwn(paymentId, intent);
     await this.refunds.flushPending();
     await this.saveCardIfAsked(intent);
     return this.get(paymentId);
   }
 
   /**
+   * Applies the provider's answer to one of our own calls to the row the call was made
+   * for (we sent its id as the idempotency key), never to a row found again through the
+   * metadata the answer echoes: a Stripe-compatible mock answers fixture metadata, and
+   * metadata naming another payment must not move that one. An answer that cannot be
+   * this row's (its intent is another row's, or not the one this row already has) sets
+   * the row aside as `stuck` (failure code `provider_intent_mismatch`, listed for admins;
+   * a new convert makes a new attempt) and fails `processing`. Runs its own transaction.
+   */
+  async applyOwn(paymentId: string, intent: IntentSnapshot): Promise<void> {
+    try {
+      await this.txHost.run(() => this.applyIntent(intent, undefined, paymentId));
+    } catch (error) {
+      if (error instanceof PaymentGatewayError && error.providerCode === INTENT_MISMATCH) {
+        this.logger.error({ paymentId, intentId: intent.id }, error.message);
+        await this.txHost.manager.query(
+          `UPDATE payments SET stuck = true, failure_code = $2, failure_message = $3, updated_at = now() WHERE id = $1`,
+          [paymentId, INTENT_MISMATCH, error.message],
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
    * THE code path: records what the provider says about an intent and tells
    * reservations (through the outcome port) when money moved. Runs in the caller's
    * transaction. Returns false when no payment of ours matches (the caller may keep the
-   * event for later).
+   * event for later). `ownPaymentId`: the intent is the answer to our own call for that
+   * row (see `applyOwn`), so it binds to it; without it (webhooks) the row is found by
+   * intent id, or by the metadata our create call sent.
    */
-  async applyIntent(intent: IntentSnapshot, eventCreatedAt?: Date): Promise<boolean> {
+  async applyIntent(intent: IntentSnapshot, eventCreatedAt?: Date, ownPaymentId?: string): Promise<boolean> {
     const byMetadata = intent.metadata?.paymentId;
-    const rows = (await this.txHost.manager.query(
-      `SELECT * FROM payments WHERE provider_intent_id = $1 OR ($2::uuid IS NOT NULL AND id = $2::uuid) ORDER BY id LIMIT 1 FOR UPDATE`,
-      [intent.id, isUuid(byMetadata) ? byMetadata : null],
-    )) as PaymentRow[];
+    const rows = ownPaymentId
+      ? await this.lockOwn(ownPaymentId, intent)
+      : ((await this.txHost.manager.query(
+          `SELECT * FROM payments WHERE provider_intent_id = $1 OR ($2::uuid IS NOT NULL AND id = $2::uuid) ORDER BY id LIMIT 1 FOR UPDATE`,
+          [intent.id, isUuid(byMetadata) ? byMetadata : null],
+        )) as PaymentRow[]);
     const payment = rows[0];
     if (!payment) return false;
     if (this.isOutOfDate(payment, intent, eventCreatedAt)) {
@@ -262,12 +296,37 @@ export class PaymentsService {
     return true;
   }
 
+  /**
+   * The row our own provider call was made for, locked (`applyIntent` with `ownPaymentId`).
+   *
+   * @throws PaymentGatewayError `processing` / `provider_intent_mismatch` when the row already
+   *   has another intent, or the intent is already another row's.
+   */
+  private async lockOwn(paymentId: string, intent: IntentSnapshot): Promise<PaymentRow[]> {
+    const rows = (await this.txHost.manager.query(`SELECT * FROM payments WHERE id = $1 FOR UPDATE`, [
+      paymentId,
+    ])) as PaymentRow[];
+    const own = rows[0];
+    if (!own) return [];
+    const mismatch = (why: string) =>
+      new PaymentGatewayError('processing', `The provider answered payment ${paymentId} with intent ${intent.id}, ${why}`, INTENT_MISMATCH);
+    if (own.provider_intent_id !== null && own.provider_intent_id !== intent.id) {
+      throw mismatch(`but it is bound to ${own.provider_intent_id}`);
+    }
+    const taken = (await this.txHost.manager.query(`SELECT id FROM payments WHERE provider_intent_id = $1 AND id <> $2`, [
+      intent.id,
+      paymentId,
+    ])) as { id: string }[];
+    if (taken.length > 0) throw mismatch(`which is payment ${taken[0].id}'s`);
+    return rows;
+  }
+
   /** Asks the provider where an attempt stands and applies it (payment-status polling, confirm, reconciliation). */
   async sync(paymentId: string): Promise<PaymentView> {
     const payment = await this.get(paymentId);
     if (!payment.intentId || FINAL.includes(payment.status)) return payment;
     const intent = await this.gateway.retrieveIntent(payment.intentId);
-    await this.txHost.run(() => this.applyIntent(intent));
+    await this.applyOwn(paymentId, intent);
     await this.refunds.flushPending();
     await this.saveCardIfAsked(intent);
     return this.get(paymentId);
@@ -313,7 +372,7 @@ export class PaymentsService {
       throw new AppError('INVALID_HOLD_STATUS', `Only an authorised payment can be captured (this one is ${payment.status})`);
     }
     const intent = await this.gateway.captureIntent(payment.intentId, amount, `capture:${paymentId}`);
-    await this.txHost.run(() => this.applyIntent(intent));
+    await this.applyOwn(paymentId, intent);
     return this.get(paymentId);
   }
 
@@ -382,11 +441,11 @@ export class PaymentsService {
     }
     try {
       const intent = await this.gateway.cancelIntent(payment.intentId, `cancel:${payment.paymentId}`);
-      await this.txHost.run(() => this.applyIntent(intent));
+      await this.applyOwn(payment.paymentId, intent);
     } catch (error) {
       // It may have succeeded meanwhile (cancel refused): the provider's word decides.
       const intent = await this.gateway.retrieveIntent(payment.intentId);
-      await this.txHost.run(() => this.applyIntent(intent));
+      await this.applyOwn(payment.paymentId, intent);
       if (intent.status !== 'succeeded' && intent.status !== 'requires_capture' && intent.status !== 'canceled') throw error;
     }
     await this.refunds.flushPending();

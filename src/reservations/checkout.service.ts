@@ -92,10 +92,15 @@ export class CheckoutService {
     } catch (error) {
       throw toAppError(error);
     }
+    if (!payment.intentId || !payment.clientSecret) {
+      // The app can do nothing with a 200 that has no intent to pay: never answer one. The
+      // attempt stays open (no failure recorded), so a retry or reconciliation resumes it.
+      throw new AppError('PAYMENT_PROCESSING_FAILED', 'The payment could not be processed; please try again');
+    }
     const status = await this.statusOf(dto.holdId);
     return {
-      reservation: { id: dto.holdId, status, paymentIntentId: payment.intentId ?? '' },
-      paymentClientSecret: payment.clientSecret ?? '',
+      reservation: { id: dto.holdId, status, paymentIntentId: payment.intentId },
+      paymentClientSecret: payment.clientSecret,
       requiresAction: payment.requiresAction,
     };
   }
