@@ -275,6 +275,40 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
     expect((await reservation(id)).reservationReference).toMatch(REFERENCE);
   });
 
+  it('3-D Secure by redirect: payment-status reports the real next_action.type (redirect_to_url), from the webhook too', async () => {
+    const id = await hold();
+    const pi = await convertOk(id);
+    // A browser flow: Stripe.js confirms with a return_url, so the bank's page is a redirect.
+    const paid = await client.paymentIntents.confirm(pi, {
+      payment_method: 'pm_card_threeDSecure2Required',
+      return_url: 'https://app.example/return',
+    });
+    expect(paid).toMatchObject({ status: 'requires_action', next_action: { type: 'redirect_to_url' } });
+    await deliverFor(pi); // payment_intent.requires_action
+    expect(await rows('SELECT next_action_type FROM payments WHERE provider_intent_id = $1', [pi])).toEqual([
+      { next_action_type: 'redirect_to_url' },
+    ]);
+    expect(await paymentStatus(id)).toEqual({
+      reservationStatus: 'pending',
+      paymentIntentId: pi,
+      stripeStatus: 'requires_action',
+      requiresAction: true,
+      actionType: 'redirect_to_url',
+    });
+    // Whatever Stripe says the next action is, as it says it (here a bank-account flow's).
+    fake.inject({
+      path: '/v1/payment_intents/:id',
+      method: 'GET',
+      kind: 'response',
+      set: { next_action: { type: 'verify_with_microdeposits', verify_with_microdeposits: {} } },
+    });
+    expect((await paymentStatus(id)).actionType).toBe('verify_with_microdeposits');
+
+    fake.completeAction(pi, 'success');
+    await deliverFor(pi);
+    expect(await paymentStatus(id)).toMatchObject({ reservationStatus: 'confirmed', requiresAction: false, actionType: null });
+  });
+
   it('a decline, then another card on the same hold: convert again gives a NEW intent (the old one cancelled), same hold timer', async () => {
     const id = await hold();
     const { holdExpiresAt } = await reservation(id);

@@ -41,8 +41,10 @@ interface PaymentRow {
   client_secret: string | null;
   charge_id: string | null;
   failure_code: string | null;
+  next_action_type: string | null;
   payment_method_id: string | null;
   provider_event_at: Date | null;
+  created_at: Date;
 }
 
 export interface PaymentView {
@@ -59,6 +61,9 @@ export interface PaymentView {
   chargeId: string | null;
   failureCode: string | null;
   requiresAction: boolean;
+  /** The provider's `next_action.type` while `requiresAction` (e.g. `use_stripe_sdk`, `redirect_to_url`). */
+  nextActionType: string | null;
+  createdAt: Date;
 }
 
 export interface NewAttempt {
@@ -83,6 +88,8 @@ const toView = (r: PaymentRow): PaymentView => ({
   chargeId: r.charge_id,
   failureCode: r.failure_code,
   requiresAction: r.status === 'requires_action',
+  nextActionType: r.status === 'requires_action' ? r.next_action_type : null,
+  createdAt: r.created_at,
 });
 
 /**
@@ -247,6 +254,7 @@ export class PaymentsService {
               failure_code = CASE WHEN $8::text IS NOT NULL THEN $8 WHEN $3 IN ('succeeded', 'requires_capture') THEN NULL ELSE failure_code END,
               failure_message = CASE WHEN $8::text IS NOT NULL THEN $9 ELSE failure_message END,
               provider_event_at = GREATEST(provider_event_at, $10::timestamptz),
+              next_action_type = $11,
               updated_at = now()
         WHERE id = $1`,
       [
@@ -260,6 +268,7 @@ export class PaymentsService {
         declined ? (intent.lastError?.declineCode ?? intent.lastError?.code ?? 'card_declined') : null,
         declined ? intent.lastError?.message : null,
         eventCreatedAt ?? null,
+        next === 'requires_action' ? intent.nextActionType : null,
       ],
     );
 

@@ -155,7 +155,7 @@ export class CheckoutService {
         paymentIntentId: payment?.intentId ?? null,
         stripeStatus,
         requiresAction: payment?.requiresAction ?? false,
-        actionType: payment?.requiresAction ? 'use_stripe_sdk' : null,
+        actionType: payment?.nextActionType ?? null,
       },
     };
   }

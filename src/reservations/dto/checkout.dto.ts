@@ -100,7 +100,12 @@ export class PaymentStatusDataDto {
   @ApiProperty({ example: false })
   requiresAction!: boolean;
 
-  @ApiProperty({ example: null, nullable: true, type: String })
+  /**
+   * While `requiresAction`: the provider's `next_action.type`, as it says it, e.g.
+   * `use_stripe_sdk` (handle it with Stripe.js / the mobile SDK and the client secret),
+   * `redirect_to_url` (open the bank's page), `verify_with_microdeposits`. Null otherwise.
+   */
+  @ApiProperty({ example: 'use_stripe_sdk', nullable: true, type: String })
   actionType!: string | null;
 }
 
