@@ -9,7 +9,7 @@ import { ReconciliationJob } from '../src/payments/reconciliation.job';
 import type { StripeGateway } from '../src/payments/stripe.gateway';
 import { HoldExpiryJob } from '../src/reservations/hold-expiry.job';
 import { ReservationsService } from '../src/reservations/reservations.service';
-import { createOffering, createSlot } from './factories/inventory.factory';
+import { createOffering, createSlot, createUnit } from './factories/inventory.factory';
 import { startFakeStripe, type EventObject, type FakeStripe, type WebhookDelivery } from './support/fake-stripe/index';
 import { checkPaymentInvariants } from './support/payment-invariants';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -309,6 +309,32 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
     expect(await paymentStatus(id)).toMatchObject({ reservationStatus: 'confirmed', requiresAction: false, actionType: null });
   });
 
+  it('a carrier rental is paid like goods: automatic capture, confirmed with the total captured, cancel refunds it by policy', async () => {
+    const carrier = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: 8000, refundableUntilHours: 48 });
+    await createUnit(t.dataSource, carrier.id, 'CARRIER-STRIPE');
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const held = await t.http
+      .post('/v1/reservations/hold')
+      .set(auth())
+      .set('X-Idempotency-Key', randomUUID())
+      .send({ ...guest, items: [{ offeringId: carrier.id, startDate: day(20), endDate: day(23) }] })
+      .expect(200);
+    const id = held.body.reservation.id as string;
+    const pi = await convertOk(id);
+    expect(fake.state.paymentIntents.get(pi)).toMatchObject({ amount: 24000, capture_method: 'automatic' });
+
+    await pay(pi, 'pm_card_visa');
+    expect((await deliverFor(pi)).map((d) => d.type)).toEqual(['payment_intent.succeeded']);
+    expect(await reservation(id)).toMatchObject({ status: 'confirmed', reservationReference: expect.stringMatching(REFERENCE) });
+    expect(await payment(pi)).toMatchObject({ status: 'succeeded', amount_cents: 24000, captured_cents: 24000 });
+
+    await t.http.post(`/v1/reservations/${id}/cancel`).set(auth()).expect(200);
+    expect(stripeRefundsFor(pi)).toEqual([expect.objectContaining({ amount: 24000, status: 'succeeded' })]);
+    await deliverFor(pi); // charge.refunded: recorded once
+    expect(await payment(pi)).toMatchObject({ captured_cents: 24000, refunded_cents: 24000 });
+    expect(await reservation(id)).toMatchObject({ status: 'cancelled', statusReason: 'USER_CANCELLED' });
+  });
+
   it('a decline, then another card on the same hold: convert again gives a NEW intent (the old one cancelled), same hold timer', async () => {
     const id = await hold();
     const { holdExpiresAt } = await reservation(id);
@@ -495,7 +521,10 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
 
       await pay(pi, 'pm_card_visa');
       await deliverFor(pi);
-      expect(await reservation(id)).toMatchObject({ status: 'confirmed', reservationReference: expect.stringMatching(REFERENCE) });
+      expect(await reservation(id)).toMatchObject({
+        status: 'confirmed',
+        reservationReference: expect.stringMatching(REFERENCE),
+      });
     });
 
     it("metadata naming another reservation's payment: the intent binds to ours and the other payment is untouched", async () => {

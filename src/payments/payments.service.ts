@@ -126,7 +126,16 @@ export class PaymentsService {
       [input.reservationId],
     )) as PaymentRow[];
     const last = rows[0];
-    if (last && OPEN_PAYMENT_STATUSES.includes(last.status) && !last.failure_code && last.amount_cents === input.amount)
+    // Reused only when it would take the same money the same way: an open manual-capture
+    // attempt from before rentals were captured at confirmation is replaced (and cancelled
+    // by submitAttempt), never left to authorise money nothing will capture.
+    if (
+      last &&
+      OPEN_PAYMENT_STATUSES.includes(last.status) &&
+      !last.failure_code &&
+      last.amount_cents === input.amount &&
+      last.capture_method === input.captureMethod
+    )
       return toView(last);
     const [created] = (await this.txHost.manager.query(
       `INSERT INTO payments (reservation_id, user_id, provider, status, amount_cents, currency, capture_method)

@@ -26,7 +26,6 @@ interface LockedReservation {
   expired: boolean;
   total_cents: number;
   currency: string;
-  has_rental: boolean;
   reference: string | null;
 }
 
@@ -72,7 +71,12 @@ export class CheckoutService {
         userId: r.user_id,
         amount: r.total_cents,
         currency: r.currency.trim(),
-        captureMethod: r.has_rental ? 'manual' : 'automatic',
+        // Automatic for every kind: rentals that are not vehicles (carriers) are paid like
+        // goods, captured at confirmation and refunded by policy (DESIGN.md section 4).
+        // Manual capture is for vehicles, whose return captures it; that flow and the
+        // offerings' vehicle flag do not exist yet, and an authorisation nothing captures
+        // lapses with the money.
+        captureMethod: 'automatic',
       });
       await this.txHost.manager.query(`UPDATE reservations SET status = 'pending', updated_at = now() WHERE id = $1`, [r.id]);
       if (r.status === 'held') this.metrics.holdConverted(); // not a retry after a decline
@@ -172,7 +176,8 @@ export class CheckoutService {
    * cancelled at the provider first (one that already succeeded confirms the booking,
    * which is then cancelled like any confirmed one). A confirmed booking is refunded in
    * full when cancelled at least `refundableUntilHours` before it starts, otherwise not
-   * at all; an authorisation (rentals) is released.
+   * at all. An authorisation (manual capture: only attempts made before rentals were
+   * captured at confirmation) is released instead.
    */
   async cancelPaid(user: AuthUser, reservationId: string): Promise<void> {
     const r = await this.owned(user, reservationId);
@@ -245,8 +250,7 @@ export class CheckoutService {
   private async read(user: AuthUser, id: string, lock: string): Promise<LockedReservation> {
     if (!isUuid(id)) throw reservationNotFound();
     const rows = (await this.txHost.manager.query(
-      `SELECT r.id, r.user_id, r.status, r.hold_expires_at <= now() AS expired, r.total_cents, r.currency, r.reference,
-              EXISTS (SELECT 1 FROM reservation_items i WHERE i.reservation_id = r.id AND i.kind = 'rental') AS has_rental
+      `SELECT r.id, r.user_id, r.status, r.hold_expires_at <= now() AS expired, r.total_cents, r.currency, r.reference
          FROM reservations r WHERE r.id = $1 ${lock}`,
       [id],
     )) as LockedReservation[];
