@@ -60,7 +60,7 @@ describe('checkout with the simulated provider, over HTTP only', () => {
     const id = await hold();
     const converted = await convert(id).expect(200);
     expect(converted.body).toEqual({
-      reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/) },
+      reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/), paymentStatus: 'none' },
       paymentClientSecret: expect.stringMatching(/_secret_/),
       requiresAction: false,
     });

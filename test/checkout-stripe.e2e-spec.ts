@@ -166,7 +166,7 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
     const before = await slot(mainSlot);
     const converted = await convert(id).expect(200);
     expect(converted.body).toEqual({
-      reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/) },
+      reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/), paymentStatus: 'none' },
       paymentClientSecret: expect.stringMatching(/^pi_\w+_secret_\w+$/),
       requiresAction: false,
     });
@@ -381,7 +381,7 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
     const id = await hold(mainSlot, 1, 'carol');
     const res = await convert(id, { paymentMethodId: methodId }, randomUUID(), 'carol').expect(200);
     expect(res.body).toEqual({
-      reservation: { id, status: 'confirmed', paymentIntentId: expect.stringMatching(/^pi_/) },
+      reservation: { id, status: 'confirmed', paymentIntentId: expect.stringMatching(/^pi_/), paymentStatus: 'paid' },
       paymentClientSecret: expect.stringMatching(/_secret_/),
       requiresAction: false,
     });
@@ -511,7 +511,7 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
       fake.inject({ ...CREATE_FAULT, set: { metadata: { order_id: '6735' } } });
       const res = await convert(id).expect(200);
       expect(res.body).toEqual({
-        reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/) },
+        reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/), paymentStatus: 'none' },
         paymentClientSecret: expect.stringMatching(/^pi_\w+_secret_\w+$/),
         requiresAction: false,
       });

@@ -5,6 +5,7 @@ import { METRIC, PaymentMetrics } from './metrics.service';
 import { PAYMENT_GATEWAY, PaymentGatewayError, type IntentSnapshot, type PaymentGateway } from './payment-gateway';
 import { PaymentOutcomes } from './payment-outcome.port';
 import type { PaymentStatus } from './payment.entity';
+import { paymentStatusOf, type PaymentSummary, type RefundSummary, type ReservationPayments } from './payment-status';
 import { PaymentMethodsService } from './payment-methods.service';
 import { RefundsService } from './refunds.service';
 
@@ -327,7 +328,11 @@ export class PaymentsService {
     const own = rows[0];
     if (!own) return [];
     const mismatch = (why: string) =>
-      new PaymentGatewayError('processing', `The provider answered payment ${paymentId} with intent ${intent.id}, ${why}`, INTENT_MISMATCH);
+      new PaymentGatewayError(
+        'processing',
+        `The provider answered payment ${paymentId} with intent ${intent.id}, ${why}`,
+        INTENT_MISMATCH,
+      );
     if (own.provider_intent_id !== null && own.provider_intent_id !== intent.id) {
       throw mismatch(`but it is bound to ${own.provider_intent_id}`);
     }
@@ -409,6 +414,71 @@ export class PaymentsService {
       [reservationId],
     )) as unknown[];
     return rows.length > 0;
+  }
+
+  /**
+   * The payments and refunds of each reservation given (reservation views: a page of a
+   * list, or one), with the `paymentStatus` they add up to, in ONE query for the whole
+   * page. Reservations with no payment get `none` and empty lists.
+   */
+  async forReservations(reservationIds: string[]): Promise<Map<string, ReservationPayments>> {
+    const out = new Map<string, ReservationPayments>(
+      reservationIds.map((id) => [id, { paymentStatus: 'none', payments: [], refunds: [] }]),
+    );
+    if (reservationIds.length === 0) return out;
+    const rows = (await this.txHost.manager.query(
+      `SELECT p.id, p.reservation_id, p.status, p.amount_cents, p.currency, p.captured_cents, p.refunded_cents,
+              p.provider_intent_id, p.failure_code, p.created_at,
+              COALESCE((SELECT json_agg(json_build_object('id', f.id, 'amount', f.amount_cents, 'status', f.status,
+                                                          'reason', f.reason, 'source', f.source, 'createdAt', f.created_at)
+                                        ORDER BY f.created_at, f.id)
+                          FROM refunds f WHERE f.payment_id = p.id), '[]'::json) AS refunds
+         FROM payments p
+        WHERE p.reservation_id = ANY($1::uuid[])
+        ORDER BY p.created_at DESC, p.id`,
+      [reservationIds],
+    )) as (PaymentRow & {
+      refunds: {
+        id: string;
+        amount: number;
+        status: RefundSummary['status'];
+        reason: string | null;
+        source: string;
+        createdAt: string;
+      }[];
+    })[];
+    for (const row of rows) {
+      const entry = out.get(row.reservation_id);
+      if (!entry) continue;
+      const summary: PaymentSummary = {
+        paymentId: row.id,
+        status: row.status,
+        amount: row.amount_cents,
+        currency: row.currency.trim(),
+        captured: row.captured_cents,
+        refunded: row.refunded_cents,
+        intentId: row.provider_intent_id,
+        failureCode: row.failure_code,
+        createdAt: row.created_at,
+      };
+      entry.payments.push(summary);
+      entry.refunds.push(
+        ...row.refunds.map((f): RefundSummary => ({
+          refundId: f.id,
+          paymentId: row.id,
+          amount: f.amount,
+          status: f.status,
+          reason: f.reason,
+          source: f.source,
+          createdAt: new Date(f.createdAt),
+        })),
+      );
+    }
+    for (const entry of out.values()) {
+      entry.refunds.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.refundId.localeCompare(b.refundId));
+      entry.paymentStatus = paymentStatusOf(entry.payments, entry.refunds);
+    }
+    return out;
   }
 
   /** Payments reconciliation could not repair, for admins. */

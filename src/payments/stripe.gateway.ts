@@ -168,7 +168,11 @@ export class StripeGateway implements PaymentGateway {
     // The app cannot pay without both; a body without them (a mock's fixture, a proxy
     // that trimmed it) is a processing failure, retried with the same key, never a 200.
     if (!intent.clientSecret) {
-      throw new PaymentGatewayError('processing', `Stripe answered intent ${intent.id} without a client_secret`, 'malformed_response');
+      throw new PaymentGatewayError(
+        'processing',
+        `Stripe answered intent ${intent.id} without a client_secret`,
+        'malformed_response',
+      );
     }
     return intent;
   }

@@ -102,8 +102,14 @@ export class CheckoutService {
       throw new AppError('PAYMENT_PROCESSING_FAILED', 'The payment could not be processed; please try again');
     }
     const status = await this.statusOf(dto.holdId);
+    const money = await this.payments.forReservations([dto.holdId]);
     return {
-      reservation: { id: dto.holdId, status, paymentIntentId: payment.intentId },
+      reservation: {
+        id: dto.holdId,
+        status,
+        paymentIntentId: payment.intentId,
+        paymentStatus: money.get(dto.holdId)!.paymentStatus,
+      },
       paymentClientSecret: payment.clientSecret,
       requiresAction: payment.requiresAction,
     };
@@ -126,11 +132,12 @@ export class CheckoutService {
     const r = await this.owned(user, dto.reservationId);
     if (r.status === 'confirmed' || r.status === 'completed') {
       const authorised = payment.status === 'requires_capture';
+      const money = await this.payments.forReservations([r.id]);
       return {
         reservation: {
           id: r.id,
           status: r.status,
-          paymentStatus: authorised ? 'authorized' : 'paid',
+          paymentStatus: money.get(r.id)!.paymentStatus,
           reservationReference: r.reference ?? '',
         },
         payment: { paymentId: payment.paymentId, status: authorised ? 'authorized' : 'captured', chargeId: payment.chargeId },
