@@ -4,10 +4,12 @@ import { CreateIdempotencyKeys1795000000000 } from './1795000000000-CreateIdempo
 import { CreateCatalogInventoryReservations1795434285144 } from './1795434285144-CreateCatalogInventoryReservations';
 import { PaymentsWebhooksAndStepwiseIdempotency1795435755752 } from './1795435755752-PaymentsWebhooksAndStepwiseIdempotency';
 import { PaymentsProviderEventAt1795452000000 } from './1795452000000-PaymentsProviderEventAt';
+import { PaymentsNextActionType1795460000000 } from './1795460000000-PaymentsNextActionType';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
   CreateCatalogInventoryReservations1795434285144,
   PaymentsWebhooksAndStepwiseIdempotency1795435755752,
   PaymentsProviderEventAt1795452000000,
+  PaymentsNextActionType1795460000000,
 ];

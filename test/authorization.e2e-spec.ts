@@ -101,6 +101,7 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /v1/admin/offerings/{id}/units': { access: 'admin' },
   'POST /v1/admin/payments/{paymentId}/refunds': { access: 'admin' },
   'GET /v1/admin/payments/stuck': { access: 'admin' },
+  'GET /v1/admin/reservations': { access: 'admin' },
   'GET /v1/admin/invariants': { access: 'admin' },
 };
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { TransactionHost } from '@holdfast/database';
 import { checkInventoryInvariants } from '../src/inventory/invariants';
 import { PAYMENT_GATEWAY } from '../src/payments/payment-gateway';
 import { PaymentsService } from '../src/payments/payments.service';
@@ -59,7 +60,7 @@ describe('checkout with the simulated provider, over HTTP only', () => {
     const id = await hold();
     const converted = await convert(id).expect(200);
     expect(converted.body).toEqual({
-      reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/) },
+      reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/), paymentStatus: 'none' },
       paymentClientSecret: expect.stringMatching(/_secret_/),
       requiresAction: false,
     });
@@ -227,28 +228,48 @@ describe('checkout with the simulated provider, over HTTP only', () => {
   });
 });
 
-describe('rentals: authorised now, captured on return', () => {
+describe('rentals (carriers, not vehicles): paid like goods, captured at confirmation, refunded by policy', () => {
   let t: TestApp;
+  const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
   beforeAll(async () => {
     t = await createTestApp({ env: { PAYMENT_PROVIDER: 'simulated' } });
   });
   afterAll(async () => {
+    expect(await checkInventoryInvariants(t.dataSource.manager)).toEqual([]);
     expect(await checkPaymentInvariants(t.dataSource)).toEqual([]);
     await t.close();
   });
 
-  it('confirms on authorisation, reports it as authorized, and captures later', async () => {
+  const rentalHold = async (token: string, offeringId: string, from = 10, to = 13) =>
+    (
+      await t.http
+        .post('/v1/reservations/hold')
+        .set('Authorization', `Bearer ${token}`)
+        .set('X-Idempotency-Key', randomUUID())
+        .send({ ...guest, items: [{ offeringId, startDate: day(from), endDate: day(to) }] })
+        .expect(200)
+    ).body.reservation as { id: string; totalPrice: number };
+  const paymentRows = (reservationId: string) =>
+    t.dataSource.query(
+      `SELECT id, status, capture_method, amount_cents, captured_cents, refunded_cents FROM payments WHERE reservation_id = $1`,
+      [reservationId],
+    ) as Promise<
+      {
+        id: string;
+        status: string;
+        capture_method: string;
+        amount_cents: number;
+        captured_cents: number;
+        refunded_cents: number;
+      }[]
+    >;
+
+  it('hold -> convert -> pay -> confirmed with the total captured; cancel within the policy refunds it in full', async () => {
     const token = t.token('rita');
-    const van = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: 8000 });
-    await createUnit(t.dataSource, van.id, 'VAN-1');
-    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-    const held = await t.http
-      .post('/v1/reservations/hold')
-      .set('Authorization', `Bearer ${token}`)
-      .set('X-Idempotency-Key', randomUUID())
-      .send({ ...guest, items: [{ offeringId: van.id, startDate: day(10), endDate: day(13) }] })
-      .expect(200);
-    const id = held.body.reservation.id as string;
+    const carrier = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: 8000, refundableUntilHours: 48 });
+    await createUnit(t.dataSource, carrier.id, 'CARRIER-1');
+    const { id, totalPrice } = await rentalHold(token, carrier.id);
+    expect(totalPrice).toBe(24000);
     const converted = await t.http
       .post('/v1/reservations/hold/convert')
       .set('Authorization', `Bearer ${token}`)
@@ -268,12 +289,140 @@ describe('rentals: authorised now, captured on return', () => {
       .set('Authorization', `Bearer ${token}`)
       .send({ reservationId: id, paymentIntentId: pi })
       .expect(200);
-    expect(confirmed.body.reservation).toMatchObject({ status: 'confirmed', paymentStatus: 'authorized' });
-    expect(confirmed.body.payment.status).toBe('authorized');
+    expect(confirmed.body).toMatchObject({
+      reservation: { status: 'confirmed', paymentStatus: 'paid' },
+      payment: { status: 'captured', chargeId: expect.stringMatching(/^ch_/) },
+    });
+    expect(await paymentRows(id)).toEqual([
+      expect.objectContaining({ status: 'succeeded', capture_method: 'automatic', amount_cents: 24000, captured_cents: 24000 }),
+    ]);
 
+    await t.http.post(`/v1/reservations/${id}/cancel`).set('Authorization', `Bearer ${token}`).expect(200);
+    await (t.app.get(PAYMENT_GATEWAY) as SimulatedGateway).flushEvents();
+    expect(await paymentRows(id)).toEqual([expect.objectContaining({ captured_cents: 24000, refunded_cents: 24000 })]);
+    const after = (await t.http.get(`/v1/reservations/${id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
+    expect(after).toMatchObject({ status: 'cancelled', statusReason: 'USER_CANCELLED' });
+  });
+
+  it('cancelled after the policy window: nothing is refunded, the capture stands', async () => {
+    const token = t.token('rita');
+    const carrier = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: 5000, refundableUntilHours: 48 });
+    await createUnit(t.dataSource, carrier.id, 'CARRIER-2');
+    const { id } = await rentalHold(token, carrier.id, 1, 3); // starts within 48 h
+    const converted = await t.http
+      .post('/v1/reservations/hold/convert')
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Idempotency-Key', randomUUID())
+      .send({ holdId: id })
+      .expect(200);
+    const pi = converted.body.reservation.paymentIntentId as string;
+    await t.http
+      .post(`/v1/dev/payments/${pi}/confirm`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ paymentMethod: '4242424242424242' })
+      .expect(200);
+    await (t.app.get(PAYMENT_GATEWAY) as SimulatedGateway).flushEvents();
+    expect(await paymentRows(id)).toEqual([expect.objectContaining({ status: 'succeeded', captured_cents: 10000 })]);
+
+    await t.http.post(`/v1/reservations/${id}/cancel`).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(await paymentRows(id)).toEqual([expect.objectContaining({ captured_cents: 10000, refunded_cents: 0 })]);
+    const after = (await t.http.get(`/v1/reservations/${id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
+    expect(after).toMatchObject({ status: 'cancelled', statusReason: 'USER_CANCELLED_NO_REFUND' });
+  });
+
+  it('an authorisation made before rentals were captured at once (manual capture) still confirms as authorized, and cancel releases it', async () => {
+    const token = t.token('rita');
+    const carrier = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: 8000, refundableUntilHours: 48 });
+    await createUnit(t.dataSource, carrier.id, 'CARRIER-3');
+    const { id, totalPrice } = await rentalHold(token, carrier.id);
+    // What convert did before: the attempt with manual capture, its intent, the reservation pending.
     const payments = t.app.get(PaymentsService);
-    const captured = await payments.capture(confirmed.body.payment.paymentId, 24000);
-    expect(captured).toMatchObject({ status: 'succeeded', captured: 24000 });
-    await expect(payments.capture(confirmed.body.payment.paymentId)).rejects.toMatchObject({ code: 'INVALID_HOLD_STATUS' });
+    const txHost = t.app.get(TransactionHost);
+    const attempt = await txHost.run(async () => {
+      await txHost.manager.query(`UPDATE reservations SET status = 'pending' WHERE id = $1`, [id]);
+      return payments.openAttempt({
+        reservationId: id,
+        userId: 'rita',
+        amount: totalPrice,
+        currency: 'EUR',
+        captureMethod: 'manual',
+      });
+    });
+    const legacy = await payments.submitAttempt(attempt.paymentId, {});
+    await t.http
+      .post(`/v1/dev/payments/${legacy.intentId}/confirm`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ paymentMethod: 'pm_card_visa' })
+      .expect(200);
+    await (t.app.get(PAYMENT_GATEWAY) as SimulatedGateway).flushEvents();
+    const confirmed = await t.http
+      .post('/v1/reservations/confirm')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ reservationId: id, paymentIntentId: legacy.intentId })
+      .expect(200);
+    expect(confirmed.body).toMatchObject({
+      reservation: { status: 'confirmed', paymentStatus: 'authorized' },
+      payment: { status: 'authorized' },
+    });
+
+    await t.http.post(`/v1/reservations/${id}/cancel`).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(await paymentRows(id)).toEqual([
+      expect.objectContaining({ status: 'canceled', captured_cents: 0, refunded_cents: 0 }),
+    ]);
+    expect((await t.http.get(`/v1/reservations/${id}`).set('Authorization', `Bearer ${token}`).expect(200)).body.status).toBe(
+      'cancelled',
+    );
+  });
+
+  it('an authorisation made before can still be captured (PaymentsService.capture), once', async () => {
+    const token = t.token('rita');
+    const carrier = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: 8000 });
+    await createUnit(t.dataSource, carrier.id, 'CARRIER-5');
+    const { id, totalPrice } = await rentalHold(token, carrier.id);
+    const payments = t.app.get(PaymentsService);
+    const txHost = t.app.get(TransactionHost);
+    const attempt = await txHost.run(async () => {
+      await txHost.manager.query(`UPDATE reservations SET status = 'pending' WHERE id = $1`, [id]);
+      return payments.openAttempt({
+        reservationId: id,
+        userId: 'rita',
+        amount: totalPrice,
+        currency: 'EUR',
+        captureMethod: 'manual',
+      });
+    });
+    const legacy = await payments.submitAttempt(attempt.paymentId, { paymentMethodId: 'pm_card_visa' });
+    expect(legacy.status).toBe('requires_capture');
+    const captured = await payments.capture(attempt.paymentId);
+    expect(captured).toMatchObject({ status: 'succeeded', captured: totalPrice });
+    await expect(payments.capture(attempt.paymentId)).rejects.toMatchObject({ code: 'INVALID_HOLD_STATUS' });
+    expect((await t.http.get(`/v1/reservations/${id}`).set('Authorization', `Bearer ${token}`).expect(200)).body.status).toBe(
+      'confirmed',
+    );
+  });
+
+  it('an open manual-capture attempt left from before is not reused: convert replaces it with an automatic one', async () => {
+    const token = t.token('rita');
+    const carrier = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: 8000 });
+    await createUnit(t.dataSource, carrier.id, 'CARRIER-4');
+    const { id, totalPrice } = await rentalHold(token, carrier.id);
+    const payments = t.app.get(PaymentsService);
+    const txHost = t.app.get(TransactionHost);
+    const attempt = await txHost.run(() =>
+      payments.openAttempt({ reservationId: id, userId: 'rita', amount: totalPrice, currency: 'EUR', captureMethod: 'manual' }),
+    );
+    await payments.submitAttempt(attempt.paymentId, {});
+    const converted = await t.http
+      .post('/v1/reservations/hold/convert')
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Idempotency-Key', randomUUID())
+      .send({ holdId: id })
+      .expect(200);
+    const rows = await paymentRows(id);
+    expect(rows.find((r) => r.id === attempt.paymentId)).toMatchObject({ status: 'canceled', capture_method: 'manual' });
+    expect(rows.filter((r) => r.status !== 'canceled')).toEqual([
+      expect.objectContaining({ status: 'requires_payment_method', capture_method: 'automatic' }),
+    ]);
+    expect(converted.body.reservation.paymentIntentId).not.toBe(attempt.intentId);
   });
 });

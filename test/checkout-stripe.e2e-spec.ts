@@ -9,7 +9,7 @@ import { ReconciliationJob } from '../src/payments/reconciliation.job';
 import type { StripeGateway } from '../src/payments/stripe.gateway';
 import { HoldExpiryJob } from '../src/reservations/hold-expiry.job';
 import { ReservationsService } from '../src/reservations/reservations.service';
-import { createOffering, createSlot } from './factories/inventory.factory';
+import { createOffering, createSlot, createUnit } from './factories/inventory.factory';
 import { startFakeStripe, type EventObject, type FakeStripe, type WebhookDelivery } from './support/fake-stripe/index';
 import { checkPaymentInvariants } from './support/payment-invariants';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -166,7 +166,7 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
     const before = await slot(mainSlot);
     const converted = await convert(id).expect(200);
     expect(converted.body).toEqual({
-      reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/) },
+      reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/), paymentStatus: 'none' },
       paymentClientSecret: expect.stringMatching(/^pi_\w+_secret_\w+$/),
       requiresAction: false,
     });
@@ -275,6 +275,66 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
     expect((await reservation(id)).reservationReference).toMatch(REFERENCE);
   });
 
+  it('3-D Secure by redirect: payment-status reports the real next_action.type (redirect_to_url), from the webhook too', async () => {
+    const id = await hold();
+    const pi = await convertOk(id);
+    // A browser flow: Stripe.js confirms with a return_url, so the bank's page is a redirect.
+    const paid = await client.paymentIntents.confirm(pi, {
+      payment_method: 'pm_card_threeDSecure2Required',
+      return_url: 'https://app.example/return',
+    });
+    expect(paid).toMatchObject({ status: 'requires_action', next_action: { type: 'redirect_to_url' } });
+    await deliverFor(pi); // payment_intent.requires_action
+    expect(await rows('SELECT next_action_type FROM payments WHERE provider_intent_id = $1', [pi])).toEqual([
+      { next_action_type: 'redirect_to_url' },
+    ]);
+    expect(await paymentStatus(id)).toEqual({
+      reservationStatus: 'pending',
+      paymentIntentId: pi,
+      stripeStatus: 'requires_action',
+      requiresAction: true,
+      actionType: 'redirect_to_url',
+    });
+    // Whatever Stripe says the next action is, as it says it (here a bank-account flow's).
+    fake.inject({
+      path: '/v1/payment_intents/:id',
+      method: 'GET',
+      kind: 'response',
+      set: { next_action: { type: 'verify_with_microdeposits', verify_with_microdeposits: {} } },
+    });
+    expect((await paymentStatus(id)).actionType).toBe('verify_with_microdeposits');
+
+    fake.completeAction(pi, 'success');
+    await deliverFor(pi);
+    expect(await paymentStatus(id)).toMatchObject({ reservationStatus: 'confirmed', requiresAction: false, actionType: null });
+  });
+
+  it('a carrier rental is paid like goods: automatic capture, confirmed with the total captured, cancel refunds it by policy', async () => {
+    const carrier = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: 8000, refundableUntilHours: 48 });
+    await createUnit(t.dataSource, carrier.id, 'CARRIER-STRIPE');
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const held = await t.http
+      .post('/v1/reservations/hold')
+      .set(auth())
+      .set('X-Idempotency-Key', randomUUID())
+      .send({ ...guest, items: [{ offeringId: carrier.id, startDate: day(20), endDate: day(23) }] })
+      .expect(200);
+    const id = held.body.reservation.id as string;
+    const pi = await convertOk(id);
+    expect(fake.state.paymentIntents.get(pi)).toMatchObject({ amount: 24000, capture_method: 'automatic' });
+
+    await pay(pi, 'pm_card_visa');
+    expect((await deliverFor(pi)).map((d) => d.type)).toEqual(['payment_intent.succeeded']);
+    expect(await reservation(id)).toMatchObject({ status: 'confirmed', reservationReference: expect.stringMatching(REFERENCE) });
+    expect(await payment(pi)).toMatchObject({ status: 'succeeded', amount_cents: 24000, captured_cents: 24000 });
+
+    await t.http.post(`/v1/reservations/${id}/cancel`).set(auth()).expect(200);
+    expect(stripeRefundsFor(pi)).toEqual([expect.objectContaining({ amount: 24000, status: 'succeeded' })]);
+    await deliverFor(pi); // charge.refunded: recorded once
+    expect(await payment(pi)).toMatchObject({ captured_cents: 24000, refunded_cents: 24000 });
+    expect(await reservation(id)).toMatchObject({ status: 'cancelled', statusReason: 'USER_CANCELLED' });
+  });
+
   it('a decline, then another card on the same hold: convert again gives a NEW intent (the old one cancelled), same hold timer', async () => {
     const id = await hold();
     const { holdExpiresAt } = await reservation(id);
@@ -321,7 +381,7 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
     const id = await hold(mainSlot, 1, 'carol');
     const res = await convert(id, { paymentMethodId: methodId }, randomUUID(), 'carol').expect(200);
     expect(res.body).toEqual({
-      reservation: { id, status: 'confirmed', paymentIntentId: expect.stringMatching(/^pi_/) },
+      reservation: { id, status: 'confirmed', paymentIntentId: expect.stringMatching(/^pi_/), paymentStatus: 'paid' },
       paymentClientSecret: expect.stringMatching(/_secret_/),
       requiresAction: false,
     });
@@ -440,6 +500,85 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
       expect(new Set(responses.map((r) => r.body.reservation.paymentIntentId)).size).toBe(1);
       expect(fake.counters.created.paymentIntents).toBe(created + 1);
       expect(await paymentsOf(id)).toHaveLength(1);
+    });
+  });
+
+  describe('a Stripe-compatible mock answering canned objects: our call binds the intent to the row it was made for', () => {
+    const CREATE_FAULT = { path: '/v1/payment_intents', method: 'POST', kind: 'response' } as const;
+
+    it('fixture metadata (not ours): convert still answers the intent and its client secret, and the flow confirms', async () => {
+      const id = await hold();
+      fake.inject({ ...CREATE_FAULT, set: { metadata: { order_id: '6735' } } });
+      const res = await convert(id).expect(200);
+      expect(res.body).toEqual({
+        reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/), paymentStatus: 'none' },
+        paymentClientSecret: expect.stringMatching(/^pi_\w+_secret_\w+$/),
+        requiresAction: false,
+      });
+      const pi = res.body.reservation.paymentIntentId as string;
+      const [attempt] = await paymentsOf(id);
+      expect(await payment(pi)).toMatchObject({ id: attempt.id, reservation_id: id, status: 'requires_payment_method' });
+
+      await pay(pi, 'pm_card_visa');
+      await deliverFor(pi);
+      expect(await reservation(id)).toMatchObject({
+        status: 'confirmed',
+        reservationReference: expect.stringMatching(REFERENCE),
+      });
+    });
+
+    it("metadata naming another reservation's payment: the intent binds to ours and the other payment is untouched", async () => {
+      const otherId = await hold();
+      const otherPi = await convertOk(otherId);
+      const other = await payment(otherPi);
+      const id = await hold();
+      fake.inject({ ...CREATE_FAULT, set: { metadata: { paymentId: other.id, reservationId: otherId } } });
+      const res = await convert(id).expect(200);
+      const pi = res.body.reservation.paymentIntentId as string;
+      expect(pi).not.toBe(otherPi);
+      expect((await payment(pi)).reservation_id).toBe(id);
+      expect(await payment(otherPi)).toEqual(other);
+    });
+
+    it('a 200 without a client secret (or without an id) is 502 PAYMENT_PROCESSING_FAILED; the attempt stays open and a retry repairs it', async () => {
+      const id = await hold();
+      fake.inject({ ...CREATE_FAULT, omit: ['client_secret'] });
+      const noSecret = await convert(id).expect(502);
+      expect(noSecret.body).toMatchObject({ error: 'PAYMENT_PROCESSING_FAILED', requestId: expect.any(String) });
+      fake.inject({ ...CREATE_FAULT, omit: ['id', 'client_secret'] });
+      const noId = await convert(id).expect(502);
+      expect(noId.body.error).toBe('PAYMENT_PROCESSING_FAILED');
+
+      // One attempt, never marked failed: the same key `pi:{paymentId}` finds the one intent Stripe made.
+      const [attempt] = await paymentsOf(id);
+      expect(attempt).toMatchObject({ status: 'creating', failure_code: null });
+      expect((await reservation(id)).status).toBe('pending');
+      const repaired = await convert(id).expect(200);
+      const pi = repaired.body.reservation.paymentIntentId as string;
+      expect(fake.state.paymentIntents.get(pi)!.metadata.paymentId).toBe(attempt.id);
+      expect(repaired.body.paymentClientSecret).toBe(fake.state.paymentIntents.get(pi)!.client_secret);
+      expect(await paymentsOf(id)).toHaveLength(1);
+    });
+
+    it('one canned intent id for every call: the second convert is 502 and its attempt is set aside as stuck, never bound to the first', async () => {
+      const first = await hold();
+      const second = await hold();
+      fake.inject({ ...CREATE_FAULT, set: { id: 'pi_fixture_stripe_mock' }, times: 2 });
+      const ok = await convert(first).expect(200);
+      expect(ok.body.reservation.paymentIntentId).toBe('pi_fixture_stripe_mock');
+      const bound = await payment('pi_fixture_stripe_mock');
+      expect(bound.reservation_id).toBe(first);
+
+      const refused = await convert(second).expect(502);
+      expect(refused.body.error).toBe('PAYMENT_PROCESSING_FAILED');
+      expect(await payment('pi_fixture_stripe_mock')).toEqual(bound);
+      const [attempt] = await paymentsOf(second);
+      expect(attempt).toMatchObject({ failure_code: 'provider_intent_mismatch' });
+      expect((await rows<{ stuck: boolean }>('SELECT stuck FROM payments WHERE id = $1', [attempt.id]))[0].stuck).toBe(true);
+      // Set aside for admins, out of the way of both bookings' tests.
+      await t.dataSource.query(`UPDATE payments SET stuck = false, status = 'failed' WHERE reservation_id = ANY($1::uuid[])`, [
+        [first, second],
+      ]);
     });
   });
 

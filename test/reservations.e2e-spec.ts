@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { checkInventoryInvariants } from '../src/inventory/invariants';
+import { PAYMENT_GATEWAY } from '../src/payments/payment-gateway';
+import type { SimulatedGateway } from '../src/payments/simulated.gateway';
 import { HoldExpiryJob } from '../src/reservations/hold-expiry.job';
 import { createOffering, createSlot, createStock, createUnit } from './factories/inventory.factory';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -63,6 +65,7 @@ describe('holds (seed 004 step 1) and reading reservations', () => {
         originalPrice: 20000,
         discountApplied: 5000,
         currency: 'EUR',
+        paymentStatus: 'none',
       },
       appliedDiscounts: {
         groupDiscount: { amount: 3000, type: 'group_5_plus' },
@@ -316,5 +319,169 @@ describe('hold expiry', () => {
       [slot.id],
     )) as { n: number }[];
     expect(releasedTwice[0].n).toBe(30);
+  });
+});
+
+describe('payments in reservation views: paymentStatus, payments and refunds; the admin list', () => {
+  let t: TestApp;
+  let admin: string;
+  let offeringId: string;
+  let slotId: string;
+  const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+  const settle = () => (t.app.get(PAYMENT_GATEWAY) as SimulatedGateway).flushEvents();
+
+  const holdFor = async (token: string) =>
+    (
+      await t.http
+        .post('/v1/reservations/hold')
+        .set(as(token))
+        .set('X-Idempotency-Key', randomUUID())
+        .send({ experienceId: offeringId, timeSlotId: slotId, numberOfGuests: 1, ...guest })
+        .expect(200)
+    ).body;
+  const convert = async (token: string, holdId: string) =>
+    (await t.http.post('/v1/reservations/hold/convert').set(as(token)).set('X-Idempotency-Key', randomUUID()).send({ holdId }))
+      .body;
+  const pay = async (token: string, pi: string, paymentMethod: string) => {
+    const res = await t.http.post(`/v1/dev/payments/${pi}/confirm`).set(as(token)).send({ paymentMethod });
+    await settle();
+    return res.status;
+  };
+  const view = async (token: string, id: string) => (await t.http.get(`/v1/reservations/${id}`).set(as(token)).expect(200)).body;
+  const refund = async (paymentId: string, amount?: number) =>
+    (
+      await t.http
+        .post(`/v1/admin/payments/${paymentId}/refunds`)
+        .set(as(admin))
+        .send(amount ? { amount } : {})
+        .expect(201)
+    ).body;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { PAYMENT_PROVIDER: 'simulated' } });
+    admin = t.token('root', ['admin']);
+    const offering = await createOffering(t.dataSource, { kind: 'experience', basePriceCents: 10000, refundableUntilHours: 48 });
+    offeringId = offering.id;
+    slotId = (await createSlot(t.dataSource, offering.id, { capacity: 100 })).id;
+  });
+  afterAll(async () => {
+    expect(await checkInventoryInvariants(t.dataSource.manager)).toEqual([]);
+    await t.close();
+  });
+
+  it('a reservation shows its payments and refunds to its owner and admins, and paymentStatus follows the money', async () => {
+    const pat = t.token('pat');
+    const held = await holdFor(pat);
+    const id = held.reservation.id as string;
+    expect(held.reservation.paymentStatus).toBe('none');
+    expect(await view(pat, id)).toMatchObject({ status: 'held', paymentStatus: 'none', payments: [], refunds: [] });
+
+    const converted = await convert(pat, id);
+    expect(converted.reservation).toEqual({ id, status: 'pending', paymentIntentId: expect.any(String), paymentStatus: 'none' });
+    const pi = converted.reservation.paymentIntentId as string;
+    const pending = await view(pat, id);
+    expect(pending.payments).toEqual([
+      {
+        paymentId: expect.any(String),
+        status: 'requires_payment_method',
+        amount: 10000,
+        currency: 'EUR',
+        captured: 0,
+        refunded: 0,
+        intentId: pi,
+        createdAt: expect.any(String),
+      },
+    ]);
+    const paymentId = pending.payments[0].paymentId as string;
+
+    expect(await pay(pat, pi, 'pm_card_threeDSecure2Required')).toBe(200);
+    expect(await view(pat, id)).toMatchObject({ status: 'pending', paymentStatus: 'requires_action' });
+    await t.http.post(`/v1/dev/payments/${pi}/authenticate`).set(as(pat)).send({ result: 'success' }).expect(200);
+    await settle();
+    expect(await view(pat, id)).toMatchObject({
+      status: 'confirmed',
+      paymentStatus: 'paid',
+      payments: [{ paymentId, status: 'succeeded', captured: 10000, refunded: 0 }],
+    });
+
+    // The admin finds the payment on the reservation and refunds part of it.
+    const adminView = await view(admin, id);
+    expect(adminView.payments.map((p: { paymentId: string }) => p.paymentId)).toEqual([paymentId]);
+    const partial = await refund(adminView.payments[0].paymentId, 2500);
+    expect(await view(pat, id)).toMatchObject({
+      paymentStatus: 'partially_refunded',
+      payments: [{ paymentId, captured: 10000, refunded: 2500 }],
+      refunds: [
+        { refundId: partial.refundId, paymentId, amount: 2500, status: 'succeeded', reason: null, createdAt: expect.any(String) },
+      ],
+    });
+    await refund(paymentId);
+    expect(await view(pat, id)).toMatchObject({ paymentStatus: 'refunded', payments: [{ refunded: 10000 }] });
+    expect((await view(pat, id)).refunds).toHaveLength(2);
+    await t.http
+      .get(`/v1/reservations/${id}`)
+      .set(as(t.token('mallory')))
+      .expect(404);
+  });
+
+  it('a declined latest attempt is failed; the list carries paymentStatus too', async () => {
+    const quinn = t.token('quinn');
+    const { reservation } = await holdFor(quinn);
+    const converted = await convert(quinn, reservation.id);
+    await pay(quinn, converted.reservation.paymentIntentId, 'pm_card_chargeDeclined');
+    expect(await view(quinn, reservation.id)).toMatchObject({ status: 'payment_failed', paymentStatus: 'failed' });
+    const list = await t.http.get('/v1/reservations').set(as(quinn)).expect(200);
+    expect(list.body.reservations).toEqual([
+      expect.objectContaining({
+        id: reservation.id,
+        paymentStatus: 'failed',
+        payments: [expect.objectContaining({ amount: 10000 })],
+      }),
+    ]);
+  });
+
+  describe('GET /v1/admin/reservations', () => {
+    it("lists any user's reservations with payments and refunds, filtered by user, status and creation time, paginated", async () => {
+      const rosa = t.token('rosa');
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push((await holdFor(rosa)).reservation.id as string);
+      const paid = await convert(rosa, ids[0]);
+      expect(await pay(rosa, paid.reservation.paymentIntentId, 'pm_card_visa')).toBe(200);
+      await t.dataSource.query(`UPDATE reservations SET created_at = '2030-01-01T10:00:00Z' WHERE id = $1`, [ids[2]]);
+
+      const page = await t.http.get('/v1/admin/reservations?userId=rosa&limit=2').set(as(admin)).expect(200);
+      expect(page.body.pagination).toEqual({ total: 3, limit: 2, offset: 0, hasMore: true });
+      const all = await t.http.get('/v1/admin/reservations?userId=rosa&limit=10').set(as(admin)).expect(200);
+      expect(all.body.reservations.map((r: { id: string }) => r.id).sort()).toEqual([...ids].sort());
+      const confirmed = all.body.reservations.find((r: { id: string }) => r.id === ids[0]);
+      expect(confirmed).toMatchObject({
+        userId: 'rosa',
+        status: 'confirmed',
+        paymentStatus: 'paid',
+        payments: [
+          { paymentId: expect.any(String), status: 'succeeded', captured: 10000, intentId: paid.reservation.paymentIntentId },
+        ],
+        refunds: [],
+      });
+
+      const byStatus = await t.http.get('/v1/admin/reservations?userId=rosa&status=held').set(as(admin)).expect(200);
+      expect(byStatus.body.reservations.map((r: { id: string }) => r.id).sort()).toEqual([ids[1], ids[2]].sort());
+      const later = await t.http
+        .get('/v1/admin/reservations?userId=rosa&from=2029-12-31T00:00:00Z&to=2030-01-02T00:00:00Z')
+        .set(as(admin))
+        .expect(200);
+      expect(later.body).toMatchObject({ reservations: [{ id: ids[2] }], pagination: { total: 1, hasMore: false } });
+      const everyone = await t.http.get('/v1/admin/reservations?limit=100').set(as(admin)).expect(200);
+      expect(new Set(everyone.body.reservations.map((r: { userId: string }) => r.userId))).toEqual(
+        new Set(['pat', 'quinn', 'rosa']),
+      );
+
+      const forbidden = await t.http.get('/v1/admin/reservations').set(as(rosa)).expect(403);
+      expect(forbidden.body.error).toBe('FORBIDDEN');
+      for (const query of ['from=yesterday', 'status=lost', 'limit=0', 'offset=-1', 'surprise=1']) {
+        const bad = await t.http.get(`/v1/admin/reservations?${query}`).set(as(admin)).expect(400);
+        expect({ query, error: bad.body.error }).toEqual({ query, error: 'VALIDATION_FAILED' });
+      }
+    });
   });
 });

@@ -71,6 +71,10 @@ export class PaymentEntity {
   @Column({ name: 'payment_method_id', type: 'text', nullable: true })
   paymentMethodId!: string | null;
 
+  /** `next_action.type` while the attempt is in requires_action (`use_stripe_sdk`, `redirect_to_url`, ...), else null. */
+  @Column({ name: 'next_action_type', type: 'text', nullable: true })
+  nextActionType!: string | null;
+
   @Column({ name: 'failure_code', type: 'text', nullable: true })
   failureCode!: string | null;
 

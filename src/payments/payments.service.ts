@@ -5,8 +5,15 @@ import { METRIC, PaymentMetrics } from './metrics.service';
 import { PAYMENT_GATEWAY, PaymentGatewayError, type IntentSnapshot, type PaymentGateway } from './payment-gateway';
 import { PaymentOutcomes } from './payment-outcome.port';
 import type { PaymentStatus } from './payment.entity';
+import { paymentStatusOf, type PaymentSummary, type RefundSummary, type ReservationPayments } from './payment-status';
 import { PaymentMethodsService } from './payment-methods.service';
 import { RefundsService } from './refunds.service';
+
+/**
+ * `failure_code` of an attempt set aside because the provider answered our own call for it
+ * with an intent that cannot be its own (another row's, or not the one it already has).
+ */
+export const INTENT_MISMATCH = 'provider_intent_mismatch';
 
 /** Statuses after which an attempt can no longer take money. */
 const FINAL: PaymentStatus[] = ['succeeded', 'canceled', 'failed'];
@@ -35,8 +42,10 @@ interface PaymentRow {
   client_secret: string | null;
   charge_id: string | null;
   failure_code: string | null;
+  next_action_type: string | null;
   payment_method_id: string | null;
   provider_event_at: Date | null;
+  created_at: Date;
 }
 
 export interface PaymentView {
@@ -53,6 +62,9 @@ export interface PaymentView {
   chargeId: string | null;
   failureCode: string | null;
   requiresAction: boolean;
+  /** The provider's `next_action.type` while `requiresAction` (e.g. `use_stripe_sdk`, `redirect_to_url`). */
+  nextActionType: string | null;
+  createdAt: Date;
 }
 
 export interface NewAttempt {
@@ -77,6 +89,8 @@ const toView = (r: PaymentRow): PaymentView => ({
   chargeId: r.charge_id,
   failureCode: r.failure_code,
   requiresAction: r.status === 'requires_action',
+  nextActionType: r.status === 'requires_action' ? r.next_action_type : null,
+  createdAt: r.created_at,
 });
 
 /**
@@ -113,7 +127,16 @@ export class PaymentsService {
       [input.reservationId],
     )) as PaymentRow[];
     const last = rows[0];
-    if (last && OPEN_PAYMENT_STATUSES.includes(last.status) && !last.failure_code && last.amount_cents === input.amount)
+    // Reused only when it would take the same money the same way: an open manual-capture
+    // attempt from before rentals were captured at confirmation is replaced (and cancelled
+    // by submitAttempt), never left to authorise money nothing will capture.
+    if (
+      last &&
+      OPEN_PAYMENT_STATUSES.includes(last.status) &&
+      !last.failure_code &&
+      last.amount_cents === input.amount &&
+      last.capture_method === input.captureMethod
+    )
       return toView(last);
     const [created] = (await this.txHost.manager.query(
       `INSERT INTO payments (reservation_id, user_id, provider, status, amount_cents, currency, capture_method)
@@ -161,7 +184,7 @@ export class PaymentsService {
       }
     } catch (error) {
       if (error instanceof PaymentGatewayError && error.intent) {
-        await this.txHost.run(() => this.applyIntent(error.intent!));
+        await this.applyOwn(paymentId, error.intent);
       } else if (error instanceof PaymentGatewayError && error.kind === 'card_declined') {
         await this.txHost.run(() => this.markFailed(paymentId, error.providerCode ?? 'card_declined'));
       }
@@ -172,24 +195,52 @@ export class PaymentsService {
     } finally {
       this.metrics.observe(METRIC.paymentCreationSeconds, (Date.now() - started) / 1000, { provider: this.gateway.name });
     }
-    await this.txHost.run(() => this.applyIntent(intent));
+    await this.applyOwn(paymentId, intent);
     await this.refunds.flushPending();
     await this.saveCardIfAsked(intent);
     return this.get(paymentId);
   }
 
   /**
+   * Applies the provider's answer to one of our own calls to the row the call was made
+   * for (we sent its id as the idempotency key), never to a row found again through the
+   * metadata the answer echoes: a Stripe-compatible mock answers fixture metadata, and
+   * metadata naming another payment must not move that one. An answer that cannot be
+   * this row's (its intent is another row's, or not the one this row already has) sets
+   * the row aside as `stuck` (failure code `provider_intent_mismatch`, listed for admins;
+   * a new convert makes a new attempt) and fails `processing`. Runs its own transaction.
+   */
+  async applyOwn(paymentId: string, intent: IntentSnapshot): Promise<void> {
+    try {
+      await this.txHost.run(() => this.applyIntent(intent, undefined, paymentId));
+    } catch (error) {
+      if (error instanceof PaymentGatewayError && error.providerCode === INTENT_MISMATCH) {
+        this.logger.error({ paymentId, intentId: intent.id }, error.message);
+        await this.txHost.manager.query(
+          `UPDATE payments SET stuck = true, failure_code = $2, failure_message = $3, updated_at = now() WHERE id = $1`,
+          [paymentId, INTENT_MISMATCH, error.message],
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
    * THE code path: records what the provider says about an intent and tells
    * reservations (through the outcome port) when money moved. Runs in the caller's
    * transaction. Returns false when no payment of ours matches (the caller may keep the
-   * event for later).
+   * event for later). `ownPaymentId`: the intent is the answer to our own call for that
+   * row (see `applyOwn`), so it binds to it; without it (webhooks) the row is found by
+   * intent id, or by the metadata our create call sent.
    */
-  async applyIntent(intent: IntentSnapshot, eventCreatedAt?: Date): Promise<boolean> {
+  async applyIntent(intent: IntentSnapshot, eventCreatedAt?: Date, ownPaymentId?: string): Promise<boolean> {
     const byMetadata = intent.metadata?.paymentId;
-    const rows = (await this.txHost.manager.query(
-      `SELECT * FROM payments WHERE provider_intent_id = $1 OR ($2::uuid IS NOT NULL AND id = $2::uuid) ORDER BY id LIMIT 1 FOR UPDATE`,
-      [intent.id, isUuid(byMetadata) ? byMetadata : null],
-    )) as PaymentRow[];
+    const rows = ownPaymentId
+      ? await this.lockOwn(ownPaymentId, intent)
+      : ((await this.txHost.manager.query(
+          `SELECT * FROM payments WHERE provider_intent_id = $1 OR ($2::uuid IS NOT NULL AND id = $2::uuid) ORDER BY id LIMIT 1 FOR UPDATE`,
+          [intent.id, isUuid(byMetadata) ? byMetadata : null],
+        )) as PaymentRow[]);
     const payment = rows[0];
     if (!payment) return false;
     if (this.isOutOfDate(payment, intent, eventCreatedAt)) {
@@ -213,6 +264,7 @@ export class PaymentsService {
               failure_code = CASE WHEN $8::text IS NOT NULL THEN $8 WHEN $3 IN ('succeeded', 'requires_capture') THEN NULL ELSE failure_code END,
               failure_message = CASE WHEN $8::text IS NOT NULL THEN $9 ELSE failure_message END,
               provider_event_at = GREATEST(provider_event_at, $10::timestamptz),
+              next_action_type = $11,
               updated_at = now()
         WHERE id = $1`,
       [
@@ -226,6 +278,7 @@ export class PaymentsService {
         declined ? (intent.lastError?.declineCode ?? intent.lastError?.code ?? 'card_declined') : null,
         declined ? intent.lastError?.message : null,
         eventCreatedAt ?? null,
+        next === 'requires_action' ? intent.nextActionType : null,
       ],
     );
 
@@ -262,12 +315,41 @@ export class PaymentsService {
     return true;
   }
 
+  /**
+   * The row our own provider call was made for, locked (`applyIntent` with `ownPaymentId`).
+   *
+   * @throws PaymentGatewayError `processing` / `provider_intent_mismatch` when the row already
+   *   has another intent, or the intent is already another row's.
+   */
+  private async lockOwn(paymentId: string, intent: IntentSnapshot): Promise<PaymentRow[]> {
+    const rows = (await this.txHost.manager.query(`SELECT * FROM payments WHERE id = $1 FOR UPDATE`, [
+      paymentId,
+    ])) as PaymentRow[];
+    const own = rows[0];
+    if (!own) return [];
+    const mismatch = (why: string) =>
+      new PaymentGatewayError(
+        'processing',
+        `The provider answered payment ${paymentId} with intent ${intent.id}, ${why}`,
+        INTENT_MISMATCH,
+      );
+    if (own.provider_intent_id !== null && own.provider_intent_id !== intent.id) {
+      throw mismatch(`but it is bound to ${own.provider_intent_id}`);
+    }
+    const taken = (await this.txHost.manager.query(`SELECT id FROM payments WHERE provider_intent_id = $1 AND id <> $2`, [
+      intent.id,
+      paymentId,
+    ])) as { id: string }[];
+    if (taken.length > 0) throw mismatch(`which is payment ${taken[0].id}'s`);
+    return rows;
+  }
+
   /** Asks the provider where an attempt stands and applies it (payment-status polling, confirm, reconciliation). */
   async sync(paymentId: string): Promise<PaymentView> {
     const payment = await this.get(paymentId);
     if (!payment.intentId || FINAL.includes(payment.status)) return payment;
     const intent = await this.gateway.retrieveIntent(payment.intentId);
-    await this.txHost.run(() => this.applyIntent(intent));
+    await this.applyOwn(paymentId, intent);
     await this.refunds.flushPending();
     await this.saveCardIfAsked(intent);
     return this.get(paymentId);
@@ -313,7 +395,7 @@ export class PaymentsService {
       throw new AppError('INVALID_HOLD_STATUS', `Only an authorised payment can be captured (this one is ${payment.status})`);
     }
     const intent = await this.gateway.captureIntent(payment.intentId, amount, `capture:${paymentId}`);
-    await this.txHost.run(() => this.applyIntent(intent));
+    await this.applyOwn(paymentId, intent);
     return this.get(paymentId);
   }
 
@@ -332,6 +414,71 @@ export class PaymentsService {
       [reservationId],
     )) as unknown[];
     return rows.length > 0;
+  }
+
+  /**
+   * The payments and refunds of each reservation given (reservation views: a page of a
+   * list, or one), with the `paymentStatus` they add up to, in ONE query for the whole
+   * page. Reservations with no payment get `none` and empty lists.
+   */
+  async forReservations(reservationIds: string[]): Promise<Map<string, ReservationPayments>> {
+    const out = new Map<string, ReservationPayments>(
+      reservationIds.map((id) => [id, { paymentStatus: 'none', payments: [], refunds: [] }]),
+    );
+    if (reservationIds.length === 0) return out;
+    const rows = (await this.txHost.manager.query(
+      `SELECT p.id, p.reservation_id, p.status, p.amount_cents, p.currency, p.captured_cents, p.refunded_cents,
+              p.provider_intent_id, p.failure_code, p.created_at,
+              COALESCE((SELECT json_agg(json_build_object('id', f.id, 'amount', f.amount_cents, 'status', f.status,
+                                                          'reason', f.reason, 'source', f.source, 'createdAt', f.created_at)
+                                        ORDER BY f.created_at, f.id)
+                          FROM refunds f WHERE f.payment_id = p.id), '[]'::json) AS refunds
+         FROM payments p
+        WHERE p.reservation_id = ANY($1::uuid[])
+        ORDER BY p.created_at DESC, p.id`,
+      [reservationIds],
+    )) as (PaymentRow & {
+      refunds: {
+        id: string;
+        amount: number;
+        status: RefundSummary['status'];
+        reason: string | null;
+        source: string;
+        createdAt: string;
+      }[];
+    })[];
+    for (const row of rows) {
+      const entry = out.get(row.reservation_id);
+      if (!entry) continue;
+      const summary: PaymentSummary = {
+        paymentId: row.id,
+        status: row.status,
+        amount: row.amount_cents,
+        currency: row.currency.trim(),
+        captured: row.captured_cents,
+        refunded: row.refunded_cents,
+        intentId: row.provider_intent_id,
+        failureCode: row.failure_code,
+        createdAt: row.created_at,
+      };
+      entry.payments.push(summary);
+      entry.refunds.push(
+        ...row.refunds.map((f): RefundSummary => ({
+          refundId: f.id,
+          paymentId: row.id,
+          amount: f.amount,
+          status: f.status,
+          reason: f.reason,
+          source: f.source,
+          createdAt: new Date(f.createdAt),
+        })),
+      );
+    }
+    for (const entry of out.values()) {
+      entry.refunds.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.refundId.localeCompare(b.refundId));
+      entry.paymentStatus = paymentStatusOf(entry.payments, entry.refunds);
+    }
+    return out;
   }
 
   /** Payments reconciliation could not repair, for admins. */
@@ -382,11 +529,11 @@ export class PaymentsService {
     }
     try {
       const intent = await this.gateway.cancelIntent(payment.intentId, `cancel:${payment.paymentId}`);
-      await this.txHost.run(() => this.applyIntent(intent));
+      await this.applyOwn(payment.paymentId, intent);
     } catch (error) {
       // It may have succeeded meanwhile (cancel refused): the provider's word decides.
       const intent = await this.gateway.retrieveIntent(payment.intentId);
-      await this.txHost.run(() => this.applyIntent(intent));
+      await this.applyOwn(payment.paymentId, intent);
       if (intent.status !== 'succeeded' && intent.status !== 'requires_capture' && intent.status !== 'canceled') throw error;
     }
     await this.refunds.flushPending();

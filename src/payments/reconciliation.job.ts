@@ -58,7 +58,7 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
       try {
         if (row.provider_intent_id) {
           const intent = await this.gateway.retrieveIntent(row.provider_intent_id);
-          await this.txHost.run(() => this.payments.applyIntent(intent));
+          await this.payments.applyOwn(row.id, intent);
         } else {
           // Crashed between our row and the provider's answer: the same key finds (or makes) the one intent.
           await this.payments.submitAttempt(row.id, {});

@@ -140,7 +140,8 @@ export class StripeGateway implements PaymentGateway {
    * customer once the payment succeeds.
    *
    * @throws PaymentGatewayError `card_declined` (with the failed intent) when the saved
-   *   card is declined, `invalid_request`, or `processing`.
+   *   card is declined, `invalid_request`, or `processing` (also `malformed_response`: an
+   *   answer without an id or a client secret).
    */
   async createIntent(input: CreateIntentInput): Promise<IntentSnapshot> {
     const params: Stripe.PaymentIntentCreateParams = {
@@ -163,7 +164,17 @@ export class StripeGateway implements PaymentGateway {
     const pi = await this.call('create_intent', () =>
       this.stripe.paymentIntents.create(params, { idempotencyKey: `pi:${input.paymentId}` }),
     );
-    return toIntent(pi);
+    const intent = toIntent(pi);
+    // The app cannot pay without both; a body without them (a mock's fixture, a proxy
+    // that trimmed it) is a processing failure, retried with the same key, never a 200.
+    if (!intent.clientSecret) {
+      throw new PaymentGatewayError(
+        'processing',
+        `Stripe answered intent ${intent.id} without a client_secret`,
+        'malformed_response',
+      );
+    }
+    return intent;
   }
 
   async retrieveIntent(intentId: string): Promise<IntentSnapshot> {
@@ -346,8 +357,20 @@ function idOf(value: string | { id: string } | null | undefined): string | null 
   return typeof value === 'string' ? value : value.id;
 }
 
+/**
+ * An answer the SDK accepted as a PaymentIntent, mapped; one that is not one (no id, an
+ * unknown status, another object) is a processing failure, like any other bad answer.
+ */
 function toIntent(pi: Stripe.PaymentIntent): IntentSnapshot {
-  return intentFromStripeObject(pi);
+  try {
+    return intentFromStripeObject(pi);
+  } catch (error) {
+    throw new PaymentGatewayError(
+      'processing',
+      `Stripe answered something that is not a PaymentIntent (${error instanceof Error ? error.message : String(error)})`,
+      'malformed_response',
+    );
+  }
 }
 
 /** A 429 the SDK gave up on at once because Stripe did not ask for a retry (see the class TSDoc). */

@@ -26,7 +26,6 @@ interface LockedReservation {
   expired: boolean;
   total_cents: number;
   currency: string;
-  has_rental: boolean;
   reference: string | null;
 }
 
@@ -72,7 +71,12 @@ export class CheckoutService {
         userId: r.user_id,
         amount: r.total_cents,
         currency: r.currency.trim(),
-        captureMethod: r.has_rental ? 'manual' : 'automatic',
+        // Automatic for every kind: rentals that are not vehicles (carriers) are paid like
+        // goods, captured at confirmation and refunded by policy (DESIGN.md section 4).
+        // Manual capture is for vehicles, whose return captures it; that flow and the
+        // offerings' vehicle flag do not exist yet, and an authorisation nothing captures
+        // lapses with the money.
+        captureMethod: 'automatic',
       });
       await this.txHost.manager.query(`UPDATE reservations SET status = 'pending', updated_at = now() WHERE id = $1`, [r.id]);
       if (r.status === 'held') this.metrics.holdConverted(); // not a retry after a decline
@@ -92,10 +96,21 @@ export class CheckoutService {
     } catch (error) {
       throw toAppError(error);
     }
+    if (!payment.intentId || !payment.clientSecret) {
+      // The app can do nothing with a 200 that has no intent to pay: never answer one. The
+      // attempt stays open (no failure recorded), so a retry or reconciliation resumes it.
+      throw new AppError('PAYMENT_PROCESSING_FAILED', 'The payment could not be processed; please try again');
+    }
     const status = await this.statusOf(dto.holdId);
+    const money = await this.payments.forReservations([dto.holdId]);
     return {
-      reservation: { id: dto.holdId, status, paymentIntentId: payment.intentId ?? '' },
-      paymentClientSecret: payment.clientSecret ?? '',
+      reservation: {
+        id: dto.holdId,
+        status,
+        paymentIntentId: payment.intentId,
+        paymentStatus: money.get(dto.holdId)!.paymentStatus,
+      },
+      paymentClientSecret: payment.clientSecret,
       requiresAction: payment.requiresAction,
     };
   }
@@ -117,11 +132,12 @@ export class CheckoutService {
     const r = await this.owned(user, dto.reservationId);
     if (r.status === 'confirmed' || r.status === 'completed') {
       const authorised = payment.status === 'requires_capture';
+      const money = await this.payments.forReservations([r.id]);
       return {
         reservation: {
           id: r.id,
           status: r.status,
-          paymentStatus: authorised ? 'authorized' : 'paid',
+          paymentStatus: money.get(r.id)!.paymentStatus,
           reservationReference: r.reference ?? '',
         },
         payment: { paymentId: payment.paymentId, status: authorised ? 'authorized' : 'captured', chargeId: payment.chargeId },
@@ -150,7 +166,7 @@ export class CheckoutService {
         paymentIntentId: payment?.intentId ?? null,
         stripeStatus,
         requiresAction: payment?.requiresAction ?? false,
-        actionType: payment?.requiresAction ? 'use_stripe_sdk' : null,
+        actionType: payment?.nextActionType ?? null,
       },
     };
   }
@@ -167,7 +183,8 @@ export class CheckoutService {
    * cancelled at the provider first (one that already succeeded confirms the booking,
    * which is then cancelled like any confirmed one). A confirmed booking is refunded in
    * full when cancelled at least `refundableUntilHours` before it starts, otherwise not
-   * at all; an authorisation (rentals) is released.
+   * at all. An authorisation (manual capture: only attempts made before rentals were
+   * captured at confirmation) is released instead.
    */
   async cancelPaid(user: AuthUser, reservationId: string): Promise<void> {
     const r = await this.owned(user, reservationId);
@@ -240,8 +257,7 @@ export class CheckoutService {
   private async read(user: AuthUser, id: string, lock: string): Promise<LockedReservation> {
     if (!isUuid(id)) throw reservationNotFound();
     const rows = (await this.txHost.manager.query(
-      `SELECT r.id, r.user_id, r.status, r.hold_expires_at <= now() AS expired, r.total_cents, r.currency, r.reference,
-              EXISTS (SELECT 1 FROM reservation_items i WHERE i.reservation_id = r.id AND i.kind = 'rental') AS has_rental
+      `SELECT r.id, r.user_id, r.status, r.hold_expires_at <= now() AS expired, r.total_cents, r.currency, r.reference
          FROM reservations r WHERE r.id = $1 ${lock}`,
       [id],
     )) as LockedReservation[];

@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
 import type { AuthUser } from '../auth/auth-user';
-import type { ListReservationsQueryDto, ReservationDto, ReservationItemDto, ReservationListDto } from './dto/reservation.dto';
+import type { ReservationPayments } from '../payments/payment-status';
+import { PaymentsService } from '../payments/payments.service';
+import type {
+  AdminListReservationsQueryDto,
+  ListReservationsQueryDto,
+  ReservationDto,
+  ReservationItemDto,
+  ReservationListDto,
+} from './dto/reservation.dto';
 import type { AppliedDiscounts } from '../catalog/pricing';
 import type { ReservationStatus } from './reservation.entity';
 import { isUuid, reservationNotFound } from './reservations.errors';
@@ -11,6 +19,7 @@ const EFFECTIVE_STATUS = `CASE WHEN r.status = 'held' AND r.hold_expires_at <= n
 
 interface ReservationRow {
   id: string;
+  user_id: string;
   status: ReservationStatus;
   hold_expires_at: Date;
   original_cents: number;
@@ -46,29 +55,54 @@ interface ItemRow {
   total_cents: number;
 }
 
-const COLUMNS = `r.id, ${EFFECTIVE_STATUS} AS status, r.hold_expires_at, r.original_cents, r.discount_cents, r.total_cents,
+const COLUMNS = `r.id, r.user_id, ${EFFECTIVE_STATUS} AS status, r.hold_expires_at, r.original_cents, r.discount_cents, r.total_cents,
   r.currency, r.applied_discounts, r.guest_name, r.guest_email, r.guest_phone, r.special_requests, r.reference,
   CASE WHEN r.status = 'held' AND r.hold_expires_at <= now() THEN 'HOLD_EXPIRED' ELSE r.status_reason END AS status_reason,
   r.created_at`;
 
 /**
- * The read side of reservations: a page of them, or one, each with its items, offering
- * and time slot, in a fixed number of queries (no N+1). Users see their own; admins all.
+ * The read side of reservations: a page of them, or one, each with its items, offering,
+ * time slot, payments and refunds, in a fixed number of queries (no N+1: one for the
+ * page, one for its items, one for its payments). Users see their own; admins all.
  */
 @Injectable()
 export class ReservationQueries {
-  constructor(private readonly txHost: TransactionHost) {}
+  constructor(
+    private readonly txHost: TransactionHost,
+    private readonly payments: PaymentsService,
+  ) {}
 
+  /** GET /v1/reservations: the user's own (admins: everyone's). */
   async list(user: AuthUser, query: ListReservationsQueryDto): Promise<ReservationListDto> {
+    return this.page(query, { userId: user.roles.includes('admin') ? undefined : user.sub });
+  }
+
+  /** GET /v1/admin/reservations: any user's, filtered by user and by when they were made. */
+  async adminList(query: AdminListReservationsQueryDto): Promise<ReservationListDto> {
+    return this.page(query, { userId: query.userId, from: query.from, to: query.to });
+  }
+
+  private async page(
+    query: ListReservationsQueryDto,
+    filters: { userId?: string; from?: string; to?: string },
+  ): Promise<ReservationListDto> {
     const params: unknown[] = [];
     const where: string[] = [];
-    if (!user.roles.includes('admin')) {
-      params.push(user.sub);
+    if (filters.userId !== undefined) {
+      params.push(filters.userId);
       where.push(`r.user_id = $${params.length}`);
     }
     if (query.status) {
       params.push(query.status);
       where.push(`${EFFECTIVE_STATUS} = $${params.length}`);
+    }
+    if (filters.from) {
+      params.push(filters.from);
+      where.push(`r.created_at >= $${params.length}::timestamptz`);
+    }
+    if (filters.to) {
+      params.push(filters.to);
+      where.push(`r.created_at < $${params.length}::timestamptz`);
     }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const manager = this.txHost.manager;
@@ -106,7 +140,15 @@ export class ReservationQueries {
 
   private async withItems(rows: ReservationRow[]): Promise<ReservationDto[]> {
     if (rows.length === 0) return [];
-    const items = (await this.txHost.manager.query(
+    const ids = rows.map((r) => r.id);
+    const [items, money] = await Promise.all([this.itemsOf(ids), this.payments.forReservations(ids)]);
+    const byReservation = new Map<string, ItemRow[]>();
+    for (const item of items) byReservation.set(item.reservation_id, [...(byReservation.get(item.reservation_id) ?? []), item]);
+    return rows.map((row) => toDto(row, byReservation.get(row.id) ?? [], money.get(row.id)!));
+  }
+
+  private async itemsOf(ids: string[]): Promise<ItemRow[]> {
+    return (await this.txHost.manager.query(
       `SELECT i.id, i.reservation_id, i.offering_id, i.kind, o.title, o.description, o.images, i.time_slot_id,
               s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at, i.sku, i.start_date::text, i.end_date::text,
               i.quantity, i.unit_price_cents, i.total_cents
@@ -115,20 +157,19 @@ export class ReservationQueries {
          LEFT JOIN time_slots s ON s.id = i.time_slot_id
         WHERE i.reservation_id = ANY($1::uuid[])
         ORDER BY i.reservation_id, i.id`,
-      [rows.map((r) => r.id)],
+      [ids],
     )) as ItemRow[];
-    const byReservation = new Map<string, ItemRow[]>();
-    for (const item of items) byReservation.set(item.reservation_id, [...(byReservation.get(item.reservation_id) ?? []), item]);
-    return rows.map((row) => toDto(row, byReservation.get(row.id) ?? []));
   }
 }
 
-function toDto(row: ReservationRow, items: ItemRow[]): ReservationDto {
+function toDto(row: ReservationRow, items: ItemRow[], money: ReservationPayments): ReservationDto {
   const first = items[0];
   const slotItem = items.find((i) => i.time_slot_id);
   return {
     id: row.id,
+    userId: row.user_id,
     status: row.status,
+    paymentStatus: money.paymentStatus,
     experienceId: first?.offering_id ?? null,
     holdExpiresAt: row.hold_expires_at.toISOString(),
     totalPrice: row.total_cents,
@@ -166,6 +207,24 @@ function toDto(row: ReservationRow, items: ItemRow[]): ReservationDto {
       quantity: i.quantity,
       unitPrice: i.unit_price_cents,
       totalPrice: i.total_cents,
+    })),
+    payments: money.payments.map((p) => ({
+      paymentId: p.paymentId,
+      status: p.status,
+      amount: p.amount,
+      currency: p.currency,
+      captured: p.captured,
+      refunded: p.refunded,
+      intentId: p.intentId,
+      createdAt: p.createdAt.toISOString(),
+    })),
+    refunds: money.refunds.map((f) => ({
+      refundId: f.refundId,
+      paymentId: f.paymentId,
+      amount: f.amount,
+      status: f.status,
+      reason: f.reason,
+      createdAt: f.createdAt.toISOString(),
     })),
   };
 }

@@ -65,7 +65,8 @@ export class ReservationsController {
     description:
       'Creates (or reuses) a PaymentIntent for the total; the reservation becomes pending. With `paymentMethodId` (a saved ' +
       'card) the payment is confirmed server-side and 3-D Secure shows as `requiresAction: true`. After a decline, convert ' +
-      'the same hold again (a new intent); the original hold timer still applies. Rentals are authorised now and captured on return.',
+      'the same hold again (a new intent); the original hold timer still applies. Every kind is captured at confirmation ' +
+      '(rentals that are not vehicles are paid like goods).',
   })
   @ApiOkResponse({ type: ConvertResponseDto })
   @ApiErrors(

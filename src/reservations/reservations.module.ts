@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { PaymentsModule } from '../payments/payments.module';
+import { AdminReservationsController } from './admin-reservations.controller';
 import { CheckoutService } from './checkout.service';
 import { HoldExpiryJob } from './hold-expiry.job';
 import { ReservationPaymentOutcomes } from './payment-outcome.adapter';
@@ -13,7 +14,7 @@ import { ReservationsService } from './reservations.service';
 /** Holds and reservations: the booking flow of DESIGN.md section 4. */
 @Module({
   imports: [CatalogModule, InventoryModule, PaymentsModule],
-  controllers: [ReservationsController],
+  controllers: [ReservationsController, AdminReservationsController],
   providers: [
     ReservationsService,
     ReservationQueries,

@@ -261,6 +261,7 @@ export class ReservationsService {
           originalPrice: total.originalCents,
           discountApplied: total.discountCents,
           currency,
+          paymentStatus: 'none',
         },
         appliedDiscounts: total.appliedDiscounts,
         holdDurationMinutes: Math.ceil(this.config.HOLD_TTL_SECONDS / 60),

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { RESERVATION_PAYMENT_STATUSES, type ReservationPaymentStatus } from '../../payments/payment-status';
 
 export class ConvertHoldDto {
   @ApiProperty({ format: 'uuid', description: 'The hold from POST /v1/reservations/hold.' })
@@ -26,6 +27,13 @@ export class ConvertReservationDto {
 
   @ApiProperty({ example: 'pi_3Nx...' })
   paymentIntentId!: string;
+
+  @ApiProperty({
+    enum: RESERVATION_PAYMENT_STATUSES,
+    example: 'none',
+    description: '`none` while the intent waits for the card; `requires_action`, `paid` or `failed` after a saved card.',
+  })
+  paymentStatus!: ReservationPaymentStatus;
 }
 
 export class ConvertResponseDto {
@@ -61,8 +69,12 @@ export class ConfirmedReservationDto {
   @ApiProperty({ example: 'confirmed' })
   status!: string;
 
-  @ApiProperty({ example: 'paid', description: '`paid`, or `authorized` for rentals (captured on return).' })
-  paymentStatus!: string;
+  @ApiProperty({
+    enum: RESERVATION_PAYMENT_STATUSES,
+    example: 'paid',
+    description: '`paid`; `authorized` for an attempt authorised with manual capture (vehicles).',
+  })
+  paymentStatus!: ReservationPaymentStatus;
 
   @ApiProperty({ example: 'ABC123DEF456' })
   reservationReference!: string;
@@ -100,7 +112,12 @@ export class PaymentStatusDataDto {
   @ApiProperty({ example: false })
   requiresAction!: boolean;
 
-  @ApiProperty({ example: null, nullable: true, type: String })
+  /**
+   * While `requiresAction`: the provider's `next_action.type`, as it says it, e.g.
+   * `use_stripe_sdk` (handle it with Stripe.js / the mobile SDK and the client secret),
+   * `redirect_to_url` (open the bank's page), `verify_with_microdeposits`. Null otherwise.
+   */
+  @ApiProperty({ example: 'use_stripe_sdk', nullable: true, type: String })
   actionType!: string | null;
 }
 

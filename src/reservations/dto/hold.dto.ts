@@ -140,6 +140,9 @@ export class HoldReservationDto {
 
   @ApiProperty({ example: 'EUR' })
   currency!: string;
+
+  @ApiProperty({ example: 'none', enum: ['none'], description: 'A new hold has no payment yet.' })
+  paymentStatus!: 'none';
 }
 
 export class AppliedDiscountDto {

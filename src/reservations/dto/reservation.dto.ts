@@ -1,6 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import {
+  PAYMENT_ATTEMPT_STATUSES,
+  RESERVATION_PAYMENT_STATUSES,
+  type ReservationPaymentStatus,
+} from '../../payments/payment-status';
 import { RESERVATION_STATUSES, type ReservationStatus } from '../reservation.entity';
 import { AppliedDiscountsDto } from './hold.dto';
 
@@ -67,13 +72,77 @@ export class ReservationItemDto {
   totalPrice!: number;
 }
 
+/** One payment attempt of the reservation (each retry after a decline is a new one). Refunds take its `paymentId`. */
+export class ReservationPaymentDto {
+  @ApiProperty({ format: 'uuid', description: 'Our id: `POST /v1/admin/payments/{paymentId}/refunds` takes it.' })
+  paymentId!: string;
+
+  @ApiProperty({
+    enum: PAYMENT_ATTEMPT_STATUSES,
+    example: 'succeeded',
+    description: "The attempt's status: a PaymentIntent's, plus `creating` (the provider has not answered yet) and `failed`.",
+  })
+  status!: string;
+
+  @ApiProperty({ example: 15000, description: 'Minor units.' })
+  amount!: number;
+
+  @ApiProperty({ example: 'EUR' })
+  currency!: string;
+
+  @ApiProperty({ example: 15000 })
+  captured!: number;
+
+  @ApiProperty({ example: 0 })
+  refunded!: number;
+
+  @ApiProperty({ nullable: true, example: 'pi_3Nx...', type: String, description: "The provider's PaymentIntent id." })
+  intentId!: string | null;
+
+  @ApiProperty()
+  createdAt!: string;
+}
+
+export class ReservationRefundDto {
+  @ApiProperty({ format: 'uuid' })
+  refundId!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  paymentId!: string;
+
+  @ApiProperty({ example: 5000 })
+  amount!: number;
+
+  @ApiProperty({ enum: ['pending', 'succeeded', 'failed'] })
+  status!: string;
+
+  @ApiProperty({ nullable: true, type: String, example: 'cancelled by the customer' })
+  reason!: string | null;
+
+  @ApiProperty()
+  createdAt!: string;
+}
+
 /** A reservation as the app sees it. `status` is the effective one: a hold past its time reads as expired. */
 export class ReservationDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
+  @ApiProperty({ example: 'auth0|6543', description: 'Who booked it (the token subject).' })
+  userId!: string;
+
   @ApiProperty({ enum: RESERVATION_STATUSES })
   status!: ReservationStatus;
+
+  @ApiProperty({
+    enum: RESERVATION_PAYMENT_STATUSES,
+    example: 'paid',
+    description:
+      'Derived from the payments (DESIGN.md section 4): `none` (no attempt, or none that took or needs anything), ' +
+      '`requires_action` (3-D Secure), `authorized`, `paid`, `partially_refunded`, `refunded`, `failed` (the latest attempt ' +
+      'was declined or failed). `scheduled` is for vehicle rentals.',
+  })
+  paymentStatus!: ReservationPaymentStatus;
 
   @ApiProperty({ format: 'uuid', nullable: true, description: 'The (first) booked offering, as in seed 004.' })
   experienceId!: string | null;
@@ -125,6 +194,12 @@ export class ReservationDto {
 
   @ApiProperty({ type: [ReservationItemDto] })
   items!: ReservationItemDto[];
+
+  @ApiProperty({ type: [ReservationPaymentDto], description: 'Every payment attempt, newest first.' })
+  payments!: ReservationPaymentDto[];
+
+  @ApiProperty({ type: [ReservationRefundDto], description: "Refunds of the reservation's payments, oldest first." })
+  refunds!: ReservationRefundDto[];
 }
 
 export class PaginationDto {
@@ -170,4 +245,23 @@ export class ListReservationsQueryDto {
   @Min(0)
   @Max(1_000_000)
   offset: number = 0;
+}
+
+/** `GET /v1/admin/reservations`: any user's reservations; `from`/`to` bound when they were made (`createdAt`). */
+export class AdminListReservationsQueryDto extends ListReservationsQueryDto {
+  @ApiPropertyOptional({ description: "Only this user's (the token subject).", example: 'auth0|6543' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  userId?: string;
+
+  @ApiPropertyOptional({ description: 'Made at or after this time (ISO 8601).', example: '2026-12-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Made before this time (ISO 8601).', example: '2026-12-31T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
 }

@@ -1,5 +1,5 @@
 import type { StripeApiError, StripeErrorBody } from './errors';
-import type { Fault, StatusFault } from './types';
+import type { Fault, ResponseFault, StatusFault } from './types';
 
 /** A response about to be sent (or stored under an idempotency key). */
 export interface Outcome {
@@ -54,4 +54,15 @@ export function injectedOutcome(fault: StatusFault): Outcome {
   const shouldRetry = fault.shouldRetry ?? (fault.status === 429 && fault.code === 'lock_timeout' ? true : undefined);
   if (shouldRetry !== undefined) headers['Stripe-Should-Retry'] = String(shouldRetry);
   return { status: fault.status, body: fault.body ?? defaultFaultBody(fault), headers };
+}
+
+/** A `response` fault's version of a real outcome: the 2xx JSON object with fields replaced or removed. */
+export function alteredOutcome(outcome: Outcome, fault: ResponseFault): Outcome {
+  const body = outcome.body;
+  if (outcome.status < 200 || outcome.status >= 300 || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return outcome;
+  }
+  const altered: Record<string, unknown> = { ...(body as Record<string, unknown>), ...structuredClone(fault.set ?? {}) };
+  for (const field of fault.omit ?? []) delete altered[field];
+  return { ...outcome, body: altered };
 }

@@ -19,6 +19,7 @@ export type {
   Injection,
   RequestRecord,
   ResetFault,
+  ResponseFault,
   StatusFault,
   TimeoutFault,
 } from './types';

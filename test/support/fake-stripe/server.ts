@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { customerRoutes } from './customers';
 import { StripeApiError } from './errors';
-import { errorOutcome, faultMatches, injectedOutcome, type Outcome } from './faults';
+import { alteredOutcome, errorOutcome, faultMatches, injectedOutcome, type Outcome } from './faults';
 import { fingerprint, FormParseError, parseForm, type RawObject } from './form';
 import { IdempotencyStore, type Claim } from './idempotency';
 import { completeAction } from './intent-lifecycle';
@@ -338,7 +338,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       counters.faults++;
       record.fault = fault.kind;
     }
-    if (fault && !fault.afterEffect) {
+    if (fault && fault.kind !== 'response' && !fault.afterEffect) {
       if (fault.kind === 'status') {
         send(req, res, record, injectedOutcome(fault));
         return;
@@ -353,6 +353,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
 
     if (fault?.kind === 'status') {
       send(req, res, record, injectedOutcome(fault));
+    } else if (fault?.kind === 'response') {
+      send(req, res, record, alteredOutcome(outcome, fault));
     } else if (fault?.kind === 'reset') {
       reset(req, record);
     } else if (fault?.kind === 'timeout') {

@@ -79,7 +79,23 @@ export interface ResetFault extends FaultMatch {
   afterEffect?: boolean;
 }
 
-export type Fault = StatusFault | TimeoutFault | ResetFault;
+/**
+ * A 2xx that is not quite Stripe's, as a Stripe-compatible mock (stripe-mock) answers:
+ * the request is executed (its real answer is stored under its idempotency key), and
+ * only this response's JSON body is altered, top-level fields only. Examples:
+ * `{ set: { metadata: { order_id: '6735' } } }` (fixture metadata, not ours),
+ * `{ set: { id: 'pi_fixture' } }` (one canned id for every object),
+ * `{ omit: ['id', 'client_secret'] }` (a body without them). Error responses pass untouched.
+ */
+export interface ResponseFault extends FaultMatch {
+  kind: 'response';
+  /** Top-level fields replaced (or added) in the body. */
+  set?: Record<string, unknown>;
+  /** Top-level fields removed from the body. */
+  omit?: string[];
+}
+
+export type Fault = StatusFault | TimeoutFault | ResetFault | ResponseFault;
 
 /** A fault once injected: how often it still applies, and how often it has. */
 export interface Injection {
