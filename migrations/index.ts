@@ -4,10 +4,12 @@ import { CreateIdempotencyKeys1795000000000 } from './1795000000000-CreateIdempo
 import { CreateCatalogInventoryReservations1795434285144 } from './1795434285144-CreateCatalogInventoryReservations';
 import { PaymentsWebhooksAndStepwiseIdempotency1795435755752 } from './1795435755752-PaymentsWebhooksAndStepwiseIdempotency';
 import { PaymentsProviderEventAt1795452000000 } from './1795452000000-PaymentsProviderEventAt';
+import { PaymentsStuckReason1795463117000 } from './1795463117000-PaymentsStuckReason';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
   CreateCatalogInventoryReservations1795434285144,
   PaymentsWebhooksAndStepwiseIdempotency1795435755752,
   PaymentsProviderEventAt1795452000000,
+  PaymentsStuckReason1795463117000,
 ];

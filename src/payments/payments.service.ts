@@ -37,6 +37,7 @@ interface PaymentRow {
   failure_code: string | null;
   payment_method_id: string | null;
   provider_event_at: Date | null;
+  stuck_reason: string | null;
 }
 
 export interface PaymentView {
@@ -334,12 +335,12 @@ export class PaymentsService {
     return rows.length > 0;
   }
 
-  /** Payments reconciliation could not repair, for admins. */
-  async listStuck(): Promise<PaymentView[]> {
+  /** Payments that need a person (see `markPaymentStuck`), newest first, each with why. */
+  async listStuck(): Promise<(PaymentView & { stuckReason: string | null })[]> {
     const rows = (await this.txHost.manager.query(
       `SELECT * FROM payments WHERE stuck ORDER BY updated_at DESC LIMIT 200`,
     )) as PaymentRow[];
-    return rows.map(toView);
+    return rows.map((r) => ({ ...toView(r), stuckReason: r.stuck_reason }));
   }
 
   /** The reservation's latest attempt, or null. */
