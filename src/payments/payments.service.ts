@@ -7,6 +7,7 @@ import { PaymentOutcomes } from './payment-outcome.port';
 import type { PaymentStatus } from './payment.entity';
 import { PaymentMethodsService } from './payment-methods.service';
 import { RefundsService } from './refunds.service';
+import { markPaymentStuck } from './stuck-payments';
 
 /** Statuses after which an attempt can no longer take money. */
 const FINAL: PaymentStatus[] = ['succeeded', 'canceled', 'failed'];
@@ -198,6 +199,16 @@ export class PaymentsService {
         { paymentId: payment.id, intentStatus: intent.status, eventCreatedAt, newestApplied: payment.provider_event_at },
         'provider event older than one already applied: it changes nothing',
       );
+      return true;
+    }
+
+    const mismatch = moneyMismatch(payment, intent);
+    if (mismatch) {
+      // Our row's amount and currency are the truth: an intent that took other money (an
+      // event or a read about another amount or currency) confirms nothing and records
+      // nothing; the payment waits for a person on the stuck list.
+      this.logger.error({ paymentId: payment.id, intentId: intent.id }, mismatch);
+      await markPaymentStuck(this.txHost.manager, payment.id, mismatch);
       return true;
     }
 
@@ -441,6 +452,30 @@ export class PaymentsService {
     if (current === 'requires_capture' && intent.status !== 'succeeded' && intent.status !== 'canceled') return current;
     return intent.status;
   }
+}
+
+/**
+ * Why an intent that reports money taken (succeeded, or authorised) does not match the
+ * payment it names, or null when it does (or when it reports no money, or the payment is
+ * already settled and the intent can change nothing). The currency and the intent's
+ * amount must be ours; what was received may be less than the amount only for a manual
+ * capture (a rental captured for less than authorised), never more.
+ */
+function moneyMismatch(payment: PaymentRow, intent: IntentSnapshot): string | null {
+  if (intent.status !== 'succeeded' && intent.status !== 'requires_capture') return null;
+  if (payment.status === 'succeeded' || payment.status === 'canceled') return null;
+  const currency = payment.currency.trim().toUpperCase();
+  const ours = `${payment.amount_cents} ${currency}`;
+  const received = intent.status === 'succeeded' ? intent.amountReceived : intent.amountCapturable;
+  const theirs = `${received} ${intent.currency || '(no currency)'}`;
+  const wrong =
+    intent.currency !== currency ||
+    intent.amount !== payment.amount_cents ||
+    received > payment.amount_cents ||
+    (intent.status === 'succeeded' && payment.capture_method === 'automatic' && received !== payment.amount_cents);
+  if (!wrong) return null;
+  const verb = intent.status === 'succeeded' ? 'received' : 'authorised';
+  return `the provider reports ${theirs} ${verb} (intent ${intent.id}, amount ${intent.amount}), the payment is for ${ours}: nothing was confirmed`;
 }
 
 function isUuid(value: unknown): value is string {

@@ -181,10 +181,26 @@ export class RefundsService {
     refunds: { id: string; amount: number; status: string; refundId?: string | null }[],
   ): Promise<{ paymentId: string; reservationId: string; fullyRefunded: boolean } | null> {
     const [payment] = (await this.txHost.manager.query(
-      `SELECT id, reservation_id, captured_cents, refunded_cents FROM payments WHERE provider_intent_id = $1 FOR UPDATE`,
+      `SELECT id, reservation_id, status, amount_cents, captured_cents, refunded_cents FROM payments WHERE provider_intent_id = $1 FOR UPDATE`,
       [intentId],
-    )) as { id: string; reservation_id: string; captured_cents: number; refunded_cents: number }[];
+    )) as {
+      id: string;
+      reservation_id: string;
+      status: string;
+      amount_cents: number;
+      captured_cents: number;
+      refunded_cents: number;
+    }[];
     if (!payment) return null;
+    const excess = await this.refundsAboveCapture(payment, amountRefunded, refunds);
+    if (excess) {
+      // Our row says what was captured: a report of more refunded than that is recorded
+      // nowhere (no refund rows, no refunded amount, the reservation untouched), and a
+      // person looks at it.
+      this.logger.error({ paymentId: payment.id, intentId }, excess);
+      await markPaymentStuck(this.txHost.manager, payment.id, excess);
+      return { paymentId: payment.id, reservationId: payment.reservation_id, fullyRefunded: false };
+    }
     for (const refund of refunds) {
       if (refund.status !== 'succeeded') continue;
       if (refund.refundId && UUID.test(refund.refundId)) {
@@ -216,6 +232,37 @@ export class RefundsService {
       reservationId: payment.reservation_id,
       fullyRefunded: refunded >= payment.captured_cents && refunded > 0,
     };
+  }
+
+  /**
+   * Whether the provider reports more refunded than the payment could have given back:
+   * its total for the charge, or our succeeded refunds once this report's are counted
+   * (each once: a refund already recorded, by its provider id or our id in its metadata,
+   * counts with the reported amount). The ceiling is the captured amount, or the payment's
+   * amount while its success has not reached us yet (events arrive in any order).
+   * Returns the reason, or null when the report fits.
+   */
+  private async refundsAboveCapture(
+    payment: { id: string; status: string; amount_cents: number; captured_cents: number },
+    amountRefunded: number,
+    refunds: { id: string; amount: number; status: string; refundId?: string | null }[],
+  ): Promise<string | null> {
+    const ceiling = payment.status === 'succeeded' ? payment.captured_cents : payment.amount_cents;
+    const reported = refunds.filter((r) => r.status === 'succeeded');
+    const [{ others }] = (await this.txHost.manager.query(
+      `SELECT COALESCE(sum(amount_cents), 0)::bigint AS others FROM refunds
+        WHERE payment_id = $1 AND status = 'succeeded'
+          AND NOT (COALESCE(provider_refund_id = ANY($2::text[]), false) OR id::text = ANY($3::text[]))`,
+      [
+        payment.id,
+        reported.map((r) => r.id),
+        reported.map((r) => r.refundId).filter((id): id is string => !!id && UUID.test(id)),
+      ],
+    )) as { others: string }[];
+    const total = Number(others) + reported.reduce((sum, r) => sum + r.amount, 0);
+    const claimed = Math.max(amountRefunded, total);
+    if (claimed <= ceiling) return null;
+    return `the provider reports ${claimed} refunded, more than the ${ceiling} ${payment.status === 'succeeded' ? 'captured' : 'the payment is for'}: nothing was recorded`;
   }
 
   private async send(refund: RefundRow & { provider_intent_id: string }): Promise<void> {

@@ -201,7 +201,10 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, Be
     }
     if (type === 'charge.refunded') {
       const list = (object.refunds as { data?: unknown } | null | undefined)?.data;
-      const amountRefunded = typeof object.amount_refunded === 'number' ? object.amount_refunded : 0;
+      const amountRefunded =
+        Number.isSafeInteger(object.amount_refunded) && (object.amount_refunded as number) > 0
+          ? (object.amount_refunded as number)
+          : 0;
       return this.recordRefunds(object.payment_intent, amountRefunded, Array.isArray(list) ? list : []);
     }
     if (REFUND_EVENTS.has(type)) return this.recordRefunds(object.payment_intent, 0, [object]);
@@ -220,7 +223,7 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, Be
     if (!intentId) return 'ignored'; // a charge without a PaymentIntent is none of ours
     const refunds = list
       .filter((r): r is Record<string, unknown> => r !== null && typeof r === 'object')
-      .filter((r) => typeof r.id === 'string' && typeof r.amount === 'number')
+      .filter((r) => typeof r.id === 'string' && Number.isSafeInteger(r.amount) && (r.amount as number) > 0)
       .map((r) => ({
         id: r.id as string,
         amount: r.amount as number,

@@ -19,11 +19,12 @@ interface RefundRow {
 }
 
 /**
- * Admin refunds against the fake Stripe server (real SDK, real Postgres): the amount
- * check serialises refunds of one payment, and a refund the provider refuses for good
- * is failed, not retried, and shown to admins as a stuck payment.
+ * Money against the fake Stripe server (real SDK, real Postgres). Refunds: the amount
+ * check serialises refunds of one payment, and a refund the provider refuses for good is
+ * failed, not retried, and shown to admins as a stuck payment. Intents: what the provider
+ * reports must be our row's amount and currency, on every path that reads it.
  */
-describe('refunds (fake Stripe, real Postgres)', () => {
+describe('money (fake Stripe, real Postgres)', () => {
   let fake: FakeStripe;
   let t: TestApp;
   /** Stripe.js on the phone; also stands in for someone refunding in the Stripe dashboard. */
@@ -61,27 +62,31 @@ describe('refunds (fake Stripe, real Postgres)', () => {
     }
   });
 
-  /** hold -> convert -> the app pays -> the webhook confirms: a payment with 9,000 captured. */
-  async function capturedPayment(): Promise<{ paymentId: string; intentId: string }> {
+  /** hold -> convert: a pending reservation of 90.00 EUR and its intent. */
+  async function converted(): Promise<{ reservationId: string; intentId: string }> {
     const held = await t.http
       .post('/v1/reservations/hold')
       .set(alice())
       .set('X-Idempotency-Key', randomUUID())
       .send({ experienceId, timeSlotId: slotId, numberOfGuests: 1, guestName: 'Ann Lee', guestEmail: 'ann@example.com' })
       .expect(200);
-    const converted = await t.http
+    const res = await t.http
       .post('/v1/reservations/hold/convert')
       .set(alice())
       .set('X-Idempotency-Key', randomUUID())
       .send({ holdId: held.body.reservation.id })
       .expect(200);
-    const intentId = converted.body.reservation.paymentIntentId as string;
+    return { reservationId: held.body.reservation.id as string, intentId: res.body.reservation.paymentIntentId as string };
+  }
+
+  /** hold -> convert -> the app pays -> the webhook confirms: a payment with 9,000 captured. */
+  async function capturedPayment(): Promise<{ paymentId: string; intentId: string }> {
+    const { intentId } = await converted();
     await client.paymentIntents.confirm(intentId, { payment_method: 'pm_card_visa' });
     await fake.deliverAll();
-    const [row] = (await t.dataSource.query(
-      `SELECT id, status, captured_cents FROM payments WHERE provider_intent_id = $1`,
-      [intentId],
-    )) as { id: string; status: string; captured_cents: number }[];
+    const [row] = (await t.dataSource.query(`SELECT id, status, captured_cents FROM payments WHERE provider_intent_id = $1`, [
+      intentId,
+    ])) as { id: string; status: string; captured_cents: number }[];
     expect(row).toMatchObject({ status: 'succeeded', captured_cents: 9000 });
     return { paymentId: row.id, intentId };
   }
@@ -168,5 +173,64 @@ describe('refunds (fake Stripe, real Postgres)', () => {
     const keys = fake.requests.filter((r) => r.template === '/v1/refunds' && r.method === 'POST').map((r) => r.idempotencyKey);
     expect(new Set(keys.slice(-4))).toEqual(new Set([`refund:${res.body.refundId}`]));
     expect([...fake.state.refunds.values()].filter((r) => r.payment_intent === intentId).map((r) => r.amount)).toEqual([2000]);
+  });
+  describe("an intent whose money is not our payment row's", () => {
+    /** Someone changed the intent at the provider (amount and currency) before the app paid it. */
+    async function paidWithOtherMoney(): Promise<{ reservationId: string; intentId: string; paymentId: string }> {
+      const { reservationId, intentId } = await converted();
+      Object.assign(fake.state.paymentIntents.get(intentId)!, { amount: 100, currency: 'usd' });
+      const paid = await client.paymentIntents.confirm(intentId, { payment_method: 'pm_card_visa' });
+      expect(paid).toMatchObject({ status: 'succeeded', amount_received: 100, currency: 'usd' });
+      const [{ id }] = (await t.dataSource.query(`SELECT id FROM payments WHERE provider_intent_id = $1`, [intentId])) as {
+        id: string;
+      }[];
+      return { reservationId, intentId, paymentId: id };
+    }
+    const reservationStatus = async (id: string) =>
+      (await t.http.get(`/v1/reservations/${id}`).set(alice()).expect(200)).body.status as string;
+    const paymentRow = async (id: string) =>
+      ((await t.dataSource.query(`SELECT status, captured_cents, stuck FROM payments WHERE id = $1`, [id])) as unknown[])[0];
+
+    it('POST /v1/reservations/confirm reads it from the provider: 409, nothing confirmed, the payment stuck with the reason; its webhook changes nothing', async () => {
+      const { reservationId, intentId, paymentId } = await paidWithOtherMoney();
+
+      const res = await t.http
+        .post('/v1/reservations/confirm')
+        .set(alice())
+        .send({ reservationId, paymentIntentId: intentId })
+        .expect(409);
+      expect(res.body.error).toBe('PAYMENT_NOT_COMPLETED');
+      expect(await reservationStatus(reservationId)).toBe('pending');
+      expect(await paymentRow(paymentId)).toEqual({ status: 'requires_payment_method', captured_cents: 0, stuck: true });
+      expect((await stuckList()).find((p) => p.paymentId === paymentId)).toMatchObject({
+        intentId,
+        amount: 9000,
+        currency: 'EUR',
+        reason: expect.stringMatching(/100 USD.*9000 EUR/),
+      });
+
+      // Stripe's own payment_intent.succeeded carries the same 1 USD: acknowledged, nothing confirmed.
+      const deliveries = await fake.deliverAll();
+      expect(deliveries.filter((d) => d.status !== 200)).toEqual([]);
+      expect(await reservationStatus(reservationId)).toBe('pending');
+      expect(await paymentRow(paymentId)).toEqual({ status: 'requires_payment_method', captured_cents: 0, stuck: true });
+    });
+
+    it('reconciliation reads it the same way: nothing confirmed, the payment stuck, and not read again', async () => {
+      fake.setWebhookTarget(null); // the webhook is lost
+      try {
+        const { reservationId, paymentId } = await paidWithOtherMoney();
+        await t.app.get(ReconciliationJob).reconcile(0);
+        expect(await reservationStatus(reservationId)).toBe('pending');
+        expect(await paymentRow(paymentId)).toEqual({ status: 'requires_payment_method', captured_cents: 0, stuck: true });
+        expect((await stuckList()).find((p) => p.paymentId === paymentId)?.reason).toMatch(/100 USD.*9000 EUR/);
+        const reads = fake.requestCount('GET /v1/payment_intents/:id');
+        await t.app.get(ReconciliationJob).reconcile(0);
+        expect(fake.requestCount('GET /v1/payment_intents/:id')).toBe(reads);
+      } finally {
+        const { port } = t.app.getHttpServer().address() as AddressInfo;
+        fake.setWebhookTarget(`http://127.0.0.1:${port}/v1/webhooks/stripe`, WEBHOOK_SECRET);
+      }
+    });
   });
 });
