@@ -7,6 +7,8 @@ import { createOffering, createSlot } from './factories/inventory.factory';
 import { checkPaymentInvariants } from './support/payment-invariants';
 import { createTestApp, type TestApp } from './support/test-app';
 
+/** Two secrets at once, as during a rotation: the new one added before the old one is removed. */
+const OLD_SECRET = 'whsec_hostile_old_secret';
 const NEW_SECRET = 'whsec_hostile_new_secret';
 const stripe = new Stripe('sk_test_x');
 
@@ -37,7 +39,7 @@ describe('hostile webhook events (POST /v1/webhooks/stripe)', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      env: { PAYMENT_PROVIDER: 'simulated', STRIPE_WEBHOOK_SECRET: NEW_SECRET },
+      env: { PAYMENT_PROVIDER: 'simulated', STRIPE_WEBHOOK_SECRET: ` ${NEW_SECRET} , ${OLD_SECRET} ` },
     });
     experienceId = (await createOffering(t.dataSource, { basePriceCents: 20000, currency: 'EUR' })).id;
     slotId = (await createSlot(t.dataSource, experienceId, { capacity: 50 })).id;
@@ -213,6 +215,101 @@ describe('hostile webhook events (POST /v1/webhooks/stripe)', () => {
       ).expect(200);
       expect(await paymentOf(other.intentId)).toMatchObject({ refunded_cents: 0, stuck: true });
       expect(await reservationStatus(other.reservationId)).toBe('confirmed');
+    });
+  });
+  describe('signature: timestamps and rotated secrets', () => {
+    const expect400 = (res: { status: number; body: unknown }) => {
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'VALIDATION_FAILED', message: expect.any(String), requestId: expect.any(String) });
+    };
+
+    it('refuses a valid HMAC whose timestamp is more than 5 minutes in the future, and stores nothing', async () => {
+      const { reservationId, intentId } = await pending();
+      const e = payload('payment_intent.succeeded', {
+        object: succeededIntent(intentId, { amount: 20000, received: 20000, currency: 'eur' }),
+      });
+      expect400(await deliver(e.body, sign(e.body, NEW_SECRET, now() + 3600)));
+      expect400(await deliver(e.body, sign(e.body, NEW_SECRET, now() + 330)));
+      expect(await storedEvent(e.id)).toBeUndefined();
+      expect(await reservationStatus(reservationId)).toBe('pending');
+
+      // Within the tolerance either way (clocks drift): accepted.
+      const ahead = payload('customer.created', { object: { id: 'cus_1', object: 'customer' } });
+      await deliver(ahead.body, sign(ahead.body, NEW_SECRET, now() + 60)).expect(200);
+      const behind = payload('customer.created', { object: { id: 'cus_2', object: 'customer' } });
+      await deliver(behind.body, sign(behind.body, NEW_SECRET, now() - 60)).expect(200);
+    });
+
+    it('accepts a signature made with any secret of the list (old or new), refuses any other', async () => {
+      const withOld = payload('customer.created', { object: { id: 'cus_old', object: 'customer' } });
+      expect((await deliver(withOld.body, sign(withOld.body, OLD_SECRET)).expect(200)).body).toEqual({ received: true });
+      const withNew = payload('customer.created', { object: { id: 'cus_new', object: 'customer' } });
+      await deliver(withNew.body, sign(withNew.body, NEW_SECRET)).expect(200);
+      const withOther = payload('customer.created', { object: { id: 'cus_x', object: 'customer' } });
+      expect400(await deliver(withOther.body, sign(withOther.body, 'whsec_someone_else')));
+      // The whole list as one secret is no secret of ours.
+      expect400(await deliver(withOther.body, sign(withOther.body, `${NEW_SECRET},${OLD_SECRET}`)));
+      expect(await storedEvent(withOther.id)).toBeUndefined();
+    });
+
+    it("the simulated provider's own events (signed with the first secret of the list) still go through", async () => {
+      await paid(); // convert, pay and confirm through the simulated provider's signed events
+    });
+  });
+
+  describe('signed events whose data.object is null or malformed', () => {
+    it('are acknowledged (2xx), stored as unprocessable with the reason, and change nothing', async () => {
+      const { reservationId, intentId, payment } = await pending();
+      const cases: [string, unknown][] = [
+        ['payment_intent.succeeded', { object: null }],
+        ['payment_intent.succeeded', { object: 'pi_123' }],
+        ['payment_intent.succeeded', { object: [intentId] }],
+        ['payment_intent.succeeded', { object: 42 }],
+        ['payment_intent.succeeded', {}],
+        ['payment_intent.succeeded', null],
+        ['payment_intent.succeeded', { object: { object: 'payment_intent', status: 'succeeded', amount: 20000 } }],
+        ['payment_intent.succeeded', { object: { id: 12345, object: 'payment_intent', status: 'succeeded' } }],
+        ['payment_intent.succeeded', { object: { id: ['pi_1'], object: 'payment_intent', status: 'succeeded' } }],
+        ['payment_intent.succeeded', { object: { id: intentId, object: 'payment_intent', status: 'exploded' } }],
+        ['payment_intent.succeeded', { object: { id: intentId, object: 'charge', status: 'succeeded' } }],
+        ['payment_intent.payment_failed', { object: { id: { nested: true }, status: 'requires_payment_method' } }],
+        ['charge.refunded', { object: null }],
+        ['charge.refunded', { object: 'ch_123' }],
+        ['charge.refunded', { object: { object: 'charge', payment_intent: intentId, amount_refunded: 100 } }],
+        ['charge.refunded', { object: { id: 'ch_1', payment_intent: 7, amount_refunded: 100 } }],
+        ['refund.created', { object: [] }],
+        ['refund.updated', { object: { id: 're_1', payment_intent: { id: 9 }, amount: 100, status: 'succeeded' } }],
+        ['customer.created', { object: null }],
+      ];
+      for (const [type, data] of cases) {
+        const e = payload(type, data);
+        const res = await deliver(e.body);
+        expect([type, data, res.status, res.body]).toEqual([type, data, 200, { received: true }]);
+        expect(await storedEvent(e.id)).toEqual({ status: 'unprocessable', error: expect.stringMatching(/data\.object/) });
+        // Stripe's retry of the same event is a duplicate, still acknowledged.
+        expect((await deliver(e.body)).body).toEqual({ received: true, duplicate: true });
+      }
+      expect(await reservationStatus(reservationId)).toBe('pending');
+      expect(await paymentOf(intentId)).toMatchObject({ status: 'requires_payment_method', stuck: false, captured_cents: 0 });
+      expect(payment.status).toBe('requires_payment_method');
+    });
+
+    it('a refund event whose amounts are not positive integers records nothing and answers 2xx', async () => {
+      const { intentId, payment } = await paid();
+      for (const amount of [-5000, 1.5, '5000', 1e20]) {
+        const e = payload('refund.created', {
+          object: { id: `re_${randomUUID().slice(0, 8)}`, amount, payment_intent: intentId, status: 'succeeded' },
+        });
+        expect((await deliver(e.body)).status).toBe(200);
+      }
+      expect(await t.dataSource.query(`SELECT id FROM refunds WHERE payment_id = $1`, [payment.id])).toEqual([]);
+      expect(await paymentOf(intentId)).toMatchObject({ refunded_cents: 0, stuck: false });
+    });
+
+    it('a NUL character escaped in the signed body (which jsonb refuses) is stored and answered 2xx', async () => {
+      const body = payload('customer.created', { object: { id: 'cus_nul', name: 'a\u0000b' } }).body;
+      expect(body).toContain('\\u0000');
+      expect((await deliver(body)).status).toBe(200);
     });
   });
 });

@@ -80,8 +80,7 @@ export class StuckPaymentDto {
   /** Why it needs a person; null for payments marked before reasons were kept. */
   @ApiProperty({
     nullable: true,
-    example:
-      'the provider reports 100 USD received for intent pi_3Nx..., the payment is 20000 EUR: nothing was confirmed',
+    example: 'the provider reports 100 USD received for intent pi_3Nx..., the payment is 20000 EUR: nothing was confirmed',
   })
   reason!: string | null;
 }
