@@ -5,6 +5,7 @@ import { CreateCatalogInventoryReservations1795434285144 } from './1795434285144
 import { PaymentsWebhooksAndStepwiseIdempotency1795435755752 } from './1795435755752-PaymentsWebhooksAndStepwiseIdempotency';
 import { PaymentsProviderEventAt1795452000000 } from './1795452000000-PaymentsProviderEventAt';
 import { PaymentsNextActionType1795460000000 } from './1795460000000-PaymentsNextActionType';
+import { PaymentsStuckReason1795463117000 } from './1795463117000-PaymentsStuckReason';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
@@ -12,4 +13,5 @@ export const migrations = [
   PaymentsWebhooksAndStepwiseIdempotency1795435755752,
   PaymentsProviderEventAt1795452000000,
   PaymentsNextActionType1795460000000,
+  PaymentsStuckReason1795463117000,
 ];

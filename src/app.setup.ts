@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { createValidationPipe, rejectHostileInput } from '@holdfast/errors';
 import { AppModule } from './app.module';
@@ -10,6 +11,7 @@ import { applyHttpProtection, trustProxy } from './protection/http-protection';
 import { setupSwagger } from './swagger';
 
 export const BODY_LIMIT = '1mb';
+const SIGNED_WEBHOOK_PATH = '/v1/webhooks/stripe';
 
 /**
  * Creates the app exactly as production runs it (prefix, pipes, body limits, Swagger,
@@ -28,7 +30,12 @@ export async function createApp(
   app.use(app.get(HttpMetrics).middleware); // first, so it counts every request: 404s and refused bodies too
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
-  app.use(rejectHostileInput); // NUL characters and deep nesting, before anything walks the body (docs/errors.md)
+  // NUL characters and deep nesting, before anything walks the body (docs/errors.md). Not on
+  // the signed webhook: it reads only its raw bytes, and a signed event it cannot apply is
+  // acknowledged and stored as unprocessable (a 400 would make Stripe retry it forever).
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    req.path === SIGNED_WEBHOOK_PATH ? next() : rejectHostileInput(req, res, next),
+  );
   app.setGlobalPrefix('v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');

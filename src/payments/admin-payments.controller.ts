@@ -20,10 +20,13 @@ export class AdminPaymentsController {
 
   @Get('stuck')
   @ApiOperation({
-    summary: 'Payments that reconciliation could not repair',
+    summary: 'Payments that need a person',
     description:
-      'Attempts the provider no longer knows or refuses to re-create (e.g. an intent never recorded whose ' +
-      'idempotency key expired). They are never dropped silently: resolve them by hand in the provider dashboard.',
+      'Payments that cannot be settled automatically, each with its `reason`: attempts the provider no longer knows ' +
+      'or refuses to re-create (e.g. an intent never recorded whose idempotency key expired), refunds the provider ' +
+      'refused for good (already refunded, amount above what is left), and provider reports whose amount or currency ' +
+      'differ from the payment (nothing was confirmed or recorded for them). They are never dropped silently: resolve ' +
+      'them by hand in the provider dashboard.',
   })
   @ApiOkResponse({ type: StuckPaymentListDto })
   @ApiErrors('FORBIDDEN')
@@ -38,6 +41,9 @@ export class AdminPaymentsController {
         amount: p.amount,
         currency: p.currency,
         failureCode: p.failureCode,
+        captured: p.captured,
+        refunded: p.refunded,
+        reason: p.stuckReason,
       })),
     };
   }

@@ -22,10 +22,11 @@ const LEGACY_STATUSES: Record<string, IntentStatus> = {
  * Reads defensively: a webhook payload is only as typed as the JSON it came in, and
  * expandable fields (`latest_charge`, `payment_method`) may be ids or whole objects.
  *
- * @throws Error when the object is not a PaymentIntent (no id or an unknown status).
+ * @throws Error when the object is not a PaymentIntent (not an object, no string id, or an unknown status).
  */
-export function intentFromStripeObject(obj: object): IntentSnapshot {
-  const o = obj as Record<string, unknown>;
+export function intentFromStripeObject(obj: unknown): IntentSnapshot {
+  const o = record(obj);
+  if (!o) throw new Error(`not a PaymentIntent: ${obj === null ? 'null' : Array.isArray(obj) ? 'an array' : typeof obj}`);
   const id = str(o.id);
   const rawStatus = str(o.status);
   const status =

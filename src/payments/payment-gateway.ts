@@ -69,8 +69,11 @@ export interface ProviderEvent {
   id: string;
   type: string;
   created: number;
-  /** The event's object (a PaymentIntent or a Charge), untouched. */
-  object: Record<string, unknown>;
+  /**
+   * The event's `data.object` (a PaymentIntent, a Charge, a Refund...), untouched: only
+   * the signature vouches for it, so it may be anything JSON can hold (null included).
+   */
+  object: unknown;
 }
 
 export interface PaymentGateway {

@@ -85,9 +85,17 @@ export class PaymentEntity {
   @Column({ name: 'cancel_requested', type: 'boolean', default: false })
   cancelRequested!: boolean;
 
-  /** Set by reconciliation when a payment cannot be repaired automatically. */
+  /**
+   * Needs a person: set when a payment cannot be repaired automatically (reconciliation
+   * cannot find or re-create its intent, the provider refused a refund for good, or the
+   * provider reports other money than this row's amount and currency).
+   */
   @Column({ type: 'boolean', default: false })
   stuck!: boolean;
+
+  /** Why it is stuck, for the admin list; null when not stuck or marked before reasons were kept. */
+  @Column({ name: 'stuck_reason', type: 'text', nullable: true })
+  stuckReason!: string | null;
 
   /**
    * The `created` time of the newest provider event applied to this payment: an event

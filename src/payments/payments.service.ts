@@ -8,6 +8,7 @@ import type { PaymentStatus } from './payment.entity';
 import { paymentStatusOf, type PaymentSummary, type RefundSummary, type ReservationPayments } from './payment-status';
 import { PaymentMethodsService } from './payment-methods.service';
 import { RefundsService } from './refunds.service';
+import { markPaymentStuck } from './stuck-payments';
 
 /**
  * `failure_code` of an attempt set aside because the provider answered our own call for it
@@ -46,6 +47,7 @@ interface PaymentRow {
   payment_method_id: string | null;
   provider_event_at: Date | null;
   created_at: Date;
+  stuck_reason: string | null;
 }
 
 export interface PaymentView {
@@ -216,10 +218,13 @@ export class PaymentsService {
     } catch (error) {
       if (error instanceof PaymentGatewayError && error.providerCode === INTENT_MISMATCH) {
         this.logger.error({ paymentId, intentId: intent.id }, error.message);
-        await this.txHost.manager.query(
-          `UPDATE payments SET stuck = true, failure_code = $2, failure_message = $3, updated_at = now() WHERE id = $1`,
-          [paymentId, INTENT_MISMATCH, error.message],
-        );
+        await this.txHost.run(async () => {
+          await this.txHost.manager.query(
+            `UPDATE payments SET failure_code = $2, failure_message = $3, updated_at = now() WHERE id = $1`,
+            [paymentId, INTENT_MISMATCH, error.message],
+          );
+          await markPaymentStuck(this.txHost.manager, paymentId, error.message);
+        });
       }
       throw error;
     }
@@ -248,6 +253,16 @@ export class PaymentsService {
         { paymentId: payment.id, intentStatus: intent.status, eventCreatedAt, newestApplied: payment.provider_event_at },
         'provider event older than one already applied: it changes nothing',
       );
+      return true;
+    }
+
+    const mismatch = moneyMismatch(payment, intent);
+    if (mismatch) {
+      // Our row's amount and currency are the truth: an intent that took other money (an
+      // event or a read about another amount or currency) confirms nothing and records
+      // nothing; the payment waits for a person on the stuck list.
+      this.logger.error({ paymentId: payment.id, intentId: intent.id }, mismatch);
+      await markPaymentStuck(this.txHost.manager, payment.id, mismatch);
       return true;
     }
 
@@ -481,12 +496,12 @@ export class PaymentsService {
     return out;
   }
 
-  /** Payments reconciliation could not repair, for admins. */
-  async listStuck(): Promise<PaymentView[]> {
+  /** Payments that need a person (see `markPaymentStuck`), newest first, each with why. */
+  async listStuck(): Promise<(PaymentView & { stuckReason: string | null })[]> {
     const rows = (await this.txHost.manager.query(
       `SELECT * FROM payments WHERE stuck ORDER BY updated_at DESC LIMIT 200`,
     )) as PaymentRow[];
-    return rows.map(toView);
+    return rows.map((r) => ({ ...toView(r), stuckReason: r.stuck_reason }));
   }
 
   /** The reservation's latest attempt, or null. */
@@ -587,6 +602,30 @@ export class PaymentsService {
     if (current === 'requires_capture' && intent.status !== 'succeeded' && intent.status !== 'canceled') return current;
     return intent.status;
   }
+}
+
+/**
+ * Why an intent that reports money taken (succeeded, or authorised) does not match the
+ * payment it names, or null when it does (or when it reports no money, or the payment is
+ * already settled and the intent can change nothing). The currency and the intent's
+ * amount must be ours; what was received may be less than the amount only for a manual
+ * capture (a rental captured for less than authorised), never more.
+ */
+function moneyMismatch(payment: PaymentRow, intent: IntentSnapshot): string | null {
+  if (intent.status !== 'succeeded' && intent.status !== 'requires_capture') return null;
+  if (payment.status === 'succeeded' || payment.status === 'canceled') return null;
+  const currency = payment.currency.trim().toUpperCase();
+  const ours = `${payment.amount_cents} ${currency}`;
+  const received = intent.status === 'succeeded' ? intent.amountReceived : intent.amountCapturable;
+  const theirs = `${received} ${intent.currency || '(no currency)'}`;
+  const wrong =
+    intent.currency !== currency ||
+    intent.amount !== payment.amount_cents ||
+    received > payment.amount_cents ||
+    (intent.status === 'succeeded' && payment.capture_method === 'automatic' && received !== payment.amount_cents);
+  if (!wrong) return null;
+  const verb = intent.status === 'succeeded' ? 'received' : 'authorised';
+  return `the provider reports ${theirs} ${verb} (intent ${intent.id}, amount ${intent.amount}), the payment is for ${ours}: nothing was confirmed`;
 }
 
 function isUuid(value: unknown): value is string {

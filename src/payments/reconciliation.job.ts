@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { PAYMENT_GATEWAY, PaymentGatewayError, type PaymentGateway } from './payment-gateway';
 import { OPEN_PAYMENT_STATUSES, PaymentsService } from './payments.service';
 import { RefundsService } from './refunds.service';
+import { markPaymentStuck } from './stuck-payments';
 
 const INTERVAL_NAME = 'payment-reconciliation';
 
@@ -67,8 +68,10 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
       } catch (error) {
         const permanent = error instanceof PaymentGatewayError && error.kind === 'invalid_request';
         this.logger.warn({ err: error, paymentId: row.id }, permanent ? 'payment marked stuck' : 'reconciliation will retry');
-        if (permanent)
-          await this.txHost.manager.query(`UPDATE payments SET stuck = true, updated_at = now() WHERE id = $1`, [row.id]);
+        if (permanent) {
+          const reason = `reconciliation: the provider refused to find or create the intent (${error.providerCode ?? 'invalid_request'}): ${error.message}`;
+          await markPaymentStuck(this.txHost.manager, row.id, reason);
+        }
       }
     }
     await this.refunds.flushPending();

@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import { METRIC, PaymentMetrics } from './metrics.service';
-import { PAYMENT_GATEWAY, type PaymentGateway } from './payment-gateway';
+import { PAYMENT_GATEWAY, PaymentGatewayError, type PaymentGateway } from './payment-gateway';
 import { PaymentOutcomes } from './payment-outcome.port';
+import { markPaymentStuck } from './stuck-payments';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -27,6 +28,21 @@ interface RefundRow {
   source: string;
   provider_refund_id: string | null;
   created_at: Date;
+}
+
+/**
+ * The provider's "nothing (or not that much) is left to refund": Stripe's
+ * `charge_already_refunded`, and an amount above what is left (`amount_too_large` from the
+ * simulated provider; Stripe itself sends no code, only `param: amount` and this message).
+ * Final: the same request with the same key can only be refused again.
+ */
+function isOverRefunded(error: unknown): error is PaymentGatewayError {
+  if (!(error instanceof PaymentGatewayError) || error.kind !== 'invalid_request') return false;
+  return (
+    error.providerCode === 'charge_already_refunded' ||
+    error.providerCode === 'amount_too_large' ||
+    /greater than unrefunded amount|already been refunded/i.test(error.message)
+  );
 }
 
 const toView = (r: RefundRow): RefundView => ({
@@ -64,6 +80,16 @@ export class RefundsService {
    * @throws AppError REFUND_EXCEEDS_PAYMENT
    */
   async requestRefund(paymentId: string, input: { amount?: number; reason?: string; source: string }): Promise<RefundView> {
+    // Two statements on purpose. In READ COMMITTED a statement's snapshot is taken when it
+    // starts: had the sums been computed in the statement that waits for the row lock, they
+    // would be read from before the wait and miss the refunds the lock holder just
+    // committed (ten concurrent refunds of a third each were all accepted that way). The
+    // lock serialises refunds of one payment; the sums, read by the next statement with a
+    // fresh snapshot, see every refund committed before the lock was granted.
+    const locked = (await this.txHost.manager.query(`SELECT id FROM payments WHERE id = $1 FOR UPDATE`, [paymentId])) as {
+      id: string;
+    }[];
+    if (locked.length === 0) throw new AppError('NOT_FOUND', 'Payment not found');
     const [payment] = (await this.txHost.manager.query(
       // refunded_cents also counts refunds made outside our API (the provider's dashboard)
       // that have no row of their own (charge.refunded carries only the charge's total).
@@ -71,7 +97,7 @@ export class RefundsService {
               GREATEST(COALESCE((SELECT sum(amount_cents) FROM refunds r WHERE r.payment_id = p.id AND r.status <> 'failed'), 0),
                        p.refunded_cents + COALESCE((SELECT sum(amount_cents) FROM refunds r WHERE r.payment_id = p.id AND r.status = 'pending'), 0)
               )::int AS refunding
-         FROM payments p WHERE p.id = $1 FOR UPDATE OF p`,
+         FROM payments p WHERE p.id = $1`,
       [paymentId],
     )) as { captured_cents: number; status: string; refunding: number }[];
     if (!payment) throw new AppError('NOT_FOUND', 'Payment not found');
@@ -155,10 +181,26 @@ export class RefundsService {
     refunds: { id: string; amount: number; status: string; refundId?: string | null }[],
   ): Promise<{ paymentId: string; reservationId: string; fullyRefunded: boolean } | null> {
     const [payment] = (await this.txHost.manager.query(
-      `SELECT id, reservation_id, captured_cents, refunded_cents FROM payments WHERE provider_intent_id = $1 FOR UPDATE`,
+      `SELECT id, reservation_id, status, amount_cents, captured_cents, refunded_cents FROM payments WHERE provider_intent_id = $1 FOR UPDATE`,
       [intentId],
-    )) as { id: string; reservation_id: string; captured_cents: number; refunded_cents: number }[];
+    )) as {
+      id: string;
+      reservation_id: string;
+      status: string;
+      amount_cents: number;
+      captured_cents: number;
+      refunded_cents: number;
+    }[];
     if (!payment) return null;
+    const excess = await this.refundsAboveCapture(payment, amountRefunded, refunds);
+    if (excess) {
+      // Our row says what was captured: a report of more refunded than that is recorded
+      // nowhere (no refund rows, no refunded amount, the reservation untouched), and a
+      // person looks at it.
+      this.logger.error({ paymentId: payment.id, intentId }, excess);
+      await markPaymentStuck(this.txHost.manager, payment.id, excess);
+      return { paymentId: payment.id, reservationId: payment.reservation_id, fullyRefunded: false };
+    }
     for (const refund of refunds) {
       if (refund.status !== 'succeeded') continue;
       if (refund.refundId && UUID.test(refund.refundId)) {
@@ -192,6 +234,37 @@ export class RefundsService {
     };
   }
 
+  /**
+   * Whether the provider reports more refunded than the payment could have given back:
+   * its total for the charge, or our succeeded refunds once this report's are counted
+   * (each once: a refund already recorded, by its provider id or our id in its metadata,
+   * counts with the reported amount). The ceiling is the captured amount, or the payment's
+   * amount while its success has not reached us yet (events arrive in any order).
+   * Returns the reason, or null when the report fits.
+   */
+  private async refundsAboveCapture(
+    payment: { id: string; status: string; amount_cents: number; captured_cents: number },
+    amountRefunded: number,
+    refunds: { id: string; amount: number; status: string; refundId?: string | null }[],
+  ): Promise<string | null> {
+    const ceiling = payment.status === 'succeeded' ? payment.captured_cents : payment.amount_cents;
+    const reported = refunds.filter((r) => r.status === 'succeeded');
+    const [{ others }] = (await this.txHost.manager.query(
+      `SELECT COALESCE(sum(amount_cents), 0)::bigint AS others FROM refunds
+        WHERE payment_id = $1 AND status = 'succeeded'
+          AND NOT (COALESCE(provider_refund_id = ANY($2::text[]), false) OR id::text = ANY($3::text[]))`,
+      [
+        payment.id,
+        reported.map((r) => r.id),
+        reported.map((r) => r.refundId).filter((id): id is string => !!id && UUID.test(id)),
+      ],
+    )) as { others: string }[];
+    const total = Number(others) + reported.reduce((sum, r) => sum + r.amount, 0);
+    const claimed = Math.max(amountRefunded, total);
+    if (claimed <= ceiling) return null;
+    return `the provider reports ${claimed} refunded, more than the ${ceiling} ${payment.status === 'succeeded' ? 'captured' : 'the payment is for'}: nothing was recorded`;
+  }
+
   private async send(refund: RefundRow & { provider_intent_id: string }): Promise<void> {
     const started = Date.now();
     try {
@@ -213,11 +286,45 @@ export class RefundsService {
         )) as [{ id: string; reservation_id: string; full: boolean }[], number];
         const payment = rows[0];
         if (payment?.full) await this.outcomes.paymentRefunded(payment.reservation_id, payment.id, 'REFUNDED');
+        if (result.status === 'failed' || result.status === 'canceled') {
+          // Accepted, then failed at the provider: the money did not go back; a person decides.
+          await markPaymentStuck(
+            this.txHost.manager,
+            refund.payment_id,
+            `refund ${refund.id} of ${refund.amount_cents} ${result.status} at the provider (${result.id})`,
+          );
+        }
       });
       this.metrics.observe(METRIC.refundSeconds, (Date.now() - started) / 1000);
     } catch (error) {
-      // Left pending: reconciliation sends it again with the same idempotency key.
+      if (isOverRefunded(error)) {
+        await this.refuse(refund, error);
+        return;
+      }
+      // Transient (timeout, connection, 5xx, 429, open breaker, the same key in use by a
+      // concurrent flush): left pending, and sent again with the same idempotency key.
       this.logger.warn({ err: error, refundId: refund.id }, 'refund not sent; it stays pending and will be retried');
     }
+  }
+
+  /**
+   * The provider refused the refund for good (an invalid request: the charge is already
+   * refunded, the amount exceeds what is left, e.g. after a refund made in its dashboard
+   * that we have not heard of yet). Sending it again with the same key would replay the
+   * same refusal forever, so the refund is failed and the payment listed as stuck with the
+   * provider's reason, for a person to settle.
+   */
+  private async refuse(refund: RefundRow & { provider_intent_id: string }, error: PaymentGatewayError): Promise<void> {
+    const reason =
+      `refund ${refund.id} of ${refund.amount_cents} refused by the provider` +
+      ` (${error.providerCode ?? 'invalid_request'}): ${error.message}`;
+    this.logger.error({ refundId: refund.id, paymentId: refund.payment_id, code: error.providerCode }, reason);
+    await this.txHost.run(async () => {
+      const failed = (await this.txHost.manager.query(
+        `UPDATE refunds SET status = 'failed', updated_at = now() WHERE id = $1 AND status = 'pending' RETURNING id`,
+        [refund.id],
+      )) as [unknown[], number];
+      if (failed[0].length > 0) await markPaymentStuck(this.txHost.manager, refund.payment_id, reason);
+    });
   }
 }

@@ -4,7 +4,6 @@ import { intentFromStripeObject } from './intent-mapper';
 import type { PaymentEventRelay } from './payment-event-relay';
 import {
   PaymentGatewayError,
-  WebhookSignatureError,
   type CardSnapshot,
   type CreateIntentInput,
   type IntentSnapshot,
@@ -28,6 +27,7 @@ import {
   type RefundObject,
 } from './simulated-objects';
 import { SimulatedWallet } from './simulated-wallet';
+import { verifyStripeSignature, webhookSecrets } from './webhook-signature';
 
 export interface SimulatedGatewayOptions {
   /** Waits between webhook delivery attempts; its length is the number of retries. Default 100, 500, 2000 ms. */
@@ -83,7 +83,13 @@ export class SimulatedGateway implements PaymentGateway {
     options: SimulatedGatewayOptions = {},
   ) {
     const delays = options.retryDelaysMs ?? [100, 500, 2000];
-    this.outbox = new SimulatedEventOutbox(relay, config.STRIPE_WEBHOOK_SECRET, Stripe.API_VERSION, delays);
+    // Signs with the first secret of the list, as Stripe signs with the endpoint's current one.
+    this.outbox = new SimulatedEventOutbox(
+      relay,
+      webhookSecrets(config.STRIPE_WEBHOOK_SECRET)[0] ?? '',
+      Stripe.API_VERSION,
+      delays,
+    );
   }
 
   /** With `paymentMethodId`, confirms at once (a saved card, server-side, on-session: 3-D Secure shows as requires_action). */
@@ -293,17 +299,9 @@ export class SimulatedGateway implements PaymentGateway {
     this.wallet.setDefault(customerId, paymentMethodId);
   }
 
-  /** Stripe's own verifier (offline, 300 s tolerance), the same code the Stripe adapter runs. */
+  /** The same verifier as the Stripe adapter (any secret of the list, 300 s either way). */
   verifyEvent(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent {
-    if (!signatureHeader) throw new WebhookSignatureError('No Stripe-Signature header');
-    let event: Stripe.Event;
-    try {
-      event = Stripe.webhooks.constructEvent(rawBody, signatureHeader, this.config.STRIPE_WEBHOOK_SECRET, 300);
-    } catch (error) {
-      throw new WebhookSignatureError(error instanceof Error ? error.message : 'The webhook signature does not verify');
-    }
-    const object = event.data.object as unknown as Record<string, unknown>;
-    return { id: event.id, type: event.type, created: event.created, object };
+    return verifyStripeSignature(rawBody, signatureHeader, webhookSecrets(this.config.STRIPE_WEBHOOK_SECRET));
   }
 
   /** Resolves once every event sent so far (and any sent meanwhile) has been delivered or given up. For tests. */

@@ -4,9 +4,9 @@ import Stripe from 'stripe';
 import type { AppConfig } from '../config/app-config';
 import { intentFromStripeObject } from './intent-mapper';
 import type { PaymentMetrics } from './metrics.service';
+import { verifyStripeSignature, webhookSecrets } from './webhook-signature';
 import {
   PaymentGatewayError,
-  WebhookSignatureError,
   type CardSnapshot,
   type CreateIntentInput,
   type IntentSnapshot,
@@ -21,9 +21,6 @@ import {
  * fails type-checking here and the version change is made on purpose.
  */
 const API_VERSION = '2026-10-28.endive' satisfies Stripe.LatestApiVersion;
-
-/** Webhook timestamps older (or newer) than this are refused, as Stripe's own default. */
-const WEBHOOK_TOLERANCE_SECONDS = 300;
 
 /** Gateway-local metric names (the port's metrics are in `METRIC`). */
 const STRIPE_METRIC = {
@@ -94,7 +91,7 @@ export class StripeGateway implements PaymentGateway {
   private readonly stripe: Stripe;
   private readonly breaker: CircuitBreaker;
   private readonly rateLimitRetries: number;
-  private readonly webhookSecret: string;
+  private readonly webhookSecrets: string[];
 
   constructor(
     config: AppConfig,
@@ -102,7 +99,7 @@ export class StripeGateway implements PaymentGateway {
     options: StripeGatewayOptions = {},
   ) {
     if (!config.STRIPE_SECRET_KEY) throw new Error('STRIPE_SECRET_KEY is required when PAYMENT_PROVIDER=stripe');
-    this.webhookSecret = config.STRIPE_WEBHOOK_SECRET;
+    this.webhookSecrets = webhookSecrets(config.STRIPE_WEBHOOK_SECRET);
     this.rateLimitRetries = options.rateLimitRetries ?? 2;
     this.stripe = new Stripe(config.STRIPE_SECRET_KEY, {
       apiVersion: API_VERSION,
@@ -273,25 +270,14 @@ export class StripeGateway implements PaymentGateway {
   }
 
   /**
-   * Verifies `Stripe-Signature` over the raw body with STRIPE_WEBHOOK_SECRET (HMAC-SHA256,
-   * timestamp within 300 s), offline.
+   * Verifies `Stripe-Signature` over the raw body with any of the STRIPE_WEBHOOK_SECRET
+   * list (HMAC-SHA256, timestamp within 300 s either way), offline.
    *
-   * @throws WebhookSignatureError when the header is missing, does not match, is stale,
-   *   or the verified body is not an event.
+   * @throws WebhookSignatureError when the header is missing, does not match, is stale or
+   *   from the future, or the verified body is not an event.
    */
   verifyEvent(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent {
-    if (!signatureHeader) throw new WebhookSignatureError('No Stripe-Signature header');
-    let event: Stripe.Event;
-    try {
-      event = this.stripe.webhooks.constructEvent(rawBody, signatureHeader, this.webhookSecret, WEBHOOK_TOLERANCE_SECONDS);
-    } catch (error) {
-      throw new WebhookSignatureError(error instanceof Error ? error.message : 'Webhook signature verification failed');
-    }
-    const object = (event as { data?: { object?: unknown } }).data?.object;
-    if (typeof event.id !== 'string' || typeof event.type !== 'string' || object === null || typeof object !== 'object') {
-      throw new WebhookSignatureError('The signed body is not a Stripe event');
-    }
-    return { id: event.id, type: event.type, created: event.created, object: object as Record<string, unknown> };
+    return verifyStripeSignature(rawBody, signatureHeader, this.webhookSecrets);
   }
 
   /**

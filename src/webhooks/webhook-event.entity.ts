@@ -3,7 +3,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 /**
  * Every provider event we accepted (signature valid), keyed by the provider's event id,
  * so a duplicate delivery is acknowledged and ignored. `pending` events name a payment
- * we do not know yet and are applied when it appears.
+ * we do not know yet and are applied when it appears; `unprocessable` ones were signed but
+ * carry an object that cannot be applied (null, no id...) and are kept with the reason.
  */
 @Entity({ name: 'webhook_events' })
 @Index('idx_webhook_events_pending', ['receivedAt'], { where: `"status" = 'pending'` })
@@ -17,7 +18,7 @@ export class WebhookEventEntity {
   @Column({ type: 'jsonb' })
   payload!: object;
 
-  /** processed | pending | ignored */
+  /** processed | pending | ignored | unprocessable (signed, but its object cannot be applied: see `error`) */
   @Column({ type: 'text' })
   status!: string;
 

@@ -26,9 +26,14 @@ export class WebhooksController {
     summary: 'Receive a Stripe event (signed)',
     description:
       'Called by Stripe (and by the simulated provider). The body is verified against `Stripe-Signature` with ' +
-      '`STRIPE_WEBHOOK_SECRET`; a missing, wrong or stale signature is 400 and nothing is stored. Each event id is ' +
-      'processed once (a duplicate is acknowledged with `duplicate: true`); an event applies in one transaction with ' +
-      'everything it changes, and a failure answers 500 so Stripe retries. Handled: `payment_intent.succeeded`, ' +
+      '`STRIPE_WEBHOOK_SECRET` (a comma-separated list during a rotation: any one of them may have signed); a missing ' +
+      'or wrong signature, or a timestamp more than 5 minutes in the past or the future, is 400 and nothing is stored. ' +
+      'Each event id is processed once (a duplicate is acknowledged with `duplicate: true`); an event applies in one ' +
+      'transaction with everything it changes, and a failure answers 500 so Stripe retries. A signed event whose ' +
+      '`data.object` is null or not what its type promises (no string id, an unknown status...) is acknowledged and ' +
+      'stored as unprocessable, with the reason, and changes nothing. An intent or refund whose money is not our ' +
+      "payment's (amount, currency, more refunded than captured) confirms and records nothing: the payment is " +
+      'listed as stuck for admins. Handled: `payment_intent.succeeded`, ' +
       '`payment_intent.payment_failed`, `payment_intent.canceled`, `payment_intent.requires_action`, ' +
       '`payment_intent.amount_capturable_updated` (and any other `payment_intent.*`), `charge.refunded`, `refund.created`, ' +
       '`refund.updated`, `charge.refund.updated` (refunds made in the dashboard are recorded); other types are acknowledged ' +
@@ -39,7 +44,8 @@ export class WebhooksController {
     required: true,
     description:
       'Stripe\'s signature header, `t=<unix time>,v1=<hex HMAC-SHA256 of "t.body">`, made with the endpoint\'s ' +
-      'signing secret (`whsec_...`). Rejected when it does not match the raw body or `t` is more than 5 minutes off.',
+      'signing secret (`whsec_...`). Rejected when it matches none of the configured secrets or `t` is more than ' +
+      '5 minutes off, in either direction.',
     schema: { type: 'string', example: 't=1767225600,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd' },
   })
   @ApiBody({

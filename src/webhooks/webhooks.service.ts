@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { TransactionHost, RecurringPass } from '@holdfast/database';
-import { AppError } from '@holdfast/errors';
+import { AppError, MAX_INPUT_DEPTH, nestedDeeperThan } from '@holdfast/errors';
 import { intentFromStripeObject } from '../payments/intent-mapper';
 import { METRIC, PaymentMetrics } from '../payments/metrics.service';
 import { PaymentEventRelay } from '../payments/payment-event-relay';
@@ -23,8 +23,12 @@ export interface WebhookAck {
   duplicate?: boolean;
 }
 
-/** processed: applied; pending: names a payment we do not know yet; ignored: a type we do not handle. */
-type EventOutcome = 'processed' | 'pending' | 'ignored';
+/**
+ * processed: applied; pending: names a payment we do not know yet; ignored: a type we do
+ * not handle; unprocessable: signed, but its object is not what its type promises (kept
+ * with the reason in `error`, acknowledged, nothing applied).
+ */
+type EventOutcome = 'processed' | 'pending' | 'ignored' | 'unprocessable';
 
 /** One refund each: created (in our API call or in the dashboard) or changed (e.g. pending -> succeeded). */
 const REFUND_EVENTS = new Set(['refund.created', 'refund.updated', 'charge.refund.updated']);
@@ -94,17 +98,21 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, Be
    */
   async handle(rawBody: Buffer, signature: string | undefined): Promise<WebhookAck> {
     const event = this.verify(rawBody, signature);
+    // A signed event whose object cannot be applied would fail the same way on every one
+    // of Stripe's retries: it is stored as unprocessable, with why, and acknowledged.
+    const problem = unprocessable(event.type, event.object);
     // Always a transaction of its own: a delivery is its own unit of work, even when the
     // simulated provider's delivery inherits the async context of the call that caused it.
     const outcome = await this.txHost.outside(() =>
       this.txHost.run(async () => {
         const inserted = (await this.txHost.manager.query(
-          `INSERT INTO webhook_events (id, type, payload, status, processed_at) VALUES ($1, $2, $3::jsonb, 'processed', now())
+          `INSERT INTO webhook_events (id, type, payload, status, processed_at, error) VALUES ($1, $2, $3::jsonb, $4, now(), $5)
          ON CONFLICT (id) DO NOTHING RETURNING id`,
-          [event.id, event.type, rawBody.toString('utf8')],
+          [event.id, event.type, storablePayload(rawBody), problem ? 'unprocessable' : 'processed', problem],
         )) as { id: string }[];
         if (inserted.length === 0) return 'duplicate' as const;
-        const result = await this.dispatch(event.type, event.object, event.created);
+        if (problem) return 'unprocessable' as const;
+        const result = await this.dispatch(event.type, event.object as Record<string, unknown>, event.created);
         if (result !== 'processed') await this.setStatus(event.id, result);
         return result;
       }),
@@ -112,6 +120,13 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, Be
     if (outcome === 'duplicate') {
       this.logger.debug({ eventId: event.id, type: event.type }, 'duplicate webhook event acknowledged');
       return { received: true, duplicate: true };
+    }
+    if (outcome === 'unprocessable') {
+      this.logger.warn(
+        { eventId: event.id, type: event.type, reason: problem },
+        'unprocessable webhook event stored and acknowledged',
+      );
+      return { received: true };
     }
     this.observeDelay(event.type, event.created);
     if (outcome === 'pending')
@@ -201,7 +216,10 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, Be
     }
     if (type === 'charge.refunded') {
       const list = (object.refunds as { data?: unknown } | null | undefined)?.data;
-      const amountRefunded = typeof object.amount_refunded === 'number' ? object.amount_refunded : 0;
+      const amountRefunded =
+        Number.isSafeInteger(object.amount_refunded) && (object.amount_refunded as number) > 0
+          ? (object.amount_refunded as number)
+          : 0;
       return this.recordRefunds(object.payment_intent, amountRefunded, Array.isArray(list) ? list : []);
     }
     if (REFUND_EVENTS.has(type)) return this.recordRefunds(object.payment_intent, 0, [object]);
@@ -220,7 +238,7 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, Be
     if (!intentId) return 'ignored'; // a charge without a PaymentIntent is none of ours
     const refunds = list
       .filter((r): r is Record<string, unknown> => r !== null && typeof r === 'object')
-      .filter((r) => typeof r.id === 'string' && typeof r.amount === 'number')
+      .filter((r) => typeof r.id === 'string' && Number.isSafeInteger(r.amount) && (r.amount as number) > 0)
       .map((r) => ({
         id: r.id as string,
         amount: r.amount as number,
@@ -264,6 +282,43 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, Be
     if (!Number.isFinite(created) || created <= 0) return;
     this.metrics.observe(METRIC.webhookDelaySeconds, Math.max(0, Date.now() / 1000 - created), { type });
   }
+}
+
+/**
+ * Why a signed event's object cannot be applied, or null when it can (or when its type
+ * is one we ignore anyway). What its type promises: a PaymentIntent with a string id and a
+ * known status for `payment_intent.*`; a Charge or Refund with a string id, whose
+ * `payment_intent` is absent, an id, or an expanded object with one, for the refund events.
+ */
+function unprocessable(type: string, object: unknown): string | null {
+  if (nestedDeeperThan(object, MAX_INPUT_DEPTH)) return `data.object is nested more than ${MAX_INPUT_DEPTH} levels deep`;
+  if (object === null || typeof object !== 'object' || Array.isArray(object)) {
+    return `data.object is ${object === null ? 'null' : Array.isArray(object) ? 'an array' : typeof object}, not an object`;
+  }
+  const o = object as Record<string, unknown>;
+  if (type.startsWith('payment_intent.')) {
+    try {
+      intentFromStripeObject(o);
+      return null;
+    } catch (error) {
+      return `data.object is ${error instanceof Error ? error.message : 'not a PaymentIntent'}`;
+    }
+  }
+  if (type === 'charge.refunded' || REFUND_EVENTS.has(type)) {
+    if (typeof o.id !== 'string' || o.id === '') return 'data.object has no string id';
+    const intent = o.payment_intent;
+    if (intent !== undefined && intent !== null && idOf(intent) === null) return 'data.object.payment_intent is not an id';
+  }
+  return null;
+}
+
+/**
+ * The raw body as PostgreSQL's jsonb accepts it: JSON allows `\u0000` in strings, jsonb
+ * does not (it would fail the insert, and so every retry). Each such escape (and only an
+ * escape, not an escaped backslash followed by "u0000") becomes U+FFFD in the stored copy.
+ */
+function storablePayload(rawBody: Buffer): string {
+  return rawBody.toString('utf8').replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
 }
 
 /** An expandable field: the id itself, or the expanded object's id. */

@@ -4,4 +4,4 @@ export { ErrorResponseDto, ErrorDetailDto } from './error-response.dto';
 export { ApiErrors } from './api-errors.decorator';
 export { AllExceptionsFilter, UNAVAILABLE_ERRORS, type UnavailablePredicate } from './all-exceptions.filter';
 export { createValidationPipe, flattenValidationErrors, Trim } from './validation';
-export { MAX_INPUT_DEPTH, assertCleanInput, findHostileInput, rejectHostileInput } from './input-guard';
+export { MAX_INPUT_DEPTH, assertCleanInput, findHostileInput, nestedDeeperThan, rejectHostileInput } from './input-guard';

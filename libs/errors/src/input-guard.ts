@@ -51,6 +51,16 @@ export function findHostileInput(value: unknown, path = '', maxDepth = MAX_INPUT
   return problems;
 }
 
+/** True when `value` nests more than `maxDepth` levels (itself being level 1); recurses at most that far. */
+export function nestedDeeperThan(value: unknown, maxDepth: number): boolean {
+  const visit = (node: unknown, depth: number): boolean => {
+    if (node === null || typeof node !== 'object') return false;
+    if (depth > maxDepth) return true;
+    return Object.values(node).some((child) => visit(child, depth + 1));
+  };
+  return visit(value, 1);
+}
+
 /** Throws VALIDATION_FAILED listing what `findHostileInput` finds. */
 export function assertCleanInput(value: unknown, path = ''): void {
   const problems = findHostileInput(value, path);

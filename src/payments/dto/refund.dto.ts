@@ -28,7 +28,9 @@ export class RefundDto {
 
   @ApiProperty({
     enum: ['pending', 'succeeded', 'failed'],
-    description: 'pending: written, the provider not yet reached (retried).',
+    description:
+      'pending: written, the provider not yet reached (retried on timeouts, 5xx, 429). failed: the provider refused ' +
+      'it for good (e.g. already refunded in its dashboard); never retried, and the payment is listed as stuck.',
   })
   status!: string;
 
@@ -66,6 +68,21 @@ export class StuckPaymentDto {
 
   @ApiProperty({ nullable: true })
   failureCode!: string | null;
+
+  /** Minor units captured, as recorded. */
+  @ApiProperty({ example: 15000 })
+  captured!: number;
+
+  /** Minor units refunded, as recorded (never more than captured). */
+  @ApiProperty({ example: 0 })
+  refunded!: number;
+
+  /** Why it needs a person; null for payments marked before reasons were kept. */
+  @ApiProperty({
+    nullable: true,
+    example: 'the provider reports 100 USD received for intent pi_3Nx..., the payment is 20000 EUR: nothing was confirmed',
+  })
+  reason!: string | null;
 }
 
 export class StuckPaymentListDto {
