@@ -38,18 +38,35 @@ export const REDACTED_PATHS = [
   'err.parameters',
 ];
 
+/**
+ * The request's id: X-Request-Id when it is well-formed, else a new UUID. Set once on
+ * `req.id` and as the response's X-Request-Id header; later calls return the same id.
+ * createApp runs it first thing for every request (`requestIdMiddleware`), so a request
+ * refused before the logger's middleware (a body the parser refuses, a 404 outside
+ * /v1) still carries it; pino-http keeps an id already set.
+ */
+export function requestIdOf(req: IncomingMessage & { id?: unknown }, res: ServerResponse): string {
+  if (typeof req.id === 'string') return req.id;
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  req.id = id;
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+/** Express middleware: gives every request its id (see requestIdOf). Mount it before any other. */
+export function requestIdMiddleware(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  requestIdOf(req, res);
+  next();
+}
+
 /** Structured JSON request logs, with the request id taken from X-Request-Id or made up. */
 export function loggerParams(config: AppConfig): Params {
   return {
     pinoHttp: {
       level: config.LOG_LEVEL,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
+      genReqId: requestIdOf,
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       // Probes and scrapes arrive every few seconds; their failures show in Kubernetes and Prometheus (`up`).
       autoLogging: { ignore: (req) => /^\/(health|metrics)(\/|\?|$)/.test(req.url ?? '') },
