@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { stdSerializers } from 'pino';
+import { REDACTED, redactUrl } from '@holdfast/errors';
 import type { AppConfig } from './config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -36,6 +37,12 @@ export const REDACTED_PATHS = [
   ...SENSITIVE_KEYS.map((key) => `*.${key}`),
   // A QueryFailedError carries the statement's bound values: guest data, often.
   'err.parameters',
+  // PostgreSQL's `detail` quotes row values ("Key (email)=(...) already exists."); TypeORM
+  // copies it onto the QueryFailedError and keeps it on driverError; a wrapping error has it on cause.
+  'err.detail',
+  'err.driverError.detail',
+  'err.cause.detail',
+  'err.cause.driverError.detail',
 ];
 
 /**
@@ -65,7 +72,7 @@ export function loggerParams(config: AppConfig): Params {
   return {
     pinoHttp: {
       level: config.LOG_LEVEL,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      redact: { paths: REDACTED_PATHS, censor: REDACTED },
       genReqId: requestIdOf,
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       // Probes and scrapes arrive every few seconds; their failures show in Kubernetes and Prometheus (`up`).
@@ -78,7 +85,7 @@ export function loggerParams(config: AppConfig): Params {
         req: (req: IncomingMessage & { id?: string; originalUrl?: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.originalUrl ?? req.url,
+          url: redactUrl(req.originalUrl ?? req.url ?? ''), // ?access_token=... and the like: [redacted]
         }),
         res: (res: ServerResponse) => ({ statusCode: res.statusCode, headers: res.getHeaders() }),
         err: stdSerializers.err,

@@ -3,7 +3,13 @@ import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PinoLogger } from 'nestjs-pino';
 import type request from 'supertest';
-import { BOOM_MESSAGE, ErrorProbeModule, SQL_PARAMETER_EMAIL, SQL_PARAMETER_PHONE } from './support/error-probe.module';
+import {
+  BOOM_MESSAGE,
+  DETAIL_EMAIL,
+  ErrorProbeModule,
+  SQL_PARAMETER_EMAIL,
+  SQL_PARAMETER_PHONE,
+} from './support/error-probe.module';
 import { createTestApp, type TestApp } from './support/test-app';
 
 const INTERNAL = { error: 'INTERNAL_ERROR', message: 'An unexpected error occurred', requestId: expect.any(String) };
@@ -16,6 +22,30 @@ function expectNoLeak(text: string): void {
   expect(text).not.toMatch(/\bat \S+ \(/); // a stack frame: "at fn (file:line:col)"
   expect(text).not.toMatch(/\.(ts|js):\d+/);
 }
+
+/** Credentials a careless client puts in a URL; none may reach the logs. */
+const QUERY_SECRET_VALUES = [
+  'qs-access-token-value',
+  'qs-token-value',
+  'qs-api-key-value',
+  'qs-client-secret-value',
+  'qs-password-value',
+  'qs-signature-value',
+  'qs-encoded-key-value',
+  'qs-amz-signature-value',
+];
+const QUERY_SECRETS = [
+  'limit=5',
+  `access_token=${QUERY_SECRET_VALUES[0]}`,
+  `TOKEN=${QUERY_SECRET_VALUES[1]}`,
+  `api_key=${QUERY_SECRET_VALUES[2]}`,
+  `Client_Secret=${QUERY_SECRET_VALUES[3]}`,
+  `password=${QUERY_SECRET_VALUES[4]}`,
+  `signature=${QUERY_SECRET_VALUES[5]}`,
+  `access%5Ftoken=${QUERY_SECRET_VALUES[6]}`,
+  `X-Amz-Signature=${QUERY_SECRET_VALUES[7]}`,
+  'q=kayak',
+].join('&');
 
 const validEcho = { name: 'probe', count: 2, items: [{ sku: 'A-1', quantity: 1 }] };
 
@@ -85,6 +115,11 @@ describe('the logs', () => {
         .set('Authorization', `Bearer ${bearer}`)
         .send({ sub: 'alice', email: 'alice.probe@example.com' })
         .expect(200);
+      await t.http.get('/v1/test-errors/unique-fail').set('X-Request-Id', 'log-probe-detail').expect(500);
+      // Credentials in query strings, in the access log (200 and 404) and in a 500's error line.
+      for (const path of ['/v1/catalog/offerings', '/v1/no-such-route', '/v1/test-errors/boom']) {
+        await t.http.get(`${path}?${QUERY_SECRETS}`).set('X-Request-Id', `log-probe-query${path.replaceAll('/', '-')}`);
+      }
     });
   });
   afterAll(async () => {
@@ -114,6 +149,29 @@ describe('the logs', () => {
     expect(sqlLine).toMatchObject({ level: 50, req: { id: 'log-probe-sql' }, err: { type: 'QueryFailedError' } });
     const access = lines.find((l) => (l.req as { id?: string } | undefined)?.id === 'log-probe-500' && l.res);
     expect(access).toMatchObject({ level: 50, res: { statusCode: 500 } });
+  });
+
+  it('redact credentials in query strings, whatever their case or encoding, and keep the rest of the URL', () => {
+    const lines = jsonLines(output);
+    const urls = lines
+      .filter((l) => String((l.req as { id?: string } | undefined)?.id ?? l.requestId ?? '').startsWith('log-probe-query'))
+      .flatMap((l) => [(l.req as { url?: string } | undefined)?.url, l.url as string | undefined, l.msg as string])
+      .filter((u): u is string => typeof u === 'string' && u.includes('?'));
+    expect(urls.length).toBeGreaterThanOrEqual(4); // three access-log lines and the 500's error line at least
+    for (const url of urls) {
+      expect(url).toContain('limit=5');
+      expect(url).toContain('q=kayak');
+      expect(url).toContain('access_token=[redacted]');
+      expect(url).toContain('Client_Secret=[redacted]');
+    }
+    for (const secret of QUERY_SECRET_VALUES) expect(output).not.toContain(secret);
+  });
+
+  it("redact the row values PostgreSQL puts in an error's detail", () => {
+    const lines = jsonLines(output);
+    const errorLine = lines.find((l) => l.requestId === 'log-probe-detail' && l.context === 'Exceptions');
+    expect(errorLine).toMatchObject({ level: 50, err: { type: 'QueryFailedError', code: '23505', detail: '[redacted]' } });
+    expect(output).not.toContain(DETAIL_EMAIL);
   });
 
   it('never contain the bearer token, guest contact details or card numbers', () => {

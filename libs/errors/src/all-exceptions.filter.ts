@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject,
 import type { Request, Response } from 'express';
 import { AppError, type ErrorDetail } from './app-error';
 import { ERROR_STATUS, type ErrorCode } from './error-codes';
+import { redactUrl } from './redact-url';
 
 interface Rendered {
   status: number;
@@ -68,10 +69,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const requestId = String(req.id ?? req.headers['x-request-id'] ?? '');
 
     if (rendered.status >= 500) {
-      this.logger.error(
-        { err: exception, requestId, method: req.method, url: req.originalUrl },
-        `Unhandled error on ${req.method} ${req.originalUrl}`,
-      );
+      const url = redactUrl(req.originalUrl);
+      this.logger.error({ err: exception, requestId, method: req.method, url }, `Unhandled error on ${req.method} ${url}`);
     }
     if (res.headersSent) return;
     if (rendered.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(rendered.retryAfterSeconds));
