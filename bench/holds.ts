@@ -465,7 +465,8 @@ async function startApp(databaseUrl: string): Promise<App> {
   const child: ChildProcess = spawn(process.execPath, [...APP_NODE_OPTIONS, APP_MAIN], {
     env: {
       ...process.env,
-      NODE_ENV: 'production',
+      // Not production: that refuses the dev tokens the bench signs in with (src/config/env.schema.ts).
+      NODE_ENV: 'development',
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       LOG_LEVEL: 'warn',

@@ -1,11 +1,13 @@
-import type { INestApplication } from '@nestjs/common';
+import { type INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { createValidationPipe, rejectHostileInput } from '@holdfast/errors';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { answerClientErrors } from './http-server';
+import { requestIdMiddleware } from './logging';
 import { HttpMetrics } from './metrics/http-metrics';
 import { applyHttpProtection, trustProxy } from './protection/http-protection';
 import { setupSwagger } from './swagger';
@@ -21,13 +23,14 @@ export async function createApp(
   config: AppConfig,
   extraImports: Parameters<typeof AppModule.forRoot>[1] = [],
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraImports), {
-    bufferLogs: true,
-    rawBody: true,
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, extraImports),
+    new NotFoundEverywhereAdapter(),
+    { bufferLogs: true, rawBody: true, bodyParser: false },
+  );
   app.useLogger(app.get(Logger));
-  app.use(app.get(HttpMetrics).middleware); // first, so it counts every request: 404s and refused bodies too
+  app.use(requestIdMiddleware); // first: a request refused by any later step still has its id
+  app.use(app.get(HttpMetrics).middleware); // before the rest, so it counts every request: 404s and refused bodies too
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   // NUL characters and deep nesting, before anything walks the body (docs/errors.md). Not on
@@ -42,5 +45,25 @@ export async function createApp(
   app.set('trust proxy', trustProxy(config.TRUST_PROXY));
   applyHttpProtection(app, config); // before Swagger, so /docs gets the security headers too
   setupSwagger(app as INestApplication);
+  const clientErrors = new NestLogger('HttpServer');
+  answerClientErrors(app.getHttpServer(), (requestId, status, code) =>
+    clientErrors.warn({ requestId, status, code }, `Refused a request Node could not read: ${status}`),
+  );
   return app;
+}
+
+/**
+ * Nest answers a path nobody serves with its 404 only under the global prefix (/v1) and
+ * on the excluded routes; anything else (`/foo`, `/`, `/docs/x`) fell through to
+ * Express's HTML "Cannot GET". The same handler, mounted at the root after every route,
+ * sends those through the exception filter too: the JSON envelope, 404 NOT_FOUND.
+ */
+class NotFoundEverywhereAdapter extends ExpressAdapter {
+  override setNotFoundHandler(
+    ...args: Parameters<ExpressAdapter['setNotFoundHandler']>
+  ): ReturnType<ExpressAdapter['setNotFoundHandler']> {
+    const result = super.setNotFoundHandler(...args);
+    this.use(args[0]);
+    return result;
+  }
 }

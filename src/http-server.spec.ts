@@ -3,7 +3,7 @@ import { Agent, createServer, request, type IncomingMessage, type Server, type S
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { validateEnv } from './config/env.schema';
-import { configureHttpServer, type HttpDrain } from './http-server';
+import { answerClientErrors, configureHttpServer, type HttpDrain } from './http-server';
 
 /** Far longer than any test here: a connection that closes did not close by timing out. */
 const LONG = { HTTP_REQUEST_TIMEOUT_MS: 60_000, HTTP_HEADERS_TIMEOUT_MS: 60_000, HTTP_KEEP_ALIVE_TIMEOUT_MS: 60_000 };
@@ -116,6 +116,29 @@ describe('configureHttpServer', () => {
     await closed(socket);
     expect(text).toMatch(/^HTTP\/1\.1 408 /);
   }, 10_000); // Node's own check interval (30 s) would miss this: configureHttpServer sets 1 s
+});
+
+describe('answerClientErrors', () => {
+  it('answers a request too slow to arrive with 408 in the JSON envelope, with a request id, and closes', async () => {
+    const { server, port } = await start({
+      HTTP_REQUEST_TIMEOUT_MS: 300,
+      HTTP_HEADERS_TIMEOUT_MS: 300,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+    });
+    const logged: unknown[][] = [];
+    answerClientErrors(server, (...args) => logged.push(args));
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":');
+    await closed(socket);
+    const [head, body] = text.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    const requestId = /\r\nX-Request-Id: ([0-9a-f-]{36})\r\n/.exec(head)?.[1];
+    expect(JSON.parse(body)).toEqual({ error: 'VALIDATION_FAILED', message: expect.any(String), requestId });
+    expect(logged).toEqual([[requestId, 408, 'ERR_HTTP_REQUEST_TIMEOUT']]);
+  }, 10_000);
 });
 
 describe('HttpDrain', () => {

@@ -1,4 +1,6 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /** The server-side HTTP timeouts, from HTTP_*_TIMEOUT_MS (see docs/operations.md). */
 export interface HttpServerTimeouts {
@@ -73,4 +75,48 @@ export class HttpDrain {
     if (this.server.listening) this.server.close();
     this.server.closeIdleConnections();
   }
+}
+
+/** What a refused request is answered with, by the error code Node's HTTP parser gives. */
+const CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, message: 'The request headers are too large (16 KB at most, all of them together)' },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, message: 'The chunk extensions of the request body are too large' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: 'The request took too long to arrive' },
+};
+const MALFORMED = { status: 400, message: 'The request is not valid HTTP' };
+
+/**
+ * Answers, in the JSON error envelope, the requests Node's HTTP parser refuses before
+ * Express (and so our exception filter) sees them: headers over Node's 16 KB limit
+ * (431), a request that is not valid HTTP (400), one too slow to arrive (408, see
+ * HTTP_*_TIMEOUT_MS). Without a `clientError` listener Node writes a bare status line
+ * and no body. The code is VALIDATION_FAILED (413: PAYLOAD_TOO_LARGE), the nearest in
+ * DESIGN.md section 6; the request id is a new one, since the request's own headers were
+ * never read. The connection closes once the answer is sent, as Node's own answer does.
+ */
+export function answerClientErrors(server: Server, log?: (requestId: string, status: number, code: string) => void): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // A second error on a connection already answered (the rest of a huge header) changes nothing.
+    if (socket.writableEnded) return;
+    // Nothing can be sent once a response has begun on this connection, nor on a dead one.
+    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (!socket.writable || error.code === 'ECONNRESET' || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const { status, message } = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED';
+    const requestId = randomUUID();
+    const body = JSON.stringify({ error: code, message, requestId });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${requestId}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+      () => socket.destroy(),
+    );
+    log?.(requestId, status, error.code ?? 'unknown');
+  });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { stdSerializers } from 'pino';
+import { REDACTED, redactUrl } from '@holdfast/errors';
 import type { AppConfig } from './config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -36,20 +37,43 @@ export const REDACTED_PATHS = [
   ...SENSITIVE_KEYS.map((key) => `*.${key}`),
   // A QueryFailedError carries the statement's bound values: guest data, often.
   'err.parameters',
+  // PostgreSQL's `detail` quotes row values ("Key (email)=(...) already exists."); TypeORM
+  // copies it onto the QueryFailedError and keeps it on driverError; a wrapping error has it on cause.
+  'err.detail',
+  'err.driverError.detail',
+  'err.cause.detail',
+  'err.cause.driverError.detail',
 ];
+
+/**
+ * The request's id: X-Request-Id when it is well-formed, else a new UUID. Set once on
+ * `req.id` and as the response's X-Request-Id header; later calls return the same id.
+ * createApp runs it first thing for every request (`requestIdMiddleware`), so a request
+ * refused before the logger's middleware (a body the parser refuses, a 404 outside
+ * /v1) still carries it; pino-http keeps an id already set.
+ */
+export function requestIdOf(req: IncomingMessage & { id?: unknown }, res: ServerResponse): string {
+  if (typeof req.id === 'string') return req.id;
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  req.id = id;
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+/** Express middleware: gives every request its id (see requestIdOf). Mount it before any other. */
+export function requestIdMiddleware(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  requestIdOf(req, res);
+  next();
+}
 
 /** Structured JSON request logs, with the request id taken from X-Request-Id or made up. */
 export function loggerParams(config: AppConfig): Params {
   return {
     pinoHttp: {
       level: config.LOG_LEVEL,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
+      redact: { paths: REDACTED_PATHS, censor: REDACTED },
+      genReqId: requestIdOf,
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       // Probes and scrapes arrive every few seconds; their failures show in Kubernetes and Prometheus (`up`).
       autoLogging: { ignore: (req) => /^\/(health|metrics)(\/|\?|$)/.test(req.url ?? '') },
@@ -61,7 +85,7 @@ export function loggerParams(config: AppConfig): Params {
         req: (req: IncomingMessage & { id?: string; originalUrl?: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.originalUrl ?? req.url,
+          url: redactUrl(req.originalUrl ?? req.url ?? ''), // ?access_token=... and the like: [redacted]
         }),
         res: (res: ServerResponse) => ({ statusCode: res.statusCode, headers: res.getHeaders() }),
         err: stdSerializers.err,

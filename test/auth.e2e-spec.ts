@@ -172,6 +172,22 @@ describe('auth in dev mode (HS256 with JWT_SECRET)', () => {
     expectError(await t.http.get(ME).set('Authorization', `Bearer ${expired}`), 401, 'UNAUTHORIZED');
   });
 
+  it('rejects a correctly signed token without exp (it would never expire), also on a second try', async () => {
+    const forever = jwt.sign({ sub: 'alice', token_use: 'access', 'cognito:groups': ['admin'] }, TEST_JWT_SECRET, {
+      algorithm: 'HS256',
+    });
+    expect(jwt.decode(forever)).not.toHaveProperty('exp');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expectError(await t.http.get(ME).set('Authorization', `Bearer ${forever}`), 401, 'UNAUTHORIZED');
+      expectError(await t.http.get(ADMIN).set('Authorization', `Bearer ${forever}`), 401, 'UNAUTHORIZED');
+    }
+    // The same claims with an exp pass: only the missing exp was refused.
+    await t.http
+      .get(ADMIN)
+      .set('Authorization', `Bearer ${devToken({ sub: 'alice', 'cognito:groups': ['admin'] })}`)
+      .expect(200);
+  });
+
   it('refuses a token it accepted a moment ago once the token has expired (verified tokens are remembered, never past exp)', async () => {
     const shortLived = devToken({ sub: 'alice' }, { expiresIn: 2 });
     await t.http.get(ME).set('Authorization', `Bearer ${shortLived}`).expect(200);
@@ -358,6 +374,18 @@ describe('auth in jwks mode (RS256 against a Cognito-like JWKS)', () => {
   it('rejects an expired token', async () => {
     const token = signCognitoToken(jwks.key, { sub: 'alice', expiresIn: -10 });
     expectError(await t.http.get(ME).set('Authorization', bearer(token)), 401, 'UNAUTHORIZED');
+  });
+
+  it('rejects a correctly signed Cognito token without exp (it would never expire)', async () => {
+    const claims = jwt.decode(signCognitoToken(jwks.key, { sub: 'alice', groups: ['admin'] })) as jwt.JwtPayload;
+    delete claims.exp;
+    const forever = jwt.sign(claims, jwks.key.privateKey, { algorithm: 'RS256', keyid: jwks.key.kid });
+    expect(jwt.decode(forever)).not.toHaveProperty('exp');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expectError(await t.http.get(ME).set('Authorization', bearer(forever)), 401, 'UNAUTHORIZED');
+    }
+    const withExp = jwt.sign(claims, jwks.key.privateKey, { algorithm: 'RS256', keyid: jwks.key.kid, expiresIn: 3600 });
+    await t.http.get(ADMIN).set('Authorization', bearer(withExp)).expect(200);
   });
 
   it('rejects a token without sub', async () => {

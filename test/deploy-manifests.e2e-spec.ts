@@ -299,6 +299,25 @@ describe('Dockerfile and docker-compose.yml', () => {
     expect(compose.services.app).toMatchObject({ build: '.', depends_on: { postgres: { condition: 'service_healthy' } } });
     expect(compose.services.app.healthcheck!.test.join(' ')).toContain('/health/ready');
   });
+
+  it("docker-compose.yml's app, with the image's ENV beneath its environment, passes validateEnv", () => {
+    // The runtime stage's `ENV A=1 B=2` lines, then compose's environment over them, as Docker does.
+    const imageEnv: Record<string, string> = {};
+    for (const line of dockerStages()
+      .at(-1)!
+      .filter((l) => /^ENV\s/.test(l))) {
+      for (const [, key, value] of line.slice(4).matchAll(/([A-Z_][A-Z0-9_]*)=(\S*)/g)) imageEnv[key] = value;
+    }
+    expect(imageEnv.NODE_ENV).toBeDefined();
+    const compose = parseYaml(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+      services: { app: { environment: Record<string, string | number> } };
+    };
+    // `${JWT_SECRET:-default}`: compose substitutes the default when the variable is unset.
+    const composeEnv = Object.fromEntries(
+      Object.entries(compose.services.app.environment).map(([k, v]) => [k, String(v).replace(/^\$\{\w+:-(.*)\}$/, '$1')]),
+    );
+    expect(() => validateEnv({ ...imageEnv, ...composeEnv })).not.toThrow();
+  });
 });
 
 describe('the probe routes the manifests name', () => {

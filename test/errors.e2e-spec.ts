@@ -1,7 +1,15 @@
 import fs from 'node:fs';
+import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PinoLogger } from 'nestjs-pino';
-import { BOOM_MESSAGE, ErrorProbeModule, SQL_PARAMETER_EMAIL, SQL_PARAMETER_PHONE } from './support/error-probe.module';
+import type request from 'supertest';
+import {
+  BOOM_MESSAGE,
+  DETAIL_EMAIL,
+  ErrorProbeModule,
+  SQL_PARAMETER_EMAIL,
+  SQL_PARAMETER_PHONE,
+} from './support/error-probe.module';
 import { createTestApp, type TestApp } from './support/test-app';
 
 const INTERNAL = { error: 'INTERNAL_ERROR', message: 'An unexpected error occurred', requestId: expect.any(String) };
@@ -14,6 +22,30 @@ function expectNoLeak(text: string): void {
   expect(text).not.toMatch(/\bat \S+ \(/); // a stack frame: "at fn (file:line:col)"
   expect(text).not.toMatch(/\.(ts|js):\d+/);
 }
+
+/** Credentials a careless client puts in a URL; none may reach the logs. */
+const QUERY_SECRET_VALUES = [
+  'qs-access-token-value',
+  'qs-token-value',
+  'qs-api-key-value',
+  'qs-client-secret-value',
+  'qs-password-value',
+  'qs-signature-value',
+  'qs-encoded-key-value',
+  'qs-amz-signature-value',
+];
+const QUERY_SECRETS = [
+  'limit=5',
+  `access_token=${QUERY_SECRET_VALUES[0]}`,
+  `TOKEN=${QUERY_SECRET_VALUES[1]}`,
+  `api_key=${QUERY_SECRET_VALUES[2]}`,
+  `Client_Secret=${QUERY_SECRET_VALUES[3]}`,
+  `password=${QUERY_SECRET_VALUES[4]}`,
+  `signature=${QUERY_SECRET_VALUES[5]}`,
+  `access%5Ftoken=${QUERY_SECRET_VALUES[6]}`,
+  `X-Amz-Signature=${QUERY_SECRET_VALUES[7]}`,
+  'q=kayak',
+].join('&');
 
 const validEcho = { name: 'probe', count: 2, items: [{ sku: 'A-1', quantity: 1 }] };
 
@@ -83,6 +115,11 @@ describe('the logs', () => {
         .set('Authorization', `Bearer ${bearer}`)
         .send({ sub: 'alice', email: 'alice.probe@example.com' })
         .expect(200);
+      await t.http.get('/v1/test-errors/unique-fail').set('X-Request-Id', 'log-probe-detail').expect(500);
+      // Credentials in query strings, in the access log (200 and 404) and in a 500's error line.
+      for (const path of ['/v1/catalog/offerings', '/v1/no-such-route', '/v1/test-errors/boom']) {
+        await t.http.get(`${path}?${QUERY_SECRETS}`).set('X-Request-Id', `log-probe-query${path.replaceAll('/', '-')}`);
+      }
     });
   });
   afterAll(async () => {
@@ -112,6 +149,29 @@ describe('the logs', () => {
     expect(sqlLine).toMatchObject({ level: 50, req: { id: 'log-probe-sql' }, err: { type: 'QueryFailedError' } });
     const access = lines.find((l) => (l.req as { id?: string } | undefined)?.id === 'log-probe-500' && l.res);
     expect(access).toMatchObject({ level: 50, res: { statusCode: 500 } });
+  });
+
+  it('redact credentials in query strings, whatever their case or encoding, and keep the rest of the URL', () => {
+    const lines = jsonLines(output);
+    const urls = lines
+      .filter((l) => String((l.req as { id?: string } | undefined)?.id ?? l.requestId ?? '').startsWith('log-probe-query'))
+      .flatMap((l) => [(l.req as { url?: string } | undefined)?.url, l.url as string | undefined, l.msg as string])
+      .filter((u): u is string => typeof u === 'string' && u.includes('?'));
+    expect(urls.length).toBeGreaterThanOrEqual(4); // three access-log lines and the 500's error line at least
+    for (const url of urls) {
+      expect(url).toContain('limit=5');
+      expect(url).toContain('q=kayak');
+      expect(url).toContain('access_token=[redacted]');
+      expect(url).toContain('Client_Secret=[redacted]');
+    }
+    for (const secret of QUERY_SECRET_VALUES) expect(output).not.toContain(secret);
+  });
+
+  it("redact the row values PostgreSQL puts in an error's detail", () => {
+    const lines = jsonLines(output);
+    const errorLine = lines.find((l) => l.requestId === 'log-probe-detail' && l.context === 'Exceptions');
+    expect(errorLine).toMatchObject({ level: 50, err: { type: 'QueryFailedError', code: '23505', detail: '[redacted]' } });
+    expect(output).not.toContain(DETAIL_EMAIL);
   });
 
   it('never contain the bearer token, guest contact details or card numbers', () => {
@@ -298,8 +358,146 @@ describe('the error envelope', () => {
     expect(bad.body.requestId).toBe(bad.headers['x-request-id']);
   });
 
+  /** The envelope, with a request id that is also the X-Request-Id header (and `id` when given). */
+  function expectEnvelope(res: request.Response, status: number, error: string, id?: string): void {
+    expect({ status: res.status, type: res.headers['content-type'], body: res.body }).toEqual({
+      status,
+      type: expect.stringMatching(/^application\/json/),
+      body: { error, message: expect.any(String), requestId: res.headers['x-request-id'] },
+    });
+    expect(res.headers['x-request-id']).toEqual(id ?? expect.stringMatching(/^[0-9a-f-]{36}$/));
+  }
+
+  it('answers paths outside /v1 with the JSON 404 NOT_FOUND envelope, never an HTML page', async () => {
+    for (const [method, path] of [
+      ['get', '/foo'],
+      ['post', '/foo'],
+      ['get', '/'],
+      ['delete', '/health/live'],
+      ['get', '/health'],
+      ['get', '/docs/no-such-file'],
+      ['put', '/v1foo'],
+    ] as const) {
+      const res = await t.http[method](path);
+      expectEnvelope(res, 404, 'NOT_FOUND');
+      expect(res.text).not.toContain('<');
+    }
+    expectEnvelope(await t.http.get('/foo').set('X-Request-Id', 'probe-404-outside'), 404, 'NOT_FOUND', 'probe-404-outside');
+  });
+
+  it('answers malformed JSON with a fixed message that quotes nothing of the body, and with the request id', async () => {
+    for (const body of ['{"name": "hunter2-secret", "count": ', '{"name": "hunter2-secret", ', "{'name': 'hunter2-secret'}"]) {
+      const res = await t.http.post('/v1/test-errors/echo').set('Content-Type', 'application/json').send(body);
+      expectEnvelope(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.message).toBe('The request body is not valid JSON');
+      expect(res.text).not.toContain('hunter2');
+      expect(res.text).not.toMatch(/position|Unexpected|Expected/);
+    }
+    const echoed = await t.http
+      .post('/v1/test-errors/echo')
+      .set('Content-Type', 'application/json')
+      .set('X-Request-Id', 'probe-bad-json')
+      .send('{"name": ');
+    expectEnvelope(echoed, 400, 'VALIDATION_FAILED', 'probe-bad-json');
+  });
+
+  it('answers a body it cannot decode without echoing the client (charset, encoding), with the request id', async () => {
+    const charset = await t.http
+      .post('/v1/test-errors/echo')
+      .set('Content-Type', 'application/json; charset=hunter2-charset')
+      .send('{}');
+    expectEnvelope(charset, 415, 'VALIDATION_FAILED');
+    const encoding = await t.http
+      .post('/v1/test-errors/echo')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'hunter2-encoding')
+      .send('{}');
+    expectEnvelope(encoding, 415, 'VALIDATION_FAILED');
+    expect(charset.text + encoding.text).not.toContain('hunter2');
+  });
+
+  it('answers a path parameter with a broken percent-encoding with 400, without echoing it', async () => {
+    const res = await t.http.get('/v1/catalog/offerings/hunter2%FF');
+    expectEnvelope(res, 400, 'VALIDATION_FAILED');
+    expect(res.text).not.toContain('hunter2');
+  });
+
+  it('answers a body over 1 MB with 413 PAYLOAD_TOO_LARGE and the request id, inside /v1 or not', async () => {
+    const big = JSON.stringify({ ...validEcho, name: 'x'.repeat(1024 * 1024 + 1) });
+    for (const path of ['/v1/test-errors/echo', '/foo', '/v1/webhooks/stripe']) {
+      const res = await t.http.post(path).set('Content-Type', 'application/json').send(big);
+      expectEnvelope(res, 413, 'PAYLOAD_TOO_LARGE');
+    }
+    const form = await t.http
+      .post('/v1/test-errors/echo')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .set('X-Request-Id', 'probe-413-form')
+      .send(`name=${'x'.repeat(1024 * 1024 + 1)}`);
+    expectEnvelope(form, 413, 'PAYLOAD_TOO_LARGE', 'probe-413-form');
+  });
+
   it('renders an AppError with the status and code of DESIGN.md', async () => {
     const res = await t.http.get('/v1/test-errors/app-error').set('X-Request-Id', 'probe-req-0002').expect(409);
     expect(res.body).toEqual({ error: 'NOT_ENOUGH_CAPACITY', message: 'Only 2 places are left', requestId: 'probe-req-0002' });
+  });
+});
+
+/** Writes `text` on a new connection and resolves with everything the server sends until it closes. */
+function rawExchange(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.once('close', () => resolve(received));
+    socket.once('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? resolve(received) : reject(error)));
+    socket.write(text);
+  });
+}
+
+/** A raw HTTP/1.1 response: status, lower-cased headers, and the body parsed as JSON. */
+function parseRaw(text: string): { status: number; headers: Record<string, string>; body: unknown } {
+  const [head, ...rest] = text.split('\r\n\r\n');
+  const [statusLine, ...headerLines] = head.split('\r\n');
+  const headers = Object.fromEntries(
+    headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
+  return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(rest.join('\r\n\r\n')) };
+}
+
+describe("what Node's HTTP parser refuses before Express sees it", () => {
+  let t: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    t = await createTestApp({ imports: [ErrorProbeModule] });
+    await t.app.listen(0, '127.0.0.1');
+    port = (t.app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(async () => t?.close());
+
+  it('answers headers over 16 KB with 431 and the JSON envelope (VALIDATION_FAILED), with a request id', async () => {
+    for (const size of [20_000, 200_000]) {
+      const text = await rawExchange(port, `GET /v1/test-errors/boom HTTP/1.1\r\nHost: t\r\nX-Big: ${'a'.repeat(size)}\r\n\r\n`);
+      const res = parseRaw(text);
+      expect(res.status).toBe(431);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.body).toEqual({
+        error: 'VALIDATION_FAILED',
+        message: expect.stringContaining('headers'),
+        requestId: res.headers['x-request-id'],
+      });
+      expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(res.body)));
+    }
+  });
+
+  it('answers a request it cannot parse with 400 and the JSON envelope', async () => {
+    const res = parseRaw(await rawExchange(port, 'GET /v1 HTTP/1.1\r\nHost t\r\n\r\n'));
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'VALIDATION_FAILED', message: expect.any(String), requestId: res.headers['x-request-id'] });
+  });
+
+  it('still serves the next connection normally', async () => {
+    await t.http.get('/health/live').expect(200);
   });
 });

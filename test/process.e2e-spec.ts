@@ -10,6 +10,7 @@ import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { findFreePort } from '@holdfast/database';
 import { buildAppInto } from './support/build-app';
+import { createTestDatabase } from './support/test-database';
 
 const ROOT = process.cwd(); // jest runs from the repository root
 /**
@@ -229,6 +230,87 @@ describe('start-up with bad configuration', () => {
     expect(app.stdout()).not.toContain('embedded PostgreSQL');
     expect(existsSync(dataDir)).toBe(false);
   }, 30_000);
+});
+
+describe('start-up with NODE_ENV=production', () => {
+  const DEV_JWT_SECRET = 'holdfast-dev-secret-change-me';
+  const DEV_WEBHOOK_SECRET = 'whsec_holdfast_dev_secret';
+  const LIVE_WEBHOOK_SECRET = 'whsec_live_do_not_print_0123456789';
+  /** Right for production: tokens from a JWKS, real Stripe with its webhook secret. */
+  const production = {
+    NODE_ENV: 'production',
+    AUTH_MODE: 'jwks',
+    JWT_JWKS_URL: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json',
+    PAYMENT_PROVIDER: 'stripe',
+    STRIPE_SECRET_KEY: 'sk_live_do_not_print_0123456789',
+    STRIPE_WEBHOOK_SECRET: LIVE_WEBHOOK_SECRET,
+  };
+
+  /** Starts the app with `env`, expects exit 1 before any database, and returns its stderr. */
+  async function refused(env: Record<string, string>): Promise<string> {
+    const dataDir = join(tempDir('holdfast-prodcfg-'), 'pg');
+    const app = startApp({ EMBEDDED_PG_DIR: dataDir, ...env });
+    expect(await app.exited).toEqual({ code: 1, signal: null });
+    expect(existsSync(dataDir)).toBe(false); // refused before it started anything
+    const stderr = app.stderr();
+    for (const secret of [DEV_JWT_SECRET, DEV_WEBHOOK_SECRET, LIVE_WEBHOOK_SECRET, production.STRIPE_SECRET_KEY]) {
+      expect(stderr).not.toContain(secret);
+    }
+    return stderr;
+  }
+
+  it('refuses to start with the development defaults, naming every variable in one message', async () => {
+    const stderr = await refused({ NODE_ENV: 'production' });
+    expect(stderr).toMatch(/^Invalid configuration \(4 problems\):\n/);
+    expect(stderr).toMatch(/^ {2}- AUTH_MODE=\(unset\): AUTH_MODE=dev is refused with NODE_ENV=production/m);
+    expect(stderr).toMatch(/^ {2}- JWT_SECRET=\(unset\): .*development value/m);
+    expect(stderr).toMatch(/^ {2}- PAYMENT_PROVIDER=\(unset\): PAYMENT_PROVIDER=simulated is refused/m);
+    expect(stderr).toMatch(/^ {2}- STRIPE_WEBHOOK_SECRET=\(unset\): .*required/m);
+  }, 30_000);
+
+  it.each([
+    ['AUTH_MODE=dev', { AUTH_MODE: 'dev', JWT_SECRET: 'a-long-random-production-secret-0123' }, ['AUTH_MODE']],
+    ['the development JWT_SECRET', { AUTH_MODE: 'dev', JWT_SECRET: DEV_JWT_SECRET }, ['AUTH_MODE', 'JWT_SECRET']],
+    ['the development STRIPE_WEBHOOK_SECRET', { STRIPE_WEBHOOK_SECRET: DEV_WEBHOOK_SECRET }, ['STRIPE_WEBHOOK_SECRET']],
+    [
+      'a STRIPE_WEBHOOK_SECRET list holding the development one',
+      { STRIPE_WEBHOOK_SECRET: `${LIVE_WEBHOOK_SECRET},${DEV_WEBHOOK_SECRET}` },
+      ['STRIPE_WEBHOOK_SECRET'],
+    ],
+    ['PAYMENT_PROVIDER=stripe without a webhook secret', { STRIPE_WEBHOOK_SECRET: '' }, ['STRIPE_WEBHOOK_SECRET']],
+    ['PAYMENT_PROVIDER=simulated', { PAYMENT_PROVIDER: 'simulated', STRIPE_SECRET_KEY: '' }, ['PAYMENT_PROVIDER']],
+  ])(
+    'refuses %s',
+    async (_what, change: Record<string, string>, named: string[]) => {
+      const stderr = await refused({ ...production, ...change });
+      const lines = stderr.trimEnd().split('\n');
+      expect(lines[0]).toBe(`Invalid configuration (${named.length} problem${named.length > 1 ? 's' : ''}):`);
+      expect(lines.slice(1).map((line) => /^ {2}- ([A-Z_]+)=/.exec(line)?.[1])).toEqual(named);
+    },
+    30_000,
+  );
+
+  it('starts with a correct production configuration and serves no dev token route', async () => {
+    const db = await createTestDatabase();
+    try {
+      const app = startApp({
+        ...production,
+        DATABASE_URL: db.url,
+        STRIPE_API_BASE: 'http://127.0.0.1:9',
+        PORT: String(await findFreePort()),
+      });
+      await waitReady(app);
+      const res = await fetch(`http://127.0.0.1:${app.port}/v1/dev/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"sub":"x"}',
+      });
+      expect(res.status).toBe(404);
+      expect(await stop(app)).toEqual({ code: 0, signal: null });
+    } finally {
+      await db.drop();
+    }
+  }, 90_000);
 });
 
 describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {

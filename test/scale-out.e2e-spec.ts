@@ -149,7 +149,8 @@ beforeAll(async () => {
   buildAppInto(BUILD_DIR);
   db = await createTestDatabase({ empty: true }); // no schema: the migration Job makes it
   appEnv = {
-    NODE_ENV: 'production',
+    // Not production: that refuses the dev tokens this test signs in with (src/config/env.schema.ts).
+    NODE_ENV: 'development',
     DATABASE_URL: db.url,
     MIGRATIONS_RUN: 'false',
     DEMO_CATALOG: 'false',

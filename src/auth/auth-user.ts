@@ -15,6 +15,8 @@ export interface TokenClaims {
   token_use?: unknown;
   client_id?: unknown;
   aud?: unknown;
+  /** Expiry, seconds since the epoch; required (a token without it is refused). */
+  exp?: unknown;
 }
 
 function stringList(value: unknown): string[] {

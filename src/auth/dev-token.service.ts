@@ -9,7 +9,8 @@ export interface DevTokenRequest {
 /**
  * Mints HS256 tokens shaped like a Cognito access token (`sub`, `email`,
  * `cognito:groups`, `token_use`), for AUTH_MODE=dev only. Shared by POST /v1/dev/token
- * and `npm run token`.
+ * and `npm run token`. Every token carries `exp`, `ttlSeconds` from now: verification
+ * refuses a token without one.
  */
 export function mintDevToken(
   secret: string,
@@ -18,6 +19,8 @@ export function mintDevToken(
   audience?: string,
   issuer?: string,
 ): string {
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)
+    throw new Error(`a dev token needs a positive lifetime, got ${ttlSeconds}`);
   const claims: Record<string, unknown> = {
     sub: request.sub,
     'cognito:groups': request.roles ?? [],

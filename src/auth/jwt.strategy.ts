@@ -46,8 +46,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     super(strategyOptions(config));
   }
 
-  /** Cognito puts the app client id in `aud` (id tokens) or `client_id` (access tokens). */
+  /**
+   * Runs on a token whose signature, algorithm, issuer and (if present) expiry passed.
+   * jsonwebtoken checks `exp` only when there is one, so a token without it would never
+   * expire: refused here. Cognito puts the app client id in `aud` (id tokens) or
+   * `client_id` (access tokens).
+   */
   validate(claims: TokenClaims): AuthUser | false {
+    if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) return false;
     const audience = this.config.JWT_AUDIENCE;
     if (audience) {
       const tokenAudience = claims.token_use === 'access' ? claims.client_id : claims.aud;

@@ -29,10 +29,15 @@ export class VerifiedTokens {
     return entry.user;
   }
 
-  /** Remembers a token that has just passed verification (its `exp` read from the verified payload). */
+  /**
+   * Remembers a token that has just passed verification (its `exp` read from the verified
+   * payload). One without `exp` is never kept: verification refuses it, and this cache
+   * must not be the place where a token that never expires lives on.
+   */
   remember(token: string, user: AuthUser): void {
     const expiresAt = expiryOf(token);
-    const until = Math.min(this.now() + VERIFIED_TOKEN_TTL_MS, expiresAt ?? Number.POSITIVE_INFINITY);
+    if (expiresAt === null) return;
+    const until = Math.min(this.now() + VERIFIED_TOKEN_TTL_MS, expiresAt);
     if (until <= this.now()) return;
     if (this.entries.size >= MAX_ENTRIES) {
       // The oldest entry goes (a Map iterates in insertion order).
@@ -51,7 +56,7 @@ export class VerifiedTokens {
 function expiryOf(token: string): number | null {
   try {
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : null;
+    return typeof payload.exp === 'number' && Number.isFinite(payload.exp) ? payload.exp * 1000 : null;
   } catch {
     return null;
   }

@@ -135,3 +135,82 @@ describe('validateEnv', () => {
     expect(validateEnv({ METRICS_TOKEN: '0123456789abcdef' }).METRICS_TOKEN).toBe('0123456789abcdef');
   });
 });
+
+/** A production configuration that is right: tokens from a JWKS, real Stripe with its webhook secret. */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://holdfast:pw@db:5432/holdfast',
+  AUTH_MODE: 'jwks',
+  JWT_JWKS_URL: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json',
+  PAYMENT_PROVIDER: 'stripe',
+  STRIPE_SECRET_KEY: 'sk_live_0123456789',
+  STRIPE_WEBHOOK_SECRET: 'whsec_live_0123456789abcdef',
+};
+
+/** The values anyone can read in this repository (.env.example, the class defaults). */
+const DEV_JWT_SECRET = 'holdfast-dev-secret-change-me';
+const DEV_WEBHOOK_SECRET = 'whsec_holdfast_dev_secret';
+
+describe('validateEnv with NODE_ENV=production', () => {
+  it('accepts a correct production configuration (AUTH_MODE=jwks with a JWKS URL, stripe with key and webhook secret)', () => {
+    const env = validateEnv(PRODUCTION);
+    expect(env).toMatchObject({ NODE_ENV: 'production', AUTH_MODE: 'jwks', PAYMENT_PROVIDER: 'stripe' });
+  });
+
+  it('refuses AUTH_MODE=dev, which serves POST /v1/dev/token to anyone', () => {
+    const message = problems({ ...PRODUCTION, AUTH_MODE: 'dev', JWT_SECRET: 'a-real-long-random-secret-0123456789' });
+    expect(message).toMatch(/^Invalid configuration \(1 problem\):\n {2}- AUTH_MODE="dev": .*production/);
+    expect(message).not.toContain('a-real-long-random-secret');
+  });
+
+  it('refuses the built-in development JWT_SECRET, set or defaulted, naming it without printing it', () => {
+    for (const jwtSecret of [undefined, DEV_JWT_SECRET]) {
+      const message = problems({ ...PRODUCTION, AUTH_MODE: 'dev', JWT_SECRET: jwtSecret });
+      expect(message).toMatch(/^Invalid configuration \(2 problems\)/);
+      expect(message).toMatch(/^ {2}- AUTH_MODE="dev": /m);
+      expect(message).toMatch(/^ {2}- JWT_SECRET=\((hidden|unset)\): .*development/m);
+      expect(message).not.toContain(DEV_JWT_SECRET);
+    }
+  });
+
+  it('refuses the built-in development STRIPE_WEBHOOK_SECRET, alone or as any entry of a comma-separated list', () => {
+    for (const secret of [
+      DEV_WEBHOOK_SECRET,
+      `whsec_live_new_0123456789,${DEV_WEBHOOK_SECRET}`,
+      ` ${DEV_WEBHOOK_SECRET} , whsec_live_x1234567`,
+    ]) {
+      const message = problems({ ...PRODUCTION, STRIPE_WEBHOOK_SECRET: secret });
+      expect(message).toMatch(/^Invalid configuration \(1 problem\):\n {2}- STRIPE_WEBHOOK_SECRET=\(hidden\): .*development/);
+      expect(message).not.toContain(DEV_WEBHOOK_SECRET);
+      expect(message).not.toContain('whsec_live');
+    }
+  });
+
+  it('refuses PAYMENT_PROVIDER=stripe without a webhook secret of its own', () => {
+    for (const secret of [undefined, '']) {
+      const message = problems({ ...PRODUCTION, STRIPE_WEBHOOK_SECRET: secret });
+      expect(message).toMatch(/^Invalid configuration \(1 problem\):\n {2}- STRIPE_WEBHOOK_SECRET=\(unset\): .*required/);
+    }
+  });
+
+  it('refuses PAYMENT_PROVIDER=simulated, which takes no money', () => {
+    const message = problems({ ...PRODUCTION, PAYMENT_PROVIDER: 'simulated', STRIPE_SECRET_KEY: undefined });
+    expect(message).toMatch(/^Invalid configuration \(1 problem\):\n {2}- PAYMENT_PROVIDER="simulated": .*production/);
+  });
+
+  it('names every refused variable in one error, together with the ordinary problems', () => {
+    const message = problems({ NODE_ENV: 'production', PORT: 'abc' }); // everything else at its development default
+    expect(message).toMatch(/^Invalid configuration \(5 problems\)/);
+    for (const name of ['PORT', 'AUTH_MODE', 'JWT_SECRET', 'PAYMENT_PROVIDER', 'STRIPE_WEBHOOK_SECRET']) {
+      expect(message).toMatch(new RegExp(`^  - ${name}=`, 'm'));
+    }
+    expect(message).not.toContain(DEV_JWT_SECRET);
+    expect(message).not.toContain(DEV_WEBHOOK_SECRET);
+  });
+
+  it('keeps the development values outside production (npm start, the tests)', () => {
+    for (const NODE_ENV of [undefined, 'development', 'test']) {
+      expect(validateEnv({ NODE_ENV })).toMatchObject({ AUTH_MODE: 'dev', PAYMENT_PROVIDER: 'simulated' });
+    }
+  });
+});

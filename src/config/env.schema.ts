@@ -228,20 +228,75 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   }
   const env = plainToInstance(EnvironmentVariables, input, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
-  if (errors.length > 0) {
-    const lines = errors.map(
-      (e) => `  - ${e.property}=${shown(e.property, raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
-    );
-    throw new Error(`Invalid configuration (${errors.length} problem${errors.length > 1 ? 's' : ''}):\n${lines.join('\n')}`);
+  const problems = new Map<string, string[]>(errors.map((e) => [e.property, Object.values(e.constraints ?? {})]));
+  for (const [key, problem] of productionProblems(env, input)) problems.set(key, [...(problems.get(key) ?? []), problem]);
+  if (problems.size > 0) {
+    const lines = [...problems].map(([key, messages]) => `  - ${key}=${shown(key, raw[key])}: ${messages.join('; ')}`);
+    throw new Error(`Invalid configuration (${problems.size} problem${problems.size > 1 ? 's' : ''}):\n${lines.join('\n')}`);
   }
   return env;
+}
+
+/** The built-in development values (the defaults above): public, in this repository and .env.example. */
+const DEVELOPMENT = new EnvironmentVariables();
+
+/**
+ * What NODE_ENV=production refuses although each value is well-formed: the development
+ * conveniences that would let anyone in or take no money. AUTH_MODE=dev serves
+ * POST /v1/dev/token, which mints any token, admin included, to anyone; the development
+ * JWT_SECRET and STRIPE_WEBHOOK_SECRET are public, so anyone could sign tokens or webhook
+ * events with them; the simulated provider charges no card. `input` is what was set
+ * (blank counts as unset), to tell a missing webhook secret from the development one.
+ */
+function productionProblems(env: EnvironmentVariables, input: Record<string, unknown>): [string, string][] {
+  if (env.NODE_ENV !== 'production') return [];
+  const problems: [string, string][] = [];
+  if (env.AUTH_MODE === 'dev') {
+    problems.push([
+      'AUTH_MODE',
+      'AUTH_MODE=dev is refused with NODE_ENV=production (anyone could mint an admin token at POST /v1/dev/token): use AUTH_MODE=jwks',
+    ]);
+    if (env.JWT_SECRET === DEVELOPMENT.JWT_SECRET) {
+      problems.push([
+        'JWT_SECRET',
+        'JWT_SECRET is the built-in development value, which is public: refused with NODE_ENV=production',
+      ]);
+    }
+  }
+  if (env.PAYMENT_PROVIDER === 'simulated') {
+    problems.push([
+      'PAYMENT_PROVIDER',
+      'PAYMENT_PROVIDER=simulated is refused with NODE_ENV=production (it charges no card): use PAYMENT_PROVIDER=stripe',
+    ]);
+  }
+  // Checked whatever the provider: POST /v1/webhooks/stripe is always served.
+  if (input.STRIPE_WEBHOOK_SECRET === undefined) {
+    problems.push([
+      'STRIPE_WEBHOOK_SECRET',
+      'STRIPE_WEBHOOK_SECRET is required with NODE_ENV=production (the whsec_... of the Stripe webhook endpoint): unset, the public development value would verify webhook events',
+    ]);
+  } else if (
+    secretEntries(env.STRIPE_WEBHOOK_SECRET).some((entry) => secretEntries(DEVELOPMENT.STRIPE_WEBHOOK_SECRET).includes(entry))
+  ) {
+    problems.push([
+      'STRIPE_WEBHOOK_SECRET',
+      'STRIPE_WEBHOOK_SECRET is, or lists, the built-in development value, which is public (anyone could sign webhook events): refused with NODE_ENV=production',
+    ]);
+  }
+  return problems;
+}
+
+/** The entries of a secret that may be a comma-separated list (old and new during a rotation). */
+function secretEntries(value: unknown): string[] {
+  const list = Array.isArray(value) ? (value as unknown[]) : String(value ?? '').split(',');
+  return list.map((entry) => String(entry).trim()).filter((entry) => entry !== '');
 }
 
 /** Variables whose values never appear in an error message. */
 const SECRETS = new Set(['JWT_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'DATABASE_URL', 'METRICS_TOKEN']);
 
 function shown(key: string, value: unknown): string {
-  if (value === undefined) return '(unset)';
+  if (value === undefined || value === '') return '(unset)'; // blank means unset (validateEnv)
   return SECRETS.has(key) ? '(hidden)' : JSON.stringify(value);
 }
 

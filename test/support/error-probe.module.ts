@@ -38,6 +38,9 @@ export const BOOM_MESSAGE = 'relation "secret_table" does not exist: SELECT pass
 export const SQL_PARAMETER_EMAIL = 'sql.param.probe@example.com';
 export const SQL_PARAMETER_PHONE = '+15550004321';
 
+/** The value /unique-fail inserts twice: PostgreSQL quotes it in the error's `detail`. */
+export const DETAIL_EMAIL = 'pg.detail.probe@example.com';
+
 /**
  * Routes that fail in every way the exception filter must handle. TEST ONLY: mount
  * it with `createTestApp({ imports: [ErrorProbeModule] })`; main.ts never imports it.
@@ -66,6 +69,19 @@ export class ErrorProbeController {
       SQL_PARAMETER_EMAIL,
       SQL_PARAMETER_PHONE,
     ]);
+  }
+
+  /**
+   * A real unique violation: PostgreSQL's error carries `detail` with the row's values,
+   * "Key (email)=(...) already exists.", which no log may contain.
+   */
+  @Get('unique-fail')
+  async uniqueFail(): Promise<never> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('CREATE TEMP TABLE probe_unique (email text PRIMARY KEY) ON COMMIT DROP');
+      await manager.query('INSERT INTO probe_unique VALUES ($1), ($1)', [DETAIL_EMAIL]);
+      throw new Error('the duplicate insert succeeded');
+    });
   }
 
   /** A real "connection refused" from node-postgres: a port nothing listens on. */

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject,
 import type { Request, Response } from 'express';
 import { AppError, type ErrorDetail } from './app-error';
 import { ERROR_STATUS, type ErrorCode } from './error-codes';
+import { redactUrl } from './redact-url';
 
 interface Rendered {
   status: number;
@@ -42,6 +43,13 @@ interface MiddlewareError {
   expose?: boolean;
 }
 
+/** An error raised while reading the request: body-parser's (a `type` such as `entity.parse.failed`) or a bad path encoding. */
+function isRequestReadError(error: unknown): boolean {
+  if (error instanceof URIError) return true;
+  const mw = error as MiddlewareError | null;
+  return typeof mw === 'object' && mw !== null && typeof mw.type === 'string' && typeof mw.status === 'number';
+}
+
 /**
  * The single place where an exception becomes an HTTP response. Every response it
  * writes is the envelope `{ error, message, details?, requestId }`; a 500 never
@@ -61,10 +69,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const requestId = String(req.id ?? req.headers['x-request-id'] ?? '');
 
     if (rendered.status >= 500) {
-      this.logger.error(
-        { err: exception, requestId, method: req.method, url: req.originalUrl },
-        `Unhandled error on ${req.method} ${req.originalUrl}`,
-      );
+      const url = redactUrl(req.originalUrl);
+      this.logger.error({ err: exception, requestId, method: req.method, url }, `Unhandled error on ${req.method} ${url}`);
     }
     if (res.headersSent) return;
     if (rendered.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(rendered.retryAfterSeconds));
@@ -77,6 +83,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private render(exception: unknown): Rendered {
+    // Nest wraps the errors of Express and its body parsers in an HttpException whose
+    // message is theirs (the JSON parser's quotes the body): render the original instead.
+    if (exception instanceof HttpException && isRequestReadError(exception.cause)) return this.render(exception.cause);
+    if (exception instanceof URIError) {
+      return { status: 400, code: 'VALIDATION_FAILED', message: 'The request path is not valid' };
+    }
     if (exception instanceof AppError) {
       return { status: exception.status, code: exception.code, message: exception.message, details: exception.details };
     }

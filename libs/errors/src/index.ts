@@ -5,3 +5,4 @@ export { ApiErrors } from './api-errors.decorator';
 export { AllExceptionsFilter, UNAVAILABLE_ERRORS, type UnavailablePredicate } from './all-exceptions.filter';
 export { createValidationPipe, flattenValidationErrors, Trim } from './validation';
 export { MAX_INPUT_DEPTH, assertCleanInput, findHostileInput, nestedDeeperThan, rejectHostileInput } from './input-guard';
+export { REDACTED, redactUrl } from './redact-url';
