@@ -4,17 +4,13 @@ import { AppError } from '@holdfast/errors';
 import { METRIC, PaymentMetrics } from './metrics.service';
 import { PAYMENT_GATEWAY, PaymentGatewayError, type PaymentGateway } from './payment-gateway';
 import { PaymentOutcomes } from './payment-outcome.port';
+import type { RefundSummary } from './payment-status';
 import { markPaymentStuck } from './stuck-payments';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export interface RefundView {
-  refundId: string;
-  paymentId: string;
-  amount: number;
-  status: 'pending' | 'succeeded' | 'failed';
-  reason: string | null;
-  source: string;
+/** A refund as the admin routes show it: the summary reservation views carry, plus the provider's id. */
+export interface RefundView extends Omit<RefundSummary, 'createdAt'> {
   providerRefundId: string | null;
   createdAt: string;
 }
