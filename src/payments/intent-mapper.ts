@@ -1,14 +1,6 @@
-import type { IntentSnapshot, IntentStatus } from './payment-gateway';
+import type { IntentSnapshot } from './payment-gateway';
+import { INTENT_STATUSES, isIn, type IntentStatus } from './stripe-model';
 
-const STATUSES: readonly IntentStatus[] = [
-  'requires_payment_method',
-  'requires_confirmation',
-  'requires_action',
-  'processing',
-  'requires_capture',
-  'succeeded',
-  'canceled',
-];
 
 /** Names older Stripe API versions used for the same states. */
 const LEGACY_STATUSES: Record<string, IntentStatus> = {
@@ -30,9 +22,7 @@ export function intentFromStripeObject(obj: unknown): IntentSnapshot {
   const id = str(o.id);
   const rawStatus = str(o.status);
   const status =
-    rawStatus && (STATUSES as readonly string[]).includes(rawStatus)
-      ? (rawStatus as IntentStatus)
-      : LEGACY_STATUSES[rawStatus ?? ''];
+    rawStatus && isIn(rawStatus, INTENT_STATUSES) ? rawStatus : LEGACY_STATUSES[rawStatus ?? ''];
   if (!id || !status || (o.object !== undefined && o.object !== 'payment_intent')) {
     throw new Error(`not a PaymentIntent: id=${String(o.id)} object=${String(o.object)} status=${String(o.status)}`);
   }
