@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { PaymentGatewayError, type CardSnapshot, type IntentSnapshot } from './payment-gateway';
-import { approvedOutcome, type ChargeOutcome, type IntentStatus, type LastPaymentError as StripeLastPaymentError } from './stripe-model';
+import {
+  approvedOutcome,
+  type ChargeOutcome,
+  type IntentStatus,
+  type LastPaymentError as StripeLastPaymentError,
+} from './stripe-model';
 
 /*
  * The objects the simulated provider keeps, shaped as Stripe's v1 API returns them (the

@@ -38,7 +38,6 @@ export class StripeApiError extends Error {
   }
 }
 
-
 export function invalidRequest(message: string, extra: { code?: string; param?: string; status?: number } = {}): StripeApiError {
   const { status = 400, ...rest } = extra;
   return new StripeApiError(status, { type: 'invalid_request_error', message, ...rest });
