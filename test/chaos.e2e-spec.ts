@@ -10,10 +10,12 @@ import Stripe from 'stripe';
 import { findFreePort, startEmbeddedPostgres, type RunningPostgres } from '@holdfast/database';
 import { checkInventoryInvariants } from '../src/inventory/invariants';
 import { createOffering, createSlot } from './factories/inventory.factory';
-import { startFakeStripe, type EventObject, type FakeStripe } from './support/fake-stripe/index';
+import { startFakeStripe, type FakeStripe } from './support/fake-stripe/index';
 import { checkPaymentInvariants } from './support/payment-invariants';
 import { createTestApp, type TestApp } from './support/test-app';
 import { buildAppInto } from './support/build-app';
+import { intentOf } from './support/stripe-helpers';
+import { waitFor } from './support/wait';
 
 /*
  * Seed 003's chaos list: what a client of Holdfast sees when Stripe or PostgreSQL
@@ -29,24 +31,8 @@ const STRIPE_TIMEOUT_MS = 400;
 const REQUEST_TIMEOUT_MS = 15_000;
 const guest = { guestName: 'John Doe', guestEmail: 'john@example.com' };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 /** The error envelope of every failed request (DESIGN.md section 6). */
 const envelope = (code: string) => ({ error: code, message: expect.any(String), requestId: expect.any(String) });
-
-function intentOf(event: EventObject): string | null {
-  const o = event.data.object;
-  if (event.type.startsWith('payment_intent.')) return o.id as string;
-  return typeof o.payment_intent === 'string' ? o.payment_intent : null;
-}
 
 describe('chaos, in process: Stripe (fake server) and PostgreSQL misbehave under a running app', () => {
   let fake: FakeStripe;

@@ -13,6 +13,7 @@ import { createOffering, createSlot, createUnit } from './factories/inventory.fa
 import { startFakeStripe, type EventObject, type FakeStripe, type WebhookDelivery } from './support/fake-stripe/index';
 import { checkPaymentInvariants } from './support/payment-invariants';
 import { createTestApp, type TestApp } from './support/test-app';
+import { intentOf } from './support/stripe-helpers';
 
 const WEBHOOK_SECRET = 'whsec_checkout_stripe_spec';
 const CREATE = 'POST /v1/payment_intents';
@@ -34,13 +35,6 @@ interface SlotRow {
   capacity: number;
   held: number;
   booked: number;
-}
-
-/** The PaymentIntent an event is about: the intent itself, or a charge's `payment_intent`. */
-function intentOf(event: EventObject): string | null {
-  const o = event.data.object;
-  if (event.type.startsWith('payment_intent.')) return o.id as string;
-  return typeof o.payment_intent === 'string' ? o.payment_intent : null;
 }
 
 /**

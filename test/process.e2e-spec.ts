@@ -11,6 +11,7 @@ import pg from 'pg';
 import { findFreePort } from '@holdfast/database';
 import { buildAppInto } from './support/build-app';
 import { createTestDatabase } from './support/test-database';
+import { waitFor } from './support/wait';
 
 const ROOT = process.cwd(); // jest runs from the repository root
 /**
@@ -70,16 +71,6 @@ function startApp(env: Record<string, string>): AppProcess {
     }),
   );
   return { child, port: Number(env.PORT ?? 3000), stdout: () => out, stderr: () => err, exited, hasExited: () => done };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 async function get(port: number, path: string): Promise<{ status: number; text: string }> {

@@ -14,6 +14,7 @@ import { checkInventoryInvariants } from '../src/inventory/invariants';
 import { createOffering, createSlot } from './factories/inventory.factory';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import { buildAppInto } from './support/build-app';
+import { waitFor as waitUntil, type Check } from './support/wait';
 
 /*
  * DESIGN.md section 8, "every job is safe with many replicas", shown with real
@@ -93,15 +94,8 @@ interface PodTemplate {
   spec: { containers: { command: string[] }[] };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
+/** Everything here waits on real processes: a minute, not the shared default. */
+const waitFor = (what: string, check: Check, timeoutMs = WAIT_MS) => waitUntil(what, check, timeoutMs);
 
 async function exitedOk(proc: Proc): Promise<string> {
   const code = await proc.exited;

@@ -14,6 +14,7 @@ import { createDataSource } from '../src/database/data-source';
 import { createOffering, createSlot } from './factories/inventory.factory';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import { buildAppInto } from './support/build-app';
+import { waitFor as waitUntil, type Check } from './support/wait';
 
 /*
  * Graceful shutdown of the real process (`node <build>/src/main.js`) on a database of
@@ -50,15 +51,8 @@ let db: TestDatabase;
 let seed: DataSource;
 let observer: pg.Client;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
+/** Polls every 50 ms: the drain steps it watches are short. */
+const waitFor = (what: string, check: Check, timeoutMs = 15_000) => waitUntil(what, check, timeoutMs, 50);
 
 /** The built app, with only PATH and HOME from our environment, in an empty directory (no .env). */
 function startApp(env: Record<string, string>): AppProcess {

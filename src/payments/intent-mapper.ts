@@ -1,14 +1,5 @@
-import type { IntentSnapshot, IntentStatus } from './payment-gateway';
-
-const STATUSES: readonly IntentStatus[] = [
-  'requires_payment_method',
-  'requires_confirmation',
-  'requires_action',
-  'processing',
-  'requires_capture',
-  'succeeded',
-  'canceled',
-];
+import type { IntentSnapshot } from './payment-gateway';
+import { INTENT_STATUSES, isIn, type IntentStatus } from './stripe-model';
 
 /** Names older Stripe API versions used for the same states. */
 const LEGACY_STATUSES: Record<string, IntentStatus> = {
@@ -29,10 +20,7 @@ export function intentFromStripeObject(obj: unknown): IntentSnapshot {
   if (!o) throw new Error(`not a PaymentIntent: ${obj === null ? 'null' : Array.isArray(obj) ? 'an array' : typeof obj}`);
   const id = str(o.id);
   const rawStatus = str(o.status);
-  const status =
-    rawStatus && (STATUSES as readonly string[]).includes(rawStatus)
-      ? (rawStatus as IntentStatus)
-      : LEGACY_STATUSES[rawStatus ?? ''];
+  const status = rawStatus && isIn(rawStatus, INTENT_STATUSES) ? rawStatus : LEGACY_STATUSES[rawStatus ?? ''];
   if (!id || !status || (o.object !== undefined && o.object !== 'payment_intent')) {
     throw new Error(`not a PaymentIntent: id=${String(o.id)} object=${String(o.object)} status=${String(o.status)}`);
   }

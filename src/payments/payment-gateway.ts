@@ -1,3 +1,5 @@
+import type { IntentStatus } from './stripe-model';
+
 /**
  * The payment provider, as payments sees it. Two adapters: `StripeGateway` (the real
  * Stripe API through the official SDK) and `SimulatedGateway` (in-process, Stripe's test
@@ -6,14 +8,8 @@
  */
 export const PAYMENT_GATEWAY = Symbol('PAYMENT_GATEWAY');
 
-export type IntentStatus =
-  | 'requires_payment_method'
-  | 'requires_confirmation'
-  | 'requires_action'
-  | 'processing'
-  | 'requires_capture'
-  | 'succeeded'
-  | 'canceled';
+/** A PaymentIntent's status: the list is in stripe-model.ts. */
+export type { IntentStatus };
 
 /** What we keep of a PaymentIntent. */
 export interface IntentSnapshot {

@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { INTENT_STATUSES } from './stripe-model';
 
 /**
  * Our side of a payment attempt. Statuses mirror a PaymentIntent's, plus `creating`
@@ -6,17 +7,7 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn,
  * creating -> requires_payment_method | requires_action | processing | requires_capture | succeeded | canceled | failed.
  * Each attempt on a hold is a new row, so its id is a fresh idempotency key.
  */
-export const PAYMENT_STATUSES = [
-  'creating',
-  'requires_payment_method',
-  'requires_confirmation',
-  'requires_action',
-  'processing',
-  'requires_capture',
-  'succeeded',
-  'canceled',
-  'failed',
-] as const;
+export const PAYMENT_STATUSES = ['creating', ...INTENT_STATUSES, 'failed'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 @Entity({ name: 'payments' })

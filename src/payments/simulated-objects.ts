@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { PaymentGatewayError, type CardSnapshot, type IntentSnapshot, type IntentStatus } from './payment-gateway';
+import { PaymentGatewayError, type CardSnapshot, type IntentSnapshot } from './payment-gateway';
+import {
+  approvedOutcome,
+  type ChargeOutcome,
+  type IntentStatus,
+  type LastPaymentError as StripeLastPaymentError,
+} from './stripe-model';
 
 /*
  * The objects the simulated provider keeps, shaped as Stripe's v1 API returns them (the
@@ -8,15 +14,7 @@ import { PaymentGatewayError, type CardSnapshot, type IntentSnapshot, type Inten
 
 export type Metadata = Record<string, string>;
 
-export interface LastPaymentError {
-  type: 'card_error' | 'invalid_request_error';
-  code: string;
-  decline_code?: string;
-  message: string;
-  doc_url: string;
-  charge?: string;
-  payment_method: PaymentMethodObject;
-}
+export type LastPaymentError = StripeLastPaymentError<PaymentMethodObject>;
 
 /** A PaymentIntent, shaped as Stripe's v1 API returns it (the fields a client reads). */
 export interface PaymentIntentObject {
@@ -97,7 +95,7 @@ export interface ChargeObject {
   failure_message: string | null;
   livemode: false;
   metadata: Metadata;
-  outcome: { network_status: string; reason: string | null; seller_message: string; type: string };
+  outcome: ChargeOutcome;
   paid: boolean;
   payment_intent: string;
   payment_method: string;
@@ -127,8 +125,6 @@ export function randomSuffix(length = 24): string {
 }
 
 export const now = (): number => Math.floor(Date.now() / 1000);
-
-export const docUrl = (code: string): string => `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}`;
 
 /** Stripe's 400 `invalid_request_error`. */
 export function invalidRequest(
@@ -162,7 +158,7 @@ export function newCharge(pi: PaymentIntentObject, pm: PaymentMethodObject, capt
     failure_message: null,
     livemode: false,
     metadata: { ...pi.metadata },
-    outcome: { network_status: 'approved_by_network', reason: null, seller_message: 'Payment complete.', type: 'authorized' },
+    outcome: approvedOutcome(),
     paid: true,
     payment_intent: pi.id,
     payment_method: pm.id,

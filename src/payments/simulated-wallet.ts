@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { CardSnapshot } from './payment-gateway';
-import { lookUpTestCard, type CardBehaviour, type TestCard } from './simulated-cards';
 import {
   cardSnapshot,
   invalidRequest,
@@ -10,6 +9,7 @@ import {
   type CustomerObject,
   type PaymentMethodObject,
 } from './simulated-objects';
+import { lookUpTestCard, type CardOutcome, type TestCard } from './stripe-model';
 
 const REUSE_REFUSED =
   'The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.';
@@ -105,8 +105,8 @@ export class SimulatedWallet {
   }
 
   /** What confirming a payment with this PaymentMethod does. */
-  behaviourOf(pm: PaymentMethodObject): CardBehaviour {
-    return this.cards.get(pm.id)!.card.behaviour;
+  outcomeOf(pm: PaymentMethodObject): CardOutcome {
+    return this.cards.get(pm.id)!.card.outcome;
   }
 
   /** After a payment with it succeeded: Stripe attaches the card when asked to keep it; otherwise a customer-less card is spent. */

@@ -7,26 +7,33 @@ import {
   type CardSnapshot,
   type CreateIntentInput,
   type IntentSnapshot,
-  type IntentStatus,
   type PaymentGateway,
   type ProviderEvent,
   type RefundSnapshot,
 } from './payment-gateway';
 import { SimulatedEventOutbox } from './simulated-events';
 import {
-  docUrl,
   invalidRequest,
   newCharge,
   now,
   randomSuffix,
   resourceMissing,
   type ChargeObject,
-  type LastPaymentError,
   type PaymentIntentObject,
   type PaymentMethodObject,
   type RefundObject,
 } from './simulated-objects';
 import { SimulatedWallet } from './simulated-wallet';
+import {
+  AUTHENTICATION_FAILED,
+  CANCELABLE_STATUSES,
+  CONFIRMABLE_STATUSES,
+  declinedOutcome,
+  declineFailure,
+  isIn,
+  lastPaymentError,
+  type PaymentFailure,
+} from './stripe-model';
 import { verifyStripeSignature, webhookSecrets } from './webhook-signature';
 
 export interface SimulatedGatewayOptions {
@@ -40,21 +47,11 @@ interface Remembered {
   error?: PaymentGatewayError;
 }
 
-const CONFIRMABLE: readonly IntentStatus[] = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
-const CANCELABLE: readonly IntentStatus[] = [
-  'requires_payment_method',
-  'requires_capture',
-  'requires_confirmation',
-  'requires_action',
-  'processing',
-];
 /** Stripe's minimum charges in minor units, for the currencies we are likely to see. */
 const MIN_CHARGE: Readonly<Record<string, number>> = { usd: 50, eur: 50, gbp: 30, cad: 50, aud: 50, chf: 50, jpy: 50 };
 const MAX_AMOUNT = 99_999_999;
 const MAX_IDEMPOTENCY_KEYS = 100_000;
 const REFUND_REASONS = new Set(['duplicate', 'fraudulent', 'requested_by_customer']);
-const AUTHENTICATION_FAILED =
-  'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.';
 
 /**
  * The `simulated` payment provider (the default for `npm start`): an in-process stand-in
@@ -184,10 +181,10 @@ export class SimulatedGateway implements PaymentGateway {
   async cancelIntent(intentId: string, idempotencyKey: string): Promise<IntentSnapshot> {
     return this.idempotent(idempotencyKey, `POST /v1/payment_intents/${intentId}/cancel`, {}, () => {
       const pi = this.findIntent(intentId);
-      if (!CANCELABLE.includes(pi.status)) {
+      if (!isIn(pi.status, CANCELABLE_STATUSES)) {
         throw this.unexpectedState(
           pi,
-          `You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: ${CANCELABLE.join(', ')}.`,
+          `You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: ${CANCELABLE_STATUSES.join(', ')}.`,
         );
       }
       if (pi.status === 'requires_capture' && pi.latest_charge) {
@@ -334,10 +331,10 @@ export class SimulatedGateway implements PaymentGateway {
         'You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.',
       );
     }
-    if (!CONFIRMABLE.includes(pi.status)) {
+    if (!isIn(pi.status, CONFIRMABLE_STATUSES)) {
       throw this.unexpectedState(
         pi,
-        `You cannot confirm this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be confirmed: ${CONFIRMABLE.join(', ')}.`,
+        `You cannot confirm this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be confirmed: ${CONFIRMABLE_STATUSES.join(', ')}.`,
       );
     }
     if (paymentMethod !== undefined) pi.payment_method = this.wallet.resolveForPayment(paymentMethod, pi.customer).id;
@@ -348,12 +345,12 @@ export class SimulatedGateway implements PaymentGateway {
       );
     }
     const pm = this.paymentMethodOf(pi);
-    const behaviour = this.wallet.behaviourOf(pm);
-    if (behaviour.kind === 'success') {
+    const outcome = this.wallet.outcomeOf(pm);
+    if (outcome.kind === 'success') {
       this.succeed(pi, pm, idempotencyKey);
       return;
     }
-    if (behaviour.kind === 'authenticate') {
+    if (outcome.kind === 'authenticate') {
       pi.status = 'requires_action';
       pi.last_payment_error = null;
       pi.next_action = {
@@ -371,18 +368,13 @@ export class SimulatedGateway implements PaymentGateway {
       ...newCharge(pi, pm, false),
       paid: false,
       status: 'failed',
-      failure_code: behaviour.code,
-      failure_message: behaviour.message,
-      outcome: {
-        network_status: 'declined_by_network',
-        reason: behaviour.declineCode,
-        seller_message: 'The bank did not return any further details with this decline.',
-        type: 'issuer_declined',
-      },
+      failure_code: outcome.code,
+      failure_message: outcome.message,
+      outcome: declinedOutcome(outcome),
     };
     this.charges.set(charge.id, charge);
-    const { code, declineCode, message } = behaviour;
-    this.fail(pi, pm, { type: 'card_error', code, declineCode, message, charge }, idempotencyKey);
+    const { code, declineCode, message } = outcome;
+    this.fail(pi, pm, declineFailure(outcome, charge.id), idempotencyKey);
     // Stripe answers a card_error with 402; a processing error is the bank's, not the card holder's.
     throw new PaymentGatewayError(
       code === 'processing_error' ? 'processing' : 'card_declined',
@@ -413,25 +405,12 @@ export class SimulatedGateway implements PaymentGateway {
   }
 
   /** A failed attempt: back to requires_payment_method with `last_payment_error`, as Stripe does. */
-  private fail(
-    pi: PaymentIntentObject,
-    pm: PaymentMethodObject,
-    failure: { type: LastPaymentError['type']; code: string; declineCode?: string; message: string; charge?: ChargeObject },
-    idempotencyKey: string | null,
-  ): void {
+  private fail(pi: PaymentIntentObject, pm: PaymentMethodObject, failure: PaymentFailure, idempotencyKey: string | null): void {
     pi.status = 'requires_payment_method';
     pi.payment_method = null;
     pi.next_action = null;
-    if (failure.charge) pi.latest_charge = failure.charge.id;
-    pi.last_payment_error = {
-      type: failure.type,
-      code: failure.code,
-      ...(failure.declineCode ? { decline_code: failure.declineCode } : {}),
-      message: failure.message,
-      doc_url: docUrl(failure.code),
-      ...(failure.charge ? { charge: failure.charge.id } : {}),
-      payment_method: structuredClone(pm),
-    };
+    if (failure.chargeId) pi.latest_charge = failure.chargeId;
+    pi.last_payment_error = lastPaymentError(failure, pm);
     this.outbox.publish('payment_intent.payment_failed', copy(pi), idempotencyKey);
   }
 

@@ -1,16 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
-import type { IntentStatus } from '../payment-gateway';
-
-const INTENT_STATUSES: readonly IntentStatus[] = [
-  'requires_payment_method',
-  'requires_confirmation',
-  'requires_action',
-  'processing',
-  'requires_capture',
-  'succeeded',
-  'canceled',
-];
+import { INTENT_STATUSES, type IntentStatus } from '../stripe-model';
 
 /** What Stripe.js would send when the app confirms the payment with a card. */
 export class DevConfirmPaymentDto {

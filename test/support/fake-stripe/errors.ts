@@ -3,6 +3,8 @@
  * and the handful of errors the fake raises, worded as Stripe words them.
  */
 
+import { docUrl } from '../../../src/payments/stripe-model';
+
 export type StripeErrorType = 'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error';
 
 export interface StripeErrorBody {
@@ -34,11 +36,6 @@ export class StripeApiError extends Error {
     this.error = error.code && !error.doc_url ? { ...error, doc_url: docUrl(error.code) } : { ...error };
     this.headers = headers;
   }
-}
-
-/** `card_declined` -> `https://stripe.com/docs/error-codes/card-declined`, as Stripe links its codes. */
-export function docUrl(code: string): string {
-  return `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}`;
 }
 
 export function invalidRequest(message: string, extra: { code?: string; param?: string; status?: number } = {}): StripeApiError {

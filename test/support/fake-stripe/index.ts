@@ -4,7 +4,8 @@
  *   const fake = await startFakeStripe();
  *   const stripe = new Stripe('sk_test_fake', { ...fake.sdkConfig, maxNetworkRetries: 0 });
  *
- * See server.ts for the options, faults and helpers, cards.ts for the test cards.
+ * See server.ts for the options, faults and helpers, src/payments/stripe-model.ts for the test
+ * cards (shared with the simulated provider).
  */
 export { startFakeStripe } from './server';
 export { DEFAULT_API_VERSION } from './types';
@@ -23,7 +24,7 @@ export type {
   StatusFault,
   TimeoutFault,
 } from './types';
-export { TEST_CARDS, type CardOutcome, type TestCard } from './cards';
+export { TEST_CARDS, type CardOutcome, type TestCard } from '../../../src/payments/stripe-model';
 export { signPayload, type WebhookDelivery } from './webhooks';
 export type {
   ChargeObject,

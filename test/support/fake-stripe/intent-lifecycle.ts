@@ -1,4 +1,15 @@
-import { docUrl, StripeApiError, unexpectedIntentState } from './errors';
+import {
+  AUTHENTICATION_FAILED,
+  approvedOutcome,
+  CONFIRMABLE_STATUSES,
+  declinedOutcome,
+  declineFailure,
+  failureFields,
+  isIn,
+  lastPaymentError,
+  type PaymentFailure,
+} from '../../../src/payments/stripe-model';
+import { StripeApiError, unexpectedIntentState } from './errors';
 import type { ChargeObject, PaymentIntentObject, PaymentMethodObject } from './objects';
 import { checkUsableFor, resolvePaymentMethod } from './payment-methods';
 import { clone, type EventCause, type FakeStripeStore } from './store';
@@ -14,14 +25,10 @@ import { clone, type EventCause, type FakeStripeStore } from './store';
  *   any of the open states --(cancel)--> canceled
  */
 
-export const CONFIRMABLE = ['requires_payment_method', 'requires_confirmation', 'requires_action'] as const;
+export const CONFIRMABLE = CONFIRMABLE_STATUSES;
 
 const REDIRECT_NEEDS_RETURN_URL =
   "This PaymentIntent is configured to accept payment methods enabled in your Dashboard. Because some of these payment methods might redirect your customer off of your page, you must provide a `return_url`. If you don't want to accept redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup Intents and Payment Intents.";
-
-export function isIn<T extends string>(value: string, list: readonly T[]): value is T {
-  return (list as readonly string[]).includes(value);
-}
 
 function createCharge(store: FakeStripeStore, pi: PaymentIntentObject, pm: PaymentMethodObject, captured: boolean): ChargeObject {
   const { display_brand: _d, generated_from: _g, wallet: _w, ...card } = pm.card;
@@ -42,13 +49,7 @@ function createCharge(store: FakeStripeStore, pi: PaymentIntentObject, pm: Payme
     failure_message: null,
     livemode: false,
     metadata: { ...pi.metadata },
-    outcome: {
-      network_status: 'approved_by_network',
-      reason: null,
-      risk_level: 'normal',
-      seller_message: 'Payment complete.',
-      type: 'authorized',
-    },
+    outcome: approvedOutcome(),
     paid: true,
     payment_intent: pi.id,
     payment_method: pm.id,
@@ -90,49 +91,27 @@ function succeed(store: FakeStripeStore, pi: PaymentIntentObject, pm: PaymentMet
   }
 }
 
-interface Failure {
-  type: 'card_error' | 'invalid_request_error';
-  code: string;
-  declineCode?: string;
-  message: string;
-  adviceCode?: string;
-  charge?: ChargeObject;
-}
-
 /** A failed attempt: the intent goes back to requires_payment_method with `last_payment_error`. */
 function fail(
   store: FakeStripeStore,
   pi: PaymentIntentObject,
   pm: PaymentMethodObject,
-  failure: Failure,
+  failure: PaymentFailure,
   cause: EventCause,
 ): void {
   pi.status = 'requires_payment_method';
   pi.payment_method = null;
   pi.next_action = null;
-  if (failure.charge) pi.latest_charge = failure.charge.id;
-  pi.last_payment_error = {
-    type: failure.type,
-    code: failure.code,
-    ...(failure.declineCode ? { decline_code: failure.declineCode } : {}),
-    message: failure.message,
-    doc_url: docUrl(failure.code),
-    ...(failure.charge ? { charge: failure.charge.id } : {}),
-    ...(failure.adviceCode ? { advice_code: failure.adviceCode } : {}),
-    payment_method: clone(pm),
-  };
+  if (failure.chargeId) pi.latest_charge = failure.chargeId;
+  pi.last_payment_error = lastPaymentError(failure, pm);
   store.emit('payment_intent.payment_failed', pi, cause);
 }
 
 /** Stripe's 402 for a failed confirmation: the error carries the updated intent. */
-function cardError(pi: PaymentIntentObject, pm: PaymentMethodObject, failure: Failure): StripeApiError {
+function cardError(pi: PaymentIntentObject, pm: PaymentMethodObject, failure: PaymentFailure): StripeApiError {
   return new StripeApiError(402, {
     type: 'card_error',
-    code: failure.code,
-    ...(failure.declineCode ? { decline_code: failure.declineCode } : {}),
-    message: failure.message,
-    ...(failure.adviceCode ? { advice_code: failure.adviceCode } : {}),
-    ...(failure.charge ? { charge: failure.charge.id } : {}),
+    ...failureFields(failure),
     payment_intent: clone(pi),
     payment_method: clone(pm),
     request_log_url: null,
@@ -206,22 +185,9 @@ export function confirmIntent(store: FakeStripeStore, pi: PaymentIntentObject, o
       status: 'failed',
       failure_code: outcome.code,
       failure_message: outcome.message,
-      outcome: {
-        network_status: outcome.outcomeType === 'issuer_declined' ? 'declined_by_network' : 'not_sent_to_network',
-        reason: outcome.declineCode,
-        risk_level: outcome.outcomeType === 'blocked' ? 'highest' : 'normal',
-        seller_message: outcome.sellerMessage,
-        type: outcome.outcomeType,
-      },
+      outcome: declinedOutcome(outcome),
     } satisfies Partial<ChargeObject>);
-    const failure: Failure = {
-      type: 'card_error',
-      code: outcome.code,
-      declineCode: outcome.declineCode,
-      message: outcome.message,
-      adviceCode: outcome.adviceCode,
-      charge,
-    };
+    const failure = declineFailure(outcome, charge.id);
     fail(store, pi, pm, failure, cause);
     throw cardError(pi, pm, failure);
   }
@@ -232,7 +198,7 @@ export function confirmIntent(store: FakeStripeStore, pi: PaymentIntentObject, o
     return;
   }
   if (offSession || options.errorOnRequiresAction) {
-    const failure: Failure = {
+    const failure: PaymentFailure = {
       type: 'card_error',
       code: 'authentication_required',
       declineCode: 'authentication_required',
@@ -280,8 +246,7 @@ export function completeAction(store: FakeStripeStore, id: string, result: 'succ
       {
         type: 'invalid_request_error',
         code: 'payment_intent_authentication_failure',
-        message:
-          'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
+        message: AUTHENTICATION_FAILED,
       },
       cause,
     );

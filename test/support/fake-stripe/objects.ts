@@ -4,27 +4,14 @@
  * the rest of Stripe's fields are present with their "nothing here" value).
  */
 
+import type { ChargeOutcome, IntentStatus, LastPaymentError as StripeLastPaymentError } from '../../../src/payments/stripe-model';
+
 export type Metadata = Record<string, string>;
 
-export type PaymentIntentStatus =
-  | 'requires_payment_method'
-  | 'requires_confirmation'
-  | 'requires_action'
-  | 'processing'
-  | 'requires_capture'
-  | 'succeeded'
-  | 'canceled';
+/** The statuses, the decline shape and the test cards are stripe-model's, shared with the simulated provider. */
+export type PaymentIntentStatus = IntentStatus;
 
-export interface LastPaymentError {
-  type: 'card_error' | 'invalid_request_error';
-  code: string;
-  decline_code?: string;
-  message: string;
-  doc_url: string;
-  charge?: string;
-  advice_code?: string;
-  payment_method: PaymentMethodObject | null;
-}
+export type LastPaymentError = StripeLastPaymentError<PaymentMethodObject | null>;
 
 export type NextAction =
   | { type: 'use_stripe_sdk'; use_stripe_sdk: { type: 'three_d_secure_redirect'; stripe_js: string; source: string } }
@@ -151,13 +138,7 @@ export interface ChargeObject {
   failure_message: string | null;
   livemode: false;
   metadata: Metadata;
-  outcome: {
-    network_status: 'approved_by_network' | 'declined_by_network' | 'not_sent_to_network';
-    reason: string | null;
-    risk_level: 'normal' | 'highest';
-    seller_message: string;
-    type: 'authorized' | 'issuer_declined' | 'blocked' | 'invalid';
-  };
+  outcome: ChargeOutcome;
   paid: boolean;
   payment_intent: string;
   payment_method: string;

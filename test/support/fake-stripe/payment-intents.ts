@@ -1,6 +1,7 @@
 import { initialMetadata, mergeMetadata } from './customers';
 import { invalidRequest, resourceMissing, unexpectedIntentState } from './errors';
-import { CONFIRMABLE, confirmIntent, isIn } from './intent-lifecycle';
+import { CANCELABLE_STATUSES as CANCELABLE, isIn } from '../../../src/payments/stripe-model';
+import { CONFIRMABLE, confirmIntent } from './intent-lifecycle';
 import { checkChargeAmount } from './money';
 import type { PaymentIntentObject, PaymentMethodObject } from './objects';
 import { checkUsableFor, resolvePaymentMethod } from './payment-methods';
@@ -13,13 +14,6 @@ import { clone, randomId, type FakeStripeStore } from './store';
  * accepts. The state machine (confirm, 3-D Secure, declines) is in intent-lifecycle.ts.
  */
 
-const CANCELABLE = [
-  'requires_payment_method',
-  'requires_capture',
-  'requires_confirmation',
-  'requires_action',
-  'processing',
-] as const;
 const UPDATABLE = CONFIRMABLE;
 
 const ANY = { type: 'any' } as const;

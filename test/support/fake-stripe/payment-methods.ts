@@ -1,4 +1,4 @@
-import { isTestCardId } from './cards';
+import { testCardById } from '../../../src/payments/stripe-model';
 import { invalidRequest, resourceMissing } from './errors';
 import type { PaymentMethodObject } from './objects';
 import { LIST_PARAMS, newestFirst, paginate, type Route } from './router';
@@ -13,7 +13,7 @@ const REUSE_REFUSED =
  * behaviour), an unknown id is a 400 `resource_missing` on that parameter.
  */
 export function resolvePaymentMethod(store: FakeStripeStore, id: string, param: string): PaymentMethodObject {
-  if (isTestCardId(id)) return store.materialize(id);
+  if (testCardById(id)) return store.materialize(id);
   const pm = store.paymentMethods.get(id);
   if (!pm) throw resourceMissing('PaymentMethod', id, param, 400);
   return pm;
@@ -43,7 +43,7 @@ export function attachPaymentMethod(
   notFoundStatus: 400 | 404,
 ): PaymentMethodObject {
   let pm: PaymentMethodObject | undefined;
-  if (isTestCardId(id)) pm = store.materialize(id);
+  if (testCardById(id)) pm = store.materialize(id);
   else pm = store.paymentMethods.get(id);
   if (!pm) throw resourceMissing('PaymentMethod', id, 'payment_method', notFoundStatus);
   if (store.paymentMethodSide.get(pm.id)?.consumed) {

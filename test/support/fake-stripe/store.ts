@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { TEST_CARDS, type TestCard } from './cards';
+import { testCardById, type TestCard } from '../../../src/payments/stripe-model';
 import type {
   AnyObject,
   ChargeObject,
@@ -190,13 +190,13 @@ export class FakeStripeStore {
 
   /** `GET /v1/payment_methods/pm_card_visa`: the test id itself, as a detached card. */
   virtualTestPaymentMethod(testId: string): PaymentMethodObject | undefined {
-    const card = TEST_CARDS[testId];
+    const card = testCardById(testId);
     return card ? this.paymentMethodObject(testId, card, this.now()) : undefined;
   }
 
   /** A test id used in a payment or an attach becomes a new, real-looking PaymentMethod. */
   materialize(testId: string): PaymentMethodObject {
-    const card = TEST_CARDS[testId];
+    const card = testCardById(testId);
     if (!card) throw new Error(`not a test card id: ${testId}`);
     const pm = this.paymentMethodObject(this.newId('pm'), card, this.now());
     this.paymentMethods.set(pm.id, pm);
