@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
+import { type Clock, ClockModule } from '@holdfast/clock';
 import { AllExceptionsFilter } from '@holdfast/errors';
 import { IdempotencyModule } from '@holdfast/idempotency';
 import { AuthModule } from './auth/auth.module';
@@ -21,15 +22,17 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
  * The whole app, built from validated config. `extraImports` lets tests mount
- * test-only modules (never used by main.ts).
+ * test-only modules, and `clock` gives them a clock they can move (a `TestClock`);
+ * main.ts uses neither.
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, extraImports: DynamicModule['imports'] = []): DynamicModule {
+  static forRoot(config: AppConfig, extraImports: DynamicModule['imports'] = [], clock?: Clock): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ClockModule.forRoot(clock),
         LoggerModule.forRoot(loggerParams(config)),
         DatabaseModule.forRoot(config),
         ScheduleModule.forRoot(),

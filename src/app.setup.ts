@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
+import type { Clock } from '@holdfast/clock';
 import { createValidationPipe, rejectHostileInput } from '@holdfast/errors';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
@@ -18,13 +19,15 @@ const SIGNED_WEBHOOK_PATH = '/v1/webhooks/stripe';
 /**
  * Creates the app exactly as production runs it (prefix, pipes, body limits, Swagger,
  * shutdown hooks). main.ts and the e2e tests both call this, so tests exercise the real setup.
+ * `clock`: the app's Clock (default the system clock; tests pass a TestClock).
  */
 export async function createApp(
   config: AppConfig,
   extraImports: Parameters<typeof AppModule.forRoot>[1] = [],
+  clock?: Clock,
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, extraImports),
+    AppModule.forRoot(config, extraImports, clock),
     new NotFoundEverywhereAdapter(),
     { bufferLogs: true, rawBody: true, bodyParser: false },
   );

@@ -6,6 +6,7 @@ import type { SimulatedGateway } from '../src/payments/simulated.gateway';
 import { HoldExpiryJob } from '../src/reservations/hold-expiry.job';
 import { createOffering, createSlot, createStock, createUnit } from './factories/inventory.factory';
 import { createTestApp, type TestApp } from './support/test-app';
+import { backdateHolds } from './support/time';
 
 const guest = { guestName: 'John Doe', guestEmail: 'john@example.com' };
 
@@ -255,10 +256,11 @@ describe('hold expiry', () => {
       .send(body);
   const held = async (slotId: string) =>
     ((await t.dataSource.query('SELECT held FROM time_slots WHERE id = $1', [slotId])) as { held: number }[])[0].held;
-  const waitPastTtl = () => new Promise((resolve) => setTimeout(resolve, 2100));
+  // Past their time without waiting for it: the TTL and a second pass for these holds.
+  const passTtl = (...reservationIds: string[]) => backdateHolds(t, (t.config.HOLD_TTL_SECONDS + 1) * 1000, reservationIds);
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { HOLD_TTL_SECONDS: '2', HOLD_SWEEP_INTERVAL_SECONDS: '3600' } });
+    t = await createTestApp({ env: { HOLD_SWEEP_INTERVAL_SECONDS: '3600' } });
     alice = t.token('alice');
   });
   afterAll(async () => {
@@ -271,7 +273,7 @@ describe('hold expiry', () => {
     const slot = await createSlot(t.dataSource, offering.id, { capacity: 2 });
     const res = await hold({ experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 1, ...guest }).expect(200);
     const id = res.body.reservation.id as string;
-    await waitPastTtl();
+    await passTtl(id);
 
     const read = await t.http.get(`/v1/reservations/${id}`).set('Authorization', `Bearer ${alice}`).expect(200);
     expect(read.body).toMatchObject({ status: 'expired', statusReason: 'HOLD_EXPIRED' });
@@ -289,8 +291,8 @@ describe('hold expiry', () => {
   it('a hold that finds the slot full reclaims expired holds on it first', async () => {
     const offering = await createOffering(t.dataSource, { kind: 'experience' });
     const slot = await createSlot(t.dataSource, offering.id, { capacity: 2 });
-    await hold({ experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 2, ...guest }).expect(200);
-    await waitPastTtl();
+    const first = await hold({ experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 2, ...guest }).expect(200);
+    await passTtl(first.body.reservation.id);
     expect(await held(slot.id)).toBe(2); // the sweep has not run
     await hold({ experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 2, ...guest }).expect(200);
     expect(await held(slot.id)).toBe(2);
@@ -299,10 +301,13 @@ describe('hold expiry', () => {
   it('the sweep expires holds and returns their places; two sweeps at once release each hold once', async () => {
     const offering = await createOffering(t.dataSource, { kind: 'experience' });
     const slot = await createSlot(t.dataSource, offering.id, { capacity: 40 });
-    for (let i = 0; i < 30; i++)
-      await hold({ experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 1, ...guest }).expect(200);
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await hold({ experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 1, ...guest }).expect(200);
+      ids.push(res.body.reservation.id as string);
+    }
     expect(await held(slot.id)).toBe(30);
-    await waitPastTtl();
+    await passTtl(...ids);
 
     const job = t.app.get(HoldExpiryJob);
     const [a, b] = await Promise.all([job.sweep(), job.sweep()]);

@@ -1,6 +1,7 @@
 import { type ExecutionContext, Injectable, type CanActivate } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { Clock } from '@holdfast/clock';
 import { AppError } from '@holdfast/errors';
 import type { AuthUser } from './auth-user';
 import { IS_PUBLIC, ROLES } from './auth.decorators';
@@ -21,10 +22,14 @@ function bearerToken(header: unknown): string | null {
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  private readonly verified = new VerifiedTokens();
+  private readonly verified: VerifiedTokens;
 
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    clock: Clock,
+  ) {
     super();
+    this.verified = new VerifiedTokens(() => clock.nowMs());
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {

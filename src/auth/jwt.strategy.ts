@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, Strategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
+import { Clock } from '@holdfast/clock';
 import { AppConfig } from '../config/app-config';
 import { type AuthUser, type TokenClaims, userFromClaims } from './auth-user';
 
@@ -42,8 +43,18 @@ function strategyOptions(config: AppConfig): StrategyOptionsWithoutRequest {
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    clock: Clock,
+  ) {
     super(strategyOptions(config));
+    // `exp` and `nbf` are checked against the app's clock: jsonwebtoken takes the time as
+    // `clockTimestamp`, and passport-jwt hands jsonwebtoken the options object it built
+    // once (`_verifOpts`), which jsonwebtoken copies on every verify, so a getter there
+    // is read per token. Without it jsonwebtoken reads Date.now().
+    const verifyOptions = (this as unknown as { _verifOpts?: object })._verifOpts;
+    if (!verifyOptions) throw new Error('passport-jwt no longer keeps its jsonwebtoken options in _verifOpts');
+    Object.defineProperty(verifyOptions, 'clockTimestamp', { enumerable: true, get: () => clock.nowSeconds() });
   }
 
   /**

@@ -87,10 +87,11 @@ export interface PaymentGateway {
   detachPaymentMethod(paymentMethodId: string): Promise<void>;
   setDefaultPaymentMethod(customerId: string, paymentMethodId: string | null): Promise<void>;
   /**
-   * Verifies a webhook delivery: signature and timestamp tolerance over the RAW body.
+   * Verifies a webhook delivery: signature and timestamp tolerance over the RAW body,
+   * the tolerance measured from `nowMs` (the app's clock; the system clock when omitted).
    * Throws `WebhookSignatureError` when it does not verify.
    */
-  verifyEvent(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent;
+  verifyEvent(rawBody: Buffer, signatureHeader: string | undefined, nowMs?: number): ProviderEvent;
 }
 
 /** The provider said no, or could not be reached; `kind` decides our error code. */

@@ -297,8 +297,8 @@ export class SimulatedGateway implements PaymentGateway {
   }
 
   /** The same verifier as the Stripe adapter (any secret of the list, 300 s either way). */
-  verifyEvent(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent {
-    return verifyStripeSignature(rawBody, signatureHeader, webhookSecrets(this.config.STRIPE_WEBHOOK_SECRET));
+  verifyEvent(rawBody: Buffer, signatureHeader: string | undefined, nowMs?: number): ProviderEvent {
+    return verifyStripeSignature(rawBody, signatureHeader, webhookSecrets(this.config.STRIPE_WEBHOOK_SECRET), nowMs);
   }
 
   /** Resolves once every event sent so far (and any sent meanwhile) has been delivered or given up. For tests. */

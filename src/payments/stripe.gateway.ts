@@ -276,8 +276,8 @@ export class StripeGateway implements PaymentGateway {
    * @throws WebhookSignatureError when the header is missing, does not match, is stale or
    *   from the future, or the verified body is not an event.
    */
-  verifyEvent(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent {
-    return verifyStripeSignature(rawBody, signatureHeader, this.webhookSecrets);
+  verifyEvent(rawBody: Buffer, signatureHeader: string | undefined, nowMs?: number): ProviderEvent {
+    return verifyStripeSignature(rawBody, signatureHeader, this.webhookSecrets, nowMs);
   }
 
   /**

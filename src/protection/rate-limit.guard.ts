@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
+import { Clock } from '@holdfast/clock';
 import { AppError } from '@holdfast/errors';
 import type { AuthUser } from '../auth/auth-user';
 import { AppConfig } from '../config/app-config';
@@ -24,12 +25,15 @@ import { FixedWindowRateLimiter } from './rate-limiter';
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private readonly limiter = new FixedWindowRateLimiter();
+  private readonly limiter: FixedWindowRateLimiter;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
-  ) {}
+    clock: Clock,
+  ) {
+    this.limiter = new FixedWindowRateLimiter(60_000, () => clock.nowMs());
+  }
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { Clock } from '@holdfast/clock';
 import { SqlParams, TransactionHost, Transactional, sqlState } from '@holdfast/database';
 import { AppError, type ErrorDetail } from '@holdfast/errors';
 import { IdempotencyService, type IdempotentRequest, type KeyInStatement } from '@holdfast/idempotency';
@@ -151,6 +152,7 @@ export class ReservationsService {
     private readonly config: AppConfig,
     private readonly metrics: ReservationMetrics,
     private readonly idempotency: IdempotencyService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -238,11 +240,15 @@ export class ReservationsService {
     return hold.response;
   }
 
-  /** A new hold's rows and the response that announces it, expiring HOLD_TTL_SECONDS from now. */
+  /**
+   * A new hold's rows and the response that announces it, expiring HOLD_TTL_SECONDS from
+   * the app's clock (both hold paths write this value; whether a hold has expired is then
+   * decided in SQL against the database's now()).
+   */
   private newHold(user: AuthUser, dto: HoldRequestDto, lines: Line[]): NewHold {
     const total = sumPrices(lines.map((line) => line.price));
     const id = randomUUID();
-    const holdExpiresAt = new Date(Date.now() + this.config.HOLD_TTL_SECONDS * 1000);
+    const holdExpiresAt = new Date(this.clock.nowMs() + this.config.HOLD_TTL_SECONDS * 1000);
     const currency = lines[0].offering.currency;
     return {
       id,
@@ -382,7 +388,7 @@ export class ReservationsService {
     if (given.filter(Boolean).length !== 1) throw invalid(field, 'give exactly one of timeSlotId, sku, or startDate and endDate');
 
     const offering = await this.catalog.getOffering(item.offeringId, { fresh });
-    const now = new Date();
+    const now = this.clock.now(); // early-bird pricing and the start checks
     const itemId = randomUUID();
     const quantity = item.quantity ?? 1;
 

@@ -7,6 +7,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { Clock } from '@holdfast/clock';
 import { TransactionHost, RecurringPass } from '@holdfast/database';
 import { AppError, MAX_INPUT_DEPTH, nestedDeeperThan } from '@holdfast/errors';
 import { intentFromStripeObject } from '../payments/intent-mapper';
@@ -72,6 +73,7 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, Be
     private readonly metrics: PaymentMetrics,
     private readonly relay: PaymentEventRelay,
     private readonly scheduler: SchedulerRegistry,
+    private readonly clock: Clock,
   ) {}
 
   /** The simulated provider delivers its signed events through the same code path as Stripe's. */
@@ -194,7 +196,7 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, Be
 
   private verify(rawBody: Buffer, signature: string | undefined): ProviderEvent {
     try {
-      return this.gateway.verifyEvent(rawBody, signature);
+      return this.gateway.verifyEvent(rawBody, signature, this.clock.nowMs());
     } catch (error) {
       if (!(error instanceof WebhookSignatureError)) throw error;
       this.metrics.increment(METRIC.webhookSignatureFailures);

@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
+import { TestClock } from '@holdfast/clock';
 import { createApp } from '../../src/app.setup';
 import { type AppConfig, createAppConfig } from '../../src/config/app-config';
 import { validateEnv } from '../../src/config/env.schema';
@@ -17,6 +18,11 @@ export interface TestApp {
   config: AppConfig;
   db: TestDatabase;
   dataSource: DataSource;
+  /**
+   * The app's clock, which the test moves (`t.clock.advance(ms)`); it starts on the
+   * system clock. It cannot move PostgreSQL's now(): back-date rows for that.
+   */
+  clock: TestClock;
   /** A dev bearer token for a user: `Authorization: Bearer ${token('alice')}`. */
   token(sub: string, roles?: string[]): string;
   close(): Promise<void>;
@@ -47,7 +53,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   });
   const config = createAppConfig(env, db.url, false);
-  const app = await createApp(config, options.imports ?? []);
+  const clock = new TestClock();
+  const app = await createApp(config, options.imports ?? [], clock);
   await app.init();
   return {
     app,
@@ -55,6 +62,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     config,
     db,
     dataSource: app.get(DataSource),
+    clock,
     token: (sub, roles = []) => mintDevToken(config.JWT_SECRET, { sub, roles }, 3600, config.JWT_AUDIENCE, config.JWT_ISSUER),
     async close() {
       await app.close();

@@ -1,5 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { Clock } from '@holdfast/clock';
 import { RecurringPass, TransactionHost } from '@holdfast/database';
 import { IDEMPOTENCY_MODULE_OPTIONS, type IdempotencyModuleOptions } from './idempotency.options';
 
@@ -16,6 +17,7 @@ export class IdempotencyPurgeJob implements OnApplicationBootstrap, BeforeApplic
     private readonly txHost: TransactionHost,
     private readonly scheduler: SchedulerRegistry,
     @Inject(IDEMPOTENCY_MODULE_OPTIONS) private readonly options: IdempotencyModuleOptions,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -27,8 +29,8 @@ export class IdempotencyPurgeJob implements OnApplicationBootstrap, BeforeApplic
     await this.recurring.stop();
   }
 
-  /** Deletes every expired key; returns how many. */
-  async purgeExpired(now: Date = new Date()): Promise<number> {
+  /** Deletes every key expired by `now` (the app's clock, which wrote `expires_at`); returns how many. */
+  async purgeExpired(now: Date = this.clock.now()): Promise<number> {
     let total = 0;
     for (;;) {
       const result = (await this.txHost.manager.query(

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
+import { Clock, SystemClock } from '@holdfast/clock';
 import { AppError } from '@holdfast/errors';
 import { type SqlParams, TransactionHost } from '@holdfast/database';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
@@ -48,6 +49,8 @@ export class IdempotencyService {
   constructor(
     private readonly txHost: TransactionHost,
     @Inject(IDEMPOTENCY_MODULE_OPTIONS) private readonly options: IdempotencyModuleOptions,
+    // The app's Clock (ClockModule); the default serves code that builds the service by hand (bench/holds.ts).
+    private readonly clock: Clock = new SystemClock(),
   ) {}
 
   /**
@@ -166,7 +169,8 @@ export class IdempotencyService {
 
     const repo = manager.getRepository(IdempotencyKeyEntity);
     const existing = await repo.findOneBy({ scope: req.scope, key: req.key });
-    const live = existing && existing.expiresAt.getTime() > Date.now();
+    const now = this.clock.nowMs();
+    const live = existing && existing.expiresAt.getTime() > now;
     const reused = () => new AppError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used with a different request');
     if (existing && live && existing.state === 'completed') {
       if (existing.requestHash !== req.hash) throw reused();
@@ -177,12 +181,12 @@ export class IdempotencyService {
     if (!locked) throw inProgress();
     if (existing && live) {
       if (existing.requestHash !== req.hash) throw reused();
-      const stale = !existing.lockedAt || existing.lockedAt.getTime() < Date.now() - IN_PROGRESS_STALE_SECONDS * 1000;
+      const stale = !existing.lockedAt || existing.lockedAt.getTime() < now - IN_PROGRESS_STALE_SECONDS * 1000;
       if (!stale) throw inProgress();
     }
     if (existing) await repo.delete({ scope: req.scope, key: req.key });
     if (stepwise) {
-      const claimedAt = new Date();
+      const claimedAt = this.clock.now();
       await repo.insert({
         scope: req.scope,
         key: req.key,
@@ -198,7 +202,8 @@ export class IdempotencyService {
     return { done: false };
   }
 
+  /** When a key stored now expires, by the app's clock (the purge job deletes it after that). */
   private expiry(): Date {
-    return new Date(Date.now() + this.options.ttlSeconds * 1000);
+    return new Date(this.clock.nowMs() + this.options.ttlSeconds * 1000);
   }
 }
