@@ -52,11 +52,7 @@ import pg from 'pg';
 import { findFreePort, startEmbeddedPostgres, type RunningPostgres } from '../libs/database/src/embedded-postgres';
 import { quoteIdent, withDatabaseName } from '../libs/database/src/database-names';
 import { mintDevToken } from '../src/auth/dev-token.service';
-import { SqlParams } from '../libs/database/src/sql-params';
-import { IdempotencyService, type IdempotentRequest } from '../libs/idempotency/src/idempotency.service';
-import { CatalogService } from '../src/catalog/catalog.service';
-import { slotTakeCtes } from '../src/inventory/inventory.repository';
-import { type Line, type NewHold, oneSlotHoldSql, reservationInsertCtes } from '../src/reservations/reservations.service';
+import { type Line, type NewHold, oneSlotHoldStatement } from '../src/reservations/hold-statement';
 
 // ---------------------------------------------------------------------------------------
 // Settings
@@ -664,9 +660,9 @@ async function checkPhaseWrites(db: pg.Client, load: LoadResult, keyPrefix: stri
 // The ceiling: the same transaction through pgbench
 
 /**
- * The app's one-slot hold statement, built by the app's own code (the builders of the
- * idempotency, catalog, inventory and reservations modules, assembled by
- * `oneSlotHoldSql`), with its parameters turned into what pgbench can vary: the ids the
+ * The app's one-slot hold statement, built by the app's own code
+ * (`oneSlotHoldStatement` in src/reservations/hold-statement.ts, the text
+ * docs/inventory.md shows), with its parameters turned into what pgbench can vary: the ids the
  * app makes in Node come from md5() of a random number (or gen_random_uuid()), the key
  * and its lock from random numbers, the slot from bench_slots (n 1..10000 spread, 0 hot), the times from now().
  * So the ceiling is the very statement the app sends, in one round trip, as the app
@@ -677,9 +673,12 @@ function pgbenchScript(offeringId: string): string {
     reservation: '00000000-0000-4000-8000-00000000000a',
     item: '00000000-0000-4000-8000-00000000000b',
     slot: '00000000-0000-4000-8000-00000000000c',
+    allocation: '00000000-0000-4000-8000-00000000000d',
     key: 'pgbench-key-sentinel',
   };
-  const startsAt = new Date();
+  // Stand-ins for the two expiry times, told apart by identity below.
+  const holdExpiresAt = new Date();
+  const keyExpiresAt = new Date();
   const offering = {
     id: offeringId,
     kind: 'experience',
@@ -708,50 +707,38 @@ function pgbenchScript(offeringId: string): string {
     lines: [line],
     total: total as NewHold['total'],
     currency: 'EUR',
-    holdExpiresAt: startsAt,
-    response: {} as NewHold['response'],
+    holdExpiresAt,
+    // The response the key stores.
+    response: {
+      reservation: {
+        id: sentinel.reservation,
+        status: 'held',
+        holdExpiresAt: '2030-01-01T00:15:00.000Z',
+        totalPrice: PRICE_CENTS,
+      },
+    } as NewHold['response'],
   };
-  const keyed = { scope: 'pgbench-user|POST /v1/reservations/hold', key: sentinel.key, hash: 'e3b0c442', successStatus: 200 };
-  const body = {
-    reservation: { id: sentinel.reservation, status: 'held', holdExpiresAt: '2030-01-01T00:15:00.000Z', totalPrice: PRICE_CENTS },
-  };
+  const key = { scope: 'pgbench-user|POST /v1/reservations/hold', key: sentinel.key, hash: 'e3b0c442', successStatus: 200 };
 
-  const p = new SqlParams();
-  const key = new IdempotencyService(undefined as never, { ttlSeconds: 86_400, purgeIntervalSeconds: 3600 }).inStatement(
-    p,
-    keyed as IdempotentRequest,
-    body,
-    'inv_taken',
-  );
-  const take = slotTakeCtes(p, {
-    slotId: sentinel.slot,
-    quantity: 1,
-    reservationId: sentinel.reservation,
-    itemId: sentinel.item,
-    offeringId,
-    guards: [key.locked, new CatalogService(undefined as never).unchangedSql(p, offering as never)],
-  });
-  const sql = oneSlotHoldSql(key, take, reservationInsertCtes(p, hold, 'inv_taken'));
-  const lockId = p.values[0];
+  const { text, values } = oneSlotHoldStatement({ hold, key, keyExpiresAt, allocationId: sentinel.allocation });
+  const lockId = values[0];
 
   const literal = (value: unknown): string => {
     if (value === sentinel.reservation) return `md5('r' || :h)::uuid`;
     if (value === sentinel.item) return `md5('i' || :h)::uuid`;
     if (value === sentinel.slot) return '(SELECT id FROM bench_slots WHERE n = :n)';
+    if (value === sentinel.allocation) return 'gen_random_uuid()';
     if (value === sentinel.key) return `('pgb-' || :k)`;
     if (value === lockId) return ':lk';
     if (value === null) return 'NULL';
     if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(', ')}]`;
-    if (value instanceof Date) return value === startsAt ? `(now() + interval '900 seconds')` : `(now() + interval '1 day')`;
+    if (value === holdExpiresAt) return `(now() + interval '900 seconds')`;
+    if (value === keyExpiresAt) return `(now() + interval '1 day')`;
     if (typeof value === 'number') return String(value);
-    const text = String(value);
-    // The allocation's id, made inside slotTakeCtes: any other uuid is a fresh one.
-    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text) && text !== offeringId)
-      return 'gen_random_uuid()';
     // pgbench would read ":name" inside a literal as its variable: spell colons as an escape.
-    return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/:/g, '\\x3a')}'`;
+    return `E'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/:/g, '\\x3a')}'`;
   };
-  const statement = sql.replace(/\$(\d+)/g, (_, n: string) => literal(p.values[Number(n) - 1])).replace(/\s+/g, ' ');
+  const statement = text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1])).replace(/\s+/g, ' ');
   return `\\set n random(:lo, :hi)
 \\set k random(1, 9000000000000000000)
 \\set lk random(1, 9000000000000000000)
