@@ -67,7 +67,7 @@ export interface Statement {
  * It answers `taken`. Pure: the text depends only on whether the price depends on the
  * slot's start (`slotStartsAt`), never on the values, so it is prepared once. The same
  * function gives the text to the app (ReservationsService), the benchmark's pgbench
- * script (bench/holds.ts) and docs/inventory.md (`npm run docs:hold-sql`);
+ * script (bench/support/pgbench.ts) and docs/inventory.md (`npm run docs:hold-sql`);
  * hold-statement.spec.ts pins the text down.
  */
 export function oneSlotHoldStatement({ hold, key, keyExpiresAt, allocationId }: OneSlotHold): Statement {
