@@ -40,23 +40,33 @@
  * BENCH_CALIBRATE (seconds of the bare node:http calibration, default 5, 0 = none).
  *
  * Exits 1 when an invariant fails, on any 5xx or connection error, or when pgbench fails.
+ *
+ * This file holds the settings, the database, the load and the report; bench/support/
+ * holds the app process (app-process.ts), the CPU accounting (cpu.ts), pgbench
+ * (pgbench.ts) and what they share (common.ts: output, cleanup).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { findFreePort, startEmbeddedPostgres, type RunningPostgres } from '../libs/database/src/embedded-postgres';
+import { startEmbeddedPostgres, type RunningPostgres } from '../libs/database/src/embedded-postgres';
 import { quoteIdent, withDatabaseName } from '../libs/database/src/database-names';
 import { mintDevToken } from '../src/auth/dev-token.service';
-import { SqlParams } from '../libs/database/src/sql-params';
-import { IdempotencyService, type IdempotentRequest } from '../libs/idempotency/src/idempotency.service';
-import { CatalogService } from '../src/catalog/catalog.service';
-import { slotTakeCtes } from '../src/inventory/inventory.repository';
-import { type Line, type NewHold, oneSlotHoldSql, reservationInsertCtes } from '../src/reservations/reservations.service';
+import { type App, startApp } from './support/app-process';
+import { cleanUpOnSignals, cleanup, cleanups, fmt, note, out, sleep } from './support/common';
+import { type CpuUse, cpuLine, cpuSnapshot, cpuUse, findPostmaster } from './support/cpu';
+import {
+  type PgbenchResult,
+  type PgbenchSettings,
+  pgbenchAvailable,
+  pgbenchRuns,
+  pgbenchScript,
+  runPgbench,
+  waitForPgbenchGone,
+} from './support/pgbench';
 
 // ---------------------------------------------------------------------------------------
 // Settings
@@ -91,9 +101,6 @@ const SLOT_CAPACITY = 1_000;
 const HOT_CAPACITY = 10_000_000;
 const PRICE_CENTS = 10_000;
 const JWT_SECRET = `bench-${randomBytes(16).toString('hex')}`;
-const HERE = dirname(fileURLToPath(import.meta.url));
-/** dist/bench/holds.js -> dist/src/main.js (the app of the same build). */
-const APP_MAIN = resolve(HERE, '../src/main.js');
 
 type PhaseName = 'spread' | 'hot' | 'rentals';
 for (const phase of PHASES) if (!['spread', 'hot', 'rentals'].includes(phase)) throw new Error(`unknown phase "${phase}"`);
@@ -101,32 +108,16 @@ for (const mode of PGBENCH_MODES) {
   if (!['prepared', 'extended', 'simple'].includes(mode)) throw new Error(`unknown pgbench mode "${mode}"`);
 }
 
-const out = (line = ''): void => void process.stdout.write(`${line}\n`);
-const note = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+cleanUpOnSignals();
 
-// ---------------------------------------------------------------------------------------
-// Cleanup: everything started registers how to undo it; undone in reverse order.
-
-const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
-let cleanedUp = false;
-async function cleanup(): Promise<void> {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  for (const { name, run } of cleanups.reverse()) {
-    try {
-      await run();
-    } catch (error) {
-      note(`cleanup of ${name} failed: ${(error as Error).message}`);
-    }
-  }
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    note(`${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
+const PGBENCH_SETTINGS: PgbenchSettings = {
+  bin: PGBENCH,
+  modes: PGBENCH_MODES,
+  threads: PGBENCH_THREADS,
+  atPool: PGBENCH_AT_POOL,
+  connections: CONNECTIONS,
+  poolSize: POOL_SIZE,
+};
 
 // ---------------------------------------------------------------------------------------
 // Database
@@ -309,230 +300,8 @@ async function checkInvariants(db: pg.Client): Promise<InvariantReport> {
   return { ok: problems.length === 0, problems };
 }
 
-/** Waits until pgbench's connections are gone (their backends exited), so their CPU is all counted. */
-async function waitForPgbenchGone(db: pg.Client, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pgbench'`);
-    if ((rows[0] as { n: number }).n === 0) break;
-    await sleep(100);
-  }
-  await sleep(300);
-}
-
 async function countReservations(db: pg.Client): Promise<number> {
   return Number(((await db.query('SELECT count(*) AS n FROM reservations')).rows[0] as { n: string }).n);
-}
-
-// ---------------------------------------------------------------------------------------
-// CPU accounting from /proc (Linux; skipped elsewhere or for a server on another machine).
-// On a shared machine the rates move with everybody else's load; CPU milliseconds per
-// hold, for the app and for Postgres, do not, and say where the time goes.
-
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-
-interface ProcTimes {
-  ppid: number;
-  /** CPU of the process itself, ms. */
-  self: number;
-  /** CPU of its children that have exited and been waited for, ms. */
-  children: number;
-}
-
-function readProc(pid: number): ProcTimes | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return {
-      ppid: Number(f[1]),
-      self: (Number(f[11]) + Number(f[12])) * TICK_MS,
-      children: (Number(f[13]) + Number(f[14])) * TICK_MS,
-    };
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The postmaster's CPU plus all its backends' and helpers', those alive and those gone.
- * A backend reaped while /proc is walked would be counted nowhere (or twice): walk again
- * until the postmaster's total for its reaped children stays the same across the walk.
- */
-function postgresCpuMs(postmaster: number | null): number | null {
-  if (postmaster === null) return null;
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const main = readProc(postmaster);
-    if (!main) return null;
-    let live = 0;
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      const p = readProc(Number(entry));
-      if (p && p.ppid === postmaster) live += p.self + p.children;
-    }
-    if (readProc(postmaster)?.children === main.children) return main.self + main.children + live;
-  }
-  return null;
-}
-
-/** Busy and total CPU time of the whole machine, ms (all CPUs). */
-function machineCpuMs(): { busy: number; total: number } | null {
-  try {
-    const [cpuLine] = readFileSync('/proc/stat', 'utf8').split('\n');
-    const v = cpuLine.trim().split(/\s+/).slice(1, 9).map(Number);
-    const idle = v[3] + v[4];
-    const total = v.reduce((a, b) => a + b, 0);
-    return { busy: (total - idle) * TICK_MS, total: total * TICK_MS };
-  } catch {
-    return null;
-  }
-}
-
-interface CpuSnapshot {
-  app: number | null;
-  postgres: number | null;
-  loadgen: number;
-  pgbench: number | null;
-  machine: { busy: number; total: number } | null;
-}
-
-/** CPU used in a window, ms, and the share of the machine's CPU that went to none of us. */
-interface CpuUse {
-  app: number | null;
-  postgres: number | null;
-  loadgen: number;
-  pgbench: number | null;
-  /** Busy CPU of the machine during the window, % of all CPUs. */
-  machineBusyPct: number | null;
-  /** Busy CPU not used by the app, Postgres, the load generator or pgbench: other people's work, % of all CPUs. */
-  othersPct: number | null;
-}
-
-function cpuSnapshot(appPid: number | undefined, postmaster: number | null): CpuSnapshot {
-  const usage = process.cpuUsage();
-  return {
-    app: appPid ? (readProc(appPid)?.self ?? null) : null,
-    postgres: postgresCpuMs(postmaster),
-    loadgen: (usage.user + usage.system) / 1000,
-    pgbench: readProc(process.pid)?.children ?? null,
-    machine: machineCpuMs(),
-  };
-}
-
-function cpuUse(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
-  const d = (x: number | null, y: number | null) => (x === null || y === null ? null : y - x);
-  const use = {
-    app: d(a.app, b.app),
-    postgres: d(a.postgres, b.postgres),
-    loadgen: b.loadgen - a.loadgen,
-    pgbench: d(a.pgbench, b.pgbench),
-    machineBusyPct: null as number | null,
-    othersPct: null as number | null,
-  };
-  if (a.machine && b.machine && b.machine.total > a.machine.total) {
-    const total = b.machine.total - a.machine.total;
-    const busy = b.machine.busy - a.machine.busy;
-    use.machineBusyPct = (100 * busy) / total;
-    const ours = (use.app ?? 0) + (use.postgres ?? 0) + use.loadgen + (use.pgbench ?? 0);
-    use.othersPct = Math.max(0, (100 * (busy - ours)) / total);
-  }
-  return use;
-}
-
-async function findPostmaster(db: pg.Client): Promise<number | null> {
-  const backend = ((await db.query('SELECT pg_backend_pid() AS pid')).rows[0] as { pid: number }).pid;
-  const proc = readProc(backend);
-  return proc ? proc.ppid : null;
-}
-
-// ---------------------------------------------------------------------------------------
-// The app, as a child process
-
-interface App {
-  port: number;
-  pid: number | undefined;
-  /** Throws, with the app's last output, when it has exited without being asked to. */
-  assertAlive: () => void;
-  /** How many lines the app logged at error level or above, and the first five. */
-  errorLog: () => { count: number; first: string[] };
-  stop: () => Promise<void>;
-}
-
-async function startApp(databaseUrl: string): Promise<App> {
-  const port = await findFreePort();
-  const recent: string[] = [];
-  const errorLines: string[] = [];
-  let errorCount = 0;
-  const child: ChildProcess = spawn(process.execPath, [...APP_NODE_OPTIONS, APP_MAIN], {
-    env: {
-      ...process.env,
-      // Not production: that refuses the dev tokens the bench signs in with (src/config/env.schema.ts).
-      NODE_ENV: 'development',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      LOG_PRETTY: 'false',
-      DEMO_CATALOG: 'false',
-      AUTH_MODE: 'dev',
-      JWT_SECRET,
-      JWT_ISSUER: '',
-      JWT_AUDIENCE: '',
-      HOLD_TTL_SECONDS: '900',
-      DB_POOL_SIZE: String(POOL_SIZE),
-      MIGRATIONS_RUN: 'true',
-      // The bench drives thousands of holds a second from a few users: measure the app, not its limiter.
-      RATE_LIMIT_PER_MINUTE: '0',
-      RATE_LIMIT_HOLD_PER_MINUTE: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line) continue;
-      if (/"level":(50|60)/.test(line)) {
-        errorCount++;
-        if (errorLines.length < 5) errorLines.push(line.slice(0, 1000));
-      }
-      recent.push(line.length > 2000 ? `${line.slice(0, 2000)}...` : line);
-      if (recent.length > 50) recent.shift();
-    }
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  let exited: string | undefined;
-  let stopping = false;
-  const exitPromise = new Promise<void>((done) =>
-    child.on('exit', (code, signal) => {
-      exited = signal ? `signal ${signal}` : `code ${code}`;
-      if (!stopping) note(`the app exited unexpectedly (${exited}); its last output:\n${recent.join('\n')}`);
-      done();
-    }),
-  );
-  const stop = async () => {
-    stopping = true;
-    if (exited !== undefined) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await exitPromise;
-    clearTimeout(timer);
-  };
-  cleanups.push({ name: 'app', run: stop });
-
-  const deadline = Date.now() + 60_000;
-  while (true) {
-    if (exited !== undefined) throw new Error(`the app exited (${exited}) before it was ready:\n${recent.join('\n')}`);
-    if (Date.now() > deadline) throw new Error(`the app was not ready within 60 s:\n${recent.join('\n')}`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  const assertAlive = () => {
-    if (exited !== undefined) throw new Error(`the app exited during the benchmark (${exited})`);
-  };
-  return { port, pid: child.pid, assertAlive, errorLog: () => ({ count: errorCount, first: errorLines }), stop };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -661,186 +430,6 @@ async function checkPhaseWrites(db: pg.Client, load: LoadResult, keyPrefix: stri
 }
 
 // ---------------------------------------------------------------------------------------
-// The ceiling: the same transaction through pgbench
-
-/**
- * The app's one-slot hold statement, built by the app's own code (the builders of the
- * idempotency, catalog, inventory and reservations modules, assembled by
- * `oneSlotHoldSql`), with its parameters turned into what pgbench can vary: the ids the
- * app makes in Node come from md5() of a random number (or gen_random_uuid()), the key
- * and its lock from random numbers, the slot from bench_slots (n 1..10000 spread, 0 hot), the times from now().
- * So the ceiling is the very statement the app sends, in one round trip, as the app
- * sends it (a lone statement, no BEGIN or COMMIT).
- */
-function pgbenchScript(offeringId: string): string {
-  const sentinel = {
-    reservation: '00000000-0000-4000-8000-00000000000a',
-    item: '00000000-0000-4000-8000-00000000000b',
-    slot: '00000000-0000-4000-8000-00000000000c',
-    key: 'pgbench-key-sentinel',
-  };
-  const startsAt = new Date();
-  const offering = {
-    id: offeringId,
-    kind: 'experience',
-    currency: 'EUR',
-    basePriceCents: PRICE_CENTS,
-    pricingRules: {},
-    active: true,
-  };
-  const price = { unitPriceCents: PRICE_CENTS, originalCents: PRICE_CENTS, discountCents: 0, totalCents: PRICE_CENTS };
-  const total = { ...price, appliedDiscounts: { groupDiscount: null, earlyBirdDiscount: null, totalDiscount: 0 } };
-  const line = {
-    itemId: sentinel.item,
-    offering,
-    timeSlotId: sentinel.slot,
-    sku: null,
-    startDate: null,
-    endDate: null,
-    quantity: 1,
-    price,
-    slotStartsAt: null,
-  } as unknown as Line;
-  const hold: NewHold = {
-    id: sentinel.reservation,
-    userId: 'pgbench-user',
-    dto: { guestName: 'Bench User', guestEmail: 'bench@example.com' } as NewHold['dto'],
-    lines: [line],
-    total: total as NewHold['total'],
-    currency: 'EUR',
-    holdExpiresAt: startsAt,
-    response: {} as NewHold['response'],
-  };
-  const keyed = { scope: 'pgbench-user|POST /v1/reservations/hold', key: sentinel.key, hash: 'e3b0c442', successStatus: 200 };
-  const body = {
-    reservation: { id: sentinel.reservation, status: 'held', holdExpiresAt: '2030-01-01T00:15:00.000Z', totalPrice: PRICE_CENTS },
-  };
-
-  const p = new SqlParams();
-  const key = new IdempotencyService(undefined as never, { ttlSeconds: 86_400, purgeIntervalSeconds: 3600 }).inStatement(
-    p,
-    keyed as IdempotentRequest,
-    body,
-    'inv_taken',
-  );
-  const take = slotTakeCtes(p, {
-    slotId: sentinel.slot,
-    quantity: 1,
-    reservationId: sentinel.reservation,
-    itemId: sentinel.item,
-    offeringId,
-    guards: [key.locked, new CatalogService(undefined as never).unchangedSql(p, offering as never)],
-  });
-  const sql = oneSlotHoldSql(key, take, reservationInsertCtes(p, hold, 'inv_taken'));
-  const lockId = p.values[0];
-
-  const literal = (value: unknown): string => {
-    if (value === sentinel.reservation) return `md5('r' || :h)::uuid`;
-    if (value === sentinel.item) return `md5('i' || :h)::uuid`;
-    if (value === sentinel.slot) return '(SELECT id FROM bench_slots WHERE n = :n)';
-    if (value === sentinel.key) return `('pgb-' || :k)`;
-    if (value === lockId) return ':lk';
-    if (value === null) return 'NULL';
-    if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(', ')}]`;
-    if (value instanceof Date) return value === startsAt ? `(now() + interval '900 seconds')` : `(now() + interval '1 day')`;
-    if (typeof value === 'number') return String(value);
-    const text = String(value);
-    // The allocation's id, made inside slotTakeCtes: any other uuid is a fresh one.
-    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text) && text !== offeringId)
-      return 'gen_random_uuid()';
-    // pgbench would read ":name" inside a literal as its variable: spell colons as an escape.
-    return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/:/g, '\\x3a')}'`;
-  };
-  const statement = sql.replace(/\$(\d+)/g, (_, n: string) => literal(p.values[Number(n) - 1])).replace(/\s+/g, ' ');
-  return `\\set n random(:lo, :hi)
-\\set k random(1, 9000000000000000000)
-\\set lk random(1, 9000000000000000000)
-\\set h random(1, 9000000000000000000)
-${statement};
-`;
-}
-
-interface PgbenchRun {
-  mode: string;
-  clients: number;
-}
-
-/** The pgbench runs of a phase: each mode at the app's concurrency, then the first at the app's pool size. */
-function pgbenchRuns(): PgbenchRun[] {
-  const runs = PGBENCH_MODES.map((mode) => ({ mode, clients: CONNECTIONS }));
-  if (PGBENCH_AT_POOL && POOL_SIZE !== CONNECTIONS) runs.push({ mode: PGBENCH_MODES[0], clients: POOL_SIZE });
-  return runs;
-}
-
-interface PgbenchResult {
-  mode: string;
-  clients: number;
-  cpu?: CpuUse;
-  tps: number;
-  transactions: number;
-  latencyMs: number | null;
-  failed: number;
-  ok: boolean;
-  output: string;
-}
-
-function runPgbench(url: string, scriptPath: string, phase: PhaseName, run: PgbenchRun, seconds: number): Promise<PgbenchResult> {
-  const { mode, clients } = run;
-  const [lo, hi] = phase === 'hot' ? [0, 0] : [1, SLOT_COUNT];
-  const args = [
-    '-n',
-    '-M',
-    mode,
-    '-c',
-    String(clients),
-    '-j',
-    String(Math.min(PGBENCH_THREADS, clients)),
-    '-T',
-    String(seconds),
-    '-D',
-    `lo=${lo}`,
-    '-D',
-    `hi=${hi}`,
-    '-f',
-    scriptPath,
-    url,
-  ];
-  return new Promise((done, fail) => {
-    const child = spawn(PGBENCH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('error', fail);
-    child.on('exit', (code) => {
-      const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(output);
-      const processed = /number of transactions actually processed: (\d+)/.exec(output);
-      const latency = /latency average = ([\d.]+) ms/.exec(output);
-      const failed = /number of failed transactions: (\d+)/.exec(output);
-      const aborted = /client \d+ aborted|Run was aborted/.test(output);
-      done({
-        mode,
-        clients,
-        tps: tps ? Number(tps[1]) : 0,
-        transactions: processed ? Number(processed[1]) : 0,
-        latencyMs: latency ? Number(latency[1]) : null,
-        failed: failed ? Number(failed[1]) : 0,
-        ok: code === 0 && tps !== null && !aborted && (!failed || Number(failed[1]) === 0),
-        output,
-      });
-    });
-  });
-}
-
-async function pgbenchAvailable(): Promise<boolean> {
-  if (PGBENCH === 'off') return false;
-  return new Promise((done) => {
-    const child = spawn(PGBENCH, ['--version'], { stdio: 'ignore' });
-    child.on('error', () => done(false));
-    child.on('exit', (code) => done(code === 0));
-  });
-}
-
-// ---------------------------------------------------------------------------------------
 // Main
 
 interface PhaseReport {
@@ -857,10 +446,6 @@ interface PhaseReport {
 
 let currentSeed: Seed | undefined;
 
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
 function printTable(rows: string[][]): void {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) =>
@@ -868,18 +453,6 @@ function printTable(rows: string[][]): void {
   out(line(rows[0]));
   out(`|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   for (const r of rows.slice(1)) out(line(r));
-}
-
-function cpuLine(cpu: CpuUse, count: number, driver: string): string {
-  const per = (ms: number | null) => (ms === null || count === 0 ? 'n/a' : `${fmt(ms / count, 2)} ms`);
-  const parts = [];
-  if (cpu.app !== null && driver !== 'pgbench') parts.push(`app ${per(cpu.app)}`);
-  parts.push(`postgres ${per(cpu.postgres)}`);
-  parts.push(`${driver} ${per(driver === 'pgbench' ? cpu.pgbench : cpu.loadgen)}`);
-  if (cpu.machineBusyPct !== null) {
-    parts.push(`machine ${fmt(cpu.machineBusyPct)} % busy (${fmt(cpu.othersPct ?? 0)} % of all CPUs by other processes)`);
-  }
-  return parts.join(', ');
 }
 
 /**
@@ -909,7 +482,7 @@ async function calibrate(seconds: number): Promise<number | null> {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const haveScript = await pgbenchAvailable();
+  const haveScript = await pgbenchAvailable(PGBENCH);
   if (!haveScript) note(`pgbench (${PGBENCH}) is not available: no ceiling will be measured`);
   let bareHttp: number | null = null;
   if (CALIBRATE > 0) {
@@ -919,7 +492,7 @@ async function main(): Promise<void> {
 
   const database = await createDatabase();
   note(`database ready on ${database.where} (PostgreSQL ${database.serverVersion}); starting the app (pool ${POOL_SIZE})`);
-  const app = await startApp(database.url);
+  const app = await startApp(database.url, { nodeOptions: APP_NODE_OPTIONS, jwtSecret: JWT_SECRET, poolSize: POOL_SIZE });
   note(`app ready on port ${app.port}`);
 
   const db = new pg.Client({ connectionString: database.url, application_name: 'holdfast-bench' });
@@ -932,7 +505,10 @@ async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'holdfast-bench-pgbench-'));
   cleanups.push({ name: 'pgbench dir', run: () => rmSync(workDir, { recursive: true, force: true }) });
   const scriptPath = join(workDir, 'hold.sql');
-  writeFileSync(scriptPath, PGBENCH_SCRIPT ? readFileSync(PGBENCH_SCRIPT, 'utf8') : pgbenchScript(currentSeed.offeringId));
+  writeFileSync(
+    scriptPath,
+    PGBENCH_SCRIPT ? readFileSync(PGBENCH_SCRIPT, 'utf8') : pgbenchScript(currentSeed.offeringId, PRICE_CENTS),
+  );
 
   const tokens = Array.from({ length: CONNECTIONS }, (_, i) =>
     mintDevToken(JWT_SECRET, { sub: `bench-user-${i + 1}`, roles: [] }, 86_400),
@@ -971,11 +547,12 @@ async function main(): Promise<void> {
     const pgbench: PgbenchResult[] = [];
     let pgbenchInvariants: InvariantReport | null = null;
     if (haveScript && phase !== 'rentals') {
-      for (const pgRun of pgbenchRuns()) {
+      for (const pgRun of pgbenchRuns(PGBENCH_SETTINGS)) {
         const label = `pgbench -M ${pgRun.mode} -c ${pgRun.clients}`;
         note(`${phase}: ${label}, ${DURATION} s`);
         const pgbenchBefore = cpuSnapshot(app.pid, postmaster);
-        const result = await runPgbench(database.url, scriptPath, phase, pgRun, DURATION);
+        const range: [number, number] = phase === 'hot' ? [0, 0] : [1, SLOT_COUNT];
+        const result = await runPgbench(PGBENCH_SETTINGS, database.url, scriptPath, range, pgRun, DURATION);
         await waitForPgbenchGone(db);
         result.cpu = cpuUse(pgbenchBefore, cpuSnapshot(app.pid, postmaster));
         if (!result.ok) note(`${label} failed:\n${result.output}`);
@@ -1014,7 +591,7 @@ async function main(): Promise<void> {
     );
   }
   out();
-  const runs = haveScript ? pgbenchRuns() : [];
+  const runs = haveScript ? pgbenchRuns(PGBENCH_SETTINGS) : [];
   const header = ['phase', 'holds/s', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', '5xx', 'errors'];
   for (const run of runs) header.push(`pgbench ${run.mode} -c ${run.clients} tps`);
   if (runs.length) header.push(`app % of pgbench -c ${runs[0].clients}`);

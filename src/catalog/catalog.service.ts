@@ -20,6 +20,22 @@ interface CacheEntry {
   expiresAt: number;
 }
 
+/** The fields of an offering that its price comes from (and whether it is on sale). */
+export type PricedOffering = Pick<OfferingEntity, 'id' | 'basePriceCents' | 'currency' | 'pricingRules'>;
+
+/**
+ * A SQL condition, for a statement that prices with a cached offering, that the
+ * offering is still active and still has that price: base price, currency and pricing
+ * rules as in `offering` (jsonb equality ignores key order). Pure: catalog's fragment of
+ * the one-statement hold (src/reservations/hold-statement.ts).
+ */
+export function offeringUnchangedSql(p: SqlParams, offering: PricedOffering): string {
+  return `EXISTS (SELECT 1 FROM offerings o
+                     WHERE o.id = ${p.add(offering.id, 'uuid')} AND o.active
+                       AND o.base_price_cents = ${p.add(offering.basePriceCents, 'int')} AND o.currency = ${p.add(offering.currency, 'bpchar')}
+                       AND o.pricing_rules = ${p.add(JSON.stringify(offering.pricingRules), 'jsonb')})`;
+}
+
 /** Offerings: public browse, admin create and change, and lookups for the other modules. */
 @Injectable()
 export class CatalogService {
@@ -110,17 +126,6 @@ export class CatalogService {
     } finally {
       this.invalidate(id);
     }
-  }
-
-  /**
-   * A SQL condition, for a statement that prices with a cached offering, that the
-   * offering is still active and still has that price: base price, currency and pricing
-   * rules as in `offering` (jsonb equality ignores key order).
-   */
-  unchangedSql(p: SqlParams, offering: OfferingEntity): string {
-    return `EXISTS (SELECT 1 FROM offerings o WHERE o.id = ${p.add(offering.id, 'uuid')} AND o.active
-      AND o.base_price_cents = ${p.add(offering.basePriceCents, 'int')} AND o.currency = ${p.add(offering.currency, 'bpchar')}
-      AND o.pricing_rules = ${p.add(JSON.stringify(offering.pricingRules), 'jsonb')})`;
   }
 
   /**

@@ -39,6 +39,7 @@ const toSlot = (r: SlotRow): SlotInfo => ({
  * ledger row's id). The update takes the places only if the slot is open, in the future
  * and has enough left, plus the caller's `guards` and `startsAt` expectation; otherwise
  * both CTEs are empty, and the caller's writes that select FROM `inv_taken` do nothing.
+ * Pure: the text depends only on which of `startsAt`, `offeringId` and `guards` are given.
  */
 export function slotTakeCtes(p: SqlParams, take: SlotTake): string {
   const slot = p.add(take.slotId, 'uuid');
@@ -55,11 +56,11 @@ export function slotTakeCtes(p: SqlParams, take: SlotTake): string {
   ];
   return `inv_taken AS (
       UPDATE time_slots SET held = held + ${quantity}, updated_at = now()
-       WHERE ${conditions.join(' AND ')}
+       WHERE ${conditions.join('\n         AND ')}
        RETURNING id),
     inv_allocation AS (
       INSERT INTO allocations (id, reservation_id, reservation_item_id, resource_type, time_slot_id, quantity, state)
-      SELECT ${p.add(randomUUID(), 'uuid')}, ${p.add(take.reservationId, 'uuid')}, ${p.add(take.itemId, 'uuid')}, 'slot', inv_taken.id, ${quantity}, 'held'
+      SELECT ${p.add(take.allocationId, 'uuid')}, ${p.add(take.reservationId, 'uuid')}, ${p.add(take.itemId, 'uuid')}, 'slot', inv_taken.id, ${quantity}, 'held'
         FROM inv_taken
       RETURNING id)`;
 }
@@ -116,7 +117,7 @@ export class InventoryRepository {
   async takeSlot(slotId: string, quantity: number, reservationId: string, itemId: string): Promise<boolean> {
     const p = new SqlParams();
     const rows = await this.query<{ id: string }>(
-      `WITH ${slotTakeCtes(p, { slotId, quantity, reservationId, itemId })} SELECT id FROM inv_allocation`,
+      `WITH ${slotTakeCtes(p, { slotId, quantity, reservationId, itemId, allocationId: randomUUID() })} SELECT id FROM inv_allocation`,
       p.values,
     );
     return rows.length === 1;

@@ -1,9 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import type { SqlParams } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
-import { InventoryRepository, slotTakeCtes } from './inventory.repository';
+import { InventoryRepository } from './inventory.repository';
 import { KeyedGate } from './keyed-gate';
-import type { AllocationRequest, ShortageHandler, ShortResource, SlotInfo, SlotTake, StockInfo } from './inventory.types';
+import type { AllocationRequest, ShortageHandler, ShortResource, SlotInfo, StockInfo } from './inventory.types';
+
+/**
+ * Inventory's fragment of a one-slot hold made in ONE statement (one round trip, its own
+ * transaction): the CTEs that take the places, `inv_taken` and `inv_allocation`. The
+ * caller's other writes select FROM `inv_taken`, so they happen exactly when the places
+ * were taken. When nothing is taken the caller learns no reason: it runs `allocate` in a
+ * transaction, which reclaims and explains. A pure function, kept beside the rest of the
+ * SQL that moves capacity (inventory.repository.ts) and exported here, the module's face;
+ * src/reservations/hold-statement.ts composes it.
+ */
+export { slotTakeCtes } from './inventory.repository';
 
 const RESOURCE_ORDER = { slot: 0, sku: 1, unit: 2 } as const;
 /** Long, because nothing the cache says is trusted without the database agreeing (see getSlotForHold). */
@@ -100,17 +110,6 @@ export class InventoryService {
   whileTakingUnits<T>(offeringIds: string[], fn: () => Promise<T>): Promise<T> {
     if (offeringIds.length === 0) return fn();
     return this.unitTakers.run(offeringIds, fn);
-  }
-
-  /**
-   * For a caller that makes a whole one-slot hold in ONE statement (one round trip, its
-   * own transaction): the CTEs that take the places, `inv_taken` and `inv_allocation`
-   * (see `slotTakeCtes`). The caller's other writes select FROM `inv_taken`, so they
-   * happen exactly when the places were taken. When nothing is taken the caller learns
-   * no reason: it runs `allocate` in a transaction, which reclaims and explains.
-   */
-  slotTakeSql(p: SqlParams, take: SlotTake): string {
-    return slotTakeCtes(p, take);
   }
 
   /** Gives back every live allocation of these reservations. */

@@ -42,6 +42,8 @@ export interface SlotTake {
   quantity: number;
   reservationId: string;
   itemId: string;
+  /** The id of the allocation (ledger row) it writes. */
+  allocationId: string;
   /** Take only if the slot still starts then (the hold was priced for that start). */
   startsAt?: Date;
   /** Take only if the slot still belongs to this offering. */

@@ -3,16 +3,17 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '@holdfast/clock';
 import { SqlParams, TransactionHost, Transactional, sqlState } from '@holdfast/database';
 import { AppError, type ErrorDetail } from '@holdfast/errors';
-import { IdempotencyService, type IdempotentRequest, type KeyInStatement } from '@holdfast/idempotency';
+import { IdempotencyService, type IdempotentRequest } from '@holdfast/idempotency';
 import { MAX_AMOUNT_MINOR, formatMinor } from '@holdfast/money';
 import type { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
 import type { OfferingEntity } from '../catalog/offering.entity';
-import { priceDependsOnStart, priceItem, sumPrices, type ItemPrice } from '../catalog/pricing';
+import { priceDependsOnStart, priceItem, sumPrices } from '../catalog/pricing';
 import { AppConfig } from '../config/app-config';
 import { InventoryService } from '../inventory/inventory.service';
-import type { AllocationRequest, ShortResource } from '../inventory/inventory.types';
+import type { ShortResource } from '../inventory/inventory.types';
 import type { HoldItemDto, HoldRequestDto, HoldResponseDto } from './dto/hold.dto';
+import { type Line, type NewHold, oneSlotHoldStatement, reservationInsertCtes } from './hold-statement';
 import { ReservationMetrics } from './reservation-metrics';
 import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reservations.errors';
 import type { ReservationStatus } from './reservation.entity';
@@ -20,98 +21,8 @@ import type { ReservationStatus } from './reservation.entity';
 const DAY_MS = 86_400_000;
 const MAX_RENTAL_DAYS = 365;
 
-/** A hold line, resolved against the catalog and inventory and priced. */
-export interface Line {
-  itemId: string;
-  offering: OfferingEntity;
-  request: AllocationRequest;
-  timeSlotId: string | null;
-  sku: string | null;
-  startDate: string | null;
-  endDate: string | null;
-  quantity: number;
-  price: ItemPrice;
-  /** When the slot starts, as priced; null for other lines, and for a slot line whose price does not depend on it. */
-  slotStartsAt: Date | null;
-}
-
-/** A hold about to be written: its rows and the response that announces it. */
-export interface NewHold {
-  id: string;
-  userId: string;
-  dto: HoldRequestDto;
-  lines: Line[];
-  total: ReturnType<typeof sumPrices>;
-  currency: string;
-  holdExpiresAt: Date;
-  response: HoldResponseDto;
-}
-
 /** unique_violation (the key was used before), deadlock_detected, serialization_failure. */
 const FALL_BACK_ON = new Set(['23505', '40P01', '40001']);
-
-/**
- * The one-slot hold as ONE statement, from the parts each module owns: the key's lock,
- * the guarded take (gated on the lock), the reservation and item (gated on the take) and
- * the key's stored response. Answers `taken`. (bench/holds.ts builds its pgbench script
- * from this too, so the ceiling it measures is this very statement.)
- */
-export function oneSlotHoldSql(key: KeyInStatement, take: string, insert: string): string {
-  return `WITH ${key.lockCte}, ${take}, ${insert}, ${key.storeCte} SELECT EXISTS (SELECT 1 FROM res_items) AS taken`;
-}
-
-/**
- * The CTEs that insert a hold's reservation (`res`) and its items (`res_items`); with a
- * `gate` CTE, only if that CTE has a row (the places were taken in the same statement).
- */
-export function reservationInsertCtes(p: SqlParams, hold: NewHold, gate: string | null): string {
-  const { dto, lines, total } = hold;
-  const id = p.add(hold.id, 'uuid');
-  const reservation = [
-    id,
-    p.add(hold.userId),
-    `'held'`,
-    p.add(hold.holdExpiresAt, 'timestamptz'),
-    p.add(dto.guestName),
-    p.add(dto.guestEmail),
-    p.add(dto.guestPhone ?? null, 'text'),
-    p.add(dto.specialRequests ?? null, 'text'),
-    p.add(total.originalCents, 'int'),
-    p.add(total.discountCents, 'int'),
-    p.add(total.totalCents, 'int'),
-    p.add(hold.currency, 'bpchar'),
-    p.add(JSON.stringify(total.appliedDiscounts), 'jsonb'),
-  ];
-  const column = (type: string, pick: (line: Line) => unknown): string => p.add(lines.map(pick), `${type}[]`);
-  const items = [
-    column('uuid', (l) => l.itemId),
-    column('uuid', (l) => l.offering.id),
-    column('text', (l) => l.offering.kind),
-    column('uuid', (l) => l.timeSlotId),
-    column('text', (l) => l.sku),
-    column('date', (l) => l.startDate),
-    column('date', (l) => l.endDate),
-    column('int', (l) => l.quantity),
-    column('int', (l) => l.price.unitPriceCents),
-    column('int', (l) => l.price.originalCents),
-    column('int', (l) => l.price.discountCents),
-    column('int', (l) => l.price.totalCents),
-  ];
-  return `res AS (
-      INSERT INTO reservations (id, user_id, status, hold_expires_at, guest_name, guest_email, guest_phone, special_requests,
-                                original_cents, discount_cents, total_cents, currency, applied_discounts)
-      SELECT ${reservation.join(', ')}
-      ${gate ? `WHERE EXISTS (SELECT 1 FROM ${gate})` : ''}
-      RETURNING id),
-    res_items AS (
-      INSERT INTO reservation_items (id, reservation_id, offering_id, kind, time_slot_id, sku, start_date, end_date, quantity,
-                                     unit_price_cents, original_cents, discount_cents, total_cents)
-      SELECT t.id, res.id, t.offering_id, t.kind, t.time_slot_id, t.sku, t.start_date, t.end_date, t.quantity,
-             t.unit_price, t.original, t.discount, t.total
-        FROM res, unnest(${items.join(', ')})
-          AS t(id, offering_id, kind, time_slot_id, sku, start_date, end_date, quantity, unit_price, original, discount, total)
-      RETURNING 1)`;
-}
 
 const invalid = (field: string, message: string): AppError =>
   new AppError('VALIDATION_FAILED', 'The request is not valid', [{ field, message }] satisfies ErrorDetail[]);
@@ -196,20 +107,14 @@ export class ReservationsService {
     if (line.timeSlotId === null) return null;
 
     const hold = this.newHold(user, dto, [line]);
-    const p = new SqlParams();
-    const key = this.idempotency.inStatement(p, keyed, hold.response, 'inv_taken');
-    const take = this.inventory.slotTakeSql(p, {
-      slotId: line.timeSlotId,
-      quantity: line.quantity,
-      reservationId: hold.id,
-      itemId: line.itemId,
-      startsAt: line.slotStartsAt ?? undefined,
-      offeringId: line.offering.id,
-      guards: [key.locked, this.catalog.unchangedSql(p, line.offering)],
+    const { text, values } = oneSlotHoldStatement({
+      hold,
+      key: keyed,
+      keyExpiresAt: this.idempotency.expiry(),
+      allocationId: randomUUID(),
     });
-    const insert = reservationInsertCtes(p, hold, 'inv_taken');
     try {
-      const [{ taken }] = await this.txHost.statement<{ taken: boolean }>(oneSlotHoldSql(key, take, insert), p.values);
+      const [{ taken }] = await this.txHost.statement<{ taken: boolean }>(text, values);
       if (!taken) return null;
     } catch (error) {
       // A key used before (its primary key refuses the insert), or a rare deadlock: the

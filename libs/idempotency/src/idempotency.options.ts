@@ -9,7 +9,7 @@ export interface IdempotentOptions {
    * `stepwise`: for handlers that commit their own steps around a third-party call;
    * the key is claimed by a committed in-progress row (see IdempotencyService).
    * `handler`: the handler gets the key through `@IdempotencyKey()` and must keep it
-   * itself, through IdempotencyService (`inStatement` on a fast path, `atomic` otherwise);
+   * itself, through `keyInStatement` on a fast path and IdempotencyService's `atomic` otherwise;
    * the header is then always required.
    */
   mode?: 'atomic' | 'stepwise' | 'handler';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { Clock, SystemClock } from '@holdfast/clock';
 import { AppError } from '@holdfast/errors';
-import { type SqlParams, TransactionHost } from '@holdfast/database';
+import { TransactionHost } from '@holdfast/database';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { IDEMPOTENCY_MODULE_OPTIONS, type IdempotencyModuleOptions } from './idempotency.options';
 import { advisoryLockId } from './request-hash';
@@ -23,16 +23,6 @@ export interface IdempotentRequest {
   res: Response;
 }
 
-/** SQL that makes storing a request's key part of the handler's own single statement. */
-export interface KeyInStatement {
-  /** A CTE (`idem_lock`) taking the key's transaction-scoped advisory lock without waiting. */
-  lockCte: string;
-  /** A condition true only when that lock was taken: gate the effect's first write on it. */
-  locked: string;
-  /** A CTE (`idem_key`) storing the completed response once for each row of the gate CTE. */
-  storeCte: string;
-}
-
 const inProgress = (): AppError =>
   new AppError('IDEMPOTENCY_KEY_IN_PROGRESS', 'A request with this idempotency key is still being processed; retry shortly');
 
@@ -41,8 +31,8 @@ const toJson = (body: unknown): object | null => (body === undefined ? null : (J
 /**
  * The three ways a handler's effect and its stored response are kept together
  * (DESIGN.md section 6): `atomic` (one transaction), `stepwise` (a committed claim around
- * a third-party call) and `inStatement` (the key written by the handler's own single
- * statement, with `atomic` as its fallback).
+ * a third-party call) and `keyInStatement` (key-in-statement.ts: the key written by the
+ * handler's own single statement, with `atomic` as its fallback).
  */
 @Injectable()
 export class IdempotencyService {
@@ -132,30 +122,6 @@ export class IdempotencyService {
   }
 
   /**
-   * For a handler whose whole effect is ONE statement (`TransactionHost.statement`), on
-   * the path that has to be fast: the key's lock and its completed response become part
-   * of that statement, so a first use costs no round trip of its own. Gate the effect's
-   * first write on `locked` and give `storeCte` that write's CTE as `from`.
-   *
-   * Every other case makes the statement do nothing or fail, and the handler must then
-   * run its ordinary path through {@link atomic}, which replays, refuses or reports the
-   * key as in progress: the lock held by another request leaves the gate closed (no
-   * rows); a key used before makes the insert fail with unique_violation (23505), which
-   * rolls the whole statement back.
-   */
-  inStatement(p: SqlParams, req: IdempotentRequest, body: unknown, from: string): KeyInStatement {
-    return {
-      lockCte: `idem_lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(${p.add(advisoryLockId(req.scope, req.key), 'bigint')}) AS ok)`,
-      locked: '(SELECT ok FROM idem_lock)',
-      storeCte: `idem_key AS (
-        INSERT INTO idempotency_keys (scope, key, request_hash, state, response_status, response_body, expires_at)
-        SELECT ${p.add(req.scope)}, ${p.add(req.key)}, ${p.add(req.hash)}, 'completed', ${p.add(req.successStatus, 'int')},
-               ${p.add(JSON.stringify(body) ?? 'null', 'jsonb')}, ${p.add(this.expiry(), 'timestamptz')}
-          FROM ${from})`,
-    };
-  }
-
-  /**
    * Inside a transaction: tries the advisory lock, then replays a completed key, refuses
    * a reused or in-flight one, or (stepwise) inserts the in-progress claim. A completed
    * key is committed and never changes until it expires, so it replays (or is refused as
@@ -202,8 +168,8 @@ export class IdempotencyService {
     return { done: false };
   }
 
-  /** When a key stored now expires, by the app's clock (the purge job deletes it after that). */
-  private expiry(): Date {
+  /** When a key stored now expires, by the app's clock (the purge job deletes it after that); for `keyInStatement`. */
+  expiry(): Date {
     return new Date(this.clock.nowMs() + this.options.ttlSeconds * 1000);
   }
 }
