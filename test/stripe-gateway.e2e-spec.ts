@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import type { Config } from '@jest/types';
 import { AppError } from '@holdfast/errors';
 import { createAppConfig, type AppConfig } from '../src/config/app-config';
 import { validateEnv } from '../src/config/env.schema';
@@ -360,19 +361,43 @@ describe('StripeGateway against the fake Stripe server', () => {
   });
 
   describe('circuit breaker', () => {
+    /** Every API jest can fake except `Date`. */
+    const FAKEABLE_BUT_DATE = [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+      'requestIdleCallback',
+      'cancelIdleCallback',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ] satisfies Config.FakeableAPI[];
+
     let clock: number;
     let guarded: StripeGateway;
+    /** Moves the clock the breaker (cockatiel: `Date.now()`) reads; timers and I/O stay real. */
+    const advance = (ms: number) => jest.setSystemTime((clock += ms));
 
     beforeEach(() => {
       clock = Date.parse('2026-11-02T10:00:00Z');
+      jest.useFakeTimers({ doNotFake: FAKEABLE_BUT_DATE, now: clock });
       // No SDK retries here, so each call is one request and the counts are exact.
       guarded = make({
         maxNetworkRetries: 0,
         rateLimitRetries: 0,
         breakerFailureThreshold: 3,
         breakerResetTimeoutMs: 30_000,
-        now: () => clock,
       });
+    });
+
+    afterEach(() => {
+      jest.useRealTimers();
     });
 
     async function failWith500s(intentId: string, times: number): Promise<void> {
@@ -399,9 +424,9 @@ describe('StripeGateway against the fake Stripe server', () => {
     it('half-opens after the delay: a successful trial call closes it', async () => {
       const { id } = await guarded.createIntent(intentInput());
       await failWith500s(id, 3);
-      clock += 29_999;
+      advance(29_999);
       expect(guarded.breakerState()).toBe('open');
-      clock += 1;
+      advance(1);
       expect(guarded.breakerState()).toBe('half_open');
 
       const before = fake.requests.length;
@@ -413,14 +438,14 @@ describe('StripeGateway against the fake Stripe server', () => {
     it('a failed trial call opens it again for another full delay', async () => {
       const { id } = await guarded.createIntent(intentInput());
       await failWith500s(id, 3);
-      clock += 30_000;
+      advance(30_000);
       await failWith500s(id, 1);
       expect(guarded.breakerState()).toBe('open');
 
       const before = fake.requests.length;
       expect((await gatewayError(guarded.retrieveIntent(id))).providerCode).toBe('circuit_open');
       expect(fake.requests.length).toBe(before);
-      clock += 30_000;
+      advance(30_000);
       expect((await guarded.retrieveIntent(id)).id).toBe(id);
       expect(guarded.breakerState()).toBe('closed');
     });

@@ -1,8 +1,8 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, TypeORMError } from 'typeorm';
-import { backoffDelay } from '@holdfast/resilience';
-import { sqlState } from '@holdfast/database';
+import type { IBackoff } from 'cockatiel';
+import { equalJitterBackoff, sqlState } from '@holdfast/database';
 import { AppConfig } from '../config/app-config';
 
 /** Delays between connection attempts while the database is unreachable: 0.5 s doubling to 5 s, jittered. */
@@ -88,6 +88,8 @@ export class DatabaseConnector implements OnModuleInit, BeforeApplicationShutdow
   private isConnected = false;
   private stopped = false;
   private attempts = 0;
+  /** The delay before the next attempt; each retry moves it along the curve. */
+  private backoff: IBackoff<unknown> | null = null;
   private attempt: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly deferred: { what: string; task: () => Promise<void> }[] = [];
@@ -161,7 +163,8 @@ export class DatabaseConnector implements OnModuleInit, BeforeApplicationShutdow
 
   private schedule(): void {
     if (this.stopped) return;
-    const delay = backoffDelay(this.attempts, RETRY_BASE_MS, RETRY_MAX_MS);
+    this.backoff = this.backoff ? this.backoff.next(undefined) : equalJitterBackoff(RETRY_BASE_MS, RETRY_MAX_MS).next();
+    const delay = this.backoff.duration;
     this.timer = setTimeout(() => void this.retry(), delay);
     this.timer.unref();
   }

@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { CircuitBreaker, CircuitOpenError, retry, type BreakerState } from '@holdfast/resilience';
+import { handleWhen, retry, type RetryPolicy } from 'cockatiel';
+import { equalJitterBackoff } from '@holdfast/database';
 import Stripe from 'stripe';
 import type { AppConfig } from '../config/app-config';
 import { intentFromStripeObject } from './intent-mapper';
+import { CircuitOpenError, ProviderBreaker, type BreakerState } from './provider-breaker';
 import type { PaymentMetrics } from './metrics.service';
 import { verifyStripeSignature, webhookSecrets } from './webhook-signature';
 import {
@@ -42,8 +44,6 @@ export interface StripeGatewayOptions {
   breakerFailureThreshold?: number;
   /** How long the breaker stays open before one trial call. Default 30 000 ms. */
   breakerResetTimeoutMs?: number;
-  /** The breaker's clock. Default `Date.now`. */
-  now?: () => number;
 }
 
 /**
@@ -67,11 +67,11 @@ export interface StripeGatewayOptions {
  * point in [d/2, d] and never below 0.5 s, so about 0.5 s then 0.5-1 s. It does NOT retry a
  * plain 429 (Stripe's maintainers call that deliberate), so this class retries a 429 that
  * carries no `Stripe-Should-Retry` header itself, `rateLimitRetries` (2) times on the same
- * curve (`@holdfast/resilience` `retry`). Worst case for one call: 3 attempts x 10 s +
+ * curve (cockatiel's `retry` with `equalJitterBackoff`). Worst case for one call: 3 attempts x 10 s +
  * 1.5 s of sleeps.
  *
  * **Circuit breaker.** All calls share one consecutive-failure breaker
- * (`@holdfast/resilience`). A call counts as a failure only when it ends, after every
+ * (cockatiel's, through `ProviderBreaker`). A call counts as a failure only when it ends, after every
  * retry, as kind `processing` (network, timeout, 5xx, 429, auth); a decline or an invalid
  * request proves Stripe answered and counts as a success. After
  * `breakerFailureThreshold` (5) failures in a row it opens: every call then fails at once
@@ -89,8 +89,8 @@ export class StripeGateway implements PaymentGateway {
   readonly name = 'stripe' as const;
   private readonly logger = new Logger(StripeGateway.name);
   private readonly stripe: Stripe;
-  private readonly breaker: CircuitBreaker;
-  private readonly rateLimitRetries: number;
+  private readonly breaker: ProviderBreaker;
+  private readonly rateLimitRetry: RetryPolicy;
   private readonly webhookSecrets: string[];
 
   constructor(
@@ -100,7 +100,10 @@ export class StripeGateway implements PaymentGateway {
   ) {
     if (!config.STRIPE_SECRET_KEY) throw new Error('STRIPE_SECRET_KEY is required when PAYMENT_PROVIDER=stripe');
     this.webhookSecrets = webhookSecrets(config.STRIPE_WEBHOOK_SECRET);
-    this.rateLimitRetries = options.rateLimitRetries ?? 2;
+    this.rateLimitRetry = retry(handleWhen(isUnretriedRateLimit), {
+      maxAttempts: options.rateLimitRetries ?? 2,
+      backoff: equalJitterBackoff(500, 5_000),
+    });
     this.stripe = new Stripe(config.STRIPE_SECRET_KEY, {
       apiVersion: API_VERSION,
       timeout: options.timeoutMs ?? 10_000,
@@ -108,10 +111,9 @@ export class StripeGateway implements PaymentGateway {
       appInfo: { name: 'holdfast' },
       ...apiBaseOptions(config.STRIPE_API_BASE),
     });
-    this.breaker = new CircuitBreaker('Stripe', {
+    this.breaker = new ProviderBreaker('Stripe', {
       failureThreshold: options.breakerFailureThreshold ?? 5,
       resetTimeoutMs: options.breakerResetTimeoutMs ?? 30_000,
-      now: options.now,
       isFailure: (error) => error instanceof PaymentGatewayError && error.kind === 'processing',
       onStateChange: (from, to) => {
         this.metrics.increment(STRIPE_METRIC.breakerTransitions, { to });
@@ -289,12 +291,7 @@ export class StripeGateway implements PaymentGateway {
     try {
       return await this.breaker.execute(async () => {
         try {
-          return await retry(fn, {
-            retries: this.rateLimitRetries,
-            baseDelayMs: 500,
-            maxDelayMs: 5_000,
-            shouldRetry: isUnretriedRateLimit,
-          });
+          return await this.rateLimitRetry.execute(() => fn());
         } catch (error) {
           throw toGatewayError(error);
         }

@@ -4,3 +4,4 @@ export { withDatabaseName, databaseName, quoteIdent } from './database-names';
 export { TransactionHost, Transactional, sqlState } from './transactions';
 export { RecurringPass } from './recurring-pass';
 export { SqlParams } from './sql-params';
+export { equalJitterBackoff, equalJitterGenerator } from './backoff';

@@ -1,18 +1,31 @@
-import { describe, expect, it } from '@jest/globals';
-import { CircuitBreaker, CircuitOpenError, type BreakerState } from './circuit-breaker';
-import { backoffDelay, retry } from './retry';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { equalJitterGenerator } from '@holdfast/database';
+import { CircuitOpenError, ProviderBreaker, type BreakerState } from './provider-breaker';
+
+/*
+ * The breaker's behaviour, ported from the unit spec of the hand-written breaker it
+ * replaced (libs/resilience), now on cockatiel 3.2.1. This file also shows that cockatiel
+ * loads under jest's ESM mode. cockatiel reads `Date.now()`: only `Date` is faked.
+ */
 
 class Outage extends Error {}
 class Declined extends Error {}
 
+let clock = 0;
+beforeEach(() => {
+  clock = Date.parse('2026-11-02T10:00:00Z');
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'setTimeout', 'setInterval'], now: clock });
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
+
 function setup(threshold = 3, resetTimeoutMs = 1_000) {
-  let clock = 0;
   const transitions: string[] = [];
-  const breaker = new CircuitBreaker('dep', {
+  const breaker = new ProviderBreaker('dep', {
     failureThreshold: threshold,
     resetTimeoutMs,
     isFailure: (e) => e instanceof Outage,
-    now: () => clock,
     onStateChange: (from: BreakerState, to: BreakerState) => transitions.push(`${from}->${to}`),
   });
   let calls = 0;
@@ -26,18 +39,16 @@ function setup(threshold = 3, resetTimeoutMs = 1_000) {
       calls++;
       return 'ok';
     });
-  return { breaker, fail, ok, transitions, advance: (ms: number) => (clock += ms), calls: () => calls };
+  return { breaker, fail, ok, transitions, advance: (ms: number) => jest.setSystemTime((clock += ms)), calls: () => calls };
 }
 
-describe('CircuitBreaker', () => {
+describe('ProviderBreaker (cockatiel)', () => {
   it('opens after N consecutive failures and then fails fast without calling', async () => {
     const b = setup();
     for (let i = 0; i < 3; i++) await expect(b.fail()).rejects.toBeInstanceOf(Outage);
     expect(b.breaker.state).toBe('open');
     const calls = b.calls();
-    const error = await b.ok().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CircuitOpenError);
-    expect((error as CircuitOpenError).retryAfterMs).toBe(1_000);
+    await expect(b.ok()).rejects.toBeInstanceOf(CircuitOpenError);
     expect(b.calls()).toBe(calls);
     expect(b.transitions).toEqual(['closed->open']);
   });
@@ -48,25 +59,38 @@ describe('CircuitBreaker', () => {
     await b.fail().catch(() => undefined);
     await b.ok();
     await b.fail().catch(() => undefined);
-    await b.breaker.execute(() => Promise.reject(new Declined('no'))).catch(() => undefined);
+    await expect(b.breaker.execute(() => Promise.reject(new Declined('no')))).rejects.toBeInstanceOf(Declined);
     await b.fail().catch(() => undefined);
     await b.fail().catch(() => undefined);
     expect(b.breaker.state).toBe('closed');
-    expect(b.breaker.consecutiveFailures).toBe(2);
+    await b.fail().catch(() => undefined);
+    expect(b.breaker.state).toBe('open');
   });
 
   it('half-open lets exactly one trial through; its success closes, concurrent calls fail fast', async () => {
     const b = setup();
     for (let i = 0; i < 3; i++) await b.fail().catch(() => undefined);
-    b.advance(1_000);
+    b.advance(999);
+    expect(b.breaker.state).toBe('open');
+    b.advance(1);
     expect(b.breaker.state).toBe('half_open');
     let release!: () => void;
     const trial = b.breaker.execute(() => new Promise<string>((resolve) => (release = () => resolve('trial'))));
+    const calls = b.calls();
     await expect(b.ok()).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(b.calls()).toBe(calls);
     release();
     await expect(trial).resolves.toBe('trial');
     expect(b.breaker.state).toBe('closed');
     expect(b.transitions).toEqual(['closed->open', 'open->half_open', 'half_open->closed']);
+  });
+
+  it('a trial that ends in a non-failure error closes it', async () => {
+    const b = setup();
+    for (let i = 0; i < 3; i++) await b.fail().catch(() => undefined);
+    b.advance(1_000);
+    await expect(b.breaker.execute(() => Promise.reject(new Declined('no')))).rejects.toBeInstanceOf(Declined);
+    expect(b.breaker.state).toBe('closed');
   });
 
   it('a failed trial re-opens for a full timeout', async () => {
@@ -94,36 +118,26 @@ describe('CircuitBreaker', () => {
   });
 });
 
-describe('retry and backoffDelay', () => {
-  it('backs off exponentially with jitter in [d/2, d], never below the base, capped', () => {
-    expect(backoffDelay(1, 500, 5_000, () => 0)).toBe(500);
-    expect(backoffDelay(2, 500, 5_000, () => 0)).toBe(500);
-    expect(backoffDelay(2, 500, 5_000, () => 0.999999)).toBeCloseTo(1_000, 0);
-    expect(backoffDelay(3, 500, 5_000, () => 0)).toBe(1_000);
-    expect(backoffDelay(10, 500, 5_000, () => 0.999999)).toBeCloseTo(5_000, 0);
-  });
+describe('equalJitterGenerator', () => {
+  const options = { initialDelay: 500, maxDelay: 5_000, exponent: 2, generator: equalJitterGenerator };
+  const delays = (random: number, n: number) => {
+    const spy = jest.spyOn(Math, 'random').mockReturnValue(random);
+    try {
+      const out: number[] = [];
+      let state: number | undefined;
+      for (let i = 0; i < n; i++) {
+        const [delay, next] = equalJitterGenerator(state, options);
+        out.push(delay);
+        state = next;
+      }
+      return out;
+    } finally {
+      spy.mockRestore();
+    }
+  };
 
-  it('retries only what shouldRetry allows, at most `retries` times', async () => {
-    const sleeps: number[] = [];
-    let attempts = 0;
-    const run = (shouldRetry: (e: unknown) => boolean) =>
-      retry(
-        async () => {
-          attempts++;
-          throw new Outage(`attempt ${attempts}`);
-        },
-        {
-          retries: 2,
-          baseDelayMs: 100,
-          maxDelayMs: 1_000,
-          shouldRetry,
-          sleep: async (ms) => void sleeps.push(ms),
-          random: () => 0,
-        },
-      );
-    await expect(run(() => true)).rejects.toThrow('attempt 3');
-    expect(sleeps).toEqual([100, 100]);
-    attempts = 0;
-    await expect(run(() => false)).rejects.toThrow('attempt 1');
+  it('doubles from 0.5 s to 5 s, each delay a point in [d/2, d] never below 0.5 s (the Stripe SDK curve)', () => {
+    expect(delays(0, 3)).toEqual([500, 500, 1_000]);
+    expect(delays(0.999999, 10).map(Math.round)).toEqual([500, 1_000, 2_000, 4_000, 5_000, 5_000, 5_000, 5_000, 5_000, 5_000]);
   });
 });
