@@ -6,6 +6,7 @@ import { PaymentsWebhooksAndStepwiseIdempotency1795435755752 } from './179543575
 import { PaymentsProviderEventAt1795452000000 } from './1795452000000-PaymentsProviderEventAt';
 import { PaymentsNextActionType1795460000000 } from './1795460000000-PaymentsNextActionType';
 import { PaymentsStuckReason1795463117000 } from './1795463117000-PaymentsStuckReason';
+import { JobClaims1795470000000 } from './1795470000000-JobClaims';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
@@ -14,4 +15,5 @@ export const migrations = [
   PaymentsProviderEventAt1795452000000,
   PaymentsNextActionType1795460000000,
   PaymentsStuckReason1795463117000,
+  JobClaims1795470000000,
 ];

@@ -64,9 +64,10 @@ export class AdminPaymentsController {
     @Body() body: CreateRefundDto,
   ): Promise<RefundDto> {
     const refund = await this.txHost.run(() =>
-      this.refunds.requestRefund(paymentId, { amount: body.amount, reason: body.reason, source: 'admin' }),
+      this.refunds.requestRefund(paymentId, { amount: body.amount, reason: body.reason, source: 'admin', claim: true }),
     );
-    await this.refunds.flushPending();
+    // Claimed when written: this request sends it, so it answers with the provider's outcome.
+    await this.refunds.flushPending({ refundIds: [refund.refundId] });
     return this.refunds.get(refund.refundId);
   }
 }

@@ -96,6 +96,14 @@ export class PaymentEntity {
   @Column({ name: 'provider_event_at', type: 'timestamptz', nullable: true })
   providerEventAt!: Date | null;
 
+  /** Reconciliation's lease on this row while it asks the provider (docs/operations.md, "Jobs on many replicas"). */
+  @Column({ name: 'reconcile_claimed_until', type: 'timestamptz', nullable: true })
+  reconcileClaimedUntil!: Date | null;
+
+  /** The release flush's lease on this row while it cancels the authorisation at the provider. */
+  @Column({ name: 'release_claimed_until', type: 'timestamptz', nullable: true })
+  releaseClaimedUntil!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -8,11 +8,19 @@ import { RefundsService } from './refunds.service';
 import { markPaymentStuck } from './stuck-payments';
 
 const INTERVAL_NAME = 'payment-reconciliation';
+/**
+ * How long a claimed payment is this pass's: longer than a pass of 100 payments takes
+ * (each provider call ends within ~31 s, and five failures in a row open the breaker,
+ * after which calls fail at once). Only a pass that dies holds rows this long.
+ */
+const CLAIM_LEASE_SECONDS = 600;
 
 /**
  * Every minute (or RECONCILE_AFTER_SECONDS, if shorter): payments that have not moved
  * for RECONCILE_AFTER_SECONDS are re-read from the provider and applied through the
- * webhook's code path; pending refunds are sent again (same idempotency key).
+ * webhook's code path; pending refunds are sent again (same idempotency key). Any number
+ * of replicas may run it at once: each payment is claimed by one pass (a lease stamped with
+ * FOR UPDATE SKIP LOCKED) and read from the provider once.
  */
 @Injectable()
 export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -50,11 +58,17 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
    * admins. Returns how many it looked at.
    */
   async reconcile(olderThanSeconds: number, limit = 100): Promise<number> {
-    const due = (await this.txHost.manager.query(
-      `SELECT id, provider_intent_id FROM payments WHERE status = ANY($1::text[]) AND NOT stuck AND updated_at <= now() - make_interval(secs => $2)
-        ORDER BY updated_at LIMIT $3`,
-      [[...OPEN_PAYMENT_STATUSES, 'requires_capture'], olderThanSeconds, limit],
-    )) as { id: string; provider_intent_id: string | null }[];
+    const due = await this.claim(olderThanSeconds, limit);
+    try {
+      await this.reconcileEach(due);
+    } finally {
+      await this.release(due.map((row) => row.id));
+    }
+    await this.refunds.flushPending();
+    return due.length;
+  }
+
+  private async reconcileEach(due: { id: string; provider_intent_id: string | null }[]): Promise<void> {
     for (const row of due) {
       try {
         if (row.provider_intent_id) {
@@ -74,7 +88,39 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
         }
       }
     }
-    await this.refunds.flushPending();
-    return due.length;
+  }
+
+  /**
+   * Claims up to `limit` due payments for this pass: ONE statement (its own short
+   * transaction) that stamps a lease on rows no other pass holds, skipping rows another
+   * replica is claiming right now (FOR UPDATE SKIP LOCKED). No transaction stays open
+   * while the provider is called: a row lock held across an HTTP call of up to ~31 s
+   * (stripe.gateway.ts) would hold a pooled connection and block the webhook that wants
+   * the same payment. A pass that dies leaves its rows to others once the lease ends.
+   */
+  private async claim(olderThanSeconds: number, limit: number): Promise<{ id: string; provider_intent_id: string | null }[]> {
+    const [rows] = (await this.txHost.manager.query(
+      `UPDATE payments SET reconcile_claimed_until = now() + make_interval(secs => $4)
+        WHERE id IN (
+          SELECT id FROM payments
+           WHERE status = ANY($1::text[]) AND NOT stuck AND updated_at <= now() - make_interval(secs => $2)
+             AND (reconcile_claimed_until IS NULL OR reconcile_claimed_until <= now())
+           ORDER BY updated_at LIMIT $3
+             FOR UPDATE SKIP LOCKED)
+        RETURNING id, provider_intent_id, updated_at`,
+      [[...OPEN_PAYMENT_STATUSES, 'requires_capture'], olderThanSeconds, limit, CLAIM_LEASE_SECONDS],
+    )) as [{ id: string; provider_intent_id: string | null; updated_at: Date }[], number];
+    return rows.sort((a, b) => a.updated_at.getTime() - b.updated_at.getTime());
+  }
+
+  /**
+   * The pass is done with its rows. Those it reconciled had `updated_at` moved, so they
+   * are not due again before their time; those that failed are due for the next pass.
+   */
+  private async release(paymentIds: string[]): Promise<void> {
+    if (paymentIds.length === 0) return;
+    await this.txHost.manager
+      .query(`UPDATE payments SET reconcile_claimed_until = NULL WHERE id = ANY($1::uuid[])`, [paymentIds])
+      .catch((error: unknown) => this.logger.warn({ err: error, paymentIds }, 'could not release reconciliation claims; they lapse'));
   }
 }

@@ -44,6 +44,10 @@ export class RefundEntity {
   @Column({ type: 'text', default: 'pending' })
   status!: 'pending' | 'succeeded' | 'failed';
 
+  /** A flush's lease on this pending refund while it is sent to the provider (docs/operations.md, "Jobs on many replicas"). */
+  @Column({ name: 'claimed_until', type: 'timestamptz', nullable: true })
+  claimedUntil!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -7,6 +7,19 @@ import { PaymentOutcomes } from './payment-outcome.port';
 import type { RefundSummary } from './payment-status';
 import { markPaymentStuck } from './stuck-payments';
 
+/**
+ * How long a flush holds the refunds and releases it claimed (the lease columns,
+ * docs/operations.md "Jobs on many replicas"): longer than a flush of 100 takes. Only a
+ * flush that dies holds rows this long; a claim is released as soon as its row is done.
+ */
+const CLAIM_LEASE_SECONDS = 600;
+
+/** Refunds and releases the caller wrote already claimed (`claim: true`) and sends itself. */
+export interface OwnClaims {
+  refundIds?: string[];
+  releaseIds?: string[];
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A refund as the admin routes show it: the summary reservation views carry, plus the provider's id. */
@@ -75,7 +88,14 @@ export class RefundsService {
    *
    * @throws AppError REFUND_EXCEEDS_PAYMENT
    */
-  async requestRefund(paymentId: string, input: { amount?: number; reason?: string; source: string }): Promise<RefundView> {
+  // `claim`: the refund is written already claimed by the caller, who sends it after the
+  // commit with `flushPending({ refundIds: [id] })`, so no concurrent flush takes it first
+  // and the caller can answer with the provider's outcome. Unsent (the caller died), it is
+  // another flush's once the lease ends.
+  async requestRefund(
+    paymentId: string,
+    input: { amount?: number; reason?: string; source: string; claim?: boolean },
+  ): Promise<RefundView> {
     // Two statements on purpose. In READ COMMITTED a statement's snapshot is taken when it
     // starts: had the sums been computed in the statement that waits for the row lock, they
     // would be read from before the wait and miss the refunds the lock holder just
@@ -106,48 +126,129 @@ export class RefundsService {
       );
     }
     const [row] = (await this.txHost.manager.query(
-      `INSERT INTO refunds (payment_id, amount_cents, reason, source, status) VALUES ($1, $2, $3, $4, 'pending') RETURNING *`,
-      [paymentId, amount, input.reason ?? null, input.source],
+      `INSERT INTO refunds (payment_id, amount_cents, reason, source, status, claimed_until)
+       VALUES ($1, $2, $3, $4, 'pending', CASE WHEN $5 THEN now() + make_interval(secs => $6) END) RETURNING *`,
+      [paymentId, amount, input.reason ?? null, input.source, input.claim === true, CLAIM_LEASE_SECONDS],
     )) as RefundRow[];
     return toView(row);
   }
 
   /**
    * Sends every pending refund (and every requested release of an authorisation) to the
-   * provider and records the answers. Runs outside any transaction; safe to run from
-   * several places at once (per-row locks, provider idempotency keys).
+   * provider and records the answers: first the caller's own (`own`, written with
+   * `claim: true`), then up to 100 of each that it claims. Runs outside any transaction;
+   * safe to run from several places and replicas at once: each row is claimed by one
+   * flush (a lease stamped in one short statement with FOR UPDATE SKIP LOCKED, never a
+   * transaction held across the provider call) and sent once, with its idempotency key.
    */
-  async flushPending(): Promise<void> {
+  async flushPending(own: OwnClaims = {}): Promise<void> {
     try {
-      await this.flush();
+      await this.flush(own);
     } catch (error) {
       // Best effort here; reconciliation sends whatever is still pending.
       this.logger.warn({ err: error }, 'flushing pending refunds failed; reconciliation will retry');
     }
   }
 
-  private async flush(): Promise<void> {
-    const pending = (await this.txHost.manager.query(
-      `SELECT r.*, p.provider_intent_id FROM refunds r JOIN payments p ON p.id = r.payment_id
-        WHERE r.status = 'pending' AND p.provider_intent_id IS NOT NULL ORDER BY r.created_at LIMIT 100`,
-    )) as (RefundRow & { provider_intent_id: string })[];
-    for (const refund of pending) await this.send(refund);
+  private async flush(own: OwnClaims): Promise<void> {
+    const pending = [...(await this.ownRefunds(own.refundIds ?? [])), ...(await this.claimRefunds())];
+    try {
+      for (const refund of pending) await this.send(refund);
+    } finally {
+      await this.releaseClaims(`UPDATE refunds SET claimed_until = NULL WHERE id = ANY($1::uuid[])`, pending);
+    }
 
-    const releases = (await this.txHost.manager.query(
-      `SELECT id, provider_intent_id FROM payments WHERE cancel_requested AND status = 'requires_capture' LIMIT 100`,
-    )) as { id: string; provider_intent_id: string }[];
-    for (const payment of releases) {
-      const intent = await this.gateway.cancelIntent(payment.provider_intent_id, `cancel:${payment.id}`);
-      await this.txHost.manager.query(
-        `UPDATE payments SET status = $2, cancel_requested = false, updated_at = now() WHERE id = $1 AND status = 'requires_capture'`,
-        [payment.id, intent.status === 'canceled' ? 'canceled' : 'requires_capture'],
-      );
+    const releases = [...(await this.ownReleases(own.releaseIds ?? [])), ...(await this.claimReleases())];
+    try {
+      for (const payment of releases) {
+        const intent = await this.gateway.cancelIntent(payment.provider_intent_id, `cancel:${payment.id}`);
+        await this.txHost.manager.query(
+          `UPDATE payments SET status = $2, cancel_requested = false, updated_at = now() WHERE id = $1 AND status = 'requires_capture'`,
+          [payment.id, intent.status === 'canceled' ? 'canceled' : 'requires_capture'],
+        );
+      }
+    } finally {
+      await this.releaseClaims(`UPDATE payments SET release_claimed_until = NULL WHERE id = ANY($1::uuid[])`, releases);
     }
   }
 
-  /** Asks for an authorisation (manual capture) to be released after the current transaction. */
-  async queueCancel(paymentId: string): Promise<void> {
-    await this.txHost.manager.query(`UPDATE payments SET cancel_requested = true, updated_at = now() WHERE id = $1`, [paymentId]);
+  /** The caller's own pending refunds (written with `claim: true`); it holds their lease. */
+  private async ownRefunds(ids: string[]): Promise<(RefundRow & { provider_intent_id: string })[]> {
+    if (ids.length === 0) return [];
+    return (await this.txHost.manager.query(
+      `SELECT r.*, p.provider_intent_id FROM refunds r JOIN payments p ON p.id = r.payment_id
+        WHERE r.id = ANY($1::uuid[]) AND r.status = 'pending' AND p.provider_intent_id IS NOT NULL ORDER BY r.created_at`,
+      [ids],
+    )) as (RefundRow & { provider_intent_id: string })[];
+  }
+
+  /**
+   * Claims up to 100 pending refunds no other flush holds, oldest first, in one statement
+   * (its own short transaction): rows another flush is claiming at this moment are skipped.
+   */
+  private async claimRefunds(): Promise<(RefundRow & { provider_intent_id: string })[]> {
+    const [rows] = (await this.txHost.manager.query(
+      `UPDATE refunds r SET claimed_until = now() + make_interval(secs => $1)
+         FROM payments p
+        WHERE p.id = r.payment_id AND r.id IN (
+          SELECT c.id FROM refunds c JOIN payments cp ON cp.id = c.payment_id
+           WHERE c.status = 'pending' AND cp.provider_intent_id IS NOT NULL
+             AND (c.claimed_until IS NULL OR c.claimed_until <= now())
+           ORDER BY c.created_at LIMIT 100
+             FOR UPDATE OF c SKIP LOCKED)
+        RETURNING r.*, p.provider_intent_id`,
+      [CLAIM_LEASE_SECONDS],
+    )) as [(RefundRow & { provider_intent_id: string })[], number];
+    return rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+  }
+
+  private async ownReleases(ids: string[]): Promise<{ id: string; provider_intent_id: string }[]> {
+    if (ids.length === 0) return [];
+    return (await this.txHost.manager.query(
+      `SELECT id, provider_intent_id FROM payments WHERE id = ANY($1::uuid[]) AND cancel_requested AND status = 'requires_capture'`,
+      [ids],
+    )) as { id: string; provider_intent_id: string }[];
+  }
+
+  /** Claims up to 100 requested releases of an authorisation, like `claimRefunds`. */
+  private async claimReleases(): Promise<{ id: string; provider_intent_id: string }[]> {
+    const [rows] = (await this.txHost.manager.query(
+      `UPDATE payments SET release_claimed_until = now() + make_interval(secs => $1)
+        WHERE id IN (
+          SELECT id FROM payments
+           WHERE cancel_requested AND status = 'requires_capture'
+             AND (release_claimed_until IS NULL OR release_claimed_until <= now())
+           LIMIT 100
+             FOR UPDATE SKIP LOCKED)
+        RETURNING id, provider_intent_id`,
+      [CLAIM_LEASE_SECONDS],
+    )) as [{ id: string; provider_intent_id: string }[], number];
+    return rows;
+  }
+
+  /**
+   * Gives this flush's rows back once it is done with them (sent, refused, or left for the
+   * next flush after a transient error); a failure here only lets their lease lapse.
+   */
+  private async releaseClaims(sql: string, rows: { id: string }[]): Promise<void> {
+    if (rows.length === 0) return;
+    const ids = rows.map((r) => r.id);
+    await this.txHost.manager
+      .query(sql, [ids])
+      .catch((error: unknown) => this.logger.warn({ err: error, ids }, 'could not release claims; they lapse'));
+  }
+
+  /**
+   * Asks for an authorisation (manual capture) to be released after the current
+   * transaction. `claim`: the caller releases it itself (`flushPending({ releaseIds })`).
+   */
+  async queueCancel(paymentId: string, claim = false): Promise<void> {
+    await this.txHost.manager.query(
+      `UPDATE payments SET cancel_requested = true, updated_at = now(),
+              release_claimed_until = CASE WHEN $2 THEN now() + make_interval(secs => $3) ELSE release_claimed_until END
+        WHERE id = $1`,
+      [paymentId, claim, CLAIM_LEASE_SECONDS],
+    );
   }
 
   async listFor(paymentId: string): Promise<RefundView[]> {

@@ -6,7 +6,7 @@ import { CustomersService } from '../payments/customers.service';
 import { PaymentMethodsService } from '../payments/payment-methods.service';
 import { toAppError } from '../payments/payments.errors';
 import { PaymentsService, type PaymentView } from '../payments/payments.service';
-import { RefundsService } from '../payments/refunds.service';
+import { type OwnClaims, RefundsService } from '../payments/refunds.service';
 import type {
   ConfirmReservationDto,
   ConfirmResponseDto,
@@ -195,7 +195,11 @@ export class CheckoutService {
         throw toAppError(error);
       }
     }
+    // Written claimed: this call sends them itself after the commit (refunds.service.ts).
+    const own: OwnClaims = { refundIds: [], releaseIds: [] };
     await this.txHost.run(async () => {
+      own.refundIds = [];
+      own.releaseIds = [];
       const locked = await this.lock(user, reservationId);
       if (locked.status === 'pending' || locked.status === 'payment_failed') {
         await this.reservations.releaseAndSetStatus(locked.id, 'cancelled', 'USER_CANCELLED');
@@ -205,9 +209,15 @@ export class CheckoutService {
       const payment = await this.payments.latestFor(locked.id);
       const refundable = await this.withinRefundWindow(locked.id);
       if (payment?.status === 'requires_capture') {
-        await this.refunds.queueCancel(payment.paymentId);
+        await this.refunds.queueCancel(payment.paymentId, true);
+        own.releaseIds!.push(payment.paymentId);
       } else if (payment && refundable && payment.captured - payment.refunded > 0) {
-        await this.refunds.requestRefund(payment.paymentId, { reason: 'cancelled by the customer', source: 'cancellation' });
+        const refund = await this.refunds.requestRefund(payment.paymentId, {
+          reason: 'cancelled by the customer',
+          source: 'cancellation',
+          claim: true,
+        });
+        own.refundIds!.push(refund.refundId);
       }
       await this.reservations.releaseAndSetStatus(
         locked.id,
@@ -215,7 +225,7 @@ export class CheckoutService {
         refundable ? 'USER_CANCELLED' : 'USER_CANCELLED_NO_REFUND',
       );
     });
-    await this.refunds.flushPending();
+    await this.refunds.flushPending(own);
   }
 
   private async customerFor(user: AuthUser): Promise<string> {

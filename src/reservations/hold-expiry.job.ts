@@ -7,6 +7,11 @@ import { ReservationsService } from './reservations.service';
 
 const INTERVAL_NAME = 'hold-expiry-sweep';
 const BATCH = 1000;
+/**
+ * How long the sweep holds a pending reservation it claimed while it cancels its intents
+ * at the provider; longer than a pass takes (docs/operations.md, "Jobs on many replicas").
+ */
+const CLAIM_LEASE_SECONDS = 600;
 
 /**
  * Expires holds past their time and gives their places back, every
@@ -61,14 +66,39 @@ export class HoldExpiryJob implements OnApplicationBootstrap, BeforeApplicationS
    * intents are cancelled at the provider FIRST (an intent that turns out to have
    * succeeded confirms the reservation instead), and only then are they expired and
    * their places released. A provider that cannot be reached leaves them for the next sweep.
+   *
+   * Claimed, not just read: a lease stamped in one short statement with FOR UPDATE SKIP
+   * LOCKED, so replicas sweeping at once call the provider once per reservation; no
+   * transaction stays open across the provider calls. The pass gives its claims back when
+   * it ends (an expired reservation is no longer due anyway).
    */
   private async sweepPending(): Promise<number> {
-    const due = (await this.txHost.manager.query(
-      `SELECT id FROM reservations WHERE status IN ('pending', 'payment_failed') AND hold_expires_at <= now()
-        ORDER BY hold_expires_at LIMIT ${BATCH}`,
-    )) as { id: string }[];
+    const [due] = (await this.txHost.manager.query(
+      `UPDATE reservations SET sweep_claimed_until = now() + make_interval(secs => $1)
+        WHERE id IN (
+          SELECT id FROM reservations
+           WHERE status IN ('pending', 'payment_failed') AND hold_expires_at <= now()
+             AND (sweep_claimed_until IS NULL OR sweep_claimed_until <= now())
+           ORDER BY hold_expires_at LIMIT ${BATCH}
+             FOR UPDATE SKIP LOCKED)
+        RETURNING id, hold_expires_at`,
+      [CLAIM_LEASE_SECONDS],
+    )) as [{ id: string; hold_expires_at: Date }[], number];
+    due.sort((a, b) => a.hold_expires_at.getTime() - b.hold_expires_at.getTime());
+    try {
+      return await this.expirePending(due.map((r) => r.id));
+    } finally {
+      if (due.length > 0) {
+        await this.txHost.manager
+          .query(`UPDATE reservations SET sweep_claimed_until = NULL WHERE id = ANY($1::uuid[])`, [due.map((r) => r.id)])
+          .catch((error: unknown) => this.logger.warn({ err: error }, 'could not release sweep claims; they lapse'));
+      }
+    }
+  }
+
+  private async expirePending(due: string[]): Promise<number> {
     let expired = 0;
-    for (const { id } of due) {
+    for (const id of due) {
       try {
         await this.payments.cancelOpenIntents(id);
       } catch (error) {

@@ -78,6 +78,10 @@ export class ReservationEntity {
   @Column({ name: 'status_reason', type: 'text', nullable: true })
   statusReason!: string | null;
 
+  /** The expiry sweep's lease on a pending reservation while it cancels its intents at the provider. */
+  @Column({ name: 'sweep_claimed_until', type: 'timestamptz', nullable: true })
+  sweepClaimedUntil!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
