@@ -82,11 +82,6 @@ export class InventoryAdminService {
     return this.txHost.rows<T>(sql, params);
   }
 
-  /** For UPDATE ... RETURNING (see TransactionHost.returning). */
-  private update<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return this.txHost.returning<T>(sql, params);
-  }
-
   /** The offering's kind, after checking it exists (404 NOT_FOUND) and is `kind` (400 VALIDATION_FAILED). */
   private async requireOffering(offeringId: string, kind: OfferingKind, what: string): Promise<void> {
     const actual = await findOfferingKind(this.txHost.manager, offeringId);
@@ -131,7 +126,7 @@ export class InventoryAdminService {
     const startsAt = body.startsAt ? new Date(body.startsAt) : null;
     const endsAt = body.endsAt ? new Date(body.endsAt) : null;
     for (let attempt = 1; ; attempt++) {
-      const rows = await this.update<SlotRow>(
+      const rows = await this.query<SlotRow>(
         `UPDATE time_slots
             SET capacity = COALESCE($2::int, capacity),
                 status = COALESCE($3::text, status),

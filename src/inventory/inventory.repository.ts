@@ -92,9 +92,6 @@ export class InventoryRepository {
     return this.txHost.rows<T>(sql, params);
   }
 
-  private mutate<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return this.txHost.returning<T>(sql, params);
-  }
 
   async findSlot(id: string): Promise<SlotInfo | null> {
     const rows = await this.query<SlotRow>(
@@ -201,7 +198,7 @@ export class InventoryRepository {
    */
   async releaseFor(reservationIds: string[]): Promise<number> {
     if (reservationIds.length === 0) return 0;
-    const released = await this.mutate<ReleasedRow>(
+    const released = await this.query<ReleasedRow>(
       `WITH live AS (
          SELECT id, state FROM allocations
           WHERE reservation_id = ANY($1::uuid[]) AND state <> 'released'
@@ -218,7 +215,7 @@ export class InventoryRepository {
 
   /** Turns every held allocation of a reservation into a committed one (held -> booked/sold). */
   async commitFor(reservationId: string): Promise<number> {
-    const committed = await this.mutate<ReleasedRow>(
+    const committed = await this.query<ReleasedRow>(
       `WITH live AS (
          SELECT id FROM allocations WHERE reservation_id = $1 AND state = 'held' ORDER BY id FOR UPDATE)
        UPDATE allocations a SET state = 'committed', updated_at = now()
