@@ -101,6 +101,15 @@ export class InventoryRepository {
     return rows[0] ? toSlot(rows[0]) : null;
   }
 
+  /** These time slots as they are now; ids that name none are left out. */
+  async findSlots(ids: string[]): Promise<SlotInfo[]> {
+    const rows = await this.query<SlotRow>(
+      `SELECT id, offering_id, starts_at, ends_at, capacity, held, booked, status FROM time_slots WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map(toSlot);
+  }
+
   async findStockBySku(sku: string): Promise<StockInfo | null> {
     const rows = await this.query<{ id: string; offering_id: string; sku: string; on_hand: number; held: number; sold: number }>(
       `SELECT id, offering_id, sku, on_hand, held, sold FROM stock_items WHERE sku = $1`,

@@ -9,6 +9,7 @@ import { ReservationPaymentOutcomes } from './payment-outcome.adapter';
 import { ReservationMetrics } from './reservation-metrics';
 import { ReservationQueries } from './reservation-queries';
 import { ReservationsController } from './reservations.controller';
+import { ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
 
 /** Holds and reservations: the booking flow of DESIGN.md section 4. */
@@ -16,6 +17,7 @@ import { ReservationsService } from './reservations.service';
   imports: [CatalogModule, InventoryModule, PaymentsModule],
   controllers: [ReservationsController, AdminReservationsController],
   providers: [
+    ReservationsRepository,
     ReservationsService,
     ReservationQueries,
     HoldExpiryJob,

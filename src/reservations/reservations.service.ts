@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@holdfast/clock';
-import { SqlParams, TransactionHost, Transactional, sqlState } from '@holdfast/database';
+import { TransactionHost, Transactional, sqlState } from '@holdfast/database';
 import { AppError, type ErrorDetail } from '@holdfast/errors';
 import { IdempotencyService, type IdempotentRequest } from '@holdfast/idempotency';
 import { MAX_AMOUNT_MINOR, formatMinor } from '@holdfast/money';
@@ -13,10 +13,11 @@ import { AppConfig } from '../config/app-config';
 import { InventoryService } from '../inventory/inventory.service';
 import type { ShortResource } from '../inventory/inventory.types';
 import type { HoldItemDto, HoldRequestDto, HoldResponseDto } from './dto/hold.dto';
-import { type Line, type NewHold, oneSlotHoldStatement, reservationInsertCtes } from './hold-statement';
+import { type Line, type NewHold, oneSlotHoldStatement } from './hold-statement';
 import { ReservationMetrics } from './reservation-metrics';
 import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reservations.errors';
 import type { ReservationStatus } from './reservation.entity';
+import { ReservationsRepository } from './reservations.repository';
 
 const DAY_MS = 86_400_000;
 const MAX_RENTAL_DAYS = 365;
@@ -58,6 +59,7 @@ const offeringNotFound = (): AppError => new AppError('NOT_FOUND', 'Offering not
 export class ReservationsService {
   constructor(
     readonly txHost: TransactionHost,
+    private readonly repo: ReservationsRepository,
     private readonly inventory: InventoryService,
     private readonly catalog: CatalogService,
     private readonly config: AppConfig,
@@ -139,8 +141,7 @@ export class ReservationsService {
       lines.map((line) => line.request),
       (resource) => this.reclaimExpiredOn(resource),
     );
-    const p = new SqlParams();
-    await this.txHost.rows(`WITH ${reservationInsertCtes(p, hold, null)} SELECT count(*) FROM res_items`, p.values);
+    await this.repo.insertHold(hold);
     this.metrics.holdCreated();
     return hold.response;
   }
@@ -193,10 +194,7 @@ export class ReservationsService {
       }
       if (reservation.status !== 'held') throw invalidStatus(reservation.status, 'cancelled');
       await this.inventory.release([reservation.id]);
-      await this.txHost.manager.query(
-        `UPDATE reservations SET status = 'cancelled', status_reason = 'USER_CANCELLED', updated_at = now() WHERE id = $1`,
-        [reservation.id],
-      );
+      await this.repo.setStatus(reservation.id, 'cancelled', 'USER_CANCELLED');
       return 'cancelled' as const;
     });
     if (outcome === 'expired') throw holdExpired();
@@ -209,11 +207,7 @@ export class ReservationsService {
   async expire(reservationIds: string[]): Promise<number> {
     if (reservationIds.length === 0) return 0;
     await this.inventory.release(reservationIds);
-    const [, count] = (await this.txHost.manager.query(
-      `UPDATE reservations SET status = 'expired', status_reason = 'HOLD_EXPIRED', updated_at = now()
-        WHERE id = ANY($1::uuid[]) AND status = 'held'`,
-      [reservationIds],
-    )) as [unknown, number];
+    const count = await this.repo.expireHolds(reservationIds);
     this.metrics.holdsExpired(count);
     return count;
   }
@@ -221,23 +215,15 @@ export class ReservationsService {
   /** Releases whatever a reservation still holds and moves it to a final status (caller's transaction, row locked). */
   async releaseAndSetStatus(reservationId: string, status: 'cancelled' | 'expired', reason: string): Promise<void> {
     await this.inventory.release([reservationId]);
-    await this.txHost.manager.query(`UPDATE reservations SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1`, [
-      reservationId,
-      status,
-      reason,
-    ]);
+    await this.repo.setStatus(reservationId, status, reason);
     if (status === 'expired') this.metrics.holdsExpired(1);
   }
 
   /** Locks a reservation the user may act on (their own; any for admins), or throws RESERVATION_NOT_FOUND. */
   private async lockOwned(user: AuthUser, id: string): Promise<{ id: string; status: ReservationStatus; expired: boolean }> {
     if (!isUuid(id)) throw reservationNotFound();
-    const rows = (await this.txHost.manager.query(
-      `SELECT id, user_id, status, hold_expires_at <= now() AS expired FROM reservations WHERE id = $1 FOR UPDATE`,
-      [id],
-    )) as { id: string; user_id: string; status: ReservationStatus; expired: boolean }[];
-    const row = rows[0];
-    if (!row || (row.user_id !== user.sub && !user.roles.includes('admin'))) throw reservationNotFound();
+    const row = await this.repo.findForUpdate(id);
+    if (!row || (row.userId !== user.sub && !user.roles.includes('admin'))) throw reservationNotFound();
     return { id: row.id, status: row.status, expired: row.expired };
   }
 
@@ -245,12 +231,7 @@ export class ReservationsService {
   private async reclaimExpiredOn(resource: ShortResource): Promise<boolean> {
     const holders = await this.inventory.holdersOn(resource);
     if (holders.length === 0) return false;
-    const due = (await this.txHost.manager.query(
-      `SELECT id FROM reservations WHERE id = ANY($1::uuid[]) AND status = 'held' AND hold_expires_at <= now()
-        ORDER BY id FOR UPDATE SKIP LOCKED`,
-      [holders],
-    )) as { id: string }[];
-    return (await this.expire(due.map((r) => r.id))) > 0;
+    return (await this.expire(await this.repo.lockExpiredHoldsAmong(holders))) > 0;
   }
 
   /**
