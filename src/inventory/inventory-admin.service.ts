@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@holdfast/database';
 import { AppError, type ErrorDetail } from '@holdfast/errors';
+import { CatalogService } from '../catalog/catalog.service';
 import type { CreateRentalUnitDto, RentalUnitDto } from './dto/rental-unit.dto';
 import type { StockItemDto, StockLineDto } from './dto/stock.dto';
 import type { CreateTimeSlotDto, TimeSlotDto, UpdateTimeSlotDto } from './dto/time-slot.dto';
@@ -76,6 +77,7 @@ export class InventoryAdminService {
   constructor(
     readonly txHost: TransactionHost,
     private readonly inventory: InventoryService,
+    private readonly catalog: CatalogService,
   ) {}
 
   private query<T>(sql: string, params: unknown[]): Promise<T[]> {
@@ -84,7 +86,7 @@ export class InventoryAdminService {
 
   /** The offering's kind, after checking it exists (404 NOT_FOUND) and is `kind` (400 VALIDATION_FAILED). */
   private async requireOffering(offeringId: string, kind: OfferingKind, what: string): Promise<void> {
-    const actual = await findOfferingKind(this.txHost.manager, offeringId);
+    const actual = await findOfferingKind(this.catalog, offeringId);
     if (!actual) throw new AppError('NOT_FOUND', 'Offering not found');
     if (actual !== kind) {
       throw invalid(`Only ${kind} offerings have ${what}; this offering is a ${actual}`);
