@@ -5,6 +5,7 @@ import { PaymentsModule } from '../payments/payments.module';
 import { AdminReservationsController } from './admin-reservations.controller';
 import { CheckoutService } from './checkout.service';
 import { HoldExpiryJob } from './hold-expiry.job';
+import { HoldLines } from './hold-lines';
 import { ReservationPaymentOutcomes } from './payment-outcome.adapter';
 import { ReservationMetrics } from './reservation-metrics';
 import { ReservationQueries } from './reservation-queries';
@@ -18,6 +19,7 @@ import { ReservationsService } from './reservations.service';
   controllers: [ReservationsController, AdminReservationsController],
   providers: [
     ReservationsRepository,
+    HoldLines,
     ReservationsService,
     ReservationQueries,
     HoldExpiryJob,
