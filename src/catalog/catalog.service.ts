@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import { AppError } from '@holdfast/errors';
 import { type SqlParams, TransactionHost } from '@holdfast/database';
 import type { CreateOfferingDto } from './dto/create-offering.dto';
@@ -160,6 +161,17 @@ export class CatalogService {
       this.cache.set(id, { offering, expiresAt: now + OFFERING_CACHE_TTL_MS });
     }
     return offering;
+  }
+
+  /**
+   * These offerings as they are now (no cache), by id; ids that name none are left out.
+   * For other modules that show what was booked (title, images, refund policy).
+   */
+  async getOfferings(ids: string[]): Promise<Map<string, OfferingEntity>> {
+    const wanted = [...new Set(ids)].filter((id) => UUID.test(id));
+    if (wanted.length === 0) return new Map();
+    const offerings = await this.txHost.manager.getRepository(OfferingEntity).findBy({ id: In(wanted) });
+    return new Map(offerings.map((o) => [o.id, o]));
   }
 
   private invalidate(id: string): void {

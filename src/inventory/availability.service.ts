@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
+import { CatalogService } from '../catalog/catalog.service';
 import {
   type AvailabilityDto,
   type AvailabilityQueryDto,
@@ -19,7 +20,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 @Injectable()
 export class AvailabilityService {
-  constructor(private readonly txHost: TransactionHost) {}
+  constructor(
+    private readonly txHost: TransactionHost,
+    private readonly catalog: CatalogService,
+  ) {}
 
   private query<T>(sql: string, params: unknown[]): Promise<T[]> {
     return this.txHost.manager.query(sql, params) as Promise<T[]>;
@@ -34,7 +38,7 @@ export class AvailabilityService {
    */
   async forOffering(offeringId: string, window: AvailabilityQueryDto, now = new Date()): Promise<AvailabilityDto> {
     const { from, to } = this.window(window, now);
-    const kind = await findOfferingKind(this.txHost.manager, offeringId);
+    const kind = await findOfferingKind(this.catalog, offeringId);
     if (!kind) throw new AppError('NOT_FOUND', 'Offering not found');
 
     if (kind === 'experience') {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@holdfast/database';
 import { AppError, type ErrorDetail } from '@holdfast/errors';
+import { CatalogService } from '../catalog/catalog.service';
 import type { CreateRentalUnitDto, RentalUnitDto } from './dto/rental-unit.dto';
 import type { StockItemDto, StockLineDto } from './dto/stock.dto';
 import type { CreateTimeSlotDto, TimeSlotDto, UpdateTimeSlotDto } from './dto/time-slot.dto';
@@ -76,20 +77,16 @@ export class InventoryAdminService {
   constructor(
     readonly txHost: TransactionHost,
     private readonly inventory: InventoryService,
+    private readonly catalog: CatalogService,
   ) {}
 
   private query<T>(sql: string, params: unknown[]): Promise<T[]> {
     return this.txHost.rows<T>(sql, params);
   }
 
-  /** For UPDATE ... RETURNING (see TransactionHost.returning). */
-  private update<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return this.txHost.returning<T>(sql, params);
-  }
-
   /** The offering's kind, after checking it exists (404 NOT_FOUND) and is `kind` (400 VALIDATION_FAILED). */
   private async requireOffering(offeringId: string, kind: OfferingKind, what: string): Promise<void> {
-    const actual = await findOfferingKind(this.txHost.manager, offeringId);
+    const actual = await findOfferingKind(this.catalog, offeringId);
     if (!actual) throw new AppError('NOT_FOUND', 'Offering not found');
     if (actual !== kind) {
       throw invalid(`Only ${kind} offerings have ${what}; this offering is a ${actual}`);
@@ -131,7 +128,7 @@ export class InventoryAdminService {
     const startsAt = body.startsAt ? new Date(body.startsAt) : null;
     const endsAt = body.endsAt ? new Date(body.endsAt) : null;
     for (let attempt = 1; ; attempt++) {
-      const rows = await this.update<SlotRow>(
+      const rows = await this.query<SlotRow>(
         `UPDATE time_slots
             SET capacity = COALESCE($2::int, capacity),
                 status = COALESCE($3::text, status),

@@ -92,9 +92,6 @@ export class InventoryRepository {
     return this.txHost.rows<T>(sql, params);
   }
 
-  private mutate<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return this.txHost.returning<T>(sql, params);
-  }
 
   async findSlot(id: string): Promise<SlotInfo | null> {
     const rows = await this.query<SlotRow>(
@@ -102,6 +99,15 @@ export class InventoryRepository {
       [id],
     );
     return rows[0] ? toSlot(rows[0]) : null;
+  }
+
+  /** These time slots as they are now; ids that name none are left out. */
+  async findSlots(ids: string[]): Promise<SlotInfo[]> {
+    const rows = await this.query<SlotRow>(
+      `SELECT id, offering_id, starts_at, ends_at, capacity, held, booked, status FROM time_slots WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map(toSlot);
   }
 
   async findStockBySku(sku: string): Promise<StockInfo | null> {
@@ -201,7 +207,7 @@ export class InventoryRepository {
    */
   async releaseFor(reservationIds: string[]): Promise<number> {
     if (reservationIds.length === 0) return 0;
-    const released = await this.mutate<ReleasedRow>(
+    const released = await this.query<ReleasedRow>(
       `WITH live AS (
          SELECT id, state FROM allocations
           WHERE reservation_id = ANY($1::uuid[]) AND state <> 'released'
@@ -218,7 +224,7 @@ export class InventoryRepository {
 
   /** Turns every held allocation of a reservation into a committed one (held -> booked/sold). */
   async commitFor(reservationId: string): Promise<number> {
-    const committed = await this.mutate<ReleasedRow>(
+    const committed = await this.query<ReleasedRow>(
       `WITH live AS (
          SELECT id FROM allocations WHERE reservation_id = $1 AND state = 'held' ORDER BY id FOR UPDATE)
        UPDATE allocations a SET state = 'committed', updated_at = now()

@@ -49,6 +49,13 @@ export class InventoryService {
     return this.repo.findSlot(id);
   }
 
+  /** These time slots as they are now, by id (for showing what was booked); unknown ids are left out. */
+  async getSlots(ids: string[]): Promise<Map<string, SlotInfo>> {
+    const wanted = [...new Set(ids)];
+    if (wanted.length === 0) return new Map();
+    return new Map((await this.repo.findSlots(wanted)).map((slot) => [slot.id, slot]));
+  }
+
   /**
    * A time slot as it was at most SLOT_CACHE_MS ago, for pricing a hold by its start
    * (with `fresh`, as it is now, and the cache refreshed with it). Safe to be stale: the

@@ -1,6 +1,6 @@
-import type { EntityManager } from 'typeorm';
+import type { CatalogService } from '../catalog/catalog.service';
 
-/** The kinds of offering (DESIGN.md section 1), mirrored here so inventory reads catalog's table, not its code. */
+/** The kinds of offering (DESIGN.md section 1), mirrored here for inventory's DTOs and checks. */
 export type OfferingKind = 'experience' | 'product' | 'rental';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -11,12 +11,10 @@ export function isUuid(value: string): boolean {
 }
 
 /**
- * The kind of an offering, or null if there is none with this id (a malformed id
- * included). A plain read of `offerings`: inventory depends on catalog's data, and
- * reading one column does not need catalog's service.
+ * The kind of an offering as it is now, or null if there is none with this id (a
+ * malformed id included). Read through catalog's service: `offerings` is catalog's table.
  */
-export async function findOfferingKind(manager: EntityManager, id: string): Promise<OfferingKind | null> {
+export async function findOfferingKind(catalog: CatalogService, id: string): Promise<OfferingKind | null> {
   if (!isUuid(id)) return null;
-  const rows = (await manager.query(`SELECT kind FROM offerings WHERE id = $1`, [id])) as { kind: OfferingKind }[];
-  return rows[0]?.kind ?? null;
+  return (await catalog.getOffering(id, { fresh: true }))?.kind ?? null;
 }

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import type { AuthUser } from '../auth/auth-user';
+import { CatalogService } from '../catalog/catalog.service';
+import { InventoryService } from '../inventory/inventory.service';
 import { CustomersService } from '../payments/customers.service';
 import { PaymentMethodsService } from '../payments/payment-methods.service';
 import { toAppError } from '../payments/payments.errors';
@@ -14,23 +16,13 @@ import type {
   ConvertResponseDto,
   PaymentStatusResponseDto,
 } from './dto/checkout.dto';
-import type { ReservationStatus } from './reservation.entity';
 import { ReservationMetrics } from './reservation-metrics';
 import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reservations.errors';
+import { type ReservationState, ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
 
-interface LockedReservation {
-  id: string;
-  user_id: string;
-  status: ReservationStatus;
-  expired: boolean;
-  total_cents: number;
-  currency: string;
-  reference: string | null;
-}
-
 /** Who may pay for, convert, confirm or check a reservation: its owner (admins: anyone). */
-const mayAct = (user: AuthUser, row: { user_id: string }) => row.user_id === user.sub || user.roles.includes('admin');
+const mayAct = (user: AuthUser, row: { userId: string }) => row.userId === user.sub || user.roles.includes('admin');
 
 /**
  * From hold to paid (DESIGN.md section 4, seed 004 steps 2-4): convert a hold into a
@@ -42,6 +34,9 @@ const mayAct = (user: AuthUser, row: { user_id: string }) => row.user_id === use
 export class CheckoutService {
   constructor(
     readonly txHost: TransactionHost,
+    private readonly repo: ReservationsRepository,
+    private readonly catalog: CatalogService,
+    private readonly inventory: InventoryService,
     private readonly payments: PaymentsService,
     private readonly refunds: RefundsService,
     private readonly customers: CustomersService,
@@ -68,8 +63,8 @@ export class CheckoutService {
       const saved = dto.paymentMethodId ? await this.methods.resolveForPayment(user.sub, dto.paymentMethodId) : null;
       const attempt = await this.payments.openAttempt({
         reservationId: r.id,
-        userId: r.user_id,
-        amount: r.total_cents,
+        userId: r.userId,
+        amount: r.totalCents,
         currency: r.currency.trim(),
         // Automatic for every kind: rentals that are not vehicles (carriers) are paid like
         // goods, captured at confirmation and refunded by policy (DESIGN.md section 4).
@@ -78,7 +73,7 @@ export class CheckoutService {
         // lapses with the money.
         captureMethod: 'automatic',
       });
-      await this.txHost.manager.query(`UPDATE reservations SET status = 'pending', updated_at = now() WHERE id = $1`, [r.id]);
+      await this.repo.markPending(r.id);
       if (r.status === 'held') this.metrics.holdConverted(); // not a retry after a decline
       return { expired: false as const, attempt, saved };
     });
@@ -238,40 +233,39 @@ export class CheckoutService {
 
   /** Refundable when every item starts at least refundableUntilHours from now (null hours: never). */
   private async withinRefundWindow(reservationId: string): Promise<boolean> {
-    const [row] = (await this.txHost.manager.query(
-      `SELECT bool_and(o.refundable_until_hours IS NOT NULL
-                       AND COALESCE(s.starts_at, i.start_date::timestamptz, now() + interval '100 years')
-                           >= now() + make_interval(hours => o.refundable_until_hours)) AS ok
-         FROM reservation_items i JOIN offerings o ON o.id = i.offering_id LEFT JOIN time_slots s ON s.id = i.time_slot_id
-        WHERE i.reservation_id = $1`,
-      [reservationId],
-    )) as { ok: boolean | null }[];
-    return row?.ok === true;
+    const items = await this.repo.itemsOf([reservationId]);
+    const [offerings, slots] = await Promise.all([
+      this.catalog.getOfferings(items.map((i) => i.offeringId)),
+      this.inventory.getSlots(items.flatMap((i) => (i.timeSlotId ? [i.timeSlotId] : []))),
+    ]);
+    return this.repo.refundWindowOpen(
+      items
+        .filter((i) => offerings.has(i.offeringId))
+        .map((i) => ({
+          slotStartsAt: (i.timeSlotId && slots.get(i.timeSlotId)?.startsAt) || null,
+          startDate: i.startDate,
+          refundableUntilHours: offerings.get(i.offeringId)!.refundableUntilHours,
+        })),
+    );
   }
 
   private async statusOf(reservationId: string): Promise<string> {
-    const [row] = (await this.txHost.manager.query(`SELECT status FROM reservations WHERE id = $1`, [reservationId])) as {
-      status: string;
-    }[];
-    return row.status;
+    return (await this.repo.find(reservationId))!.status;
   }
 
-  private async owned(user: AuthUser, id: string): Promise<LockedReservation> {
-    return this.read(user, id, '');
-  }
-
-  private async lock(user: AuthUser, id: string): Promise<LockedReservation> {
-    return this.read(user, id, 'FOR UPDATE OF r');
-  }
-
-  private async read(user: AuthUser, id: string, lock: string): Promise<LockedReservation> {
+  /** The reservation, if the user may act on it, or RESERVATION_NOT_FOUND. */
+  private async owned(user: AuthUser, id: string): Promise<ReservationState> {
     if (!isUuid(id)) throw reservationNotFound();
-    const rows = (await this.txHost.manager.query(
-      `SELECT r.id, r.user_id, r.status, r.hold_expires_at <= now() AS expired, r.total_cents, r.currency, r.reference
-         FROM reservations r WHERE r.id = $1 ${lock}`,
-      [id],
-    )) as LockedReservation[];
-    const row = rows[0];
+    return this.mayActOn(user, await this.repo.find(id));
+  }
+
+  /** As `owned`, its row locked until the transaction ends. */
+  private async lock(user: AuthUser, id: string): Promise<ReservationState> {
+    if (!isUuid(id)) throw reservationNotFound();
+    return this.mayActOn(user, await this.repo.findForUpdate(id));
+  }
+
+  private mayActOn(user: AuthUser, row: ReservationState | null): ReservationState {
     if (!row || !mayAct(user, row)) throw reservationNotFound();
     return row;
   }

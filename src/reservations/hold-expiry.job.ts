@@ -3,6 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { TransactionHost, RecurringPass } from '@holdfast/database';
 import { AppConfig } from '../config/app-config';
 import { PaymentsService } from '../payments/payments.service';
+import { ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
 
 const INTERVAL_NAME = 'hold-expiry-sweep';
@@ -26,6 +27,7 @@ export class HoldExpiryJob implements OnApplicationBootstrap, BeforeApplicationS
 
   constructor(
     readonly txHost: TransactionHost,
+    private readonly repo: ReservationsRepository,
     private readonly reservations: ReservationsService,
     private readonly scheduler: SchedulerRegistry,
     private readonly config: AppConfig,
@@ -45,14 +47,7 @@ export class HoldExpiryJob implements OnApplicationBootstrap, BeforeApplicationS
   async sweep(): Promise<number> {
     let total = 0;
     for (;;) {
-      const expired = await this.txHost.run(async () => {
-        const due = (await this.txHost.manager.query(
-          `SELECT id FROM reservations WHERE status = 'held' AND hold_expires_at <= now()
-            ORDER BY hold_expires_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
-          [],
-        )) as { id: string }[];
-        return this.reservations.expire(due.map((r) => r.id));
-      });
+      const expired = await this.txHost.run(async () => this.reservations.expire(await this.repo.lockExpiredHolds(BATCH)));
       total += expired;
       if (expired < BATCH) break;
     }
@@ -73,24 +68,13 @@ export class HoldExpiryJob implements OnApplicationBootstrap, BeforeApplicationS
    * it ends (an expired reservation is no longer due anyway).
    */
   private async sweepPending(): Promise<number> {
-    const [due] = (await this.txHost.manager.query(
-      `UPDATE reservations SET sweep_claimed_until = now() + make_interval(secs => $1)
-        WHERE id IN (
-          SELECT id FROM reservations
-           WHERE status IN ('pending', 'payment_failed') AND hold_expires_at <= now()
-             AND (sweep_claimed_until IS NULL OR sweep_claimed_until <= now())
-           ORDER BY hold_expires_at LIMIT ${BATCH}
-             FOR UPDATE SKIP LOCKED)
-        RETURNING id, hold_expires_at`,
-      [CLAIM_LEASE_SECONDS],
-    )) as [{ id: string; hold_expires_at: Date }[], number];
-    due.sort((a, b) => a.hold_expires_at.getTime() - b.hold_expires_at.getTime());
+    const due = await this.repo.claimExpiredPending(BATCH, CLAIM_LEASE_SECONDS);
     try {
-      return await this.expirePending(due.map((r) => r.id));
+      return await this.expirePending(due);
     } finally {
       if (due.length > 0) {
-        await this.txHost.manager
-          .query(`UPDATE reservations SET sweep_claimed_until = NULL WHERE id = ANY($1::uuid[])`, [due.map((r) => r.id)])
+        await this.repo
+          .releaseSweepClaims(due)
           .catch((error: unknown) => this.logger.warn({ err: error }, 'could not release sweep claims; they lapse'));
       }
     }
@@ -106,12 +90,7 @@ export class HoldExpiryJob implements OnApplicationBootstrap, BeforeApplicationS
         continue;
       }
       expired += await this.txHost.run(async () => {
-        const locked = (await this.txHost.manager.query(
-          `SELECT id FROM reservations WHERE id = $1 AND status IN ('pending', 'payment_failed') AND hold_expires_at <= now()
-             FOR UPDATE SKIP LOCKED`,
-          [id],
-        )) as { id: string }[];
-        if (locked.length === 0) return 0;
+        if (!(await this.repo.lockExpiredPending(id))) return 0;
         if (await this.payments.hasMoneyMoving(id)) return 0; // the payment's own outcome decides
         await this.reservations.releaseAndSetStatus(id, 'expired', 'HOLD_EXPIRED');
         return 1;

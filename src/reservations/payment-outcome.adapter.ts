@@ -1,28 +1,17 @@
 import { randomInt } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { TransactionHost } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import { InventoryService } from '../inventory/inventory.service';
 import type { AllocationRequest } from '../inventory/inventory.types';
 import { PaymentOutcomes, type PaymentOutcomePort, type SucceededOutcome } from '../payments/payment-outcome.port';
 import type { ReservationStatus } from './reservation.entity';
+import { ReservationsRepository } from './reservations.repository';
 
 const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 /** A 12-character booking reference, unambiguous when read aloud (no 0/O, 1/I). */
 export function newReference(): string {
   return Array.from({ length: 12 }, () => REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)]).join('');
-}
-
-interface ItemRow {
-  id: string;
-  kind: string;
-  offering_id: string;
-  time_slot_id: string | null;
-  sku: string | null;
-  start_date: string | null;
-  end_date: string | null;
-  quantity: number;
 }
 
 /**
@@ -33,7 +22,7 @@ interface ItemRow {
 @Injectable()
 export class ReservationPaymentOutcomes implements PaymentOutcomePort, OnModuleInit {
   constructor(
-    readonly txHost: TransactionHost,
+    private readonly repo: ReservationsRepository,
     private readonly inventory: InventoryService,
     private readonly outcomes: PaymentOutcomes,
   ) {}
@@ -48,7 +37,7 @@ export class ReservationPaymentOutcomes implements PaymentOutcomePort, OnModuleI
    * are still free; if not, the money must go back.
    */
   async paymentSucceeded(reservationId: string): Promise<SucceededOutcome> {
-    const status = await this.lockStatus(reservationId);
+    const status: ReservationStatus | null = (await this.repo.findForUpdate(reservationId))?.status ?? null;
     if (status === null) return { result: 'refund', reason: 'RESERVATION_NOT_FOUND' };
     if (status === 'confirmed' || status === 'completed') return { result: 'confirmed' };
     if (status === 'held' || status === 'pending' || status === 'payment_failed') {
@@ -65,11 +54,7 @@ export class ReservationPaymentOutcomes implements PaymentOutcomePort, OnModuleI
   }
 
   async paymentFailed(reservationId: string): Promise<void> {
-    await this.txHost.manager.query(
-      `UPDATE reservations SET status = 'payment_failed', status_reason = 'PAYMENT_DECLINED', updated_at = now()
-        WHERE id = $1 AND status = 'pending'`,
-      [reservationId],
-    );
+    await this.repo.markPaymentFailed(reservationId);
   }
 
   async paymentRequiresAction(): Promise<void> {
@@ -78,38 +63,20 @@ export class ReservationPaymentOutcomes implements PaymentOutcomePort, OnModuleI
 
   /** All the money went back: the booking is void, and any places it still had are released. */
   async paymentRefunded(reservationId: string, _paymentId: string, reason: string): Promise<void> {
-    const status = await this.lockStatus(reservationId);
+    const status: ReservationStatus | null = (await this.repo.findForUpdate(reservationId))?.status ?? null;
     // A cancelled booking keeps its status (the refund is its consequence, not news).
     if (status === null || status === 'refunded' || status === 'cancelled') return;
     await this.inventory.release([reservationId]);
-    await this.txHost.manager.query(
-      `UPDATE reservations SET status = 'refunded', status_reason = $2, updated_at = now() WHERE id = $1`,
-      [reservationId, reason],
-    );
-  }
-
-  private async lockStatus(reservationId: string): Promise<ReservationStatus | null> {
-    const rows = (await this.txHost.manager.query(`SELECT status FROM reservations WHERE id = $1 FOR UPDATE`, [
-      reservationId,
-    ])) as {
-      status: ReservationStatus;
-    }[];
-    return rows[0]?.status ?? null;
+    await this.repo.setStatus(reservationId, 'refunded', reason);
   }
 
   private async confirm(reservationId: string, reason: string | null): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.txHost.manager.query('SAVEPOINT reference');
-        await this.txHost.manager.query(
-          `UPDATE reservations SET status = 'confirmed', reference = $2, status_reason = $3, updated_at = now() WHERE id = $1`,
-          [reservationId, newReference(), reason],
-        );
-        await this.txHost.manager.query('RELEASE SAVEPOINT reference');
+        await this.repo.inSavepoint('reference', () => this.repo.confirm(reservationId, newReference(), reason));
         return;
       } catch (error) {
         // 32^12 references: a collision is a curiosity, but never a failed confirmation.
-        await this.txHost.manager.query('ROLLBACK TO SAVEPOINT reference');
         if (attempt >= 3) throw error;
       }
     }
@@ -117,36 +84,29 @@ export class ReservationPaymentOutcomes implements PaymentOutcomePort, OnModuleI
 
   /** Tries to allocate an expired reservation's items again, all or nothing (a savepoint undoes a partial cart). */
   private async retake(reservationId: string): Promise<boolean> {
-    const items = (await this.txHost.manager.query(
-      `SELECT i.id, i.kind, i.offering_id, i.time_slot_id, i.sku, i.start_date::text, i.end_date::text, i.quantity
-         FROM reservation_items i WHERE i.reservation_id = $1`,
-      [reservationId],
-    )) as ItemRow[];
+    const items = await this.repo.itemsOf([reservationId]);
     const requests: AllocationRequest[] = [];
     for (const item of items) {
-      if (item.time_slot_id) {
-        requests.push({ kind: 'slot', itemId: item.id, slotId: item.time_slot_id, quantity: item.quantity });
+      if (item.timeSlotId) {
+        requests.push({ kind: 'slot', itemId: item.id, slotId: item.timeSlotId, quantity: item.quantity });
       } else if (item.sku) {
         const stock = await this.inventory.getStockBySku(item.sku);
         if (!stock) return false;
         requests.push({ kind: 'sku', itemId: item.id, stockItemId: stock.id, quantity: item.quantity });
-      } else if (item.start_date && item.end_date) {
+      } else if (item.startDate && item.endDate) {
         requests.push({
           kind: 'unit',
           itemId: item.id,
-          offeringId: item.offering_id,
-          start: new Date(`${item.start_date}T00:00:00Z`),
-          end: new Date(`${item.end_date}T00:00:00Z`),
+          offeringId: item.offeringId,
+          start: new Date(`${item.startDate}T00:00:00Z`),
+          end: new Date(`${item.endDate}T00:00:00Z`),
         });
       }
     }
-    await this.txHost.manager.query('SAVEPOINT retake');
     try {
-      await this.inventory.allocate(reservationId, requests);
-      await this.txHost.manager.query('RELEASE SAVEPOINT retake');
+      await this.repo.inSavepoint('retake', () => this.inventory.allocate(reservationId, requests));
       return true;
     } catch (error) {
-      await this.txHost.manager.query('ROLLBACK TO SAVEPOINT retake');
       if (error instanceof AppError) return false;
       throw error;
     }

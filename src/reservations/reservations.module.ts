@@ -5,10 +5,12 @@ import { PaymentsModule } from '../payments/payments.module';
 import { AdminReservationsController } from './admin-reservations.controller';
 import { CheckoutService } from './checkout.service';
 import { HoldExpiryJob } from './hold-expiry.job';
+import { HoldLines } from './hold-lines';
 import { ReservationPaymentOutcomes } from './payment-outcome.adapter';
 import { ReservationMetrics } from './reservation-metrics';
 import { ReservationQueries } from './reservation-queries';
 import { ReservationsController } from './reservations.controller';
+import { ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
 
 /** Holds and reservations: the booking flow of DESIGN.md section 4. */
@@ -16,6 +18,8 @@ import { ReservationsService } from './reservations.service';
   imports: [CatalogModule, InventoryModule, PaymentsModule],
   controllers: [ReservationsController, AdminReservationsController],
   providers: [
+    ReservationsRepository,
+    HoldLines,
     ReservationsService,
     ReservationQueries,
     HoldExpiryJob,

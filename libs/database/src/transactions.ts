@@ -85,26 +85,15 @@ export class TransactionHost {
   }
 
   /**
-   * Runs SQL on the current transaction (or the pool) and returns its rows. Inside a
-   * transaction the statement is sent as a named prepared statement on the transaction's
-   * connection, so PostgreSQL parses and plans it once per connection instead of on every
-   * call (the hold path's statements all come through here).
+   * THE way to run SQL: on the current transaction, or on a pooled connection outside
+   * one, and it returns the rows whatever the statement (SELECT, or INSERT / UPDATE /
+   * DELETE ... RETURNING; [] without RETURNING). It is sent as a named prepared statement,
+   * so PostgreSQL parses and plans each text once per connection instead of on every
+   * call. Repositories wrap it; services do not write SQL.
    */
   async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const client = await this.transactionClient();
-    if (client) return (await client.query({ name: statementName(sql), text: sql, values: params })).rows as T[];
-    return (await this.manager.query(sql, params)) as T[];
-  }
-
-  /**
-   * Like `rows`, for UPDATE/DELETE ... RETURNING, which TypeORM's Postgres driver answers
-   * with `[rows, rowCount]` instead of the rows.
-   */
-  async returning<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const client = await this.transactionClient();
-    if (client) return (await client.query({ name: statementName(sql), text: sql, values: params })).rows as T[];
-    const result = (await this.manager.query(sql, params)) as [T[], number] | T[];
-    return Array.isArray(result[0]) ? (result as [T[], number])[0] : (result as T[]);
+    const client = (await this.transactionClient()) ?? this.pool();
+    return (await client.query({ name: statementName(sql), text: sql, values: params })).rows as T[];
   }
 
   /**
@@ -116,9 +105,14 @@ export class TransactionHost {
    */
   async statement<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     if (this.inTransaction) throw new Error('TransactionHost.statement() runs on its own and cannot join an open transaction');
+    return (await this.pool().query({ name: statementName(sql), text: sql, values: params })).rows as T[];
+  }
+
+  /** The data source's node-postgres pool. */
+  private pool(): PgClient {
     const pool = (this.dataSource.driver as unknown as { master?: PgClient }).master;
     if (!pool) throw new Error('The data source has no connection pool (not initialised?)');
-    return (await pool.query({ name: statementName(sql), text: sql, values: params })).rows as T[];
+    return pool;
   }
 
   /** The node-postgres client of the open transaction, or null outside one. */
