@@ -4,7 +4,11 @@ import { TransactionHost } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import { InventoryService } from '../inventory/inventory.service';
 import type { AllocationRequest } from '../inventory/inventory.types';
-import { PaymentOutcomes, type PaymentOutcomePort, type SucceededOutcome } from '../payments/payment-outcome.port';
+import {
+  type BookingPaymentOutcomes,
+  BookingPaymentOutcomesPort,
+  type SucceededOutcome,
+} from '../payments/booking-payment-outcomes.port';
 import type { ReservationStatus } from './reservation.entity';
 
 const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -31,11 +35,11 @@ interface ItemRow {
  * (webhook, confirm call, sweep, reconciliation); every method is idempotent.
  */
 @Injectable()
-export class ReservationPaymentOutcomes implements PaymentOutcomePort, OnModuleInit {
+export class ReservationPaymentOutcomes implements BookingPaymentOutcomes, OnModuleInit {
   constructor(
     readonly txHost: TransactionHost,
     private readonly inventory: InventoryService,
-    private readonly outcomes: PaymentOutcomes,
+    private readonly outcomes: BookingPaymentOutcomesPort,
   ) {}
 
   onModuleInit(): void {
