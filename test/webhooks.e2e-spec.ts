@@ -6,7 +6,11 @@ import type { Response } from 'supertest';
 import { METRIC, PaymentMetrics } from '../src/payments/metrics.service';
 import { PAYMENT_GATEWAY } from '../src/payments/payment-gateway';
 import { PaymentEventRelay } from '../src/payments/payment-event-relay';
-import { PaymentOutcomes, type PaymentOutcomePort, type SucceededOutcome } from '../src/payments/payment-outcome.port';
+import {
+  type BookingPaymentOutcomes,
+  BookingPaymentOutcomesPort,
+  type SucceededOutcome,
+} from '../src/payments/booking-payment-outcomes.port';
 import type { SimulatedGateway } from '../src/payments/simulated.gateway';
 import { WebhooksService } from '../src/webhooks/webhooks.service';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -22,7 +26,7 @@ interface OutcomeCall {
 }
 
 /** Stands in for reservations: records what payments reported, and can be told to crash. */
-class FakeOutcomes implements PaymentOutcomePort {
+class FakeOutcomes implements BookingPaymentOutcomes {
   calls: OutcomeCall[] = [];
   /** How many of the next calls throw (a handler crash mid-way). */
   failNext = 0;
@@ -88,7 +92,7 @@ describe('Stripe webhooks (POST /v1/webhooks/stripe)', () => {
 
   beforeEach(() => {
     fake = new FakeOutcomes();
-    t.app.get(PaymentOutcomes).register(fake);
+    t.app.get(BookingPaymentOutcomesPort).register(fake);
   });
 
   const newIntentId = (): string => `pi_${randomUUID().replace(/-/g, '').slice(0, 24)}`;

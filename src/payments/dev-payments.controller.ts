@@ -1,13 +1,13 @@
-import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, AppError } from '@holdfast/errors';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/auth.decorators';
 import { DevAuthenticatePaymentDto, DevConfirmPaymentDto, DevPaymentResultDto } from './dto/dev-payments.dto';
-import { PAYMENT_GATEWAY, PaymentGatewayError, type IntentSnapshot, type PaymentGateway } from './payment-gateway';
+import { PaymentGatewayError, type IntentSnapshot } from './payment-gateway';
 import { toAppError } from './payments.errors';
 import { PaymentsService } from './payments.service';
-import { SimulatedGateway } from './simulated.gateway';
+import { SimulatedClientService } from './simulated-client.service';
 
 const INTENT_PARAM = {
   name: 'paymentIntentId',
@@ -26,7 +26,7 @@ const INTENT_PARAM = {
 @Controller('dev/payments')
 export class DevPaymentsController {
   constructor(
-    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+    private readonly simulated: SimulatedClientService,
     private readonly payments: PaymentsService,
   ) {}
 
@@ -48,8 +48,8 @@ export class DevPaymentsController {
     @Param('paymentIntentId') paymentIntentId: string,
     @Body() body: DevConfirmPaymentDto,
   ): Promise<DevPaymentResultDto> {
-    const simulated = await this.ownIntent(user, paymentIntentId);
-    return this.answer(() => simulated.confirmAsClient(paymentIntentId, body.paymentMethod));
+    await this.ownIntent(user, paymentIntentId);
+    return this.answer(() => this.simulated.confirmAsClient(paymentIntentId, body.paymentMethod));
   }
 
   @Post(':paymentIntentId/authenticate')
@@ -68,26 +68,15 @@ export class DevPaymentsController {
     @Param('paymentIntentId') paymentIntentId: string,
     @Body() body: DevAuthenticatePaymentDto,
   ): Promise<DevPaymentResultDto> {
-    const simulated = await this.ownIntent(user, paymentIntentId);
-    return this.answer(() => simulated.authenticate(paymentIntentId, body.result));
+    await this.ownIntent(user, paymentIntentId);
+    return this.answer(() => this.simulated.authenticate(paymentIntentId, body.result));
   }
 
   /** The caller's own intent, known to the simulated provider; anything else is 404, whoever's it is. */
-  private async ownIntent(user: AuthUser, intentId: string): Promise<SimulatedGateway> {
+  private async ownIntent(user: AuthUser, intentId: string): Promise<void> {
     const payment = await this.payments.findByIntentId(intentId);
     if (!payment || payment.userId !== user.sub) throw new AppError('NOT_FOUND', 'Payment not found');
-    if (!(this.gateway instanceof SimulatedGateway))
-      throw new AppError('NOT_FOUND', 'The simulated payment provider is not in use');
-    try {
-      await this.gateway.retrieveIntent(intentId);
-    } catch {
-      // Its objects live in memory: a restart forgets them.
-      throw new AppError(
-        'NOT_FOUND',
-        'The simulated provider does not know this PaymentIntent (it forgets them when the server restarts)',
-      );
-    }
-    return this.gateway;
+    await this.simulated.known(intentId);
   }
 
   private async answer(step: () => Promise<IntentSnapshot>): Promise<DevPaymentResultDto> {

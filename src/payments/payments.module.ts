@@ -1,16 +1,19 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AdminPaymentsController } from './admin-payments.controller';
+import { BookingPaymentOutcomesPort } from './booking-payment-outcomes.port';
 import { CustomersService } from './customers.service';
 import { PaymentMetrics } from './metrics.service';
 import { PaymentEventRelay } from './payment-event-relay';
 import { PAYMENT_GATEWAY } from './payment-gateway';
 import { PaymentMethodsController } from './payment-methods.controller';
 import { PaymentMethodsService } from './payment-methods.service';
-import { PaymentOutcomes } from './payment-outcome.port';
+import { PaymentStateService } from './payment-state.service';
+import { PaymentsRepository } from './payments.repository';
 import { PaymentsService } from './payments.service';
 import { ReconciliationJob } from './reconciliation.job';
 import { RefundsService } from './refunds.service';
+import { SimulatedClientService } from './simulated-client.service';
 import { SimulatedGateway } from './simulated.gateway';
 import { StripeGateway } from './stripe.gateway';
 
@@ -23,7 +26,7 @@ import { StripeGateway } from './stripe.gateway';
   providers: [
     PaymentMetrics,
     PaymentEventRelay,
-    PaymentOutcomes,
+    BookingPaymentOutcomesPort,
     {
       provide: PAYMENT_GATEWAY,
       inject: [AppConfig, PaymentMetrics, PaymentEventRelay],
@@ -36,21 +39,23 @@ import { StripeGateway } from './stripe.gateway';
         return gateway;
       },
     },
+    PaymentsRepository,
+    PaymentStateService,
     PaymentsService,
     RefundsService,
     ReconciliationJob,
     CustomersService,
     PaymentMethodsService,
+    SimulatedClientService,
   ],
+  // Services and the outcome port only: the gateway, the metrics and the event relay stay inside.
   exports: [
-    PAYMENT_GATEWAY,
     PaymentsService,
     RefundsService,
-    PaymentOutcomes,
-    PaymentEventRelay,
-    PaymentMetrics,
     CustomersService,
     PaymentMethodsService,
+    SimulatedClientService,
+    BookingPaymentOutcomesPort,
   ],
 })
 export class PaymentsModule {}

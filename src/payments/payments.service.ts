@@ -1,25 +1,29 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '@holdfast/clock';
 import { TransactionHost } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
+import { BookingPaymentOutcomesPort } from './booking-payment-outcomes.port';
 import { METRIC, PaymentMetrics } from './metrics.service';
-import { PAYMENT_GATEWAY, PaymentGatewayError, type IntentSnapshot, type PaymentGateway } from './payment-gateway';
-import { PaymentOutcomes } from './payment-outcome.port';
+import { type EventDeliveryHandler, PaymentEventRelay } from './payment-event-relay';
+import {
+  PAYMENT_GATEWAY,
+  PaymentGatewayError,
+  WebhookSignatureError,
+  type IntentSnapshot,
+  type PaymentGateway,
+  type ProviderEvent,
+} from './payment-gateway';
 import type { PaymentStatus } from './payment.entity';
-import { paymentStatusOf, type PaymentSummary, type RefundSummary, type ReservationPayments } from './payment-status';
+import { paymentStatusOf, type ReservationPayments } from './payment-status';
 import { PaymentMethodsService } from './payment-methods.service';
+import { FINAL_PAYMENT_STATUSES, PaymentStateService } from './payment-state.service';
+import { PaymentsRepository, type PaymentRecord, type PaymentView } from './payments.repository';
+import { type ProviderEventInput, type ProviderEventOutcome, readProviderEvent } from './provider-events';
 import { RefundsService } from './refunds.service';
-import { markPaymentStuck } from './stuck-payments';
 
-/**
- * `failure_code` of an attempt set aside because the provider answered our own call for it
- * with an intent that cannot be its own (another row's, or not the one it already has).
- */
-export const INTENT_MISMATCH = 'provider_intent_mismatch';
+export type { PaymentView } from './payments.repository';
+export { INTENT_MISMATCH } from './payment-state.service';
 
-/** Statuses after which an attempt can no longer take money. */
-const FINAL: PaymentStatus[] = ['succeeded', 'canceled', 'failed'];
-/** Intent states an attempt can still leave for another: an out-of-date event about them must not win. */
-const UNSETTLED: PaymentStatus[] = ['requires_payment_method', 'requires_confirmation', 'requires_action', 'processing'];
 /** Attempts that may still be paid (with the client secret, or by confirming). */
 export const OPEN_PAYMENT_STATUSES: PaymentStatus[] = [
   'creating',
@@ -29,46 +33,6 @@ export const OPEN_PAYMENT_STATUSES: PaymentStatus[] = [
   'processing',
 ];
 
-interface PaymentRow {
-  id: string;
-  reservation_id: string;
-  user_id: string;
-  provider_intent_id: string | null;
-  status: PaymentStatus;
-  amount_cents: number;
-  currency: string;
-  captured_cents: number;
-  refunded_cents: number;
-  capture_method: 'automatic' | 'manual';
-  client_secret: string | null;
-  charge_id: string | null;
-  failure_code: string | null;
-  next_action_type: string | null;
-  payment_method_id: string | null;
-  provider_event_at: Date | null;
-  created_at: Date;
-  stuck_reason: string | null;
-}
-
-export interface PaymentView {
-  paymentId: string;
-  reservationId: string;
-  intentId: string | null;
-  status: PaymentStatus;
-  amount: number;
-  currency: string;
-  captured: number;
-  refunded: number;
-  captureMethod: 'automatic' | 'manual';
-  clientSecret: string | null;
-  chargeId: string | null;
-  failureCode: string | null;
-  requiresAction: boolean;
-  /** The provider's `next_action.type` while `requiresAction` (e.g. `use_stripe_sdk`, `redirect_to_url`). */
-  nextActionType: string | null;
-  createdAt: Date;
-}
-
 export interface NewAttempt {
   reservationId: string;
   userId: string;
@@ -77,29 +41,13 @@ export interface NewAttempt {
   captureMethod: 'automatic' | 'manual';
 }
 
-const toView = (r: PaymentRow): PaymentView => ({
-  paymentId: r.id,
-  reservationId: r.reservation_id,
-  intentId: r.provider_intent_id,
-  status: r.status,
-  amount: r.amount_cents,
-  currency: r.currency.trim(),
-  captured: r.captured_cents,
-  refunded: r.refunded_cents,
-  captureMethod: r.capture_method,
-  clientSecret: r.client_secret,
-  chargeId: r.charge_id,
-  failureCode: r.failure_code,
-  requiresAction: r.status === 'requires_action',
-  nextActionType: r.status === 'requires_action' ? r.next_action_type : null,
-  createdAt: r.created_at,
-});
+/** The view callers get: the record without what only payments reads. */
+const toView = ({ userId: _u, providerEventAt: _e, stuckReason: _s, ...view }: PaymentRecord): PaymentView => view;
 
 /**
- * Payment attempts and what the provider says about them. The single code path that
- * moves a payment forward is `applyIntent`: webhooks, the confirm call, payment-status
- * polling, the expiry sweep and reconciliation all go through it, so whichever comes
- * first wins and the others change nothing. State only moves forward.
+ * Payment attempts (convert, submit, sync, cancel, capture), what the provider's events
+ * mean for them (`applyProviderEvent`), and their views. Moving a payment forward is
+ * `PaymentStateService.applyIntent`'s alone: every path here goes through it.
  */
 @Injectable()
 export class PaymentsService {
@@ -108,14 +56,94 @@ export class PaymentsService {
   constructor(
     readonly txHost: TransactionHost,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
-    private readonly outcomes: PaymentOutcomes,
+    private readonly repo: PaymentsRepository,
+    private readonly state: PaymentStateService,
+    private readonly outcomes: BookingPaymentOutcomesPort,
     private readonly refunds: RefundsService,
     private readonly metrics: PaymentMetrics,
     private readonly methods: PaymentMethodsService,
+    private readonly relay: PaymentEventRelay,
+    private readonly clock: Clock,
   ) {}
 
   get providerName(): string {
     return this.gateway.name;
+  }
+
+  /**
+   * Checks a delivery's signature over its raw body and returns the event it carries.
+   *
+   * @throws AppError VALIDATION_FAILED when the signature is missing, wrong or too old.
+   */
+  verifyProviderEvent(rawBody: Buffer, signature: string | undefined): ProviderEvent {
+    try {
+      return this.gateway.verifyEvent(rawBody, signature, this.clock.nowMs());
+    } catch (error) {
+      if (!(error instanceof WebhookSignatureError)) throw error;
+      this.metrics.increment(METRIC.webhookSignatureFailures);
+      this.logger.warn({ reason: error.message }, 'webhook signature verification failed');
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'The Stripe-Signature header is missing, does not match the body, or its timestamp is outside the tolerance',
+      );
+    }
+  }
+
+  /**
+   * Where the simulated provider delivers its signed events: the webhooks module hands its
+   * handler in at start-up, so they take the same path as Stripe's (without payments
+   * depending on webhooks).
+   */
+  onProviderEventDelivery(handler: EventDeliveryHandler): void {
+    this.relay.register(handler);
+  }
+
+  /**
+   * THE entry that turns a verified provider event into our state, in the caller's
+   * transaction: a PaymentIntent goes through `applyIntent` (with the wrong-money checks),
+   * refunds are recorded so ours equal the provider's (a full refund also ends the
+   * reservation). `unprocessable` (with `reason`): the object is not what its type
+   * promises, and nothing was applied; `pending`: it names a payment we do not know yet.
+   */
+  async applyProviderEvent(event: ProviderEventInput): Promise<{ outcome: ProviderEventOutcome; reason?: string }> {
+    const reading = readProviderEvent(event);
+    switch (reading.kind) {
+      case 'unprocessable':
+        return { outcome: 'unprocessable', reason: reading.reason };
+      case 'ignored':
+        return { outcome: 'ignored' };
+      case 'intent':
+        return { outcome: (await this.state.applyIntent(reading.intent, reading.createdAt)) ? 'processed' : 'pending' };
+      case 'refunds': {
+        const result = await this.refunds.recordProviderRefunds(reading.intentId, reading.amountRefunded, reading.refunds);
+        if (!result) return { outcome: 'pending' };
+        if (result.fullyRefunded) await this.outcomes.paymentRefunded(result.reservationId, result.paymentId, 'REFUNDED');
+        return { outcome: 'processed' };
+      }
+    }
+  }
+
+  /**
+   * Which of these intents and payment ids are payments of ours (webhooks keeps events
+   * about unknown ones pending until they appear).
+   */
+  async knownPayments(
+    keys: { intentId: string | null; paymentId: string | null }[],
+  ): Promise<{ intentIds: string[]; paymentIds: string[] }> {
+    const intentIds = [...new Set(keys.map((k) => k.intentId).filter((id): id is string => id !== null))];
+    const paymentIds = [...new Set(keys.map((k) => k.paymentId).filter((id): id is string => id !== null))];
+    if (intentIds.length === 0 && paymentIds.length === 0) return { intentIds: [], paymentIds: [] };
+    const rows = await this.repo.existing(intentIds, paymentIds);
+    return {
+      intentIds: rows.map((r) => r.intentId).filter((id): id is string => id !== null && intentIds.includes(id)),
+      paymentIds: rows.map((r) => r.id).filter((id) => paymentIds.includes(id)),
+    };
+  }
+
+  /** How late a provider event arrived (`created`: the event's, in Unix seconds), for the metrics. */
+  observeEventDelay(type: string, created: number): void {
+    if (!Number.isFinite(created) || created <= 0) return;
+    this.metrics.observe(METRIC.webhookDelaySeconds, Math.max(0, Date.now() / 1000 - created), { type });
   }
 
   /**
@@ -124,28 +152,19 @@ export class PaymentsService {
    * new row is our "local row first": it commits before the provider is called.
    */
   async openAttempt(input: NewAttempt): Promise<PaymentView> {
-    const rows = (await this.txHost.manager.query(
-      `SELECT * FROM payments WHERE reservation_id = $1 ORDER BY created_at DESC LIMIT 1 FOR UPDATE`,
-      [input.reservationId],
-    )) as PaymentRow[];
-    const last = rows[0];
+    const last = await this.repo.latestFor(input.reservationId, true);
     // Reused only when it would take the same money the same way: an open manual-capture
     // attempt from before rentals were captured at confirmation is replaced (and cancelled
     // by submitAttempt), never left to authorise money nothing will capture.
     if (
       last &&
       OPEN_PAYMENT_STATUSES.includes(last.status) &&
-      !last.failure_code &&
-      last.amount_cents === input.amount &&
-      last.capture_method === input.captureMethod
+      !last.failureCode &&
+      last.amount === input.amount &&
+      last.captureMethod === input.captureMethod
     )
       return toView(last);
-    const [created] = (await this.txHost.manager.query(
-      `INSERT INTO payments (reservation_id, user_id, provider, status, amount_cents, currency, capture_method)
-       VALUES ($1, $2, $3, 'creating', $4, $5, $6) RETURNING *`,
-      [input.reservationId, input.userId, this.gateway.name, input.amount, input.currency, input.captureMethod],
-    )) as PaymentRow[];
-    return toView(created);
+    return toView(await this.repo.insert({ ...input, provider: this.gateway.name }));
   }
 
   /**
@@ -186,9 +205,9 @@ export class PaymentsService {
       }
     } catch (error) {
       if (error instanceof PaymentGatewayError && error.intent) {
-        await this.applyOwn(paymentId, error.intent);
+        await this.state.applyOwn(paymentId, error.intent);
       } else if (error instanceof PaymentGatewayError && error.kind === 'card_declined') {
-        await this.txHost.run(() => this.markFailed(paymentId, error.providerCode ?? 'card_declined'));
+        await this.state.markFailed(paymentId, error.providerCode ?? 'card_declined');
       }
       this.metrics.increment(METRIC.paymentOutcome, {
         result: error instanceof PaymentGatewayError && error.kind === 'card_declined' ? 'declined' : 'error',
@@ -197,174 +216,18 @@ export class PaymentsService {
     } finally {
       this.metrics.observe(METRIC.paymentCreationSeconds, (Date.now() - started) / 1000, { provider: this.gateway.name });
     }
-    await this.applyOwn(paymentId, intent);
+    await this.state.applyOwn(paymentId, intent);
     await this.refunds.flushPending();
     await this.saveCardIfAsked(intent);
     return this.get(paymentId);
   }
 
-  /**
-   * Applies the provider's answer to one of our own calls to the row the call was made
-   * for (we sent its id as the idempotency key), never to a row found again through the
-   * metadata the answer echoes: a Stripe-compatible mock answers fixture metadata, and
-   * metadata naming another payment must not move that one. An answer that cannot be
-   * this row's (its intent is another row's, or not the one this row already has) sets
-   * the row aside as `stuck` (failure code `provider_intent_mismatch`, listed for admins;
-   * a new convert makes a new attempt) and fails `processing`. Runs its own transaction.
-   */
-  async applyOwn(paymentId: string, intent: IntentSnapshot): Promise<void> {
-    try {
-      await this.txHost.run(() => this.applyIntent(intent, undefined, paymentId));
-    } catch (error) {
-      if (error instanceof PaymentGatewayError && error.providerCode === INTENT_MISMATCH) {
-        this.logger.error({ paymentId, intentId: intent.id }, error.message);
-        await this.txHost.run(async () => {
-          await this.txHost.manager.query(
-            `UPDATE payments SET failure_code = $2, failure_message = $3, updated_at = now() WHERE id = $1`,
-            [paymentId, INTENT_MISMATCH, error.message],
-          );
-          await markPaymentStuck(this.txHost.manager, paymentId, error.message);
-        });
-      }
-      throw error;
-    }
-  }
-
-  /**
-   * THE code path: records what the provider says about an intent and tells
-   * reservations (through the outcome port) when money moved. Runs in the caller's
-   * transaction. Returns false when no payment of ours matches (the caller may keep the
-   * event for later). `ownPaymentId`: the intent is the answer to our own call for that
-   * row (see `applyOwn`), so it binds to it; without it (webhooks) the row is found by
-   * intent id, or by the metadata our create call sent.
-   */
-  async applyIntent(intent: IntentSnapshot, eventCreatedAt?: Date, ownPaymentId?: string): Promise<boolean> {
-    const byMetadata = intent.metadata?.paymentId;
-    const rows = ownPaymentId
-      ? await this.lockOwn(ownPaymentId, intent)
-      : ((await this.txHost.manager.query(
-          `SELECT * FROM payments WHERE provider_intent_id = $1 OR ($2::uuid IS NOT NULL AND id = $2::uuid) ORDER BY id LIMIT 1 FOR UPDATE`,
-          [intent.id, isUuid(byMetadata) ? byMetadata : null],
-        )) as PaymentRow[]);
-    const payment = rows[0];
-    if (!payment) return false;
-    if (this.isOutOfDate(payment, intent, eventCreatedAt)) {
-      this.logger.log(
-        { paymentId: payment.id, intentStatus: intent.status, eventCreatedAt, newestApplied: payment.provider_event_at },
-        'provider event older than one already applied: it changes nothing',
-      );
-      return true;
-    }
-
-    const mismatch = moneyMismatch(payment, intent);
-    if (mismatch) {
-      // Our row's amount and currency are the truth: an intent that took other money (an
-      // event or a read about another amount or currency) confirms nothing and records
-      // nothing; the payment waits for a person on the stuck list.
-      this.logger.error({ paymentId: payment.id, intentId: intent.id }, mismatch);
-      await markPaymentStuck(this.txHost.manager, payment.id, mismatch);
-      return true;
-    }
-
-    const next = this.nextStatus(payment.status, intent);
-    const becameSuccessful = next !== payment.status && (next === 'succeeded' || next === 'requires_capture');
-    const declined = next === 'requires_payment_method' && intent.lastError !== null;
-    // An older word than ours (e.g. payment_failed delivered after succeeded): its charge
-    // and card are not the ones that paid, so they must not replace what we recorded.
-    const stale = next !== intent.status;
-    await this.txHost.manager.query(
-      `UPDATE payments SET provider_intent_id = $2, status = $3, client_secret = COALESCE($4, client_secret),
-              captured_cents = GREATEST(captured_cents, $5), charge_id = COALESCE($6, charge_id),
-              payment_method_id = COALESCE($7, payment_method_id),
-              failure_code = CASE WHEN $8::text IS NOT NULL THEN $8 WHEN $3 IN ('succeeded', 'requires_capture') THEN NULL ELSE failure_code END,
-              failure_message = CASE WHEN $8::text IS NOT NULL THEN $9 ELSE failure_message END,
-              provider_event_at = GREATEST(provider_event_at, $10::timestamptz),
-              next_action_type = $11,
-              updated_at = now()
-        WHERE id = $1`,
-      [
-        payment.id,
-        intent.id,
-        next,
-        intent.clientSecret,
-        next === 'succeeded' ? intent.amountReceived : 0,
-        stale ? null : intent.latestChargeId,
-        stale ? null : intent.paymentMethodId,
-        declined ? (intent.lastError?.declineCode ?? intent.lastError?.code ?? 'card_declined') : null,
-        declined ? intent.lastError?.message : null,
-        eventCreatedAt ?? null,
-        next === 'requires_action' ? intent.nextActionType : null,
-      ],
-    );
-
-    if (becameSuccessful) {
-      this.txHost.afterCommit(() => this.metrics.increment(METRIC.paymentOutcome, { result: 'succeeded' }));
-      const otherPaid = (await this.txHost.manager.query(
-        `SELECT 1 FROM payments WHERE reservation_id = $1 AND id <> $2 AND status IN ('succeeded', 'requires_capture') LIMIT 1`,
-        [payment.reservation_id, payment.id],
-      )) as unknown[];
-      if (otherPaid.length > 0) {
-        // Another attempt already paid for this reservation: never take the money twice.
-        if (next === 'succeeded') {
-          await this.refunds.requestRefund(payment.id, { reason: 'duplicate payment for one reservation', source: 'duplicate' });
-        } else {
-          await this.refunds.queueCancel(payment.id);
-        }
-        return true;
-      }
-      const outcome = await this.outcomes.paymentSucceeded(payment.reservation_id, payment.id);
-      if (outcome.result === 'refund' && next === 'succeeded') {
-        await this.refunds.requestRefund(payment.id, { amount: undefined, reason: outcome.reason, source: 'hold_expired' });
-        await this.outcomes.paymentRefunded(payment.reservation_id, payment.id, outcome.reason);
-      } else if (outcome.result === 'refund') {
-        // Authorised only (manual capture): release the authorisation instead of refunding.
-        await this.refunds.queueCancel(payment.id);
-        await this.outcomes.paymentRefunded(payment.reservation_id, payment.id, outcome.reason);
-      }
-    } else if (declined && !FINAL.includes(payment.status)) {
-      this.txHost.afterCommit(() => this.metrics.increment(METRIC.paymentOutcome, { result: 'declined' }));
-      await this.outcomes.paymentFailed(payment.reservation_id, payment.id);
-    } else if (next === 'requires_action' && payment.status !== 'requires_action') {
-      await this.outcomes.paymentRequiresAction(payment.reservation_id, payment.id);
-    }
-    return true;
-  }
-
-  /**
-   * The row our own provider call was made for, locked (`applyIntent` with `ownPaymentId`).
-   *
-   * @throws PaymentGatewayError `processing` / `provider_intent_mismatch` when the row already
-   *   has another intent, or the intent is already another row's.
-   */
-  private async lockOwn(paymentId: string, intent: IntentSnapshot): Promise<PaymentRow[]> {
-    const rows = (await this.txHost.manager.query(`SELECT * FROM payments WHERE id = $1 FOR UPDATE`, [
-      paymentId,
-    ])) as PaymentRow[];
-    const own = rows[0];
-    if (!own) return [];
-    const mismatch = (why: string) =>
-      new PaymentGatewayError(
-        'processing',
-        `The provider answered payment ${paymentId} with intent ${intent.id}, ${why}`,
-        INTENT_MISMATCH,
-      );
-    if (own.provider_intent_id !== null && own.provider_intent_id !== intent.id) {
-      throw mismatch(`but it is bound to ${own.provider_intent_id}`);
-    }
-    const taken = (await this.txHost.manager.query(`SELECT id FROM payments WHERE provider_intent_id = $1 AND id <> $2`, [
-      intent.id,
-      paymentId,
-    ])) as { id: string }[];
-    if (taken.length > 0) throw mismatch(`which is payment ${taken[0].id}'s`);
-    return rows;
-  }
-
   /** Asks the provider where an attempt stands and applies it (payment-status polling, confirm, reconciliation). */
   async sync(paymentId: string): Promise<PaymentView> {
     const payment = await this.get(paymentId);
-    if (!payment.intentId || FINAL.includes(payment.status)) return payment;
+    if (!payment.intentId || FINAL_PAYMENT_STATUSES.includes(payment.status)) return payment;
     const intent = await this.gateway.retrieveIntent(payment.intentId);
-    await this.applyOwn(paymentId, intent);
+    await this.state.applyOwn(paymentId, intent);
     await this.refunds.flushPending();
     await this.saveCardIfAsked(intent);
     return this.get(paymentId);
@@ -393,10 +256,7 @@ export class PaymentsService {
    * applied instead, which confirms the reservation. Runs outside any transaction.
    */
   async cancelOpenIntents(reservationId: string): Promise<void> {
-    const open = (await this.txHost.manager.query(
-      `SELECT * FROM payments WHERE reservation_id = $1 AND status = ANY($2::text[]) ORDER BY created_at`,
-      [reservationId, OPEN_PAYMENT_STATUSES],
-    )) as PaymentRow[];
+    const open = await this.repo.listOpen(reservationId, OPEN_PAYMENT_STATUSES);
     for (const payment of open) await this.cancelAttempt(toView(payment));
   }
 
@@ -410,7 +270,7 @@ export class PaymentsService {
       throw new AppError('INVALID_HOLD_STATUS', `Only an authorised payment can be captured (this one is ${payment.status})`);
     }
     const intent = await this.gateway.captureIntent(payment.intentId, amount, `capture:${paymentId}`);
-    await this.applyOwn(paymentId, intent);
+    await this.state.applyOwn(paymentId, intent);
     return this.get(paymentId);
   }
 
@@ -424,11 +284,7 @@ export class PaymentsService {
 
   /** True when an attempt of the reservation succeeded, is authorised, or is still processing. */
   async hasMoneyMoving(reservationId: string): Promise<boolean> {
-    const rows = (await this.txHost.manager.query(
-      `SELECT 1 FROM payments WHERE reservation_id = $1 AND status IN ('succeeded', 'requires_capture', 'processing') LIMIT 1`,
-      [reservationId],
-    )) as unknown[];
-    return rows.length > 0;
+    return this.repo.anyIn(reservationId, ['succeeded', 'requires_capture', 'processing']);
   }
 
   /**
@@ -441,53 +297,11 @@ export class PaymentsService {
       reservationIds.map((id) => [id, { paymentStatus: 'none', payments: [], refunds: [] }]),
     );
     if (reservationIds.length === 0) return out;
-    const rows = (await this.txHost.manager.query(
-      `SELECT p.id, p.reservation_id, p.status, p.amount_cents, p.currency, p.captured_cents, p.refunded_cents,
-              p.provider_intent_id, p.failure_code, p.created_at,
-              COALESCE((SELECT json_agg(json_build_object('id', f.id, 'amount', f.amount_cents, 'status', f.status,
-                                                          'reason', f.reason, 'source', f.source, 'createdAt', f.created_at)
-                                        ORDER BY f.created_at, f.id)
-                          FROM refunds f WHERE f.payment_id = p.id), '[]'::json) AS refunds
-         FROM payments p
-        WHERE p.reservation_id = ANY($1::uuid[])
-        ORDER BY p.created_at DESC, p.id`,
-      [reservationIds],
-    )) as (PaymentRow & {
-      refunds: {
-        id: string;
-        amount: number;
-        status: RefundSummary['status'];
-        reason: string | null;
-        source: string;
-        createdAt: string;
-      }[];
-    })[];
-    for (const row of rows) {
-      const entry = out.get(row.reservation_id);
+    for (const row of await this.repo.withRefundsFor(reservationIds)) {
+      const entry = out.get(row.reservationId);
       if (!entry) continue;
-      const summary: PaymentSummary = {
-        paymentId: row.id,
-        status: row.status,
-        amount: row.amount_cents,
-        currency: row.currency.trim(),
-        captured: row.captured_cents,
-        refunded: row.refunded_cents,
-        intentId: row.provider_intent_id,
-        failureCode: row.failure_code,
-        createdAt: row.created_at,
-      };
-      entry.payments.push(summary);
-      entry.refunds.push(
-        ...row.refunds.map((f): RefundSummary => ({
-          refundId: f.id,
-          paymentId: row.id,
-          amount: f.amount,
-          status: f.status,
-          reason: f.reason,
-          source: f.source,
-          createdAt: new Date(f.createdAt),
-        })),
-      );
+      entry.payments.push(row.payment);
+      entry.refunds.push(...row.refunds);
     }
     for (const entry of out.values()) {
       entry.refunds.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.refundId.localeCompare(b.refundId));
@@ -498,136 +312,56 @@ export class PaymentsService {
 
   /** Payments that need a person (see `markPaymentStuck`), newest first, each with why. */
   async listStuck(): Promise<(PaymentView & { stuckReason: string | null })[]> {
-    const rows = (await this.txHost.manager.query(
-      `SELECT * FROM payments WHERE stuck ORDER BY updated_at DESC LIMIT 200`,
-    )) as PaymentRow[];
-    return rows.map((r) => ({ ...toView(r), stuckReason: r.stuck_reason }));
+    return (await this.repo.listStuck(200)).map((r) => ({ ...toView(r), stuckReason: r.stuckReason }));
   }
 
   /** The reservation's latest attempt, or null. */
   async latestFor(reservationId: string): Promise<PaymentView | null> {
-    const rows = (await this.txHost.manager.query(
-      `SELECT * FROM payments WHERE reservation_id = $1 ORDER BY created_at DESC LIMIT 1`,
-      [reservationId],
-    )) as PaymentRow[];
-    return rows[0] ? toView(rows[0]) : null;
+    const row = await this.repo.latestFor(reservationId);
+    return row ? toView(row) : null;
   }
 
   /** The attempt behind an intent of a reservation, or null. */
   async findByIntent(reservationId: string, intentId: string): Promise<PaymentView | null> {
-    const rows = (await this.txHost.manager.query(
-      `SELECT * FROM payments WHERE reservation_id = $1 AND provider_intent_id = $2`,
-      [reservationId, intentId],
-    )) as PaymentRow[];
-    return rows[0] ? toView(rows[0]) : null;
+    const row = await this.repo.findByReservationAndIntent(reservationId, intentId);
+    return row ? toView(row) : null;
   }
 
   /** The attempt behind a provider intent, with the user it belongs to, or null (the dev payment routes check ownership). */
   async findByIntentId(intentId: string): Promise<(PaymentView & { userId: string }) | null> {
-    const rows = (await this.txHost.manager.query(`SELECT * FROM payments WHERE provider_intent_id = $1`, [
-      intentId,
-    ])) as PaymentRow[];
-    return rows[0] ? { ...toView(rows[0]), userId: rows[0].user_id } : null;
+    const row = await this.repo.findByIntent(intentId);
+    return row ? { ...toView(row), userId: row.userId } : null;
   }
 
+  /** @throws AppError NOT_FOUND when there is no such payment. */
   async get(paymentId: string): Promise<PaymentView> {
-    const rows = (await this.txHost.manager.query(`SELECT * FROM payments WHERE id = $1`, [paymentId])) as PaymentRow[];
-    if (!rows[0]) throw new AppError('NOT_FOUND', 'Payment not found');
-    return toView(rows[0]);
+    const row = await this.repo.find(paymentId);
+    if (!row) throw new AppError('NOT_FOUND', 'Payment not found');
+    return toView(row);
   }
 
   private async cancelAttempt(payment: PaymentView): Promise<void> {
     if (!payment.intentId) {
       // Never reached the provider as far as we know: make sure it never does.
-      await this.txHost.run(() => this.markFailed(payment.paymentId, 'abandoned'));
+      await this.state.markFailed(payment.paymentId, 'abandoned');
       return;
     }
     try {
       const intent = await this.gateway.cancelIntent(payment.intentId, `cancel:${payment.paymentId}`);
-      await this.applyOwn(payment.paymentId, intent);
+      await this.state.applyOwn(payment.paymentId, intent);
     } catch (error) {
       // It may have succeeded meanwhile (cancel refused): the provider's word decides.
       const intent = await this.gateway.retrieveIntent(payment.intentId);
-      await this.applyOwn(payment.paymentId, intent);
+      await this.state.applyOwn(payment.paymentId, intent);
       if (intent.status !== 'succeeded' && intent.status !== 'requires_capture' && intent.status !== 'canceled') throw error;
     }
     await this.refunds.flushPending();
   }
 
   private async cancelOlderOpenIntents(current: PaymentView): Promise<void> {
-    const older = (await this.txHost.manager.query(
-      `SELECT * FROM payments WHERE reservation_id = $1 AND id <> $2 AND status = ANY($3::text[])`,
-      [current.reservationId, current.paymentId, OPEN_PAYMENT_STATUSES],
-    )) as PaymentRow[];
+    const older = await this.repo.listOpen(current.reservationId, OPEN_PAYMENT_STATUSES, current.paymentId);
     for (const payment of older) await this.cancelAttempt(toView(payment));
-    const paid = (await this.txHost.manager.query(
-      `SELECT 1 FROM payments WHERE reservation_id = $1 AND id <> $2 AND status IN ('succeeded', 'requires_capture')`,
-      [current.reservationId, current.paymentId],
-    )) as unknown[];
-    if (paid.length > 0) throw new AppError('INVALID_HOLD_STATUS', 'This reservation has already been paid');
+    if (await this.repo.anyIn(current.reservationId, ['succeeded', 'requires_capture'], current.paymentId))
+      throw new AppError('INVALID_HOLD_STATUS', 'This reservation has already been paid');
   }
-
-  private async markFailed(paymentId: string, code: string): Promise<void> {
-    await this.txHost.manager.query(
-      `UPDATE payments SET status = CASE WHEN provider_intent_id IS NULL THEN 'failed' ELSE status END, failure_code = $2, updated_at = now()
-        WHERE id = $1 AND status NOT IN ('succeeded', 'canceled', 'failed', 'requires_capture')`,
-      [paymentId, code],
-    );
-  }
-
-  /**
-   * State only moves forward: succeeded and canceled are final; an authorisation
-   * (requires_capture) moves only to succeeded or canceled; otherwise the provider's
-   * latest word is taken.
-   */
-  /**
-   * Webhooks arrive in any order. An event created before the newest one applied, saying
-   * the attempt is in an unsettled state (declined, needs 3-D Secure, processing), is out
-   * of date: applying it would move the payment (and tell the reservation) backwards, e.g.
-   * an earlier card's decline arriving after the next card's 3-D Secure step. Settled
-   * states (succeeded, canceled, authorised) apply whatever their age; `nextStatus` keeps
-   * them from going back. Same-second events cannot be ordered and apply. Reads from the
-   * provider (sync) carry no event time: they are current, apply, and move no watermark.
-   */
-  private isOutOfDate(payment: PaymentRow, intent: IntentSnapshot, eventCreatedAt: Date | undefined): boolean {
-    if (!eventCreatedAt || !payment.provider_event_at || !UNSETTLED.includes(intent.status)) return false;
-    return eventCreatedAt.getTime() < new Date(payment.provider_event_at).getTime();
-  }
-
-  private nextStatus(current: PaymentStatus, intent: IntentSnapshot): PaymentStatus {
-    if (current === 'succeeded' || current === 'canceled') return current;
-    // `failed` is our own verdict on an attempt whose intent we never saw: whatever the
-    // provider later says about that intent is the truth.
-    if (current === 'failed') return intent.status;
-    if (current === 'requires_capture' && intent.status !== 'succeeded' && intent.status !== 'canceled') return current;
-    return intent.status;
-  }
-}
-
-/**
- * Why an intent that reports money taken (succeeded, or authorised) does not match the
- * payment it names, or null when it does (or when it reports no money, or the payment is
- * already settled and the intent can change nothing). The currency and the intent's
- * amount must be ours; what was received may be less than the amount only for a manual
- * capture (a rental captured for less than authorised), never more.
- */
-function moneyMismatch(payment: PaymentRow, intent: IntentSnapshot): string | null {
-  if (intent.status !== 'succeeded' && intent.status !== 'requires_capture') return null;
-  if (payment.status === 'succeeded' || payment.status === 'canceled') return null;
-  const currency = payment.currency.trim().toUpperCase();
-  const ours = `${payment.amount_cents} ${currency}`;
-  const received = intent.status === 'succeeded' ? intent.amountReceived : intent.amountCapturable;
-  const theirs = `${received} ${intent.currency || '(no currency)'}`;
-  const wrong =
-    intent.currency !== currency ||
-    intent.amount !== payment.amount_cents ||
-    received > payment.amount_cents ||
-    (intent.status === 'succeeded' && payment.capture_method === 'automatic' && received !== payment.amount_cents);
-  if (!wrong) return null;
-  const verb = intent.status === 'succeeded' ? 'received' : 'authorised';
-  return `the provider reports ${theirs} ${verb} (intent ${intent.id}, amount ${intent.amount}), the payment is for ${ours}: nothing was confirmed`;
-}
-
-function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

@@ -3,9 +3,10 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { TransactionHost, RecurringPass } from '@holdfast/database';
 import { AppConfig } from '../config/app-config';
 import { PAYMENT_GATEWAY, PaymentGatewayError, type PaymentGateway } from './payment-gateway';
+import { PaymentStateService } from './payment-state.service';
+import { PaymentsRepository } from './payments.repository';
 import { OPEN_PAYMENT_STATUSES, PaymentsService } from './payments.service';
 import { RefundsService } from './refunds.service';
-import { markPaymentStuck } from './stuck-payments';
 
 const INTERVAL_NAME = 'payment-reconciliation';
 /**
@@ -31,6 +32,8 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
     readonly txHost: TransactionHost,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly payments: PaymentsService,
+    private readonly state: PaymentStateService,
+    private readonly repo: PaymentsRepository,
     private readonly refunds: RefundsService,
     private readonly scheduler: SchedulerRegistry,
     private readonly config: AppConfig,
@@ -68,23 +71,23 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
     return due.length;
   }
 
-  private async reconcileEach(due: { id: string; provider_intent_id: string | null }[]): Promise<void> {
+  private async reconcileEach(due: { id: string; intentId: string | null }[]): Promise<void> {
     for (const row of due) {
       try {
-        if (row.provider_intent_id) {
-          const intent = await this.gateway.retrieveIntent(row.provider_intent_id);
-          await this.payments.applyOwn(row.id, intent);
+        if (row.intentId) {
+          const intent = await this.gateway.retrieveIntent(row.intentId);
+          await this.state.applyOwn(row.id, intent);
         } else {
           // Crashed between our row and the provider's answer: the same key finds (or makes) the one intent.
           await this.payments.submitAttempt(row.id, {});
         }
-        await this.txHost.manager.query(`UPDATE payments SET updated_at = now() WHERE id = $1`, [row.id]);
+        await this.repo.touch(row.id);
       } catch (error) {
         const permanent = error instanceof PaymentGatewayError && error.kind === 'invalid_request';
         this.logger.warn({ err: error, paymentId: row.id }, permanent ? 'payment marked stuck' : 'reconciliation will retry');
         if (permanent) {
           const reason = `reconciliation: the provider refused to find or create the intent (${error.providerCode ?? 'invalid_request'}): ${error.message}`;
-          await markPaymentStuck(this.txHost.manager, row.id, reason);
+          await this.repo.markStuck(row.id, reason);
         }
       }
     }
@@ -98,19 +101,8 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
    * (stripe.gateway.ts) would hold a pooled connection and block the webhook that wants
    * the same payment. A pass that dies leaves its rows to others once the lease ends.
    */
-  private async claim(olderThanSeconds: number, limit: number): Promise<{ id: string; provider_intent_id: string | null }[]> {
-    const [rows] = (await this.txHost.manager.query(
-      `UPDATE payments SET reconcile_claimed_until = now() + make_interval(secs => $4)
-        WHERE id IN (
-          SELECT id FROM payments
-           WHERE status = ANY($1::text[]) AND NOT stuck AND updated_at <= now() - make_interval(secs => $2)
-             AND (reconcile_claimed_until IS NULL OR reconcile_claimed_until <= now())
-           ORDER BY updated_at LIMIT $3
-             FOR UPDATE SKIP LOCKED)
-        RETURNING id, provider_intent_id, updated_at`,
-      [[...OPEN_PAYMENT_STATUSES, 'requires_capture'], olderThanSeconds, limit, CLAIM_LEASE_SECONDS],
-    )) as [{ id: string; provider_intent_id: string | null; updated_at: Date }[], number];
-    return rows.sort((a, b) => a.updated_at.getTime() - b.updated_at.getTime());
+  private async claim(olderThanSeconds: number, limit: number): Promise<{ id: string; intentId: string | null }[]> {
+    return this.repo.claimDue([...OPEN_PAYMENT_STATUSES, 'requires_capture'], olderThanSeconds, limit, CLAIM_LEASE_SECONDS);
   }
 
   /**
@@ -119,8 +111,10 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
    */
   private async release(paymentIds: string[]): Promise<void> {
     if (paymentIds.length === 0) return;
-    await this.txHost.manager
-      .query(`UPDATE payments SET reconcile_claimed_until = NULL WHERE id = ANY($1::uuid[])`, [paymentIds])
-      .catch((error: unknown) => this.logger.warn({ err: error, paymentIds }, 'could not release reconciliation claims; they lapse'));
+    await this.repo
+      .releaseClaims(paymentIds)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, paymentIds }, 'could not release reconciliation claims; they lapse'),
+      );
   }
 }

@@ -3,7 +3,7 @@ import { TransactionHost } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import { METRIC, PaymentMetrics } from './metrics.service';
 import { PAYMENT_GATEWAY, PaymentGatewayError, type PaymentGateway } from './payment-gateway';
-import { PaymentOutcomes } from './payment-outcome.port';
+import { BookingPaymentOutcomesPort } from './booking-payment-outcomes.port';
 import type { RefundSummary } from './payment-status';
 import { markPaymentStuck } from './stuck-payments';
 
@@ -79,7 +79,7 @@ export class RefundsService {
     readonly txHost: TransactionHost,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly metrics: PaymentMetrics,
-    private readonly outcomes: PaymentOutcomes,
+    private readonly outcomes: BookingPaymentOutcomesPort,
   ) {}
 
   /**

@@ -3,7 +3,11 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { AppError } from '@holdfast/errors';
 import { InventoryService } from '../inventory/inventory.service';
 import type { AllocationRequest } from '../inventory/inventory.types';
-import { PaymentOutcomes, type PaymentOutcomePort, type SucceededOutcome } from '../payments/payment-outcome.port';
+import {
+  type BookingPaymentOutcomes,
+  BookingPaymentOutcomesPort,
+  type SucceededOutcome,
+} from '../payments/booking-payment-outcomes.port';
 import type { ReservationStatus } from './reservation.entity';
 import { ReservationsRepository } from './reservations.repository';
 
@@ -20,11 +24,11 @@ export function newReference(): string {
  * (webhook, confirm call, sweep, reconciliation); every method is idempotent.
  */
 @Injectable()
-export class ReservationPaymentOutcomes implements PaymentOutcomePort, OnModuleInit {
+export class ReservationPaymentOutcomes implements BookingPaymentOutcomes, OnModuleInit {
   constructor(
     private readonly repo: ReservationsRepository,
     private readonly inventory: InventoryService,
-    private readonly outcomes: PaymentOutcomes,
+    private readonly outcomes: BookingPaymentOutcomesPort,
   ) {}
 
   onModuleInit(): void {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PaymentsModule } from '../payments/payments.module';
+import { WebhookEventsRepository } from './webhook-events.repository';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
@@ -7,7 +8,7 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [PaymentsModule],
   controllers: [WebhooksController],
-  providers: [WebhooksService],
+  providers: [WebhooksService, WebhookEventsRepository],
   exports: [WebhooksService],
 })
 export class WebhooksModule {}
