@@ -174,6 +174,11 @@ export class CatalogService {
     return new Map(offerings.map((o) => [o.id, o]));
   }
 
+  /** How many offerings exist, active or not (the demo loader seeds an empty catalog only). */
+  async countOfferings(): Promise<number> {
+    return this.txHost.manager.getRepository(OfferingEntity).count();
+  }
+
   private invalidate(id: string): void {
     this.generation++;
     this.cache.delete(id);

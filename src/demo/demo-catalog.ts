@@ -42,7 +42,7 @@ export class DemoCatalog implements OnApplicationBootstrap {
   async load(now: Date): Promise<number> {
     return this.txHost.run(async () => {
       await this.txHost.manager.query(`SELECT pg_advisory_xact_lock(hashtext('holdfast:demo-catalog'))`);
-      const [{ n }] = (await this.txHost.manager.query('SELECT count(*)::int AS n FROM offerings')) as [{ n: number }];
+      const n = await this.catalog.countOfferings();
       if (n > 0) return 0;
 
       const day = (offset: number, hourUtc: number) =>
