@@ -12,6 +12,8 @@ import { PaymentStateService } from './payment-state.service';
 import { PaymentsRepository } from './payments.repository';
 import { PaymentsService } from './payments.service';
 import { ReconciliationJob } from './reconciliation.job';
+import { RefundFlushService } from './refund-flush.service';
+import { RefundsRepository } from './refunds.repository';
 import { RefundsService } from './refunds.service';
 import { SimulatedClientService } from './simulated-client.service';
 import { SimulatedGateway } from './simulated.gateway';
@@ -42,6 +44,8 @@ import { StripeGateway } from './stripe.gateway';
     PaymentsRepository,
     PaymentStateService,
     PaymentsService,
+    RefundsRepository,
+    RefundFlushService,
     RefundsService,
     ReconciliationJob,
     CustomersService,

@@ -310,7 +310,7 @@ export class PaymentsService {
     return out;
   }
 
-  /** Payments that need a person (see `markPaymentStuck`), newest first, each with why. */
+  /** Payments that need a person (see `PaymentsRepository.markStuck`), newest first, each with why. */
   async listStuck(): Promise<(PaymentView & { stuckReason: string | null })[]> {
     return (await this.repo.listStuck(200)).map((r) => ({ ...toView(r), stuckReason: r.stuckReason }));
   }
