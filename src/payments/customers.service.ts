@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
 import { PAYMENT_GATEWAY, type PaymentGateway } from './payment-gateway';
+import { PaymentMethodsRepository } from './payment-methods.repository';
 import { toAppError } from './payments.errors';
 
 /**
@@ -12,14 +13,12 @@ export class CustomersService {
   constructor(
     readonly txHost: TransactionHost,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+    private readonly repository: PaymentMethodsRepository,
   ) {}
 
   /** The user's provider customer id, or null when they have none yet. */
   async find(userId: string): Promise<string | null> {
-    const rows = (await this.txHost.manager.query(`SELECT provider_customer_id FROM payment_customers WHERE user_id = $1`, [
-      userId,
-    ])) as { provider_customer_id: string }[];
-    return rows[0]?.provider_customer_id ?? null;
+    return this.repository.customerOf(userId);
   }
 
   /**
@@ -46,11 +45,7 @@ export class CustomersService {
       if (stored) return stored;
       throw toAppError(error);
     }
-    await this.txHost.manager.query(
-      `INSERT INTO payment_customers (user_id, provider, provider_customer_id) VALUES ($1, $2, $3)
-       ON CONFLICT DO NOTHING`,
-      [userId, this.gateway.name, created.id],
-    );
+    await this.repository.insertCustomer(userId, this.gateway.name, created.id);
     const stored = await this.find(userId);
     if (!stored) throw new Error(`payment customer of user ${userId} vanished after insert`);
     return stored;

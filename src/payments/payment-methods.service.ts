@@ -4,6 +4,7 @@ import { AppError } from '@holdfast/errors';
 import { CustomersService } from './customers.service';
 import type { PaymentMethodDto } from './dto/payment-method.dto';
 import { PAYMENT_GATEWAY, PaymentGatewayError, type CardSnapshot, type PaymentGateway } from './payment-gateway';
+import { type SavedMethod, PaymentMethodsRepository } from './payment-methods.repository';
 import { toAppError } from './payments.errors';
 
 /** Who is asking: the signed-in user (an `AuthUser` fits). */
@@ -16,20 +17,6 @@ export interface PaymentMethodOwner {
 export interface ResolvedPaymentMethod {
   customerId: string;
   providerPaymentMethodId: string;
-}
-
-interface SavedRow {
-  id: string;
-  user_id: string;
-  provider_payment_method_id: string;
-  type: string;
-  brand: string;
-  last4: string;
-  exp_month: number;
-  exp_year: number;
-  nickname: string | null;
-  is_default: boolean;
-  created_at: Date;
 }
 
 const BRANDS: Record<string, string> = {
@@ -58,16 +45,16 @@ export function displayBrand(brand: string): string {
     .join(' ');
 }
 
-const toDto = (r: SavedRow): PaymentMethodDto => ({
+const toDto = (r: SavedMethod): PaymentMethodDto => ({
   id: r.id,
   type: r.type,
   last4: r.last4,
   brand: displayBrand(r.brand),
-  expMonth: String(r.exp_month).padStart(2, '0'),
-  expYear: String(r.exp_year),
-  isDefault: r.is_default,
+  expMonth: String(r.expMonth).padStart(2, '0'),
+  expYear: String(r.expYear),
+  isDefault: r.isDefault,
   nickname: r.nickname,
-  createdAt: new Date(r.created_at).toISOString(),
+  createdAt: new Date(r.createdAt).toISOString(),
 });
 
 const isUuid = (value: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
@@ -93,15 +80,12 @@ export class PaymentMethodsService {
     readonly txHost: TransactionHost,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly customers: CustomersService,
+    private readonly repository: PaymentMethodsRepository,
   ) {}
 
   /** The user's cards, the default first, then newest first. */
   async list(user: PaymentMethodOwner): Promise<PaymentMethodDto[]> {
-    const rows = (await this.txHost.manager.query(
-      `SELECT * FROM saved_payment_methods WHERE user_id = $1 ORDER BY is_default DESC, created_at DESC, id DESC`,
-      [user.sub],
-    )) as SavedRow[];
-    return rows.map(toDto);
+    return (await this.repository.listFor(user.sub)).map(toDto);
   }
 
   /**
@@ -118,7 +102,7 @@ export class PaymentMethodsService {
    * Call outside any transaction.
    */
   async add(user: PaymentMethodOwner, input: { paymentMethodId: string; nickname?: string }): Promise<PaymentMethodDto> {
-    const existing = await this.findByProviderId(user.sub, input.paymentMethodId);
+    const existing = await this.repository.findByProviderId(user.sub, input.paymentMethodId);
     if (existing) return toDto(existing);
     const customerId = await this.customers.ensureCustomer(user.sub, user.email);
     const card = await this.attach(input.paymentMethodId, customerId);
@@ -133,22 +117,13 @@ export class PaymentMethodsService {
    */
   async remove(user: PaymentMethodOwner, id: string): Promise<void> {
     const row = await this.findOwned(user.sub, id);
-    await this.detach(row.provider_payment_method_id);
+    await this.detach(row.providerPaymentMethodId);
     const promoted = await this.txHost.run(async () => {
-      await this.lockOwner(user.sub);
-      const [deleted] = (await this.txHost.manager.query(
-        `DELETE FROM saved_payment_methods WHERE id = $1 AND user_id = $2 RETURNING is_default`,
-        [id, user.sub],
-      )) as [{ is_default: boolean }[], number];
+      await this.repository.lockOwner(user.sub);
+      const { wasDefault } = await this.repository.delete(user.sub, id);
       // Already gone: a concurrent remove of the same card won; the outcome is the same.
-      if (!deleted[0]?.is_default) return null;
-      const [next] = (await this.txHost.manager.query(
-        `UPDATE saved_payment_methods SET is_default = true
-          WHERE id = (SELECT id FROM saved_payment_methods WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1)
-          RETURNING provider_payment_method_id`,
-        [user.sub],
-      )) as [{ provider_payment_method_id: string }[], number];
-      return next[0]?.provider_payment_method_id ?? null;
+      if (!wasDefault) return null;
+      return this.repository.promoteNewest(user.sub);
     });
     // Detaching the default already cleared it at the provider; tell it the new one.
     if (promoted) await this.syncProviderDefault(user.sub, promoted);
@@ -160,11 +135,11 @@ export class PaymentMethodsService {
    */
   async setDefault(user: PaymentMethodOwner, id: string): Promise<void> {
     const row = await this.findOwned(user.sub, id);
-    if (row.is_default) return;
+    if (row.isDefault) return;
     const customerId = await this.customers.find(user.sub);
     if (customerId) {
       try {
-        await this.gateway.setDefaultPaymentMethod(customerId, row.provider_payment_method_id);
+        await this.gateway.setDefaultPaymentMethod(customerId, row.providerPaymentMethodId);
       } catch (error) {
         // Refused (e.g. detached in the provider's dashboard): our default still decides
         // which card we charge, so go on; only an unreachable provider fails the request.
@@ -173,17 +148,9 @@ export class PaymentMethodsService {
       }
     }
     await this.txHost.run(async () => {
-      await this.lockOwner(user.sub);
-      // Clear first, then set: the partial unique index is checked row by row.
-      await this.txHost.manager.query(
-        `UPDATE saved_payment_methods SET is_default = false WHERE user_id = $1 AND is_default AND id <> $2`,
-        [user.sub, id],
-      );
-      const [updated] = (await this.txHost.manager.query(
-        `UPDATE saved_payment_methods SET is_default = true WHERE id = $1 AND user_id = $2 RETURNING id`,
-        [id, user.sub],
-      )) as [{ id: string }[], number];
-      if (updated.length === 0) throw notFound(); // removed meanwhile: roll the clearing back
+      await this.repository.lockOwner(user.sub);
+      // removed meanwhile: roll the clearing back
+      if (!(await this.repository.makeDefault(user.sub, id))) throw notFound();
     });
   }
 
@@ -194,14 +161,9 @@ export class PaymentMethodsService {
    */
   async resolveForPayment(userId: string, ourMethodId: string): Promise<ResolvedPaymentMethod> {
     if (!isUuid(ourMethodId)) throw notFound();
-    const rows = (await this.txHost.manager.query(
-      `SELECT m.provider_payment_method_id, c.provider_customer_id
-         FROM saved_payment_methods m JOIN payment_customers c ON c.user_id = m.user_id
-        WHERE m.id = $1 AND m.user_id = $2`,
-      [ourMethodId, userId],
-    )) as { provider_payment_method_id: string; provider_customer_id: string }[];
-    if (!rows[0]) throw notFound();
-    return { customerId: rows[0].provider_customer_id, providerPaymentMethodId: rows[0].provider_payment_method_id };
+    const chargeable = await this.repository.chargeable(userId, ourMethodId);
+    if (!chargeable) throw notFound();
+    return chargeable;
   }
 
   /**
@@ -214,7 +176,7 @@ export class PaymentMethodsService {
    * outside any transaction.
    */
   async saveFromPayment(userId: string, providerPaymentMethodId: string): Promise<PaymentMethodDto> {
-    const existing = await this.findByProviderId(userId, providerPaymentMethodId);
+    const existing = await this.repository.findByProviderId(userId, providerPaymentMethodId);
     if (existing) return toDto(existing);
     const customerId = await this.customers.ensureCustomer(userId);
     const card = await this.attach(providerPaymentMethodId, customerId);
@@ -222,50 +184,24 @@ export class PaymentMethodsService {
   }
 
   /** The user's card with our id, or 404 (also for a malformed id or another user's card). */
-  private async findOwned(userId: string, id: string): Promise<SavedRow> {
+  private async findOwned(userId: string, id: string): Promise<SavedMethod> {
     if (!isUuid(id)) throw notFound();
-    const rows = (await this.txHost.manager.query(`SELECT * FROM saved_payment_methods WHERE id = $1 AND user_id = $2`, [
-      id,
-      userId,
-    ])) as SavedRow[];
-    if (!rows[0]) throw notFound();
-    return rows[0];
-  }
-
-  private async findByProviderId(userId: string, providerPaymentMethodId: string): Promise<SavedRow | null> {
-    const rows = (await this.txHost.manager.query(
-      `SELECT * FROM saved_payment_methods WHERE user_id = $1 AND provider_payment_method_id = $2`,
-      [userId, providerPaymentMethodId],
-    )) as SavedRow[];
-    return rows[0] ?? null;
-  }
-
-  /**
-   * Serialises changes to one user's cards. Every user with a card has a customer row
-   * (created before the first attach), so this lock always exists when it matters.
-   */
-  private async lockOwner(userId: string): Promise<void> {
-    await this.txHost.manager.query(`SELECT 1 FROM payment_customers WHERE user_id = $1 FOR UPDATE`, [userId]);
+    const row = await this.repository.findOwned(userId, id);
+    if (!row) throw notFound();
+    return row;
   }
 
   /** Inserts the attached card (the default when the user has none), or returns the one saved concurrently. */
-  private async store(userId: string, customerId: string, card: CardSnapshot, nickname: string | null): Promise<SavedRow> {
+  private async store(userId: string, customerId: string, card: CardSnapshot, nickname: string | null): Promise<SavedMethod> {
     const row = await this.txHost.run(async () => {
-      await this.lockOwner(userId);
-      const inserted = (await this.txHost.manager.query(
-        `INSERT INTO saved_payment_methods (user_id, provider_payment_method_id, type, brand, last4, exp_month, exp_year, nickname, is_default)
-         VALUES ($1, $2, 'card', $3, $4, $5, $6, $7,
-                 NOT EXISTS (SELECT 1 FROM saved_payment_methods WHERE user_id = $1 AND is_default))
-         ON CONFLICT (user_id, provider_payment_method_id) DO NOTHING
-         RETURNING *`,
-        [userId, card.id, card.brand, card.last4, card.expMonth, card.expYear, nickname],
-      )) as SavedRow[];
-      if (inserted[0]) return { row: inserted[0], created: true };
-      const saved = await this.findByProviderId(userId, card.id);
+      await this.repository.lockOwner(userId);
+      const inserted = await this.repository.insert(userId, card, nickname);
+      if (inserted) return { row: inserted, created: true };
+      const saved = await this.repository.findByProviderId(userId, card.id);
       if (!saved) throw new Error(`saved payment method ${card.id} vanished after a conflicting insert`);
       return { row: saved, created: false };
     });
-    if (row.created && row.row.is_default) await this.syncProviderDefault(userId, card.id, customerId);
+    if (row.created && row.row.isDefault) await this.syncProviderDefault(userId, card.id, customerId);
     return row.row;
   }
 

@@ -7,6 +7,7 @@ import { PaymentMetrics } from './metrics.service';
 import { PaymentEventRelay } from './payment-event-relay';
 import { PAYMENT_GATEWAY } from './payment-gateway';
 import { PaymentMethodsController } from './payment-methods.controller';
+import { PaymentMethodsRepository } from './payment-methods.repository';
 import { PaymentMethodsService } from './payment-methods.service';
 import { PaymentStateService } from './payment-state.service';
 import { PaymentsRepository } from './payments.repository';
@@ -48,6 +49,7 @@ import { StripeGateway } from './stripe.gateway';
     RefundFlushService,
     RefundsService,
     ReconciliationJob,
+    PaymentMethodsRepository,
     CustomersService,
     PaymentMethodsService,
     SimulatedClientService,
