@@ -193,4 +193,22 @@ describe('architecture', () => {
     );
     expect([...problems, ...stale]).toEqual([]);
   });
+
+  it('runs raw SQL through TransactionHost.rows only, never EntityManager.query (docs/development.md "One way to run SQL")', () => {
+    // Outside the app, with no TransactionHost: the migration runner, the invariants CLI
+    // (a REPEATABLE READ, READ ONLY transaction of its own) and the audit it shares with
+    // InvariantsService, and the health probe's `SELECT 1` on the pool.
+    const exceptions = new Set([
+      'src/cli/migrate.ts',
+      'src/cli/invariants.ts',
+      'src/inventory/invariants.ts',
+      'src/health/database.health.ts',
+    ]);
+    const root = ROOT;
+    const offenders = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'libs'))]
+      .map((path) => relative(root, path))
+      .filter((rel) => !rel.endsWith('.spec.ts') && !exceptions.has(rel) && rel !== 'libs/database/src/transactions.ts')
+      .filter((rel) => /\b(manager|dataSource|queryRunner)\s*\.\s*query\s*\(/.test(readFileSync(join(root, rel), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
 });

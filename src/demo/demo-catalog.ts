@@ -41,7 +41,7 @@ export class DemoCatalog implements OnApplicationBootstrap {
   /** Loads the catalog if there are no offerings yet; returns how many offerings it created. */
   async load(now: Date): Promise<number> {
     return this.txHost.run(async () => {
-      await this.txHost.manager.query(`SELECT pg_advisory_xact_lock(hashtext('holdfast:demo-catalog'))`);
+      await this.txHost.rows(`SELECT pg_advisory_xact_lock(hashtext('holdfast:demo-catalog'))`);
       const n = await this.catalog.countOfferings();
       if (n > 0) return 0;
 

@@ -26,7 +26,7 @@ export class AvailabilityService {
   ) {}
 
   private query<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return this.txHost.manager.query(sql, params) as Promise<T[]>;
+    return this.txHost.rows<T>(sql, params);
   }
 
   /**

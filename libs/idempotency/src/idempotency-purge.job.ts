@@ -33,12 +33,14 @@ export class IdempotencyPurgeJob implements OnApplicationBootstrap, BeforeApplic
   async purgeExpired(now: Date = this.clock.now()): Promise<number> {
     let total = 0;
     for (;;) {
-      const result = (await this.txHost.manager.query(
-        `DELETE FROM idempotency_keys WHERE ctid IN (
-           SELECT ctid FROM idempotency_keys WHERE expires_at <= $1 LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)`,
-        [now],
-      )) as [unknown[], number];
-      const deleted = result[1];
+      const deleted = (
+        await this.txHost.rows(
+          `DELETE FROM idempotency_keys WHERE ctid IN (
+             SELECT ctid FROM idempotency_keys WHERE expires_at <= $1 LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
+           RETURNING 1`,
+          [now],
+        )
+      ).length;
       total += deleted;
       if (deleted < BATCH) break;
     }

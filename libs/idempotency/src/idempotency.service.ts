@@ -129,9 +129,9 @@ export class IdempotencyService {
    */
   private async claim(req: IdempotentRequest, stepwise: boolean): Promise<{ done: boolean; body?: unknown; claimedAt?: Date }> {
     const manager = this.txHost.manager;
-    const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [
+    const [{ locked }] = await this.txHost.rows<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [
       advisoryLockId(req.scope, req.key),
-    ])) as [{ locked: boolean }];
+    ]);
 
     const repo = manager.getRepository(IdempotencyKeyEntity);
     const existing = await repo.findOneBy({ scope: req.scope, key: req.key });
