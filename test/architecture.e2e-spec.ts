@@ -265,12 +265,19 @@ describe('architecture', () => {
     expect(targets).toContain('src/catalog/pricing.ts'); // an `import type` there
   });
 
-  it('keeps libs/ free of app code: no lib imports from src/', () => {
+  it('keeps libs/ free of app code (no lib imports from src/) and src/ on their public entries', () => {
     const problems = sourceFiles(join(ROOT, 'libs')).flatMap((file) =>
       importsOf(ROOT, file)
         .filter(({ target }) => target?.startsWith('src/'))
         .map(({ specifier }) => `${relative(ROOT, file)}: imports ${specifier}`),
     );
+    // src/ reaches a lib through its alias (@holdfast/errors), i.e. its index.ts, never its files.
+    for (const file of sourceFiles(join(ROOT, 'src'))) {
+      for (const { specifier, target } of importsOf(ROOT, file)) {
+        if (target?.startsWith('libs/') && !specifier.startsWith('@holdfast/'))
+          problems.push(`${relative(ROOT, file)}: imports ${specifier}; use the lib's alias`);
+      }
+    }
     expect(problems).toEqual([]);
   });
 
