@@ -6,6 +6,7 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { IS_PUBLIC, ROLES } from '../src/auth/auth.decorators';
 import { buildOpenApiDocument } from '../src/swagger';
+import { importsOf } from './support/source-imports';
 import { createTestApp, type TestApp } from './support/test-app';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -36,6 +37,78 @@ function sourceFiles(dir: string): string[] {
     if (statSync(path).isDirectory()) return sourceFiles(path);
     return path.endsWith('.ts') ? [path] : [];
   });
+}
+
+// ---- Module seams (STYLE.md rules 5 and 6, DESIGN.md section 2; docs/development.md "Module seams")
+
+/** Modules every module may use (through their public face); they use no domain module themselves. */
+const CROSS_CUTTING = ['auth', 'metrics', 'protection'];
+
+/**
+ * Every module under src/ and the modules it may import (DESIGN.md section 2's
+ * dependency directions): one way, no cycles. A new folder under src/ must be added here
+ * (or to SHARED_FOLDERS) before it ships.
+ */
+const MODULE_DEPENDENCIES: Record<string, string[]> = {
+  auth: [],
+  metrics: ['auth'],
+  protection: ['auth'],
+  catalog: [...CROSS_CUTTING],
+  inventory: ['catalog', ...CROSS_CUTTING],
+  payments: [...CROSS_CUTTING],
+  reservations: ['payments', 'inventory', 'catalog', ...CROSS_CUTTING],
+  webhooks: ['payments', ...CROSS_CUTTING],
+  health: [...CROSS_CUTTING],
+  demo: ['catalog', 'inventory', ...CROSS_CUTTING],
+};
+
+/** Plumbing with no domain (typed config, the data source): any file of theirs may be imported from anywhere. */
+const SHARED_FOLDERS = ['config', 'database'];
+
+/**
+ * Files that wire the app together and so may import any module's files: the entry
+ * points and root module (src/*.ts), the CLI commands, and the entity list the data
+ * source loads.
+ */
+const COMPOSITION_ROOTS = [/^src\/[^/]+\.ts$/, /^src\/cli\//, /^src\/database\/entities\.ts$/];
+
+/**
+ * A module's public face, by file name (relative to the module folder): its Nest module
+ * (to import it), services, ports, DTOs, types, error vocabulary and decorators.
+ */
+const PUBLIC_FACE = [/^[^/]+\.(module|service|port|types|errors|decorators)\.ts$/, /^dto\/[^/]+\.dto\.ts$/];
+
+/** Beyond the patterns, the few files a module deliberately exports, each for a reason. */
+const EXPORTED_FILES: Record<string, string[]> = {
+  auth: ['auth-user.ts'], // the signed-in caller every controller and service receives
+  catalog: ['pricing.ts'], // the pure pricing rules the hold statement applies and reservations store
+  metrics: ['metrics.registry.ts'], // the registry every module registers its own metrics in
+  payments: ['payment-status.ts'], // payment statuses and summaries, for reservation views
+};
+
+/**
+ * Known, named departures still to be routed through a public face (importing file:
+ * imported files). Keep it short and shrinking; an entry that no longer applies fails.
+ */
+const KNOWN_SEAM_EXCEPTIONS: Record<string, string[]> = {};
+
+/**
+ * Why an import from `rel` (a non-spec file under src/) of `target` (a file under src/)
+ * crosses a seam it may not, or null when it may.
+ */
+function seamViolation(rel: string, target: string): string | null {
+  if (COMPOSITION_ROOTS.some((root) => root.test(rel))) return null;
+  const [, from] = rel.split('/');
+  const [, to, ...rest] = target.split('/');
+  if (rest.length === 0) return `imports ${target}, the app's wiring`;
+  if (to === from || SHARED_FOLDERS.includes(to)) return null;
+  if (!(to in MODULE_DEPENDENCIES)) return `imports ${target} of an unknown folder`;
+  if (!MODULE_DEPENDENCIES[from]?.includes(to)) return `${from} must not depend on ${to}`;
+  const inModule = rest.join('/');
+  if (PUBLIC_FACE.some((face) => face.test(inModule)) || EXPORTED_FILES[to]?.includes(inModule)) return null;
+  // An entity may name an entity of a module it depends on, for a foreign key (Relation<>).
+  if (rel.endsWith('.entity.ts') && /^[^/]+\.entity\.ts$/.test(inModule)) return null;
+  return `reaches into ${target}; use ${to}'s service, port, DTO or types`;
 }
 
 /**
@@ -107,15 +180,8 @@ describe('architecture', () => {
   });
 
   it('keeps module dependencies one way, with no barrels and no forwardRef', () => {
-    // Which src/ module may import from which (DESIGN.md section 2). Cross-cutting
-    // folders (auth, config, database, health, cli) are importable by all.
-    const allowed: Record<string, string[]> = {
-      catalog: [],
-      inventory: ['catalog'],
-      payments: [],
-      reservations: ['payments', 'inventory', 'catalog'],
-      webhooks: ['payments'],
-    };
+    // Which src/ module may import from which: MODULE_DEPENDENCIES below.
+    const allowed = MODULE_DEPENDENCIES;
     const domain = Object.keys(allowed);
     const problems: string[] = [];
     for (const file of [...sourceFiles(join(ROOT, 'src')), ...sourceFiles(join(ROOT, 'libs'))]) {
@@ -143,6 +209,88 @@ describe('architecture', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it('knows every folder under src/ as a module, shared plumbing or the CLI', () => {
+    const folders = readdirSync(join(ROOT, 'src')).filter((name) => statSync(join(ROOT, 'src', name)).isDirectory());
+    const unknown = folders.filter((name) => !(name in MODULE_DEPENDENCIES) && !SHARED_FOLDERS.includes(name) && name !== 'cli');
+    expect(unknown).toEqual([]);
+    // Cross-cutting modules use no domain module, so every module may use them without a cycle.
+    const reachingOut = CROSS_CUTTING.flatMap((name) =>
+      MODULE_DEPENDENCIES[name].filter((to) => !CROSS_CUTTING.includes(to)).map((to) => `${name} -> ${to}`),
+    );
+    expect(reachingOut).toEqual([]);
+  });
+
+  it("imports another module's files only through its public face (service, port, DTO, module, types), import type included", () => {
+    const found: Record<string, string[]> = {};
+    const problems: string[] = [];
+    const files = sourceFiles(join(ROOT, 'src')).filter((file) => !/\.(spec|e2e-spec)\.ts$/.test(file));
+    for (const file of files) {
+      const rel = relative(ROOT, file);
+      for (const { target } of importsOf(ROOT, file)) {
+        if (!target?.startsWith('src/')) continue;
+        const why = seamViolation(rel, target);
+        if (!why) continue;
+        (found[rel] ??= []).push(target);
+        if (!KNOWN_SEAM_EXCEPTIONS[rel]?.includes(target)) problems.push(`${rel}: ${why}`);
+      }
+    }
+    const stale = Object.entries(KNOWN_SEAM_EXCEPTIONS).flatMap(([rel, targets]) =>
+      targets
+        .filter((target) => !found[rel]?.includes(target))
+        .map((target) => `${rel}: ${target} is no longer imported; drop the exception`),
+    );
+    expect(files.length).toBeGreaterThan(50);
+    expect([...problems, ...stale]).toEqual([]);
+  });
+
+  it('checks the seam rule itself: internals, type imports and wrong directions fail; public faces pass', () => {
+    expect(seamViolation('src/reservations/hold-lines.ts', 'src/catalog/offering.entity.ts')).toMatch(/reaches into/);
+    expect(seamViolation('src/reservations/x.ts', 'src/payments/payments.repository.ts')).toMatch(/reaches into/);
+    expect(seamViolation('src/reservations/x.ts', 'src/payments/stripe.gateway.ts')).toMatch(/reaches into/);
+    expect(seamViolation('src/catalog/x.ts', 'src/reservations/reservations.service.ts')).toMatch(/must not depend/);
+    expect(seamViolation('src/metrics/x.ts', 'src/payments/payments.service.ts')).toMatch(/must not depend/);
+    expect(seamViolation('src/payments/x.ts', 'src/protection/rate-limiter.ts')).toMatch(/reaches into/);
+    expect(seamViolation('src/payments/x.ts', 'src/swagger.ts')).toMatch(/wiring/);
+    expect(seamViolation('src/reservations/x.ts', 'src/payments/payments.service.ts')).toBeNull();
+    expect(seamViolation('src/reservations/x.ts', 'src/payments/booking-payment-outcomes.port.ts')).toBeNull();
+    expect(seamViolation('src/reservations/dto/x.dto.ts', 'src/payments/dto/refund.dto.ts')).toBeNull();
+    expect(seamViolation('src/reservations/x.ts', 'src/inventory/inventory.types.ts')).toBeNull();
+    expect(seamViolation('src/reservations/x.entity.ts', 'src/catalog/offering.entity.ts')).toBeNull();
+    expect(seamViolation('src/payments/x.ts', 'src/config/app-config.ts')).toBeNull();
+    expect(seamViolation('src/cli/x.ts', 'src/reservations/hold-expiry.job.ts')).toBeNull();
+    // The parser sees type-only imports, re-exports and import() types as imports too.
+    const targets = importsOf(ROOT, join(ROOT, 'src/reservations/reservation.entity.ts')).map((i) => i.target);
+    expect(targets).toContain('src/catalog/pricing.ts'); // an `import type` there
+  });
+
+  it('keeps libs/ free of app code (no lib imports from src/) and src/ on their public entries', () => {
+    const problems = sourceFiles(join(ROOT, 'libs')).flatMap((file) =>
+      importsOf(ROOT, file)
+        .filter(({ target }) => target?.startsWith('src/'))
+        .map(({ specifier }) => `${relative(ROOT, file)}: imports ${specifier}`),
+    );
+    // src/ reaches a lib through its alias (@holdfast/errors), i.e. its index.ts, never its files.
+    for (const file of sourceFiles(join(ROOT, 'src'))) {
+      for (const { specifier, target } of importsOf(ROOT, file)) {
+        if (target?.startsWith('libs/') && !specifier.startsWith('@holdfast/'))
+          problems.push(`${relative(ROOT, file)}: imports ${specifier}; use the lib's alias`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps every controller in the OpenAPI document except the named operations endpoints', () => {
+    // GET /metrics is for a scraper with its own bearer token (docs/operations.md), not for the app.
+    const operationsEndpoints = ['MetricsController'];
+    const excluded = t.app
+      .get(DiscoveryService)
+      .getControllers()
+      .filter((wrapper) => wrapper.metatype && Reflect.getMetadata('swagger/apiExcludeController', wrapper.metatype))
+      .map((wrapper) => wrapper.metatype!.name)
+      .sort();
+    expect(excluded).toEqual(operationsEndpoints);
   });
 
   it("keeps each module's SQL to its own tables (others are reached through their services)", () => {

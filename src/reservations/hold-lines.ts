@@ -4,7 +4,7 @@ import { Clock } from '@holdfast/clock';
 import { AppError, type ErrorDetail } from '@holdfast/errors';
 import { MAX_AMOUNT_MINOR, formatMinor } from '@holdfast/money';
 import { CatalogService } from '../catalog/catalog.service';
-import type { OfferingEntity } from '../catalog/offering.entity';
+import type { Offering } from '../catalog/catalog.types';
 import { priceDependsOnStart, priceItem } from '../catalog/pricing';
 import { InventoryService } from '../inventory/inventory.service';
 import type { HoldItemDto, HoldRequestDto } from './dto/hold.dto';
@@ -98,7 +98,7 @@ export class HoldLines {
     const quantity = item.quantity ?? 1;
 
     if (item.timeSlotId !== undefined) {
-      const slotLine = (slotId: string, startsAt: Date | null, priced: OfferingEntity): Line => ({
+      const slotLine = (slotId: string, startsAt: Date | null, priced: Offering): Line => ({
         itemId,
         offering: priced,
         request: { kind: 'slot', itemId, slotId, quantity },

@@ -1,4 +1,4 @@
-import type { OfferingEntity } from '../catalog/offering.entity';
+import type { Offering } from '../catalog/catalog.types';
 import { priceItem, sumPrices } from '../catalog/pricing';
 import { oneSlotHoldStatement, type Line, type OneSlotHold } from './hold-statement';
 
@@ -18,7 +18,7 @@ export function exampleOneSlotHold({ pricedStart = false } = {}): OneSlotHold {
     basePriceCents: 2500,
     pricingRules: pricedStart ? { earlyBird: { minDaysBefore: 14, percentOff: 10 } } : {},
     active: true,
-  } as unknown as OfferingEntity;
+  } as unknown as Offering;
   const itemId = '00000000-0000-4000-8000-000000000003';
   const slotId = '00000000-0000-4000-8000-000000000002';
   const price = priceItem({

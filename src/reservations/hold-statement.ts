@@ -1,7 +1,7 @@
 import { SqlParams } from '@holdfast/database';
 import { keyInStatement, type StatementKey } from '@holdfast/idempotency';
 import { offeringUnchangedSql } from '../catalog/catalog.service';
-import type { OfferingEntity } from '../catalog/offering.entity';
+import type { Offering } from '../catalog/catalog.types';
 import type { ItemPrice, sumPrices } from '../catalog/pricing';
 import { slotTakeCtes } from '../inventory/inventory.service';
 import type { AllocationRequest } from '../inventory/inventory.types';
@@ -10,7 +10,7 @@ import type { HoldRequestDto, HoldResponseDto } from './dto/hold.dto';
 /** A hold line, resolved against the catalog and inventory and priced. */
 export interface Line {
   itemId: string;
-  offering: OfferingEntity;
+  offering: Offering;
   request: AllocationRequest;
   timeSlotId: string | null;
   sku: string | null;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
-import type { OfferingEntity } from '../catalog/offering.entity';
+import type { Offering } from '../catalog/catalog.types';
 import { InventoryService } from '../inventory/inventory.service';
 import type { SlotInfo } from '../inventory/inventory.types';
 import type { ReservationPayments } from '../payments/payment-status';
@@ -24,7 +24,7 @@ import {
 /** An item with what it booked: its offering and, for a slot, the slot. */
 interface ShownItem {
   item: ReservationItemRecord;
-  offering: OfferingEntity;
+  offering: Offering;
   slot: SlotInfo | undefined;
 }
 
