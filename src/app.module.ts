@@ -47,7 +47,7 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         PaymentsModule,
-        DevPaymentsModule.forRoot(config),
+        DevPaymentsModule.forRoot(slices.payments),
         ReservationsModule,
         DemoModule,
         CatalogModule,

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
 import { AdminPaymentsController } from './admin-payments.controller';
 import { CustomersService } from './customers.service';
 import { PaymentMetrics } from './metrics.service';
@@ -8,6 +7,7 @@ import { PAYMENT_GATEWAY } from './payment-gateway';
 import { PaymentMethodsController } from './payment-methods.controller';
 import { PaymentMethodsService } from './payment-methods.service';
 import { PaymentOutcomes } from './payment-outcome.port';
+import { PaymentsConfig } from './payments.config';
 import { PaymentsService } from './payments.service';
 import { ReconciliationJob } from './reconciliation.job';
 import { RefundsService } from './refunds.service';
@@ -26,11 +26,11 @@ import { StripeGateway } from './stripe.gateway';
     PaymentOutcomes,
     {
       provide: PAYMENT_GATEWAY,
-      inject: [AppConfig, PaymentMetrics, PaymentEventRelay],
-      useFactory: (config: AppConfig, metrics: PaymentMetrics, relay: PaymentEventRelay) => {
+      inject: [PaymentsConfig, PaymentMetrics, PaymentEventRelay],
+      useFactory: (config: PaymentsConfig, metrics: PaymentMetrics, relay: PaymentEventRelay) => {
         const gateway =
-          config.PAYMENT_PROVIDER === 'stripe'
-            ? new StripeGateway(config, metrics, { timeoutMs: config.STRIPE_TIMEOUT_MS })
+          config.provider === 'stripe'
+            ? new StripeGateway(config, metrics, { timeoutMs: config.stripeTimeoutMs })
             : new SimulatedGateway(config, relay);
         metrics.watchGateway(gateway);
         return gateway;

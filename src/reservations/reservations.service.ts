@@ -9,12 +9,12 @@ import type { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
 import type { OfferingEntity } from '../catalog/offering.entity';
 import { priceDependsOnStart, priceItem, sumPrices } from '../catalog/pricing';
-import { AppConfig } from '../config/app-config';
 import { InventoryService } from '../inventory/inventory.service';
 import type { ShortResource } from '../inventory/inventory.types';
 import type { HoldItemDto, HoldRequestDto, HoldResponseDto } from './dto/hold.dto';
 import { type Line, type NewHold, oneSlotHoldStatement, reservationInsertCtes } from './hold-statement';
 import { ReservationMetrics } from './reservation-metrics';
+import { ReservationsConfig } from './reservations.config';
 import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reservations.errors';
 import type { ReservationStatus } from './reservation.entity';
 
@@ -60,7 +60,7 @@ export class ReservationsService {
     readonly txHost: TransactionHost,
     private readonly inventory: InventoryService,
     private readonly catalog: CatalogService,
-    private readonly config: AppConfig,
+    private readonly config: ReservationsConfig,
     private readonly metrics: ReservationMetrics,
     private readonly idempotency: IdempotencyService,
     private readonly clock: Clock,
@@ -153,7 +153,7 @@ export class ReservationsService {
   private newHold(user: AuthUser, dto: HoldRequestDto, lines: Line[]): NewHold {
     const total = sumPrices(lines.map((line) => line.price));
     const id = randomUUID();
-    const holdExpiresAt = new Date(this.clock.nowMs() + this.config.HOLD_TTL_SECONDS * 1000);
+    const holdExpiresAt = new Date(this.clock.nowMs() + this.config.holdTtlSeconds * 1000);
     const currency = lines[0].offering.currency;
     return {
       id,
@@ -175,7 +175,7 @@ export class ReservationsService {
           paymentStatus: 'none',
         },
         appliedDiscounts: total.appliedDiscounts,
-        holdDurationMinutes: Math.ceil(this.config.HOLD_TTL_SECONDS / 60),
+        holdDurationMinutes: Math.ceil(this.config.holdTtlSeconds / 60),
       },
     };
   }
