@@ -144,4 +144,20 @@ describe('architecture', () => {
     }
     expect(problems).toEqual([]);
   });
+
+  it('gives modules their config slice: only bootstrapping code names AppConfig', () => {
+    // docs/development.md, "Configuration": a module injects its `*.config.ts` slice; the
+    // flat AppConfig is for main.ts, app.setup.ts, app.module.ts, src/config and src/cli.
+    // A slice file builds itself from AppConfig, so it may name it, in a type import only.
+    const bootstrapping = /^src\/(config\/|cli\/|main\.ts$|app\.setup\.ts$|app\.module\.ts$)/;
+    const problems: string[] = [];
+    for (const file of sourceFiles(join(ROOT, 'src'))) {
+      const rel = relative(ROOT, file);
+      const text = readFileSync(file, 'utf8');
+      if (bootstrapping.test(rel) || !/\bAppConfig\b/.test(text)) continue;
+      const slice = rel.endsWith('.config.ts') && !/^import (?!type )[^;]*\bAppConfig\b/ms.test(text);
+      if (!slice) problems.push(`${rel}: names AppConfig; inject the module's config slice instead`);
+    }
+    expect(problems).toEqual([]);
+  });
 });
