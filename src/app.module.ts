@@ -8,6 +8,7 @@ import { IdempotencyModule } from '@holdfast/idempotency';
 import { AuthModule } from './auth/auth.module';
 import { CatalogModule } from './catalog/catalog.module';
 import type { AppConfig } from './config/app-config';
+import { configSlices } from './config/config-slices';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
@@ -28,24 +29,25 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, extraImports: DynamicModule['imports'] = [], clock?: Clock): DynamicModule {
+    const slices = configSlices(config);
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(config, slices),
         ClockModule.forRoot(clock),
-        LoggerModule.forRoot(loggerParams(config)),
-        DatabaseModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(slices.logging)),
+        DatabaseModule.forRoot(slices.database),
         ScheduleModule.forRoot(),
         IdempotencyModule.forRoot({
           ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
           purgeIntervalSeconds: config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
         }),
-        AuthModule.forRoot(config),
+        AuthModule.forRoot(slices.auth),
         ProtectionModule, // after AuthModule: its rate-limit guard keys signed-in callers by req.user
         MetricsModule,
         HealthModule,
         PaymentsModule,
-        DevPaymentsModule.forRoot(config),
+        DevPaymentsModule.forRoot(slices.payments),
         ReservationsModule,
         DemoModule,
         CatalogModule,

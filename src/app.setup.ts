@@ -10,7 +10,8 @@ import type { AppConfig } from './config/app-config';
 import { answerClientErrors } from './http-server';
 import { requestIdMiddleware } from './logging';
 import { HttpMetrics } from './metrics/http-metrics';
-import { applyHttpProtection, trustProxy } from './protection/http-protection';
+import { applyHttpProtection } from './protection/http-protection';
+import { ProtectionConfig } from './protection/protection.config';
 import { setupSwagger } from './swagger';
 
 export const BODY_LIMIT = '1mb';
@@ -45,8 +46,9 @@ export async function createApp(
   app.setGlobalPrefix('v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');
-  app.set('trust proxy', trustProxy(config.TRUST_PROXY));
-  applyHttpProtection(app, config); // before Swagger, so /docs gets the security headers too
+  const protection = app.get(ProtectionConfig);
+  app.set('trust proxy', protection.trustProxy);
+  applyHttpProtection(app, protection); // before Swagger, so /docs gets the security headers too
   setupSwagger(app as INestApplication);
   const clientErrors = new NestLogger('HttpServer');
   answerClientErrors(app.getHttpServer(), (requestId, status, code) =>

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { stdSerializers } from 'pino';
 import { REDACTED, redactUrl } from '@holdfast/errors';
-import type { AppConfig } from './config/app-config';
+import type { LoggingConfig } from './logging.config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -68,10 +68,10 @@ export function requestIdMiddleware(req: IncomingMessage, res: ServerResponse, n
 }
 
 /** Structured JSON request logs, with the request id taken from X-Request-Id or made up. */
-export function loggerParams(config: AppConfig): Params {
+export function loggerParams(config: LoggingConfig): Params {
   return {
     pinoHttp: {
-      level: config.LOG_LEVEL,
+      level: config.level,
       redact: { paths: REDACTED_PATHS, censor: REDACTED },
       genReqId: requestIdOf,
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
@@ -90,7 +90,7 @@ export function loggerParams(config: AppConfig): Params {
         res: (res: ServerResponse) => ({ statusCode: res.statusCode, headers: res.getHeaders() }),
         err: stdSerializers.err,
       },
-      ...(config.LOG_PRETTY ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
+      ...(config.pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
     },
   };
 }

@@ -70,7 +70,14 @@ const SHARED_FOLDERS = ['config', 'database'];
  * points and root module (src/*.ts), the CLI commands, and the entity list the data
  * source loads.
  */
-const COMPOSITION_ROOTS = [/^src\/[^/]+\.ts$/, /^src\/cli\//, /^src\/database\/entities\.ts$/];
+// The app's wiring: src/*.ts, the CLI, the entity list, and the config slices' assembly
+// (src/config/config-slices.ts builds each module's `*.config.ts` from the one validated env).
+const COMPOSITION_ROOTS = [
+  /^src\/[^/]+\.ts$/,
+  /^src\/cli\//,
+  /^src\/database\/entities\.ts$/,
+  /^src\/config\/config-slices\.ts$/,
+];
 
 /**
  * A module's public face, by file name (relative to the module folder): its Nest module
@@ -337,7 +344,9 @@ describe('architecture', () => {
         .map((table) => `${rel}: names ${table}, a table of ${owner[table]}; call its service`),
     );
     const stale = Object.entries(knownExceptions).flatMap(([rel, named]) =>
-      named.filter((table) => !found[rel]?.includes(table)).map((table) => `${rel}: ${table} is no longer named; drop the exception`),
+      named
+        .filter((table) => !found[rel]?.includes(table))
+        .map((table) => `${rel}: ${table} is no longer named; drop the exception`),
     );
     expect([...problems, ...stale]).toEqual([]);
   });
@@ -358,5 +367,21 @@ describe('architecture', () => {
       .filter((rel) => !rel.endsWith('.spec.ts') && !exceptions.has(rel) && rel !== 'libs/database/src/transactions.ts')
       .filter((rel) => /\b(manager|dataSource|queryRunner)\s*\.\s*query\s*\(/.test(readFileSync(join(root, rel), 'utf8')));
     expect(offenders).toEqual([]);
+  });
+
+  it('gives modules their config slice: only bootstrapping code names AppConfig', () => {
+    // docs/development.md, "Configuration": a module injects its `*.config.ts` slice; the
+    // flat AppConfig is for main.ts, app.setup.ts, app.module.ts, src/config and src/cli.
+    // A slice file builds itself from AppConfig, so it may name it, in a type import only.
+    const bootstrapping = /^src\/(config\/|cli\/|main\.ts$|app\.setup\.ts$|app\.module\.ts$)/;
+    const problems: string[] = [];
+    for (const file of sourceFiles(join(ROOT, 'src'))) {
+      const rel = relative(ROOT, file);
+      const text = readFileSync(file, 'utf8');
+      if (bootstrapping.test(rel) || !/\bAppConfig\b/.test(text)) continue;
+      const slice = rel.endsWith('.config.ts') && !/^import (?!type )[^;]*\bAppConfig\b/ms.test(text);
+      if (!slice) problems.push(`${rel}: names AppConfig; inject the module's config slice instead`);
+    }
+    expect(problems).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { validateEnv } from '../src/config/env.schema';
 import { DevPaymentsController } from '../src/payments/dev-payments.controller';
 import { DevPaymentsModule } from '../src/payments/dev-payments.module';
 import { PAYMENT_GATEWAY } from '../src/payments/payment-gateway';
+import { PaymentsConfig } from '../src/payments/payments.config';
 import type { SimulatedGateway } from '../src/payments/simulated.gateway';
 import { createOffering, createSlot } from './factories/inventory.factory';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -15,7 +16,9 @@ import { createTestApp, type TestApp } from './support/test-app';
  */
 
 const SECRET = 'whsec_simulated_gateway_test_secret';
-const config = createAppConfig(validateEnv({ NODE_ENV: 'test', STRIPE_WEBHOOK_SECRET: SECRET }), 'postgres://unused', false);
+const config = new PaymentsConfig(
+  createAppConfig(validateEnv({ NODE_ENV: 'test', STRIPE_WEBHOOK_SECRET: SECRET }), 'postgres://unused', false),
+);
 
 describe('dev payment routes (stand-ins for Stripe.js), over HTTP', () => {
   let t: TestApp;
@@ -128,10 +131,12 @@ describe('dev payment routes (stand-ins for Stripe.js), over HTTP', () => {
   });
 
   it('are registered only with the simulated provider', () => {
-    const stripeConfig = createAppConfig(
-      validateEnv({ NODE_ENV: 'test', PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_x' }),
-      'postgres://unused',
-      false,
+    const stripeConfig = new PaymentsConfig(
+      createAppConfig(
+        validateEnv({ NODE_ENV: 'test', PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_x' }),
+        'postgres://unused',
+        false,
+      ),
     );
     expect(DevPaymentsModule.forRoot(stripeConfig).controllers).toEqual([]);
     expect(DevPaymentsModule.forRoot(config).controllers).toEqual([DevPaymentsController]);

@@ -4,10 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { Config } from '@jest/types';
 import { AppError } from '@holdfast/errors';
-import { createAppConfig, type AppConfig } from '../src/config/app-config';
+import { createAppConfig } from '../src/config/app-config';
 import { validateEnv } from '../src/config/env.schema';
 import { PaymentMetrics } from '../src/payments/metrics.service';
 import { PaymentGatewayError, WebhookSignatureError, type CreateIntentInput } from '../src/payments/payment-gateway';
+import { PaymentsConfig } from '../src/payments/payments.config';
 import { toAppError } from '../src/payments/payments.errors';
 import { StripeGateway, type StripeGatewayOptions } from '../src/payments/stripe.gateway';
 import { startFakeStripe, type FakeStripe } from './support/fake-stripe';
@@ -22,7 +23,7 @@ const CREATE = 'POST /v1/payment_intents';
 const RETRIEVE = 'GET /v1/payment_intents/:id';
 const RETRIEVE_PATH = '/v1/payment_intents/:id';
 
-function configFor(apiBase: string): AppConfig {
+function configFor(apiBase: string): PaymentsConfig {
   const env = validateEnv({
     NODE_ENV: 'test',
     PAYMENT_PROVIDER: 'stripe',
@@ -30,7 +31,7 @@ function configFor(apiBase: string): AppConfig {
     STRIPE_API_BASE: apiBase,
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
   });
-  return createAppConfig(env, 'postgres://unused/holdfast_test', false);
+  return new PaymentsConfig(createAppConfig(env, 'postgres://unused/holdfast_test', false));
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -64,7 +65,7 @@ const intentInput = (overrides: Partial<CreateIntentInput> = {}): CreateIntentIn
 
 describe('StripeGateway against the fake Stripe server', () => {
   let fake: FakeStripe;
-  let config: AppConfig;
+  let config: PaymentsConfig;
   let gateway: StripeGateway;
   const metrics = new PaymentMetrics();
   const make = (options: StripeGatewayOptions = {}) => new StripeGateway(config, metrics, options);

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
-import type { AppConfig } from '../config/app-config';
+import type { AuthConfig } from './auth.config';
 import { JwtAuthGuard, RolesGuard } from './auth.guards';
 import { DevTokenController } from './dev-token.controller';
 import { JwtStrategy } from './jwt.strategy';
@@ -9,11 +9,11 @@ import { JwtStrategy } from './jwt.strategy';
 /** Bearer-token auth on every route by default (`@Public()` opts out), plus `@Roles()`. */
 @Module({})
 export class AuthModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AuthConfig): DynamicModule {
     return {
       module: AuthModule,
       imports: [PassportModule.register({ session: false })],
-      controllers: config.AUTH_MODE === 'dev' ? [DevTokenController] : [],
+      controllers: config.mode === 'dev' ? [DevTokenController] : [],
       providers: [JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }, { provide: APP_GUARD, useClass: RolesGuard }],
     };
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '@holdfast/errors';
-import { AppConfig } from '../config/app-config';
+import { AuthConfig } from './auth.config';
 import { Public } from './auth.decorators';
 import { mintDevToken } from './dev-token.service';
 import { DevTokenRequestDto, DevTokenResponseDto } from './dto/dev-token.dto';
@@ -10,7 +10,7 @@ import { DevTokenRequestDto, DevTokenResponseDto } from './dto/dev-token.dto';
 @ApiTags('dev')
 @Controller('dev')
 export class DevTokenController {
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: AuthConfig) {}
 
   @Post('token')
   @Public()
@@ -22,9 +22,9 @@ export class DevTokenController {
   @ApiOkResponse({ type: DevTokenResponseDto })
   @ApiErrors('VALIDATION_FAILED')
   token(@Body() body: DevTokenRequestDto): DevTokenResponseDto {
-    const ttl = this.config.DEV_TOKEN_TTL_SECONDS;
+    const ttl = this.config.devTokenTtlSeconds;
     return {
-      accessToken: mintDevToken(this.config.JWT_SECRET, body, ttl, this.config.JWT_AUDIENCE, this.config.JWT_ISSUER),
+      accessToken: mintDevToken(this.config.jwtSecret, body, ttl, this.config.audience, this.config.issuer),
       tokenType: 'Bearer',
       expiresIn: ttl,
     };

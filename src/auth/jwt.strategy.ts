@@ -4,19 +4,19 @@ import { PassportStrategy } from '@nestjs/passport';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, Strategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
 import { Clock } from '@holdfast/clock';
-import { AppConfig } from '../config/app-config';
+import { AuthConfig } from './auth.config';
 import { type AuthUser, type TokenClaims, userFromClaims } from './auth-user';
 
-function strategyOptions(config: AppConfig): StrategyOptionsWithoutRequest {
+function strategyOptions(config: AuthConfig): StrategyOptionsWithoutRequest {
   const jwtFromRequest = ExtractJwt.fromAuthHeaderAsBearerToken();
-  if (config.AUTH_MODE === 'jwks') {
+  if (config.mode === 'jwks') {
     return {
       jwtFromRequest,
       algorithms: ['RS256'],
-      issuer: config.JWT_ISSUER,
+      issuer: config.issuer,
       ignoreExpiration: false,
       secretOrKeyProvider: passportJwtSecret({
-        jwksUri: config.JWT_JWKS_URL as string,
+        jwksUri: config.jwksUrl as string,
         cache: true,
         cacheMaxAge: 10 * 60 * 1000,
         rateLimit: true,
@@ -30,8 +30,8 @@ function strategyOptions(config: AppConfig): StrategyOptionsWithoutRequest {
     algorithms: ['HS256'],
     // A KeyObject, built once: given a string, jsonwebtoken first tries (and fails) to
     // parse it as a public key on every request, which cost 13 % of a hold's CPU.
-    secretOrKey: createSecretKey(Buffer.from(config.JWT_SECRET)) as unknown as Buffer,
-    issuer: config.JWT_ISSUER,
+    secretOrKey: createSecretKey(Buffer.from(config.jwtSecret)) as unknown as Buffer,
+    issuer: config.issuer,
     ignoreExpiration: false,
   };
 }
@@ -44,7 +44,7 @@ function strategyOptions(config: AppConfig): StrategyOptionsWithoutRequest {
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
-    private readonly config: AppConfig,
+    private readonly config: AuthConfig,
     clock: Clock,
   ) {
     super(strategyOptions(config));
@@ -65,7 +65,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
    */
   validate(claims: TokenClaims): AuthUser | false {
     if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) return false;
-    const audience = this.config.JWT_AUDIENCE;
+    const audience = this.config.audience;
     if (audience) {
       const tokenAudience = claims.token_use === 'access' ? claims.client_id : claims.aud;
       const audiences = Array.isArray(tokenAudience) ? tokenAudience : [tokenAudience];

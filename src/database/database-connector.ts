@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, TypeORMError } from 'typeorm';
 import type { IBackoff } from 'cockatiel';
 import { equalJitterBackoff, sqlState } from '@holdfast/database';
-import { AppConfig } from '../config/app-config';
+import { DatabaseConfig } from './database.config';
 
 /** Delays between connection attempts while the database is unreachable: 0.5 s doubling to 5 s, jittered. */
 const RETRY_BASE_MS = 500;
@@ -96,7 +96,7 @@ export class DatabaseConnector implements OnModuleInit, BeforeApplicationShutdow
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly config: AppConfig,
+    private readonly config: DatabaseConfig,
   ) {}
 
   /** True once the data source is connected and migrated; until then readiness is false. */
@@ -119,7 +119,7 @@ export class DatabaseConnector implements OnModuleInit, BeforeApplicationShutdow
     } catch (error) {
       if (!isDatabaseUnreachable(error)) throw error;
       this.logger.error(
-        `database unreachable at ${describe(this.config.databaseUrl)} (${reason(error)}): starting without it; ` +
+        `database unreachable at ${describe(this.config.url)} (${reason(error)}): starting without it; ` +
           'GET /health/ready answers 503 and requests that need the database fail until it connects; retrying in the background',
       );
       this.schedule();

@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { buildDataSourceOptions, TransactionHost } from '@holdfast/database';
 import { UNAVAILABLE_ERRORS, type UnavailablePredicate } from '@holdfast/errors';
 import { migrations } from '../../migrations/index';
-import type { AppConfig } from '../config/app-config';
+import type { DatabaseConfig } from './database.config';
 import { DatabaseConnector } from './database-connector';
 import { entities } from './entities';
 
@@ -15,13 +15,13 @@ import { entities } from './entities';
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: DatabaseConfig): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRoot({
-          ...buildDataSourceOptions({ url: config.databaseUrl, poolSize: config.DB_POOL_SIZE, entities, migrations }),
-          migrationsRun: config.MIGRATIONS_RUN,
+          ...buildDataSourceOptions({ url: config.url, poolSize: config.poolSize, entities, migrations }),
+          migrationsRun: config.migrationsRun,
           // Not 'error': TypeORM's console logger prints a failed query's SQL and bound values
           // (guest data) as plain text. The exception filter logs it as JSON, values redacted.
           logging: ['migration'],

@@ -1,14 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
 import { CatalogService } from '../catalog/catalog.service';
-import { AppConfig } from '../config/app-config';
 import { DatabaseConnector } from '../database/database-connector';
 import { InventoryAdminService } from '../inventory/inventory-admin.service';
-
-/** Whether to load the demo catalog: DEMO_CATALOG if set, else only on the embedded database. */
-export function demoCatalogEnabled(config: AppConfig): boolean {
-  return config.DEMO_CATALOG ?? config.embeddedDatabase;
-}
+import { DemoConfig } from './demo.config';
 
 /**
  * Loads a small catalog into an EMPTY database at start-up (DEMO_CATALOG; on by default
@@ -25,13 +20,13 @@ export class DemoCatalog implements OnApplicationBootstrap {
     readonly txHost: TransactionHost,
     private readonly catalog: CatalogService,
     private readonly inventory: InventoryAdminService,
-    private readonly config: AppConfig,
+    private readonly config: DemoConfig,
     private readonly connector: DatabaseConnector,
   ) {}
 
   /** At start-up, or once the database connects when start-up went on without it. */
   async onApplicationBootstrap(): Promise<void> {
-    if (!demoCatalogEnabled(this.config)) return;
+    if (!this.config.loadCatalog) return;
     await this.connector.whenConnected('loading the demo catalog', async () => {
       const loaded = await this.load(new Date());
       if (loaded) this.logger.log(`loaded the demo catalog (${loaded} offerings); browse it at GET /v1/catalog/offerings`);

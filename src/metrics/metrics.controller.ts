@@ -4,7 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppError } from '@holdfast/errors';
 import { Public } from '../auth/auth.decorators';
-import { AppConfig } from '../config/app-config';
+import { MetricsConfig } from './metrics.config';
 import { MetricsRegistry } from './metrics.registry';
 
 /**
@@ -22,9 +22,9 @@ export class MetricsController {
 
   constructor(
     private readonly registry: MetricsRegistry,
-    config: AppConfig,
+    config: MetricsConfig,
   ) {
-    this.tokenDigest = config.METRICS_TOKEN ? digest(config.METRICS_TOKEN) : null;
+    this.tokenDigest = config.scrapeToken ? digest(config.scrapeToken) : null;
   }
 
   @Get()

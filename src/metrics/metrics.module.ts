@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { collectDefaultMetrics } from 'prom-client';
-import { AppConfig } from '../config/app-config';
 import { HttpMetrics } from './http-metrics';
+import { MetricsConfig } from './metrics.config';
 import { MetricsController } from './metrics.controller';
 import { MetricsRegistry } from './metrics.registry';
 import { PoolMetrics } from './pool-metrics';
@@ -19,10 +19,10 @@ import { PoolMetrics } from './pool-metrics';
   providers: [
     {
       provide: MetricsRegistry,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => {
+      inject: [MetricsConfig],
+      useFactory: (config: MetricsConfig) => {
         const registry = new MetricsRegistry();
-        if (config.NODE_ENV !== 'test') collectDefaultMetrics({ register: registry });
+        if (config.processMetrics) collectDefaultMetrics({ register: registry });
         return registry;
       },
     },

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { AppConfig } from '../config/app-config';
 import { DevPaymentsController } from './dev-payments.controller';
+import type { PaymentsConfig } from './payments.config';
 import { PaymentsModule } from './payments.module';
 
 /**
@@ -12,11 +12,11 @@ import { PaymentsModule } from './payments.module';
  */
 @Module({})
 export class DevPaymentsModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: PaymentsConfig): DynamicModule {
     return {
       module: DevPaymentsModule,
       imports: [PaymentsModule],
-      controllers: config.PAYMENT_PROVIDER === 'simulated' ? [DevPaymentsController] : [],
+      controllers: config.provider === 'simulated' ? [DevPaymentsController] : [],
     };
   }
 }

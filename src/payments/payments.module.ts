@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
 import { AdminPaymentsController } from './admin-payments.controller';
 import { BookingPaymentOutcomesPort } from './booking-payment-outcomes.port';
 import { CustomersService } from './customers.service';
@@ -11,6 +10,7 @@ import { PaymentMethodsRepository } from './payment-methods.repository';
 import { PaymentMethodsService } from './payment-methods.service';
 import { PaymentStateService } from './payment-state.service';
 import { PaymentsRepository } from './payments.repository';
+import { PaymentsConfig } from './payments.config';
 import { PaymentsService } from './payments.service';
 import { ReconciliationJob } from './reconciliation.job';
 import { RefundFlushService } from './refund-flush.service';
@@ -32,11 +32,11 @@ import { StripeGateway } from './stripe.gateway';
     BookingPaymentOutcomesPort,
     {
       provide: PAYMENT_GATEWAY,
-      inject: [AppConfig, PaymentMetrics, PaymentEventRelay],
-      useFactory: (config: AppConfig, metrics: PaymentMetrics, relay: PaymentEventRelay) => {
+      inject: [PaymentsConfig, PaymentMetrics, PaymentEventRelay],
+      useFactory: (config: PaymentsConfig, metrics: PaymentMetrics, relay: PaymentEventRelay) => {
         const gateway =
-          config.PAYMENT_PROVIDER === 'stripe'
-            ? new StripeGateway(config, metrics, { timeoutMs: config.STRIPE_TIMEOUT_MS })
+          config.provider === 'stripe'
+            ? new StripeGateway(config, metrics, { timeoutMs: config.stripeTimeoutMs })
             : new SimulatedGateway(config, relay);
         metrics.watchGateway(gateway);
         return gateway;

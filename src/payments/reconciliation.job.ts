@@ -1,10 +1,10 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { TransactionHost, RecurringPass } from '@holdfast/database';
-import { AppConfig } from '../config/app-config';
 import { PAYMENT_GATEWAY, PaymentGatewayError, type PaymentGateway } from './payment-gateway';
 import { PaymentStateService } from './payment-state.service';
 import { PaymentsRepository } from './payments.repository';
+import { PaymentsConfig } from './payments.config';
 import { OPEN_PAYMENT_STATUSES, PaymentsService } from './payments.service';
 import { RefundsService } from './refunds.service';
 
@@ -36,11 +36,11 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
     private readonly repo: PaymentsRepository,
     private readonly refunds: RefundsService,
     private readonly scheduler: SchedulerRegistry,
-    private readonly config: AppConfig,
+    private readonly config: PaymentsConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    const everyMs = Math.min(60, this.config.RECONCILE_AFTER_SECONDS) * 1000;
+    const everyMs = Math.min(60, this.config.reconcileAfterSeconds) * 1000;
     this.recurring.start(everyMs, () => this.run());
   }
 
@@ -51,7 +51,7 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
 
   /** One pass; returns how many payments it looked at. */
   run(): Promise<number> {
-    return this.reconcile(this.config.RECONCILE_AFTER_SECONDS);
+    return this.reconcile(this.config.reconcileAfterSeconds);
   }
 
   /**

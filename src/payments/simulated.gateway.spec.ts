@@ -6,10 +6,13 @@ import { validateEnv } from '../config/env.schema';
 import { intentFromStripeObject } from './intent-mapper';
 import { PaymentEventRelay } from './payment-event-relay';
 import { PaymentGatewayError, WebhookSignatureError, type CreateIntentInput, type ProviderEvent } from './payment-gateway';
+import { PaymentsConfig } from './payments.config';
 import { SimulatedGateway, type SimulatedGatewayOptions } from './simulated.gateway';
 
 const SECRET = 'whsec_simulated_gateway_test_secret';
-const config = createAppConfig(validateEnv({ NODE_ENV: 'test', STRIPE_WEBHOOK_SECRET: SECRET }), 'postgres://unused', false);
+const config = new PaymentsConfig(
+  createAppConfig(validateEnv({ NODE_ENV: 'test', STRIPE_WEBHOOK_SECRET: SECRET }), 'postgres://unused', false),
+);
 
 /** A gateway whose events go to a handler that verifies each one, as the webhook endpoint does. */
 function simulated(options: SimulatedGatewayOptions = { retryDelaysMs: [5, 5, 5] }) {

@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
-import type { AppConfig } from '../config/app-config';
 import { intentFromStripeObject } from './intent-mapper';
 import type { PaymentEventRelay } from './payment-event-relay';
+import type { PaymentsConfig } from './payments.config';
 import {
   PaymentGatewayError,
   type CardSnapshot,
@@ -75,18 +75,13 @@ export class SimulatedGateway implements PaymentGateway {
   private readonly outbox: SimulatedEventOutbox;
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly config: PaymentsConfig,
     relay: PaymentEventRelay,
     options: SimulatedGatewayOptions = {},
   ) {
     const delays = options.retryDelaysMs ?? [100, 500, 2000];
     // Signs with the first secret of the list, as Stripe signs with the endpoint's current one.
-    this.outbox = new SimulatedEventOutbox(
-      relay,
-      webhookSecrets(config.STRIPE_WEBHOOK_SECRET)[0] ?? '',
-      Stripe.API_VERSION,
-      delays,
-    );
+    this.outbox = new SimulatedEventOutbox(relay, webhookSecrets(config.webhookSecret)[0] ?? '', Stripe.API_VERSION, delays);
   }
 
   /** With `paymentMethodId`, confirms at once (a saved card, server-side, on-session: 3-D Secure shows as requires_action). */
@@ -298,7 +293,7 @@ export class SimulatedGateway implements PaymentGateway {
 
   /** The same verifier as the Stripe adapter (any secret of the list, 300 s either way). */
   verifyEvent(rawBody: Buffer, signatureHeader: string | undefined, nowMs?: number): ProviderEvent {
-    return verifyStripeSignature(rawBody, signatureHeader, webhookSecrets(this.config.STRIPE_WEBHOOK_SECRET), nowMs);
+    return verifyStripeSignature(rawBody, signatureHeader, webhookSecrets(this.config.webhookSecret), nowMs);
   }
 
   /** Resolves once every event sent so far (and any sent meanwhile) has been delivered or given up. For tests. */

@@ -2,10 +2,10 @@ import { Logger } from '@nestjs/common';
 import { handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { equalJitterBackoff } from '@holdfast/database';
 import Stripe from 'stripe';
-import type { AppConfig } from '../config/app-config';
 import { intentFromStripeObject } from './intent-mapper';
 import { CircuitOpenError, ProviderBreaker, type BreakerState } from './provider-breaker';
 import type { PaymentMetrics } from './metrics.service';
+import type { PaymentsConfig } from './payments.config';
 import { verifyStripeSignature, webhookSecrets } from './webhook-signature';
 import {
   PaymentGatewayError,
@@ -94,22 +94,22 @@ export class StripeGateway implements PaymentGateway {
   private readonly webhookSecrets: string[];
 
   constructor(
-    config: AppConfig,
+    config: PaymentsConfig,
     private readonly metrics: PaymentMetrics,
     options: StripeGatewayOptions = {},
   ) {
-    if (!config.STRIPE_SECRET_KEY) throw new Error('STRIPE_SECRET_KEY is required when PAYMENT_PROVIDER=stripe');
-    this.webhookSecrets = webhookSecrets(config.STRIPE_WEBHOOK_SECRET);
+    if (!config.stripeSecretKey) throw new Error('STRIPE_SECRET_KEY is required when PAYMENT_PROVIDER=stripe');
+    this.webhookSecrets = webhookSecrets(config.webhookSecret);
     this.rateLimitRetry = retry(handleWhen(isUnretriedRateLimit), {
       maxAttempts: options.rateLimitRetries ?? 2,
       backoff: equalJitterBackoff(500, 5_000),
     });
-    this.stripe = new Stripe(config.STRIPE_SECRET_KEY, {
+    this.stripe = new Stripe(config.stripeSecretKey, {
       apiVersion: API_VERSION,
       timeout: options.timeoutMs ?? 10_000,
       maxNetworkRetries: options.maxNetworkRetries ?? 2,
       appInfo: { name: 'holdfast' },
-      ...apiBaseOptions(config.STRIPE_API_BASE),
+      ...apiBaseOptions(config.stripeApiBase),
     });
     this.breaker = new ProviderBreaker('Stripe', {
       failureThreshold: options.breakerFailureThreshold ?? 5,

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import helmet from 'helmet';
-import type { AppConfig } from '../config/app-config';
+import type { ProtectionConfig } from './protection.config';
 
 /** Request headers a browser client may send cross-origin. */
 export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'X-Idempotency-Key', 'X-Request-Id'];
@@ -29,16 +29,15 @@ export function corsOrigins(value: string): string[] {
  * CORS is off (no CORS headers at all) unless `CORS_ORIGINS` lists origins. Tokens travel
  * in the Authorization header, never in cookies, so credentials stay off.
  */
-export function applyHttpProtection(app: INestApplication, config: AppConfig): void {
+export function applyHttpProtection(app: INestApplication, config: ProtectionConfig): void {
   app.use(
     helmet({
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
     }),
   );
-  const origins = corsOrigins(config.CORS_ORIGINS);
-  if (origins.length > 0) {
+  if (config.corsOrigins.length > 0) {
     app.enableCors({
-      origin: origins,
+      origin: [...config.corsOrigins],
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: CORS_ALLOWED_HEADERS,
       exposedHeaders: CORS_EXPOSED_HEADERS,

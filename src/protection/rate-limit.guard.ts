@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { Clock } from '@holdfast/clock';
 import { AppError } from '@holdfast/errors';
 import type { AuthUser } from '../auth/auth-user';
-import { AppConfig } from '../config/app-config';
+import { ProtectionConfig } from './protection.config';
 import { RATE_LIMIT_BUCKET, type RateLimitBucket, SKIP_RATE_LIMIT } from './rate-limit.decorators';
 import { FixedWindowRateLimiter } from './rate-limiter';
 
@@ -29,7 +29,7 @@ export class RateLimitGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly config: AppConfig,
+    private readonly config: ProtectionConfig,
     clock: Clock,
   ) {
     this.limiter = new FixedWindowRateLimiter(60_000, () => clock.nowMs());
@@ -44,8 +44,8 @@ export class RateLimitGuard implements CanActivate {
 
     const caller = req.user?.sub ? `user:${req.user.sub}` : `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
     const bucket = this.reflector.getAllAndOverride<RateLimitBucket | undefined>(RATE_LIMIT_BUCKET, targets);
-    this.check(context, `default|${caller}`, this.config.RATE_LIMIT_PER_MINUTE);
-    if (bucket === 'hold') this.check(context, `hold|${caller}`, this.config.RATE_LIMIT_HOLD_PER_MINUTE);
+    this.check(context, `default|${caller}`, this.config.rateLimitPerMinute);
+    if (bucket === 'hold') this.check(context, `hold|${caller}`, this.config.holdRateLimitPerMinute);
     return true;
   }
 

@@ -1,9 +1,9 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { TransactionHost, RecurringPass } from '@holdfast/database';
-import { AppConfig } from '../config/app-config';
 import { PaymentsService } from '../payments/payments.service';
 import { ReservationsRepository } from './reservations.repository';
+import { ReservationsConfig } from './reservations.config';
 import { ReservationsService } from './reservations.service';
 
 const INTERVAL_NAME = 'hold-expiry-sweep';
@@ -30,12 +30,12 @@ export class HoldExpiryJob implements OnApplicationBootstrap, BeforeApplicationS
     private readonly repo: ReservationsRepository,
     private readonly reservations: ReservationsService,
     private readonly scheduler: SchedulerRegistry,
-    private readonly config: AppConfig,
+    private readonly config: ReservationsConfig,
     private readonly payments: PaymentsService,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.recurring.start(this.config.HOLD_SWEEP_INTERVAL_SECONDS * 1000, () => this.sweep());
+    this.recurring.start(this.config.holdSweepIntervalSeconds * 1000, () => this.sweep());
   }
 
   /** Before the pool closes (in TypeORM's onApplicationShutdown): no new pass, and the running one finishes. */

@@ -6,13 +6,13 @@ import { AppError } from '@holdfast/errors';
 import { IdempotencyService, type IdempotentRequest } from '@holdfast/idempotency';
 import type { AuthUser } from '../auth/auth-user';
 import { sumPrices } from '../catalog/pricing';
-import { AppConfig } from '../config/app-config';
 import { InventoryService } from '../inventory/inventory.service';
 import type { ShortResource } from '../inventory/inventory.types';
 import type { HoldRequestDto, HoldResponseDto } from './dto/hold.dto';
 import { HoldLines, invalid } from './hold-lines';
 import { type Line, type NewHold, oneSlotHoldStatement } from './hold-statement';
 import { ReservationMetrics } from './reservation-metrics';
+import { ReservationsConfig } from './reservations.config';
 import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reservations.errors';
 import type { ReservationStatus } from './reservation.entity';
 import { ReservationsRepository } from './reservations.repository';
@@ -32,7 +32,7 @@ export class ReservationsService {
     private readonly repo: ReservationsRepository,
     private readonly inventory: InventoryService,
     private readonly lines: HoldLines,
-    private readonly config: AppConfig,
+    private readonly config: ReservationsConfig,
     private readonly metrics: ReservationMetrics,
     private readonly idempotency: IdempotencyService,
     private readonly clock: Clock,
@@ -124,7 +124,7 @@ export class ReservationsService {
   private newHold(user: AuthUser, dto: HoldRequestDto, lines: Line[]): NewHold {
     const total = sumPrices(lines.map((line) => line.price));
     const id = randomUUID();
-    const holdExpiresAt = new Date(this.clock.nowMs() + this.config.HOLD_TTL_SECONDS * 1000);
+    const holdExpiresAt = new Date(this.clock.nowMs() + this.config.holdTtlSeconds * 1000);
     const currency = lines[0].offering.currency;
     return {
       id,
@@ -146,7 +146,7 @@ export class ReservationsService {
           paymentStatus: 'none',
         },
         appliedDiscounts: total.appliedDiscounts,
-        holdDurationMinutes: Math.ceil(this.config.HOLD_TTL_SECONDS / 60),
+        holdDurationMinutes: Math.ceil(this.config.holdTtlSeconds / 60),
       },
     };
   }

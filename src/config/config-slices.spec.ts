@@ -1,0 +1,131 @@
+import { describe, expect, it } from '@jest/globals';
+import { AuthConfig } from '../auth/auth.config';
+import { DatabaseConfig } from '../database/database.config';
+import { DemoConfig } from '../demo/demo.config';
+import { LoggingConfig } from '../logging.config';
+import { MetricsConfig } from '../metrics/metrics.config';
+import { PaymentsConfig } from '../payments/payments.config';
+import { ProtectionConfig } from '../protection/protection.config';
+import { ReservationsConfig } from '../reservations/reservations.config';
+import { createAppConfig } from './app-config';
+import { configSlices } from './config-slices';
+import { validateEnv } from './env.schema';
+
+/** The slices of `raw` as the app builds them at boot, on a non-embedded database unless said. */
+function slicesOf(raw: Record<string, string>, databaseUrl = 'postgres://db/holdfast', embedded = false) {
+  return configSlices(createAppConfig(validateEnv(raw), databaseUrl, embedded));
+}
+
+/** A plain copy, so toEqual compares the fields only (and fails on a field too many). */
+const fields = (slice: object) => ({ ...slice });
+
+describe('config slices', () => {
+  it('gives each module exactly its fields, at their defaults, when nothing is set', () => {
+    const slices = slicesOf({}, 'postgres://embedded:5432/holdfast', true);
+    expect(fields(slices.auth)).toEqual({
+      mode: 'dev',
+      jwtSecret: 'holdfast-dev-secret-change-me',
+      jwksUrl: undefined,
+      issuer: undefined,
+      audience: undefined,
+      devTokenTtlSeconds: 86400,
+    });
+    expect(fields(slices.database)).toEqual({ url: 'postgres://embedded:5432/holdfast', poolSize: 10, migrationsRun: true });
+    expect(fields(slices.demo)).toEqual({ loadCatalog: true }); // the embedded database loads it by default
+    expect(fields(slices.logging)).toEqual({ level: 'info', pretty: false });
+    expect(fields(slices.metrics)).toEqual({ scrapeToken: undefined, processMetrics: true });
+    expect(fields(slices.payments)).toEqual({
+      provider: 'simulated',
+      stripeSecretKey: undefined,
+      stripeApiBase: undefined,
+      webhookSecret: 'whsec_holdfast_dev_secret',
+      stripeTimeoutMs: 10000,
+      reconcileAfterSeconds: 300,
+    });
+    expect(fields(slices.protection)).toEqual({
+      corsOrigins: [],
+      trustProxy: 'loopback',
+      rateLimitPerMinute: 600,
+      holdRateLimitPerMinute: 60,
+    });
+    expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 900, holdSweepIntervalSeconds: 30 });
+  });
+
+  it('carries every set variable into its slice, under the slice name', () => {
+    const slices = slicesOf({
+      NODE_ENV: 'test',
+      AUTH_MODE: 'jwks',
+      JWT_JWKS_URL: 'https://issuer.example.com/.well-known/jwks.json',
+      JWT_ISSUER: 'https://issuer.example.com',
+      JWT_AUDIENCE: 'app-client',
+      DEV_TOKEN_TTL_SECONDS: '120',
+      DATABASE_URL: 'postgres://u:p@db:5432/holdfast',
+      DB_POOL_SIZE: '4',
+      MIGRATIONS_RUN: 'false',
+      DEMO_CATALOG: 'false',
+      LOG_LEVEL: 'warn',
+      LOG_PRETTY: 'true',
+      METRICS_TOKEN: 'metrics-token-0123456789',
+      PAYMENT_PROVIDER: 'stripe',
+      STRIPE_SECRET_KEY: 'sk_test_123',
+      STRIPE_API_BASE: 'http://127.0.0.1:12111',
+      STRIPE_WEBHOOK_SECRET: 'whsec_new_0123456789,whsec_old_0123456789',
+      STRIPE_TIMEOUT_MS: '2500',
+      RECONCILE_AFTER_SECONDS: '60',
+      CORS_ORIGINS: 'https://app.example.com, https://admin.example.com',
+      TRUST_PROXY: '2',
+      RATE_LIMIT_PER_MINUTE: '100',
+      RATE_LIMIT_HOLD_PER_MINUTE: '0',
+      HOLD_TTL_SECONDS: '60',
+      HOLD_SWEEP_INTERVAL_SECONDS: '5',
+    });
+    expect(slices.auth).toMatchObject({
+      mode: 'jwks',
+      jwksUrl: 'https://issuer.example.com/.well-known/jwks.json',
+      issuer: 'https://issuer.example.com',
+      audience: 'app-client',
+      devTokenTtlSeconds: 120,
+    });
+    expect(fields(slices.database)).toEqual({ url: 'postgres://db/holdfast', poolSize: 4, migrationsRun: false });
+    expect(fields(slices.demo)).toEqual({ loadCatalog: false });
+    expect(fields(slices.logging)).toEqual({ level: 'warn', pretty: true });
+    expect(fields(slices.metrics)).toEqual({ scrapeToken: 'metrics-token-0123456789', processMetrics: false });
+    expect(fields(slices.payments)).toEqual({
+      provider: 'stripe',
+      stripeSecretKey: 'sk_test_123',
+      stripeApiBase: 'http://127.0.0.1:12111',
+      webhookSecret: 'whsec_new_0123456789,whsec_old_0123456789',
+      stripeTimeoutMs: 2500,
+      reconcileAfterSeconds: 60,
+    });
+    expect(fields(slices.protection)).toEqual({
+      corsOrigins: ['https://app.example.com', 'https://admin.example.com'],
+      trustProxy: 2,
+      rateLimitPerMinute: 100,
+      holdRateLimitPerMinute: 0,
+    });
+    expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 60, holdSweepIntervalSeconds: 5 });
+  });
+
+  it('loads the demo catalog on an external database only when DEMO_CATALOG says so', () => {
+    expect(slicesOf({}).demo.loadCatalog).toBe(false);
+    expect(slicesOf({ DEMO_CATALOG: 'true' }).demo.loadCatalog).toBe(true);
+    expect(slicesOf({ DEMO_CATALOG: 'false' }, 'postgres://embedded/holdfast', true).demo.loadCatalog).toBe(false);
+  });
+
+  it('builds each slice as an instance of its class (the injection token), frozen', () => {
+    const slices = slicesOf({});
+    const classes = [
+      AuthConfig,
+      DatabaseConfig,
+      DemoConfig,
+      LoggingConfig,
+      MetricsConfig,
+      PaymentsConfig,
+      ProtectionConfig,
+      ReservationsConfig,
+    ];
+    expect(Object.values(slices).map((slice) => slice.constructor)).toEqual(classes);
+    for (const slice of Object.values(slices)) expect(Object.isFrozen(slice)).toBe(true);
+  });
+});

@@ -1,0 +1,31 @@
+import { AuthConfig } from '../auth/auth.config';
+import { DatabaseConfig } from '../database/database.config';
+import { DemoConfig } from '../demo/demo.config';
+import { LoggingConfig } from '../logging.config';
+import { MetricsConfig } from '../metrics/metrics.config';
+import { PaymentsConfig } from '../payments/payments.config';
+import { ProtectionConfig } from '../protection/protection.config';
+import { ReservationsConfig } from '../reservations/reservations.config';
+import type { AppConfig } from './app-config';
+
+/**
+ * Every module's slice of the configuration, built once from the validated AppConfig.
+ * Each slice class lives beside the module that reads it (`src/<module>/<module>.config.ts`)
+ * and is its injection token: `constructor(private readonly config: PaymentsConfig)`.
+ * Adding a slice: write its class, add it here; the variables themselves are declared and
+ * validated in env.schema.ts (one error for every bad one) and listed in .env.example.
+ */
+export function configSlices(config: AppConfig) {
+  return {
+    auth: Object.freeze(new AuthConfig(config)),
+    database: Object.freeze(new DatabaseConfig(config)),
+    demo: Object.freeze(new DemoConfig(config)),
+    logging: Object.freeze(new LoggingConfig(config)),
+    metrics: Object.freeze(new MetricsConfig(config)),
+    payments: Object.freeze(new PaymentsConfig(config)),
+    protection: Object.freeze(new ProtectionConfig(config)),
+    reservations: Object.freeze(new ReservationsConfig(config)),
+  } as const;
+}
+
+export type ConfigSlices = ReturnType<typeof configSlices>;

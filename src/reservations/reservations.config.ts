@@ -1,0 +1,14 @@
+import type { AppConfig } from '../config/app-config';
+
+/** What the reservations module reads from the validated environment (src/config/config-slices.ts provides it). */
+export class ReservationsConfig {
+  /** HOLD_TTL_SECONDS: how long a hold keeps its inventory. */
+  readonly holdTtlSeconds: number;
+  /** HOLD_SWEEP_INTERVAL_SECONDS: how often the expiry sweep runs. */
+  readonly holdSweepIntervalSeconds: number;
+
+  constructor(env: AppConfig) {
+    this.holdTtlSeconds = env.HOLD_TTL_SECONDS;
+    this.holdSweepIntervalSeconds = env.HOLD_SWEEP_INTERVAL_SECONDS;
+  }
+}
