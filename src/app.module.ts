@@ -13,6 +13,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
+import { JobsAdminModule } from './jobs/jobs-admin.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { DevPaymentsModule } from './payments/dev-payments.module';
 import { PaymentsModule } from './payments/payments.module';
@@ -38,6 +39,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(slices.logging)),
         DatabaseModule.forRoot(slices.database),
         ScheduleModule.forRoot(),
+        JobsAdminModule, // the job queue: before the modules that register job types
         IdempotencyModule.forRoot({
           ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
           purgeIntervalSeconds: config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,

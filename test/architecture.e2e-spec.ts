@@ -59,6 +59,7 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
   reservations: ['payments', 'inventory', 'catalog', ...CROSS_CUTTING],
   webhooks: ['payments', ...CROSS_CUTTING],
   health: [...CROSS_CUTTING],
+  jobs: [...CROSS_CUTTING],
   demo: ['catalog', 'inventory', ...CROSS_CUTTING],
 };
 

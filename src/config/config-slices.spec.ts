@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { AuthConfig } from '../auth/auth.config';
 import { DatabaseConfig } from '../database/database.config';
 import { DemoConfig } from '../demo/demo.config';
+import { JobsConfig } from '../jobs/jobs.config';
 import { LoggingConfig } from '../logging.config';
 import { MetricsConfig } from '../metrics/metrics.config';
 import { PaymentsConfig } from '../payments/payments.config';
@@ -119,6 +120,7 @@ describe('config slices', () => {
       AuthConfig,
       DatabaseConfig,
       DemoConfig,
+      JobsConfig,
       LoggingConfig,
       MetricsConfig,
       PaymentsConfig,
