@@ -103,6 +103,8 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /v1/admin/payments/stuck': { access: 'admin' },
   'GET /v1/admin/reservations': { access: 'admin' },
   'GET /v1/admin/invariants': { access: 'admin' },
+  'GET /v1/admin/jobs': { access: 'admin' },
+  'POST /v1/admin/jobs/{id}/retry': { access: 'admin' },
 };
 
 /**
