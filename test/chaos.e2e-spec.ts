@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -10,9 +9,10 @@ import Stripe from 'stripe';
 import { findFreePort, startEmbeddedPostgres, type RunningPostgres } from '@holdfast/database';
 import { checkInventoryInvariants } from '../src/inventory/invariants';
 import { createOffering, createSlot } from './factories/inventory.factory';
-import { startFakeStripe, type FakeStripe } from './support/fake-stripe/index';
+import type { FakeStripe } from './support/fake-stripe/index';
 import { checkPaymentInvariants } from './support/payment-invariants';
-import { createTestApp, type TestApp } from './support/test-app';
+import { createStripeTestApp } from './support/stripe-app';
+import type { TestApp } from './support/test-app';
 import { buildAppInto } from './support/build-app';
 import { intentOf } from './support/stripe-helpers';
 import { waitFor } from './support/wait';
@@ -89,21 +89,12 @@ describe('chaos, in process: Stripe (fake server) and PostgreSQL misbehave under
   };
 
   beforeAll(async () => {
-    fake = await startFakeStripe();
-    client = new Stripe('sk_test_chaos_phone', { ...fake.sdkConfig, maxNetworkRetries: 0 });
-    t = await createTestApp({
-      env: {
-        PAYMENT_PROVIDER: 'stripe',
-        STRIPE_SECRET_KEY: 'sk_test_chaos_spec',
-        STRIPE_API_BASE: fake.url,
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        STRIPE_TIMEOUT_MS: String(STRIPE_TIMEOUT_MS),
-        HOLD_SWEEP_INTERVAL_SECONDS: '3600',
-      },
-    });
-    await t.app.listen(0, '127.0.0.1');
-    const { port } = t.app.getHttpServer().address() as AddressInfo;
-    fake.setWebhookTarget(`http://127.0.0.1:${port}/v1/webhooks/stripe`, WEBHOOK_SECRET);
+    ({ fake, t, client } = await createStripeTestApp({
+      secretKey: 'sk_test_chaos_spec',
+      clientKey: 'sk_test_chaos_phone',
+      webhookSecret: WEBHOOK_SECRET,
+      env: { STRIPE_TIMEOUT_MS: String(STRIPE_TIMEOUT_MS) },
+    }));
     experienceId = (await createOffering(t.dataSource, { kind: 'experience', basePriceCents: 5000 })).id;
   });
 

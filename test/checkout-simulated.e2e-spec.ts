@@ -38,6 +38,8 @@ describe('checkout with the simulated provider, over HTTP only', () => {
       .set(auth())
       .set('X-Idempotency-Key', key)
       .send({ holdId, ...body });
+  /** convert, 200: the new intent's id. */
+  const convertOk = async (holdId: string) => (await convert(holdId).expect(200)).body.reservation.paymentIntentId as string;
   const pay = (pi: string, paymentMethod: string) =>
     t.http.post(`/v1/dev/payments/${pi}/confirm`).set(auth()).send({ paymentMethod });
   const reservation = async (id: string) => (await t.http.get(`/v1/reservations/${id}`).set(auth()).expect(200)).body;
@@ -95,7 +97,7 @@ describe('checkout with the simulated provider, over HTTP only', () => {
 
   it('confirm call first, webhook second: confirmed once', async () => {
     const id = await hold(1);
-    const pi = (await convert(id).expect(200)).body.reservation.paymentIntentId as string;
+    const pi = await convertOk(id);
     await t.http.post('/v1/reservations/confirm').set(auth()).send({ reservationId: id, paymentIntentId: pi }).expect(409);
     await pay(pi, 'pm_card_visa').expect(200);
     const res = await t.http
@@ -126,14 +128,14 @@ describe('checkout with the simulated provider, over HTTP only', () => {
 
   it('insufficient funds is a decline too', async () => {
     const id = await hold(1);
-    const pi = (await convert(id).expect(200)).body.reservation.paymentIntentId as string;
+    const pi = await convertOk(id);
     const res = await pay(pi, '4000000000009995').expect(400);
     expect(res.body.error).toBe('PAYMENT_CARD_DECLINED');
   });
 
   it('3-D Secure: requires action, then authenticated, then confirmed', async () => {
     const id = await hold(1);
-    const pi = (await convert(id).expect(200)).body.reservation.paymentIntentId as string;
+    const pi = await convertOk(id);
     await pay(pi, '4000002500003155').expect(200);
     await settle();
     const polled = await t.http.get(`/v1/reservations/${id}/payment-status`).set(auth()).expect(200);
@@ -169,7 +171,7 @@ describe('checkout with the simulated provider, over HTTP only', () => {
 
   it('cancelling a confirmed booking inside the refund window refunds it in full', async () => {
     const id = await hold(2);
-    const pi = (await convert(id).expect(200)).body.reservation.paymentIntentId as string;
+    const pi = await convertOk(id);
     await pay(pi, '4242424242424242').expect(200);
     await settle();
     const cancelled = await t.http.post(`/v1/reservations/${id}/cancel`).set(auth()).expect(200);
@@ -187,7 +189,7 @@ describe('checkout with the simulated provider, over HTTP only', () => {
 
   it('admin refunds: partial, then one that would exceed is 422', async () => {
     const id = await hold(1);
-    const pi = (await convert(id).expect(200)).body.reservation.paymentIntentId as string;
+    const pi = await convertOk(id);
     await pay(pi, '4242424242424242').expect(200);
     await settle();
     const [{ id: paymentId }] = (await t.dataSource.query('SELECT id FROM payments WHERE provider_intent_id = $1', [pi])) as [
@@ -210,7 +212,7 @@ describe('checkout with the simulated provider, over HTTP only', () => {
   });
   it('lists payments reconciliation could not repair for admins', async () => {
     const id = await hold(1);
-    const pi = (await convert(id).expect(200)).body.reservation.paymentIntentId as string;
+    const pi = await convertOk(id);
     await t.dataSource.query(`UPDATE payments SET stuck = true WHERE provider_intent_id = $1`, [pi]);
     const admin = t.token('root', ['admin']);
     const res = await t.http.get('/v1/admin/payments/stuck').set('Authorization', `Bearer ${admin}`).expect(200);
@@ -240,11 +242,12 @@ describe('rentals (carriers, not vehicles): paid like goods, captured at confirm
     await t.close();
   });
 
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
   const rentalHold = async (token: string, offeringId: string, from = 10, to = 13) =>
     (
       await t.http
         .post('/v1/reservations/hold')
-        .set('Authorization', `Bearer ${token}`)
+        .set(bearer(token))
         .set('X-Idempotency-Key', randomUUID())
         .send({ ...guest, items: [{ offeringId, startDate: day(from), endDate: day(to) }] })
         .expect(200)
@@ -264,29 +267,58 @@ describe('rentals (carriers, not vehicles): paid like goods, captured at confirm
       }[]
     >;
 
+  /** A rental offering with one unit, `code`. */
+  const carrierWithUnit = async (code: string, offering: Parameters<typeof createOffering>[1]) => {
+    const carrier = await createOffering(t.dataSource, { kind: 'rental', ...offering });
+    await createUnit(t.dataSource, carrier.id, code);
+    return carrier;
+  };
+  /** convert, 200: the new intent's id. */
+  const convertRental = async (token: string, holdId: string) =>
+    (
+      await t.http
+        .post('/v1/reservations/hold/convert')
+        .set(bearer(token))
+        .set('X-Idempotency-Key', randomUUID())
+        .send({ holdId })
+        .expect(200)
+    ).body.reservation.paymentIntentId as string;
+  /** Stripe.js's part through the dev route, then the simulated provider's events delivered. */
+  const payAndSettle = async (token: string, pi: string, paymentMethod: string) => {
+    await t.http.post(`/v1/dev/payments/${pi}/confirm`).set(bearer(token)).send({ paymentMethod }).expect(200);
+    await (t.app.get(PAYMENT_GATEWAY) as SimulatedGateway).flushEvents();
+  };
+  const cancelOk = (token: string, id: string) => t.http.post(`/v1/reservations/${id}/cancel`).set(bearer(token)).expect(200);
+  const reservationBody = async (token: string, id: string) =>
+    (await t.http.get(`/v1/reservations/${id}`).set(bearer(token)).expect(200)).body;
+  /** What convert did before rentals were captured at once: the reservation pending, an attempt with manual capture and its intent. */
+  const legacyManualAttempt = async (id: string, totalPrice: number, submit: { paymentMethodId?: string } = {}) => {
+    const payments = t.app.get(PaymentsService);
+    const txHost = t.app.get(TransactionHost);
+    const attempt = await txHost.run(async () => {
+      await txHost.manager.query(`UPDATE reservations SET status = 'pending' WHERE id = $1`, [id]);
+      return payments.openAttempt({
+        reservationId: id,
+        userId: 'rita',
+        amount: totalPrice,
+        currency: 'EUR',
+        captureMethod: 'manual',
+      });
+    });
+    return { payments, attempt, submitted: await payments.submitAttempt(attempt.paymentId, submit) };
+  };
+
   it('hold -> convert -> pay -> confirmed with the total captured; cancel within the policy refunds it in full', async () => {
     const token = t.token('rita');
-    const carrier = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: 8000, refundableUntilHours: 48 });
-    await createUnit(t.dataSource, carrier.id, 'CARRIER-1');
+    const carrier = await carrierWithUnit('CARRIER-1', { basePriceCents: 8000, refundableUntilHours: 48 });
     const { id, totalPrice } = await rentalHold(token, carrier.id);
     expect(totalPrice).toBe(24000);
-    const converted = await t.http
-      .post('/v1/reservations/hold/convert')
-      .set('Authorization', `Bearer ${token}`)
-      .set('X-Idempotency-Key', randomUUID())
-      .send({ holdId: id })
-      .expect(200);
-    const pi = converted.body.reservation.paymentIntentId as string;
-    await t.http
-      .post(`/v1/dev/payments/${pi}/confirm`)
-      .set('Authorization', `Bearer ${token}`)
-      .send({ paymentMethod: 'pm_card_visa' })
-      .expect(200);
-    await (t.app.get(PAYMENT_GATEWAY) as SimulatedGateway).flushEvents();
+    const pi = await convertRental(token, id);
+    await payAndSettle(token, pi, 'pm_card_visa');
 
     const confirmed = await t.http
       .post('/v1/reservations/confirm')
-      .set('Authorization', `Bearer ${token}`)
+      .set(bearer(token))
       .send({ reservationId: id, paymentIntentId: pi })
       .expect(200);
     expect(confirmed.body).toMatchObject({
@@ -297,67 +329,37 @@ describe('rentals (carriers, not vehicles): paid like goods, captured at confirm
       expect.objectContaining({ status: 'succeeded', capture_method: 'automatic', amount_cents: 24000, captured_cents: 24000 }),
     ]);
 
-    await t.http.post(`/v1/reservations/${id}/cancel`).set('Authorization', `Bearer ${token}`).expect(200);
+    await cancelOk(token, id);
     await (t.app.get(PAYMENT_GATEWAY) as SimulatedGateway).flushEvents();
     expect(await paymentRows(id)).toEqual([expect.objectContaining({ captured_cents: 24000, refunded_cents: 24000 })]);
-    const after = (await t.http.get(`/v1/reservations/${id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
+    const after = await reservationBody(token, id);
     expect(after).toMatchObject({ status: 'cancelled', statusReason: 'USER_CANCELLED' });
   });
 
   it('cancelled after the policy window: nothing is refunded, the capture stands', async () => {
     const token = t.token('rita');
-    const carrier = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: 5000, refundableUntilHours: 48 });
-    await createUnit(t.dataSource, carrier.id, 'CARRIER-2');
+    const carrier = await carrierWithUnit('CARRIER-2', { basePriceCents: 5000, refundableUntilHours: 48 });
     const { id } = await rentalHold(token, carrier.id, 1, 3); // starts within 48 h
-    const converted = await t.http
-      .post('/v1/reservations/hold/convert')
-      .set('Authorization', `Bearer ${token}`)
-      .set('X-Idempotency-Key', randomUUID())
-      .send({ holdId: id })
-      .expect(200);
-    const pi = converted.body.reservation.paymentIntentId as string;
-    await t.http
-      .post(`/v1/dev/payments/${pi}/confirm`)
-      .set('Authorization', `Bearer ${token}`)
-      .send({ paymentMethod: '4242424242424242' })
-      .expect(200);
-    await (t.app.get(PAYMENT_GATEWAY) as SimulatedGateway).flushEvents();
+    const pi = await convertRental(token, id);
+    await payAndSettle(token, pi, '4242424242424242');
     expect(await paymentRows(id)).toEqual([expect.objectContaining({ status: 'succeeded', captured_cents: 10000 })]);
 
-    await t.http.post(`/v1/reservations/${id}/cancel`).set('Authorization', `Bearer ${token}`).expect(200);
+    await cancelOk(token, id);
     expect(await paymentRows(id)).toEqual([expect.objectContaining({ captured_cents: 10000, refunded_cents: 0 })]);
-    const after = (await t.http.get(`/v1/reservations/${id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
+    const after = await reservationBody(token, id);
     expect(after).toMatchObject({ status: 'cancelled', statusReason: 'USER_CANCELLED_NO_REFUND' });
   });
 
   it('an authorisation made before rentals were captured at once (manual capture) still confirms as authorized, and cancel releases it', async () => {
     const token = t.token('rita');
-    const carrier = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: 8000, refundableUntilHours: 48 });
-    await createUnit(t.dataSource, carrier.id, 'CARRIER-3');
+    const carrier = await carrierWithUnit('CARRIER-3', { basePriceCents: 8000, refundableUntilHours: 48 });
     const { id, totalPrice } = await rentalHold(token, carrier.id);
     // What convert did before: the attempt with manual capture, its intent, the reservation pending.
-    const payments = t.app.get(PaymentsService);
-    const txHost = t.app.get(TransactionHost);
-    const attempt = await txHost.run(async () => {
-      await txHost.manager.query(`UPDATE reservations SET status = 'pending' WHERE id = $1`, [id]);
-      return payments.openAttempt({
-        reservationId: id,
-        userId: 'rita',
-        amount: totalPrice,
-        currency: 'EUR',
-        captureMethod: 'manual',
-      });
-    });
-    const legacy = await payments.submitAttempt(attempt.paymentId, {});
-    await t.http
-      .post(`/v1/dev/payments/${legacy.intentId}/confirm`)
-      .set('Authorization', `Bearer ${token}`)
-      .send({ paymentMethod: 'pm_card_visa' })
-      .expect(200);
-    await (t.app.get(PAYMENT_GATEWAY) as SimulatedGateway).flushEvents();
+    const { submitted: legacy } = await legacyManualAttempt(id, totalPrice);
+    await payAndSettle(token, legacy.intentId!, 'pm_card_visa');
     const confirmed = await t.http
       .post('/v1/reservations/confirm')
-      .set('Authorization', `Bearer ${token}`)
+      .set(bearer(token))
       .send({ reservationId: id, paymentIntentId: legacy.intentId })
       .expect(200);
     expect(confirmed.body).toMatchObject({
@@ -365,46 +367,32 @@ describe('rentals (carriers, not vehicles): paid like goods, captured at confirm
       payment: { status: 'authorized' },
     });
 
-    await t.http.post(`/v1/reservations/${id}/cancel`).set('Authorization', `Bearer ${token}`).expect(200);
+    await cancelOk(token, id);
     expect(await paymentRows(id)).toEqual([
       expect.objectContaining({ status: 'canceled', captured_cents: 0, refunded_cents: 0 }),
     ]);
-    expect((await t.http.get(`/v1/reservations/${id}`).set('Authorization', `Bearer ${token}`).expect(200)).body.status).toBe(
-      'cancelled',
-    );
+    expect((await reservationBody(token, id)).status).toBe('cancelled');
   });
 
   it('an authorisation made before can still be captured (PaymentsService.capture), once', async () => {
     const token = t.token('rita');
-    const carrier = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: 8000 });
-    await createUnit(t.dataSource, carrier.id, 'CARRIER-5');
+    const carrier = await carrierWithUnit('CARRIER-5', { basePriceCents: 8000 });
     const { id, totalPrice } = await rentalHold(token, carrier.id);
-    const payments = t.app.get(PaymentsService);
-    const txHost = t.app.get(TransactionHost);
-    const attempt = await txHost.run(async () => {
-      await txHost.manager.query(`UPDATE reservations SET status = 'pending' WHERE id = $1`, [id]);
-      return payments.openAttempt({
-        reservationId: id,
-        userId: 'rita',
-        amount: totalPrice,
-        currency: 'EUR',
-        captureMethod: 'manual',
-      });
-    });
-    const legacy = await payments.submitAttempt(attempt.paymentId, { paymentMethodId: 'pm_card_visa' });
+    const {
+      payments,
+      attempt,
+      submitted: legacy,
+    } = await legacyManualAttempt(id, totalPrice, { paymentMethodId: 'pm_card_visa' });
     expect(legacy.status).toBe('requires_capture');
     const captured = await payments.capture(attempt.paymentId);
     expect(captured).toMatchObject({ status: 'succeeded', captured: totalPrice });
     await expect(payments.capture(attempt.paymentId)).rejects.toMatchObject({ code: 'INVALID_HOLD_STATUS' });
-    expect((await t.http.get(`/v1/reservations/${id}`).set('Authorization', `Bearer ${token}`).expect(200)).body.status).toBe(
-      'confirmed',
-    );
+    expect((await reservationBody(token, id)).status).toBe('confirmed');
   });
 
   it('an open manual-capture attempt left from before is not reused: convert replaces it with an automatic one', async () => {
     const token = t.token('rita');
-    const carrier = await createOffering(t.dataSource, { kind: 'rental', basePriceCents: 8000 });
-    await createUnit(t.dataSource, carrier.id, 'CARRIER-4');
+    const carrier = await carrierWithUnit('CARRIER-4', { basePriceCents: 8000 });
     const { id, totalPrice } = await rentalHold(token, carrier.id);
     const payments = t.app.get(PaymentsService);
     const txHost = t.app.get(TransactionHost);
@@ -412,17 +400,12 @@ describe('rentals (carriers, not vehicles): paid like goods, captured at confirm
       payments.openAttempt({ reservationId: id, userId: 'rita', amount: totalPrice, currency: 'EUR', captureMethod: 'manual' }),
     );
     await payments.submitAttempt(attempt.paymentId, {});
-    const converted = await t.http
-      .post('/v1/reservations/hold/convert')
-      .set('Authorization', `Bearer ${token}`)
-      .set('X-Idempotency-Key', randomUUID())
-      .send({ holdId: id })
-      .expect(200);
+    const paymentIntentId = await convertRental(token, id);
     const rows = await paymentRows(id);
     expect(rows.find((r) => r.id === attempt.paymentId)).toMatchObject({ status: 'canceled', capture_method: 'manual' });
     expect(rows.filter((r) => r.status !== 'canceled')).toEqual([
       expect.objectContaining({ status: 'requires_payment_method', capture_method: 'automatic' }),
     ]);
-    expect(converted.body.reservation.paymentIntentId).not.toBe(attempt.intentId);
+    expect(paymentIntentId).not.toBe(attempt.intentId);
   });
 });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Stripe from 'stripe';
 import { TransactionHost } from '@holdfast/database';
@@ -10,9 +9,10 @@ import type { StripeGateway } from '../src/payments/stripe.gateway';
 import { HoldExpiryJob } from '../src/reservations/hold-expiry.job';
 import { ReservationsService } from '../src/reservations/reservations.service';
 import { createOffering, createSlot, createUnit } from './factories/inventory.factory';
-import { startFakeStripe, type EventObject, type FakeStripe, type WebhookDelivery } from './support/fake-stripe/index';
+import type { EventObject, FakeStripe, WebhookDelivery } from './support/fake-stripe/index';
 import { checkPaymentInvariants } from './support/payment-invariants';
-import { createTestApp, type TestApp } from './support/test-app';
+import { createStripeTestApp } from './support/stripe-app';
+import type { TestApp } from './support/test-app';
 import { intentOf } from './support/stripe-helpers';
 
 const WEBHOOK_SECRET = 'whsec_checkout_stripe_spec';
@@ -125,21 +125,11 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
   const newSlot = async (capacity: number) => (await createSlot(t.dataSource, experienceId, { capacity })).id;
 
   beforeAll(async () => {
-    fake = await startFakeStripe();
-    client = new Stripe('sk_test_holdfast_mobile_app', { ...fake.sdkConfig, maxNetworkRetries: 0 });
-    t = await createTestApp({
-      env: {
-        PAYMENT_PROVIDER: 'stripe',
-        STRIPE_SECRET_KEY: 'sk_test_holdfast_checkout_spec',
-        STRIPE_API_BASE: fake.url,
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        // The sweep runs when the test says so, never on its own in the middle of one.
-        HOLD_SWEEP_INTERVAL_SECONDS: '3600',
-      },
-    });
-    await t.app.listen(0, '127.0.0.1');
-    const { port } = t.app.getHttpServer().address() as AddressInfo;
-    fake.setWebhookTarget(`http://127.0.0.1:${port}/v1/webhooks/stripe`, WEBHOOK_SECRET);
+    ({ fake, t, client } = await createStripeTestApp({
+      secretKey: 'sk_test_holdfast_checkout_spec',
+      clientKey: 'sk_test_holdfast_mobile_app',
+      webhookSecret: WEBHOOK_SECRET,
+    }));
     const offering = await createOffering(t.dataSource, { kind: 'experience', basePriceCents: 10000, refundableUntilHours: 48 });
     experienceId = offering.id;
     mainSlot = await newSlot(100);

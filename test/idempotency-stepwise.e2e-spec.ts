@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Response } from 'supertest';
 import { requestHash } from '@holdfast/idempotency';
 import { type ExternalHold, StepwiseProbeModule, StepwiseProbeService } from './support/stepwise-probe.module';
+import { expectOneRun, replayed } from './support/idempotency-assertions';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -124,8 +125,6 @@ describe('stepwise idempotency (X-Idempotency-Key, mode: stepwise) on real Postg
       }
     });
   }
-
-  const replayed = (res: Response): boolean => res.headers['idempotent-replayed'] === 'true';
 
   function expectError(res: Response, status: number, error: string): void {
     expect(res.status).toBe(status);
@@ -264,14 +263,7 @@ describe('stepwise idempotency (X-Idempotency-Key, mode: stepwise) on real Postg
       const key = randomUUID();
       const responses = await Promise.all(Array.from({ length: 20 }, () => post('/run', key, { label })));
 
-      const unexpected = responses.filter((res) => res.status !== 200 && res.status !== 409);
-      expect(unexpected.map((res) => [res.status, res.body])).toEqual([]);
-      for (const res of responses.filter((r) => r.status === 409)) {
-        expect(res.body.error).toBe('IDEMPOTENCY_KEY_IN_PROGRESS');
-      }
-      const ok = responses.filter((res) => res.status === 200);
-      expect(ok.length).toBeGreaterThanOrEqual(1);
-      expect(ok.filter((res) => !replayed(res))).toHaveLength(1);
+      const ok = expectOneRun(responses);
       for (const res of ok) expect(res.body).toEqual(ok[0].body);
       expect(ok[0].body).toEqual(result(label, 1));
 

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import pg from 'pg';
@@ -9,9 +7,10 @@ import { createApp } from '../src/app.setup';
 import { ReconciliationJob } from '../src/payments/reconciliation.job';
 import { RefundsService } from '../src/payments/refunds.service';
 import { createOffering, createSlot } from './factories/inventory.factory';
-import { startFakeStripe, type FakeStripe } from './support/fake-stripe/index';
+import type { FakeStripe } from './support/fake-stripe/index';
 import { checkPaymentInvariants } from './support/payment-invariants';
-import { createTestApp, type TestApp } from './support/test-app';
+import { createStripeTestApp, holdAndConvert } from './support/stripe-app';
+import type { TestApp } from './support/test-app';
 
 const WEBHOOK_SECRET = 'whsec_jobs_replicas_secret';
 const COUNT = 4;
@@ -31,28 +30,20 @@ describe('jobs on two replicas (fake Stripe, real Postgres)', () => {
   let t: TestApp;
   let second: NestExpressApplication;
   let client: Stripe;
+  let webhookUrl: string;
   let experienceId: string;
   let slotId: string;
   const alice = () => ({ Authorization: `Bearer ${t.token('alice')}` });
 
   beforeAll(async () => {
-    fake = await startFakeStripe();
-    client = new Stripe('sk_test_jobs_replicas_phone', { ...fake.sdkConfig, maxNetworkRetries: 0 });
-    t = await createTestApp({
-      env: {
-        PAYMENT_PROVIDER: 'stripe',
-        STRIPE_SECRET_KEY: 'sk_test_jobs_replicas',
-        STRIPE_API_BASE: fake.url,
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        HOLD_SWEEP_INTERVAL_SECONDS: '3600',
-      },
-    });
+    ({ fake, t, client, webhookUrl } = await createStripeTestApp({
+      secretKey: 'sk_test_jobs_replicas',
+      clientKey: 'sk_test_jobs_replicas_phone',
+      webhookSecret: WEBHOOK_SECRET,
+    }));
     // The second replica: the same configuration, so the same database.
     second = await createApp(t.config);
     await second.init();
-    await t.app.listen(0, '127.0.0.1');
-    const { port } = t.app.getHttpServer().address() as AddressInfo;
-    fake.setWebhookTarget(`http://127.0.0.1:${port}/v1/webhooks/stripe`, WEBHOOK_SECRET);
     experienceId = (await createOffering(t.dataSource, { basePriceCents: 9000 })).id;
     slotId = (await createSlot(t.dataSource, experienceId, { capacity: 100 })).id;
   });
@@ -69,19 +60,7 @@ describe('jobs on two replicas (fake Stripe, real Postgres)', () => {
 
   /** hold -> convert -> paid on the phone: the intent succeeded at the provider. Returns the intent's id. */
   async function paid(): Promise<string> {
-    const held = await t.http
-      .post('/v1/reservations/hold')
-      .set(alice())
-      .set('X-Idempotency-Key', randomUUID())
-      .send({ experienceId, timeSlotId: slotId, numberOfGuests: 1, guestName: 'Ann Lee', guestEmail: 'ann@example.com' })
-      .expect(200);
-    const res = await t.http
-      .post('/v1/reservations/hold/convert')
-      .set(alice())
-      .set('X-Idempotency-Key', randomUUID())
-      .send({ holdId: held.body.reservation.id })
-      .expect(200);
-    const intentId = res.body.reservation.paymentIntentId as string;
+    const { intentId } = await holdAndConvert(t, alice(), { experienceId, timeSlotId: slotId });
     await client.paymentIntents.confirm(intentId, { payment_method: 'pm_card_visa' });
     return intentId;
   }
@@ -158,8 +137,7 @@ describe('jobs on two replicas (fake Stripe, real Postgres)', () => {
     try {
       for (let i = 0; i < COUNT; i++) intents.push(await paid());
     } finally {
-      const { port } = t.app.getHttpServer().address() as AddressInfo;
-      fake.setWebhookTarget(`http://127.0.0.1:${port}/v1/webhooks/stripe`, WEBHOOK_SECRET);
+      fake.setWebhookTarget(webhookUrl, WEBHOOK_SECRET);
     }
     for (const intentId of intents) expect((await paymentOf(intentId)).status).not.toBe('succeeded');
     const before = fake.requests.length;

@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Stripe from 'stripe';
 import { ReconciliationJob } from '../src/payments/reconciliation.job';
 import { RefundsService } from '../src/payments/refunds.service';
 import { createOffering, createSlot } from './factories/inventory.factory';
-import { startFakeStripe, type FakeStripe } from './support/fake-stripe/index';
+import type { FakeStripe } from './support/fake-stripe/index';
 import { checkPaymentInvariants } from './support/payment-invariants';
-import { createTestApp, type TestApp } from './support/test-app';
+import { createStripeTestApp, holdAndConvert } from './support/stripe-app';
+import type { TestApp } from './support/test-app';
 
 const WEBHOOK_SECRET = 'whsec_refunds_spec_secret';
 const REFUND_POSTS = 'POST /v1/refunds';
@@ -29,26 +28,18 @@ describe('money (fake Stripe, real Postgres)', () => {
   let t: TestApp;
   /** Stripe.js on the phone; also stands in for someone refunding in the Stripe dashboard. */
   let client: Stripe;
+  let webhookUrl: string;
   let experienceId: string;
   let slotId: string;
   const admin = () => ({ Authorization: `Bearer ${t.token('root', ['admin'])}` });
   const alice = () => ({ Authorization: `Bearer ${t.token('alice')}` });
 
   beforeAll(async () => {
-    fake = await startFakeStripe();
-    client = new Stripe('sk_test_refunds_dashboard', { ...fake.sdkConfig, maxNetworkRetries: 0 });
-    t = await createTestApp({
-      env: {
-        PAYMENT_PROVIDER: 'stripe',
-        STRIPE_SECRET_KEY: 'sk_test_refunds_spec',
-        STRIPE_API_BASE: fake.url,
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        HOLD_SWEEP_INTERVAL_SECONDS: '3600',
-      },
-    });
-    await t.app.listen(0, '127.0.0.1');
-    const { port } = t.app.getHttpServer().address() as AddressInfo;
-    fake.setWebhookTarget(`http://127.0.0.1:${port}/v1/webhooks/stripe`, WEBHOOK_SECRET);
+    ({ fake, t, client, webhookUrl } = await createStripeTestApp({
+      secretKey: 'sk_test_refunds_spec',
+      clientKey: 'sk_test_refunds_dashboard',
+      webhookSecret: WEBHOOK_SECRET,
+    }));
     experienceId = (await createOffering(t.dataSource, { basePriceCents: 9000 })).id;
     slotId = (await createSlot(t.dataSource, experienceId, { capacity: 100 })).id;
   });
@@ -63,21 +54,7 @@ describe('money (fake Stripe, real Postgres)', () => {
   });
 
   /** hold -> convert: a pending reservation of 90.00 EUR and its intent. */
-  async function converted(): Promise<{ reservationId: string; intentId: string }> {
-    const held = await t.http
-      .post('/v1/reservations/hold')
-      .set(alice())
-      .set('X-Idempotency-Key', randomUUID())
-      .send({ experienceId, timeSlotId: slotId, numberOfGuests: 1, guestName: 'Ann Lee', guestEmail: 'ann@example.com' })
-      .expect(200);
-    const res = await t.http
-      .post('/v1/reservations/hold/convert')
-      .set(alice())
-      .set('X-Idempotency-Key', randomUUID())
-      .send({ holdId: held.body.reservation.id })
-      .expect(200);
-    return { reservationId: held.body.reservation.id as string, intentId: res.body.reservation.paymentIntentId as string };
-  }
+  const converted = () => holdAndConvert(t, alice(), { experienceId, timeSlotId: slotId });
 
   /** hold -> convert -> the app pays -> the webhook confirms: a payment with 9,000 captured. */
   async function capturedPayment(): Promise<{ paymentId: string; intentId: string }> {
@@ -228,8 +205,7 @@ describe('money (fake Stripe, real Postgres)', () => {
         await t.app.get(ReconciliationJob).reconcile(0);
         expect(fake.requestCount('GET /v1/payment_intents/:id')).toBe(reads);
       } finally {
-        const { port } = t.app.getHttpServer().address() as AddressInfo;
-        fake.setWebhookTarget(`http://127.0.0.1:${port}/v1/webhooks/stripe`, WEBHOOK_SECRET);
+        fake.setWebhookTarget(webhookUrl, WEBHOOK_SECRET);
       }
     });
   });

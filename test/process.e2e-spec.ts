@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -11,7 +10,8 @@ import pg from 'pg';
 import { findFreePort } from '@holdfast/database';
 import { buildAppInto } from './support/build-app';
 import { createTestDatabase } from './support/test-database';
-import { waitFor } from './support/wait';
+import { spawnApp, type AppProcess, type Exit } from './support/app-process';
+import { connectionRefused, waitFor } from './support/wait';
 
 const ROOT = process.cwd(); // jest runs from the repository root
 /**
@@ -24,20 +24,6 @@ const ROOT = process.cwd(); // jest runs from the repository root
 const BUILD_DIR = join(ROOT, '.data', `process-e2e-build-${randomBytes(4).toString('hex')}`);
 const MAIN = join(BUILD_DIR, 'src/main.js');
 const READY_TIMEOUT_MS = 60_000;
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface AppProcess {
-  child: ChildProcess;
-  port: number;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<Exit>;
-  hasExited(): boolean;
-}
 
 const children: ChildProcess[] = [];
 const postmasterPids = new Set<number>();
@@ -56,21 +42,9 @@ function tempDir(prefix: string): string {
  * directory, so that no `.env` can add any.
  */
 function startApp(env: Record<string, string>): AppProcess {
-  const clean: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
-  const child = spawn(process.execPath, [MAIN], { cwd: tempDir('holdfast-cwd-'), env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  let done = false;
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  const exited = new Promise<Exit>((resolve) =>
-    child.once('exit', (code, signal) => {
-      done = true;
-      resolve({ code, signal });
-    }),
-  );
-  return { child, port: Number(env.PORT ?? 3000), stdout: () => out, stderr: () => err, exited, hasExited: () => done };
+  const app = spawnApp(MAIN, tempDir('holdfast-cwd-'), env);
+  children.push(app.child);
+  return app;
 }
 
 async function get(port: number, path: string): Promise<{ status: number; text: string }> {
@@ -132,18 +106,6 @@ async function withPostgres<T>(port: number, fn: (client: pg.Client) => Promise<
   } finally {
     await client.end();
   }
-}
-
-/** Resolves once a new TCP connection to the port is refused: the server stopped listening. */
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
 }
 
 interface HeldRequest {
@@ -401,7 +363,7 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     await Promise.all(requests.map((r) => r.started)); // all 20 are inside the app now
     app.child.kill('SIGTERM');
     await waitFor('the drain to begin', () => app.stdout().includes('SIGTERM received: draining'), 10_000);
-    await waitFor('the server to stop listening', () => refused(app.port), 10_000);
+    await waitFor('the server to stop listening', () => connectionRefused(app.port), 10_000);
     expect(app.hasExited()).toBe(false); // it is waiting for the requests in flight
     expect(isAlive(server.pid)).toBe(true); // and its database is still there for them
 

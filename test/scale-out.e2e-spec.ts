@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { checkInventoryInvariants } from '../src/inventory/invariants';
 import { createOffering, createSlot } from './factories/inventory.factory';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import { buildAppInto } from './support/build-app';
+import { spawnApp } from './support/app-process';
 import { waitFor as waitUntil, type Check } from './support/wait';
 
 /*
@@ -58,24 +59,12 @@ const procs: Proc[] = [];
 /** `node <script> ...args` from an empty directory (no `.env`), with only PATH, HOME and `env`. */
 function run(name: string, script: string, args: string[], env: Record<string, string>): Proc {
   const cwd = mkdtempSync(join(tmpdir(), 'holdfast-scale-out-'));
-  const child = spawn(process.execPath, [script, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const app = spawnApp(script, cwd, env, args);
+  const exited = app.exited.then(({ code }) => {
+    rmSync(cwd, { recursive: true, force: true });
+    return code;
   });
-  let out = '';
-  let err = '';
-  let finished = false;
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      finished = true;
-      rmSync(cwd, { recursive: true, force: true });
-      resolve(code);
-    }),
-  );
-  const proc = { child, name, stdout: () => out, stderr: () => err, exited, done: () => finished };
+  const proc = { child: app.child, name, stdout: app.stdout, stderr: app.stderr, exited, done: app.hasExited };
   procs.push(proc);
   return proc;
 }

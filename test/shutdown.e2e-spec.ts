@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -14,7 +14,8 @@ import { createDataSource } from '../src/database/data-source';
 import { createOffering, createSlot } from './factories/inventory.factory';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import { buildAppInto } from './support/build-app';
-import { waitFor as waitUntil, type Check } from './support/wait';
+import { spawnApp, type AppProcess } from './support/app-process';
+import { connectionRefused, waitFor as waitUntil, type Check } from './support/wait';
 
 /*
  * Graceful shutdown of the real process (`node <build>/src/main.js`) on a database of
@@ -35,15 +36,6 @@ interface Reply {
   body: string;
 }
 
-interface AppProcess {
-  child: ChildProcess;
-  port: number;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  hasExited(): boolean;
-}
-
 const children: ChildProcess[] = [];
 const agents: Agent[] = [];
 let cwd: string;
@@ -56,24 +48,9 @@ const waitFor = (what: string, check: Check, timeoutMs = 15_000) => waitUntil(wh
 
 /** The built app, with only PATH and HOME from our environment, in an empty directory (no .env). */
 function startApp(env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, [join(BUILD_DIR, 'src/main.js')], {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  let done = false;
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      done = true;
-      resolve({ code, signal });
-    }),
-  );
-  return { child, port: Number(env.PORT), stdout: () => out, stderr: () => err, exited, hasExited: () => done };
+  const app = spawnApp(join(BUILD_DIR, 'src/main.js'), cwd, env);
+  children.push(app.child);
+  return app;
 }
 
 function keepAliveAgent(): Agent {
@@ -125,18 +102,6 @@ function send(
   if (options.holdBody) req.flushHeaders();
   else req.end(body);
   return { reply, socket, started, settled: () => settled, release: () => req.end(body) };
-}
-
-/** True once a new TCP connection to the port is refused: the server stopped listening. */
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
 }
 
 /** The app's connections to this file's database, and how many of them wait on a lock. */
@@ -266,7 +231,7 @@ describe('the running process on PostgreSQL (DATABASE_URL)', () => {
       app.child.kill('SIGTERM');
       await waitFor('the drain to begin', () => app.stdout().includes('SIGTERM received: draining'));
       // A request that comes now finds no server: the port is closed...
-      await waitFor('new connections to be refused', () => refused(app.port));
+      await waitFor('new connections to be refused', () => connectionRefused(app.port));
       // ...and the idle keep-alive connection is gone, so it cannot hold the shutdown open.
       await waitFor('the idle keep-alive connection to be closed', () => idleSocket.destroyed);
       expect(app.hasExited()).toBe(false);

@@ -5,6 +5,7 @@ import { PAYMENT_GATEWAY } from '../src/payments/payment-gateway';
 import type { SimulatedGateway } from '../src/payments/simulated.gateway';
 import { createOffering, createSlot } from './factories/inventory.factory';
 import { checkPaymentInvariants } from './support/payment-invariants';
+import { holdAndConvert } from './support/stripe-app';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /** Two secrets at once, as during a rotation: the new one added before the old one is removed. */
@@ -54,20 +55,7 @@ describe('hostile webhook events (POST /v1/webhooks/stripe)', () => {
 
   /** A pending reservation of 200.00 EUR and its intent at the simulated provider. */
   async function pending(): Promise<{ reservationId: string; intentId: string; payment: PaymentRow }> {
-    const held = await t.http
-      .post('/v1/reservations/hold')
-      .set(alice())
-      .set('X-Idempotency-Key', randomUUID())
-      .send({ experienceId, timeSlotId: slotId, numberOfGuests: 1, guestName: 'Ann Lee', guestEmail: 'ann@example.com' })
-      .expect(200);
-    const reservationId = held.body.reservation.id as string;
-    const converted = await t.http
-      .post('/v1/reservations/hold/convert')
-      .set(alice())
-      .set('X-Idempotency-Key', randomUUID())
-      .send({ holdId: reservationId })
-      .expect(200);
-    const intentId = converted.body.reservation.paymentIntentId as string;
+    const { reservationId, intentId } = await holdAndConvert(t, alice(), { experienceId, timeSlotId: slotId });
     return { reservationId, intentId, payment: await paymentOf(intentId) };
   }
 

@@ -25,6 +25,18 @@ const toBool = ({ value }: { value: unknown }) => {
 };
 
 /**
+ * An integer variable from `min` to `max`, given as a string (blank or unset keeps the
+ * default): `@Transform(toInt) @IsInt() @Min(min) @Max(max)`, applied in the order that
+ * stack applies (bottom up), so its messages keep their order.
+ */
+function IntInRange(min: number, max: number): PropertyDecorator {
+  const decorators: PropertyDecorator[] = [Max(max), Min(min), IsInt(), Transform(toInt)];
+  return (target, key) => {
+    for (const decorate of decorators) decorate(target, key);
+  };
+}
+
+/**
  * Every environment variable Holdfast reads, with its default. `.env.example`
  * mirrors this class; keep them in step.
  */
@@ -32,10 +44,7 @@ export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: string = 'development';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IntInRange(0, 65535)
   PORT: number = 3000;
 
   @IsOptional()
@@ -48,10 +57,7 @@ export class EnvironmentVariables {
   @IsString()
   EMBEDDED_PG_DIR: string = '.data/postgres';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IntInRange(1, 200)
   DB_POOL_SIZE: number = 10;
 
   @Transform(toBool)
@@ -85,34 +91,19 @@ export class EnvironmentVariables {
   @IsString()
   JWT_AUDIENCE?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(60)
-  @Max(86400 * 30)
+  @IntInRange(60, 86400 * 30)
   DEV_TOKEN_TTL_SECONDS: number = 86400;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86400 * 7)
+  @IntInRange(1, 86400 * 7)
   IDEMPOTENCY_TTL_SECONDS: number = 86400;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86400)
+  @IntInRange(1, 86400)
   IDEMPOTENCY_PURGE_INTERVAL_SECONDS: number = 3600;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86400)
+  @IntInRange(1, 86400)
   HOLD_TTL_SECONDS: number = 900;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3600)
+  @IntInRange(1, 3600)
   HOLD_SWEEP_INTERVAL_SECONDS: number = 30;
 
   @IsIn(['simulated', 'stripe'])
@@ -131,16 +122,10 @@ export class EnvironmentVariables {
   STRIPE_WEBHOOK_SECRET: string = 'whsec_holdfast_dev_secret';
 
   /** Per HTTP attempt to Stripe (the SDK's `timeout`); the SDK retries a timed-out call twice. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(120000)
+  @IntInRange(100, 120000)
   STRIPE_TIMEOUT_MS: number = 10000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(86400)
+  @IntInRange(10, 86400)
   RECONCILE_AFTER_SECONDS: number = 300;
 
   @Transform(toBool)
@@ -162,36 +147,21 @@ export class EnvironmentVariables {
   })
   TRUST_PROXY: string = 'loopback';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
+  @IntInRange(0, 1_000_000)
   RATE_LIMIT_PER_MINUTE: number = 600;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
+  @IntInRange(0, 1_000_000)
   RATE_LIMIT_HOLD_PER_MINUTE: number = 60;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(600000)
+  @IntInRange(0, 600000)
   SHUTDOWN_TIMEOUT_MS: number = 10000;
 
   /** How long a client may take to send a whole request, headers and body (Node's `server.requestTimeout`). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  @Max(600000)
+  @IntInRange(1000, 600000)
   HTTP_REQUEST_TIMEOUT_MS: number = 30000;
 
   /** How long a client may take to send the request headers (`server.headersTimeout`). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  @Max(600000)
+  @IntInRange(1000, 600000)
   @ValidateBy({
     name: 'notAboveRequestTimeout',
     validator: {
@@ -202,10 +172,7 @@ export class EnvironmentVariables {
   HTTP_HEADERS_TIMEOUT_MS: number = 20000;
 
   /** How long an idle keep-alive connection stays open (`server.keepAliveTimeout`): above the proxies' 60 s. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  @Max(600000)
+  @IntInRange(1000, 600000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 65000;
 
   /** Bearer token a Prometheus scraper sends to `GET /metrics`; unset, the route answers 404. */

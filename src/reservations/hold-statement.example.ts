@@ -1,6 +1,6 @@
 import type { Offering } from '../catalog/catalog.types';
-import { priceItem, sumPrices } from '../catalog/pricing';
-import { oneSlotHoldStatement, type Line, type OneSlotHold } from './hold-statement';
+import { priceItem } from '../catalog/pricing';
+import { newHold, oneSlotHoldStatement, type Line, type OneSlotHold } from './hold-statement';
 
 /**
  * A fixed one-slot hold (two guests, fixed ids and times), to show and pin down the text
@@ -41,33 +41,16 @@ export function exampleOneSlotHold({ pricedStart = false } = {}): OneSlotHold {
     price,
     slotStartsAt: pricedStart ? startsAt : null,
   };
-  const total = sumPrices([price]);
-  const id = '00000000-0000-4000-8000-000000000004';
   const holdExpiresAt = new Date(now.getTime() + 15 * 60_000);
   return {
-    hold: {
-      id,
+    hold: newHold({
+      id: '00000000-0000-4000-8000-000000000004',
       userId: 'user-1',
       dto: { experienceId: offering.id, timeSlotId: slotId, numberOfGuests: 2, guestName: 'Ada', guestEmail: 'ada@example.com' },
       lines: [line],
-      total,
-      currency: 'EUR',
       holdExpiresAt,
-      response: {
-        reservation: {
-          id,
-          status: 'held',
-          holdExpiresAt: holdExpiresAt.toISOString(),
-          totalPrice: total.totalCents,
-          originalPrice: total.originalCents,
-          discountApplied: total.discountCents,
-          currency: 'EUR',
-          paymentStatus: 'none',
-        },
-        appliedDiscounts: total.appliedDiscounts,
-        holdDurationMinutes: 15,
-      },
-    },
+      holdTtlSeconds: 15 * 60,
+    }),
     key: { scope: 'user-1|POST /v1/reservations/hold', key: 'key-1', hash: 'e3b0c442', successStatus: 200 },
     keyExpiresAt: new Date(now.getTime() + 86_400_000),
     allocationId: '00000000-0000-4000-8000-000000000005',

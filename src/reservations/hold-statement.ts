@@ -2,7 +2,7 @@ import { SqlParams } from '@holdfast/database';
 import { keyInStatement, type StatementKey } from '@holdfast/idempotency';
 import { offeringUnchangedSql } from '../catalog/catalog.service';
 import type { Offering } from '../catalog/catalog.types';
-import type { ItemPrice, sumPrices } from '../catalog/pricing';
+import { type ItemPrice, sumPrices } from '../catalog/pricing';
 import { slotTakeCtes } from '../inventory/inventory.service';
 import type { AllocationRequest } from '../inventory/inventory.types';
 import type { HoldRequestDto, HoldResponseDto } from './dto/hold.dto';
@@ -32,6 +32,47 @@ export interface NewHold {
   currency: string;
   holdExpiresAt: Date;
   response: HoldResponseDto;
+}
+
+/**
+ * A new hold's rows and the response that announces it, for `lines` (all in one
+ * currency), expiring at `holdExpiresAt`; the response rounds `holdTtlSeconds` up to
+ * whole minutes.
+ */
+export function newHold(hold: {
+  id: string;
+  userId: string;
+  dto: HoldRequestDto;
+  lines: Line[];
+  holdExpiresAt: Date;
+  holdTtlSeconds: number;
+}): NewHold {
+  const { id, userId, dto, lines, holdExpiresAt } = hold;
+  const total = sumPrices(lines.map((line) => line.price));
+  const currency = lines[0].offering.currency;
+  return {
+    id,
+    userId,
+    dto,
+    lines,
+    total,
+    currency,
+    holdExpiresAt,
+    response: {
+      reservation: {
+        id,
+        status: 'held',
+        holdExpiresAt: holdExpiresAt.toISOString(),
+        totalPrice: total.totalCents,
+        originalPrice: total.originalCents,
+        discountApplied: total.discountCents,
+        currency,
+        paymentStatus: 'none',
+      },
+      appliedDiscounts: total.appliedDiscounts,
+      holdDurationMinutes: Math.ceil(hold.holdTtlSeconds / 60),
+    },
+  };
 }
 
 /** A one-slot hold to make in one statement, with everything the statement writes. */

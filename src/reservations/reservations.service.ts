@@ -5,12 +5,11 @@ import { TransactionHost, Transactional, sqlState } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import { IdempotencyService, type IdempotentRequest } from '@holdfast/idempotency';
 import type { AuthUser } from '../auth/auth-user';
-import { sumPrices } from '../catalog/pricing';
 import { InventoryService } from '../inventory/inventory.service';
 import type { ShortResource } from '../inventory/inventory.types';
 import type { HoldRequestDto, HoldResponseDto } from './dto/hold.dto';
 import { HoldLines, invalid } from './hold-lines';
-import { type Line, type NewHold, oneSlotHoldStatement } from './hold-statement';
+import { type Line, type NewHold, newHold, oneSlotHoldStatement } from './hold-statement';
 import { ReservationMetrics } from './reservation-metrics';
 import { ReservationsConfig } from './reservations.config';
 import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reservations.errors';
@@ -122,33 +121,14 @@ export class ReservationsService {
    * decided in SQL against the database's now()).
    */
   private newHold(user: AuthUser, dto: HoldRequestDto, lines: Line[]): NewHold {
-    const total = sumPrices(lines.map((line) => line.price));
-    const id = randomUUID();
-    const holdExpiresAt = new Date(this.clock.nowMs() + this.config.holdTtlSeconds * 1000);
-    const currency = lines[0].offering.currency;
-    return {
-      id,
+    return newHold({
+      id: randomUUID(),
       userId: user.sub,
       dto,
       lines,
-      total,
-      currency,
-      holdExpiresAt,
-      response: {
-        reservation: {
-          id,
-          status: 'held',
-          holdExpiresAt: holdExpiresAt.toISOString(),
-          totalPrice: total.totalCents,
-          originalPrice: total.originalCents,
-          discountApplied: total.discountCents,
-          currency,
-          paymentStatus: 'none',
-        },
-        appliedDiscounts: total.appliedDiscounts,
-        holdDurationMinutes: Math.ceil(this.config.holdTtlSeconds / 60),
-      },
-    };
+      holdExpiresAt: new Date(this.clock.nowMs() + this.config.holdTtlSeconds * 1000),
+      holdTtlSeconds: this.config.holdTtlSeconds,
+    });
   }
 
   /**
