@@ -2,9 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from '@holdfast/audit';
 import { type Clock, ClockModule } from '@holdfast/clock';
 import { AllExceptionsFilter } from '@holdfast/errors';
 import { IdempotencyModule } from '@holdfast/idempotency';
+import { AdminAuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CatalogModule } from './catalog/catalog.module';
 import type { AppConfig } from './config/app-config';
@@ -12,6 +14,7 @@ import { configSlices } from './config/config-slices';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
+import { FlagsModule } from './flags/flags.module';
 import { HealthModule } from './health/health.module';
 import { JobsAdminModule } from './jobs/jobs-admin.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -19,6 +22,7 @@ import { DevPaymentsModule } from './payments/dev-payments.module';
 import { PaymentsModule } from './payments/payments.module';
 import { ProtectionModule } from './protection/protection.module';
 import { ReservationsModule } from './reservations/reservations.module';
+import { SupportModule } from './support/support.module';
 import { loggerParams } from './logging';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -44,6 +48,7 @@ export class AppModule {
           ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
           purgeIntervalSeconds: config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
         }),
+        AuditModule,
         AuthModule.forRoot(slices.auth),
         ProtectionModule, // after AuthModule: its rate-limit guard keys signed-in callers by req.user
         MetricsModule,
@@ -54,6 +59,9 @@ export class AppModule {
         DemoModule,
         CatalogModule,
         WebhooksModule,
+        AdminAuditModule,
+        FlagsModule,
+        SupportModule,
         ...extraImports,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

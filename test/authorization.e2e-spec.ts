@@ -105,6 +105,11 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /v1/admin/invariants': { access: 'admin' },
   'GET /v1/admin/jobs': { access: 'admin' },
   'POST /v1/admin/jobs/{id}/retry': { access: 'admin' },
+  'GET /v1/admin/audit': { access: 'admin' },
+  'GET /v1/admin/flags': { access: 'admin' },
+  'PUT /v1/admin/flags/{key}': { access: 'admin' },
+  'GET /v1/admin/support-cases': { access: 'admin' },
+  'POST /v1/admin/support-cases/{id}/resolve': { access: 'admin' },
 };
 
 /**

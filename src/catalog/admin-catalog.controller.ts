@@ -2,7 +2,8 @@ import { Body, Controller, Param, Patch, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '@holdfast/errors';
 import { Idempotent } from '@holdfast/idempotency';
-import { Roles } from '../auth/auth.decorators';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { CatalogService } from './catalog.service';
 import { CreateOfferingDto } from './dto/create-offering.dto';
 import { OfferingDto } from './dto/offering.dto';
@@ -23,8 +24,8 @@ export class AdminCatalogController {
   })
   @ApiCreatedResponse({ type: OfferingDto })
   @ApiErrors('VALIDATION_FAILED', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_PROGRESS')
-  create(@Body() body: CreateOfferingDto): Promise<OfferingDto> {
-    return this.catalog.create(body);
+  create(@Body() body: CreateOfferingDto, @CurrentUser() admin: AuthUser): Promise<OfferingDto> {
+    return this.catalog.create(body, admin.sub);
   }
 
   @Patch(':id')
@@ -37,7 +38,7 @@ export class AdminCatalogController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: OfferingDto })
   @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND')
-  update(@Param('id') id: string, @Body() body: UpdateOfferingDto): Promise<OfferingDto> {
-    return this.catalog.update(id, body);
+  update(@Param('id') id: string, @Body() body: UpdateOfferingDto, @CurrentUser() admin: AuthUser): Promise<OfferingDto> {
+    return this.catalog.update(id, body, admin.sub);
   }
 }

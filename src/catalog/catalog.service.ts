@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
+import { AuditService } from '@holdfast/audit';
 import { AppError } from '@holdfast/errors';
 import { type SqlParams, TransactionHost } from '@holdfast/database';
 import type { CreateOfferingDto } from './dto/create-offering.dto';
@@ -44,7 +45,10 @@ export class CatalogService {
   /** Bumped on every invalidation, so a read that raced a write cannot re-cache the old row. */
   private generation = 0;
 
-  constructor(private readonly txHost: TransactionHost) {}
+  constructor(
+    private readonly txHost: TransactionHost,
+    private readonly audit: AuditService,
+  ) {}
 
   /**
    * The public list: active offerings only, newest first, optionally of one kind and
@@ -76,41 +80,51 @@ export class CatalogService {
     return toOfferingDto(await this.findOrFail(id));
   }
 
-  /** Creates an offering; absent optional fields get their defaults (active, no rules, not refundable). */
-  async create(dto: CreateOfferingDto): Promise<OfferingDto> {
-    const repository = this.txHost.manager.getRepository(OfferingEntity);
-    const saved = await repository.save(
-      repository.create({
-        kind: dto.kind,
-        title: dto.title,
-        description: dto.description,
-        currency: dto.currency,
-        basePriceCents: dto.basePrice,
-        active: dto.active ?? true,
-        pricingRules: toStoredRules(dto.pricingRules),
-        refundableUntilHours: dto.refundableUntilHours ?? null,
-        images: dto.images ?? [],
-        attributes: dto.attributes ?? {},
-      }),
-    );
-    // Nothing to drop: the cache never holds misses, so no entry can exist for a new id.
-    // Re-read for the columns the database fills in (timestamps, defaults).
-    return toOfferingDto(await this.findOrFail(saved.id));
+  /**
+   * Creates an offering; absent optional fields get their defaults (active, no rules, not
+   * refundable). Audited as `offering` / `create` by `actor` (an admin's user id, or
+   * `system:<what>`), in the same transaction.
+   */
+  async create(dto: CreateOfferingDto, actor: string): Promise<OfferingDto> {
+    return this.txHost.run(async () => {
+      const repository = this.txHost.manager.getRepository(OfferingEntity);
+      const saved = await repository.save(
+        repository.create({
+          kind: dto.kind,
+          title: dto.title,
+          description: dto.description,
+          currency: dto.currency,
+          basePriceCents: dto.basePrice,
+          active: dto.active ?? true,
+          pricingRules: toStoredRules(dto.pricingRules),
+          refundableUntilHours: dto.refundableUntilHours ?? null,
+          images: dto.images ?? [],
+          attributes: dto.attributes ?? {},
+        }),
+      );
+      // Nothing to drop: the cache never holds misses, so no entry can exist for a new id.
+      // Re-read for the columns the database fills in (timestamps, defaults).
+      const created = toOfferingDto(await this.findOrFail(saved.id));
+      await this.audit.record({ actor, recordType: 'offering', recordId: created.id, action: 'create', after: created });
+      return created;
+    });
   }
 
   /**
    * Changes the given fields of an offering (`kind` never changes). `pricingRules`, when
    * given, replaces the rules whole. Drops this process's cached copy once the change has
    * committed, so `getOffering` here sees it at once; other replicas within
-   * {@link OFFERING_CACHE_TTL_MS}.
+   * {@link OFFERING_CACHE_TTL_MS}. Audited as `offering` / `update` by `actor`, before and
+   * after, in the same transaction.
    * @throws AppError NOT_FOUND for an unknown id or one that is not a UUID.
    */
-  async update(id: string, dto: UpdateOfferingDto): Promise<OfferingDto> {
+  async update(id: string, dto: UpdateOfferingDto, actor: string): Promise<OfferingDto> {
     try {
       // Not @Transactional(): the cache must be dropped after the commit, not before it.
       const updated = await this.txHost.run(async () => {
         const repository = this.txHost.manager.getRepository(OfferingEntity);
         const offering = await this.findOrFail(id, true);
+        const before = toOfferingDto(offering);
         if (dto.title !== undefined) offering.title = dto.title;
         if (dto.description !== undefined) offering.description = dto.description;
         if (dto.currency !== undefined) offering.currency = dto.currency;
@@ -121,9 +135,11 @@ export class CatalogService {
         if (dto.images !== undefined) offering.images = dto.images;
         if (dto.attributes !== undefined) offering.attributes = dto.attributes;
         await repository.save(offering);
-        return this.findOrFail(id);
+        const after = toOfferingDto(await this.findOrFail(id));
+        await this.audit.record({ actor, recordType: 'offering', recordId: id, action: 'update', before, after });
+        return after;
       });
-      return toOfferingDto(updated);
+      return updated;
     } finally {
       this.invalidate(id);
     }

@@ -5,6 +5,9 @@ import { DatabaseConnector } from '../database/database-connector';
 import { InventoryAdminService } from '../inventory/inventory-admin.service';
 import { DemoConfig } from './demo.config';
 
+/** Who the audit log names for the demo catalog's offerings, slots, stock and units. */
+const DEMO_ACTOR = 'system:demo';
+
 /**
  * Loads a small catalog into an EMPTY database at start-up (DEMO_CATALOG; on by default
  * with the embedded database), so Swagger can be tried at once: two experiences with
@@ -43,68 +46,92 @@ export class DemoCatalog implements OnApplicationBootstrap {
       const day = (offset: number, hourUtc: number) =>
         new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + offset, hourUtc));
 
-      const kayak = await this.catalog.create({
-        kind: 'experience',
-        title: 'Sunset kayak tour',
-        description: 'Two hours on the bay at sunset, guide and gear included.',
-        currency: 'EUR',
-        basePrice: 10000,
-        refundableUntilHours: 48,
-        images: ['https://example.com/images/kayak.jpg'],
-        pricingRules: {
-          groupDiscount: { minQuantity: 5, percentOff: 15, type: 'group_5_plus' },
-          earlyBird: { minDaysBefore: 14, percentOff: 10, type: 'early_bird' },
+      const kayak = await this.catalog.create(
+        {
+          kind: 'experience',
+          title: 'Sunset kayak tour',
+          description: 'Two hours on the bay at sunset, guide and gear included.',
+          currency: 'EUR',
+          basePrice: 10000,
+          refundableUntilHours: 48,
+          images: ['https://example.com/images/kayak.jpg'],
+          pricingRules: {
+            groupDiscount: { minQuantity: 5, percentOff: 15, type: 'group_5_plus' },
+            earlyBird: { minDaysBefore: 14, percentOff: 10, type: 'early_bird' },
+          },
         },
-      });
+        DEMO_ACTOR,
+      );
       for (let d = 1; d <= 28; d++) {
-        await this.inventory.createSlot(kayak.id, {
-          startsAt: day(d, 17).toISOString(),
-          endsAt: day(d, 19).toISOString(),
-          capacity: 12,
-        });
+        await this.inventory.createSlot(
+          kayak.id,
+          {
+            startsAt: day(d, 17).toISOString(),
+            endsAt: day(d, 19).toISOString(),
+            capacity: 12,
+          },
+          DEMO_ACTOR,
+        );
       }
 
-      const walk = await this.catalog.create({
-        kind: 'experience',
-        title: 'Old town food walk',
-        description: 'Six tastings in three hours.',
-        currency: 'EUR',
-        basePrice: 4500,
-        refundableUntilHours: 24,
-        pricingRules: { groupDiscount: { minQuantity: 4, amountOff: 1000, type: 'group_4_plus' } },
-      });
+      const walk = await this.catalog.create(
+        {
+          kind: 'experience',
+          title: 'Old town food walk',
+          description: 'Six tastings in three hours.',
+          currency: 'EUR',
+          basePrice: 4500,
+          refundableUntilHours: 24,
+          pricingRules: { groupDiscount: { minQuantity: 4, amountOff: 1000, type: 'group_4_plus' } },
+        },
+        DEMO_ACTOR,
+      );
       for (let d = 2; d <= 28; d += 2) {
-        await this.inventory.createSlot(walk.id, {
-          startsAt: day(d, 11).toISOString(),
-          endsAt: day(d, 14).toISOString(),
-          capacity: 8,
-        });
+        await this.inventory.createSlot(
+          walk.id,
+          {
+            startsAt: day(d, 11).toISOString(),
+            endsAt: day(d, 14).toISOString(),
+            capacity: 8,
+          },
+          DEMO_ACTOR,
+        );
       }
 
-      const carrier = await this.catalog.create({
-        kind: 'product',
-        title: 'Cat travel carrier',
-        description: 'Airline-approved soft carrier.',
-        currency: 'EUR',
-        basePrice: 3900,
-        pricingRules: { groupDiscount: { minQuantity: 3, percentOff: 10, type: 'multi_buy' } },
-      });
-      await this.inventory.putStock(carrier.id, [
-        { sku: 'CARRIER-S', onHand: 20 },
-        { sku: 'CARRIER-M', onHand: 15 },
-        { sku: 'CARRIER-L', onHand: 5 },
-      ]);
+      const carrier = await this.catalog.create(
+        {
+          kind: 'product',
+          title: 'Cat travel carrier',
+          description: 'Airline-approved soft carrier.',
+          currency: 'EUR',
+          basePrice: 3900,
+          pricingRules: { groupDiscount: { minQuantity: 3, percentOff: 10, type: 'multi_buy' } },
+        },
+        DEMO_ACTOR,
+      );
+      await this.inventory.putStock(
+        carrier.id,
+        [
+          { sku: 'CARRIER-S', onHand: 20 },
+          { sku: 'CARRIER-M', onHand: 15 },
+          { sku: 'CARRIER-L', onHand: 5 },
+        ],
+        DEMO_ACTOR,
+      );
 
-      const van = await this.catalog.create({
-        kind: 'rental',
-        title: 'Pet-friendly camper van',
-        description: 'Per day, with crate mounts.',
-        currency: 'EUR',
-        basePrice: 8900,
-        refundableUntilHours: 72,
-        pricingRules: { earlyBird: { minDaysBefore: 30, percentOff: 5, type: 'early_bird' } },
-      });
-      for (const label of ['VAN-1', 'VAN-2', 'VAN-3']) await this.inventory.createUnit(van.id, { label });
+      const van = await this.catalog.create(
+        {
+          kind: 'rental',
+          title: 'Pet-friendly camper van',
+          description: 'Per day, with crate mounts.',
+          currency: 'EUR',
+          basePrice: 8900,
+          refundableUntilHours: 72,
+          pricingRules: { earlyBird: { minDaysBefore: 30, percentOff: 5, type: 'early_bird' } },
+        },
+        DEMO_ACTOR,
+      );
+      for (const label of ['VAN-1', 'VAN-2', 'VAN-3']) await this.inventory.createUnit(van.id, { label }, DEMO_ACTOR);
 
       return 4;
     });

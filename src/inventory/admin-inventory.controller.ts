@@ -2,7 +2,8 @@ import { Body, Controller, Get, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '@holdfast/errors';
 import { Idempotent } from '@holdfast/idempotency';
-import { Roles } from '../auth/auth.decorators';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { InvariantsReportDto } from './dto/invariants.dto';
 import { CreateRentalUnitDto, RentalUnitDto } from './dto/rental-unit.dto';
 import { PutStockDto, StockItemDto } from './dto/stock.dto';
@@ -29,8 +30,12 @@ export class AdminInventoryController {
   @ApiParam({ name: 'id', format: 'uuid', description: 'The experience offering.' })
   @ApiCreatedResponse({ type: TimeSlotDto })
   @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_PROGRESS')
-  createSlot(@Param('id') offeringId: string, @Body() body: CreateTimeSlotDto): Promise<TimeSlotDto> {
-    return this.inventory.createSlot(offeringId, body);
+  createSlot(
+    @Param('id') offeringId: string,
+    @Body() body: CreateTimeSlotDto,
+    @CurrentUser() admin: AuthUser,
+  ): Promise<TimeSlotDto> {
+    return this.inventory.createSlot(offeringId, body, admin.sub);
   }
 
   @Patch('time-slots/:id')
@@ -43,8 +48,8 @@ export class AdminInventoryController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: TimeSlotDto })
   @ApiErrors('VALIDATION_FAILED', 'TIME_SLOT_NOT_FOUND')
-  updateSlot(@Param('id') slotId: string, @Body() body: UpdateTimeSlotDto): Promise<TimeSlotDto> {
-    return this.inventory.updateSlot(slotId, body);
+  updateSlot(@Param('id') slotId: string, @Body() body: UpdateTimeSlotDto, @CurrentUser() admin: AuthUser): Promise<TimeSlotDto> {
+    return this.inventory.updateSlot(slotId, body, admin.sub);
   }
 
   @Put('offerings/:id/stock')
@@ -58,8 +63,8 @@ export class AdminInventoryController {
   @ApiParam({ name: 'id', format: 'uuid', description: 'The product offering.' })
   @ApiOkResponse({ type: [StockItemDto] })
   @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND')
-  putStock(@Param('id') offeringId: string, @Body() body: PutStockDto): Promise<StockItemDto[]> {
-    return this.inventory.putStock(offeringId, body.items);
+  putStock(@Param('id') offeringId: string, @Body() body: PutStockDto, @CurrentUser() admin: AuthUser): Promise<StockItemDto[]> {
+    return this.inventory.putStock(offeringId, body.items, admin.sub);
   }
 
   @Post('offerings/:id/units')
@@ -68,8 +73,12 @@ export class AdminInventoryController {
   @ApiParam({ name: 'id', format: 'uuid', description: 'The rental offering.' })
   @ApiCreatedResponse({ type: RentalUnitDto })
   @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_PROGRESS')
-  createUnit(@Param('id') offeringId: string, @Body() body: CreateRentalUnitDto): Promise<RentalUnitDto> {
-    return this.inventory.createUnit(offeringId, body);
+  createUnit(
+    @Param('id') offeringId: string,
+    @Body() body: CreateRentalUnitDto,
+    @CurrentUser() admin: AuthUser,
+  ): Promise<RentalUnitDto> {
+    return this.inventory.createUnit(offeringId, body, admin.sub);
   }
 
   @Get('invariants')

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '@holdfast/audit';
 import { Transactional, TransactionHost } from '@holdfast/database';
 import { AppError, type ErrorDetail } from '@holdfast/errors';
 import { CatalogService } from '../catalog/catalog.service';
@@ -78,6 +79,7 @@ export class InventoryAdminService {
     readonly txHost: TransactionHost,
     private readonly inventory: InventoryService,
     private readonly catalog: CatalogService,
+    private readonly audit: AuditService,
   ) {}
 
   private query<T>(sql: string, params: unknown[]): Promise<T[]> {
@@ -94,12 +96,12 @@ export class InventoryAdminService {
   }
 
   /**
-   * Adds a time slot to an experience.
+   * Adds a time slot to an experience. Audited (`time_slot` / `create`) by `actor`.
    *
    * @throws AppError NOT_FOUND (no such offering), VALIDATION_FAILED (not an experience, end not after start)
    */
   @Transactional()
-  async createSlot(offeringId: string, body: CreateTimeSlotDto): Promise<TimeSlotDto> {
+  async createSlot(offeringId: string, body: CreateTimeSlotDto, actor: string): Promise<TimeSlotDto> {
     const startsAt = new Date(body.startsAt);
     const endsAt = new Date(body.endsAt);
     if (endsAt <= startsAt) {
@@ -110,20 +112,28 @@ export class InventoryAdminService {
       `INSERT INTO time_slots (offering_id, starts_at, ends_at, capacity) VALUES ($1, $2, $3, $4) RETURNING ${SLOT_COLUMNS}`,
       [offeringId, startsAt, endsAt, body.capacity],
     );
-    return toSlot(row);
+    const slot = toSlot(row);
+    await this.audit.record({ actor, recordType: 'time_slot', recordId: slot.id, action: 'create', after: slot });
+    return slot;
   }
 
   /**
    * Changes a slot's capacity, status or times. The capacity is checked against the
    * places held and booked in the same UPDATE that sets it (the row lock makes a
-   * concurrent hold wait or fail), never read first and written after.
+   * concurrent hold wait or fail), never read first and written after. Audited
+   * (`time_slot` / `update`, before and after) by `actor`.
    *
    * @throws AppError TIME_SLOT_NOT_FOUND, VALIDATION_FAILED (capacity below held + booked, end not after start)
    */
   @Transactional()
-  async updateSlot(slotId: string, body: UpdateTimeSlotDto): Promise<TimeSlotDto> {
+  async updateSlot(slotId: string, body: UpdateTimeSlotDto, actor: string): Promise<TimeSlotDto> {
     if (!isUuid(slotId)) throw new AppError('TIME_SLOT_NOT_FOUND', 'This time slot does not exist');
     this.inventory.forgetSlot(slotId);
+    // The audit's "before": the row as this transaction found it. Not locked, so a hold
+    // may still move `held` before the UPDATE below takes the lock; what the admin changed
+    // (capacity, status, times) cannot move in between but through another admin change.
+    const [previous] = await this.query<SlotRow>(`SELECT ${SLOT_COLUMNS} FROM time_slots WHERE id = $1`, [slotId]);
+    if (!previous) throw new AppError('TIME_SLOT_NOT_FOUND', 'This time slot does not exist');
     const capacity = body.capacity ?? null;
     const startsAt = body.startsAt ? new Date(body.startsAt) : null;
     const endsAt = body.endsAt ? new Date(body.endsAt) : null;
@@ -141,7 +151,18 @@ export class InventoryAdminService {
           RETURNING ${SLOT_COLUMNS}`,
         [slotId, capacity, body.status ?? null, startsAt, endsAt],
       );
-      if (rows[0]) return toSlot(rows[0]);
+      if (rows[0]) {
+        const after = toSlot(rows[0]);
+        await this.audit.record({
+          actor,
+          recordType: 'time_slot',
+          recordId: slotId,
+          action: 'update',
+          before: toSlot(previous),
+          after,
+        });
+        return after;
+      }
 
       // The condition failed: say why, from the row as it is now.
       const [slot] = await this.query<SlotRow>(`SELECT ${SLOT_COLUMNS} FROM time_slots WHERE id = $1`, [slotId]);
@@ -164,13 +185,14 @@ export class InventoryAdminService {
   /**
    * Sets the stock of a product's SKUs, creating the ones that are new. All or nothing:
    * a SKU of another offering, or one whose `onHand` would fall below its held + sold
-   * units, fails the whole request with every problem listed.
+   * units, fails the whole request with every problem listed. Audited
+   * (`offering_stock` / `set`, the offering's whole stock list before and after) by `actor`.
    *
    * @returns the offering's whole stock list, by SKU
    * @throws AppError NOT_FOUND (no such offering), VALIDATION_FAILED
    */
   @Transactional()
-  async putStock(offeringId: string, items: StockLineDto[]): Promise<StockItemDto[]> {
+  async putStock(offeringId: string, items: StockLineDto[], actor: string): Promise<StockItemDto[]> {
     const seen = new Map<string, number>();
     const duplicates: ErrorDetail[] = [];
     items.forEach((item, i) => {
@@ -184,6 +206,7 @@ export class InventoryAdminService {
     // Lock the existing rows in id order first, the order InventoryRepository locks
     // stock in, so this cannot deadlock with a cart being held.
     await this.query(`SELECT id FROM stock_items WHERE sku = ANY($1::text[]) ORDER BY id FOR UPDATE`, [skus]);
+    const before = await this.listStock(offeringId);
     // The DO UPDATE's WHERE is the guard: a row of another offering, or one whose new
     // on_hand would not cover its held + sold units, is left as it is and not returned.
     const written = await this.query<{ sku: string }>(
@@ -213,7 +236,9 @@ export class InventoryAdminService {
       // Throwing rolls back the SKUs that were written: nothing changes.
       throw invalid('Some stock lines cannot be applied; nothing was changed', details);
     }
-    return this.listStock(offeringId);
+    const after = await this.listStock(offeringId);
+    await this.audit.record({ actor, recordType: 'offering_stock', recordId: offeringId, action: 'set', before, after });
+    return after;
   }
 
   /** Every SKU of an offering, by SKU. */
@@ -226,17 +251,19 @@ export class InventoryAdminService {
   }
 
   /**
-   * Adds a unit to a rental offering.
+   * Adds a unit to a rental offering. Audited (`rental_unit` / `create`) by `actor`.
    *
    * @throws AppError NOT_FOUND (no such offering), VALIDATION_FAILED (not a rental)
    */
   @Transactional()
-  async createUnit(offeringId: string, body: CreateRentalUnitDto): Promise<RentalUnitDto> {
+  async createUnit(offeringId: string, body: CreateRentalUnitDto, actor: string): Promise<RentalUnitDto> {
     await this.requireOffering(offeringId, 'rental', 'units');
     const [row] = await this.query<UnitRow>(
       `INSERT INTO rental_units (offering_id, label, status) VALUES ($1, $2, $3) RETURNING id, offering_id, label, status`,
       [offeringId, body.label.trim(), body.status ?? 'available'],
     );
-    return toUnit(row);
+    const unit = toUnit(row);
+    await this.audit.record({ actor, recordType: 'rental_unit', recordId: unit.id, action: 'create', after: unit });
+    return unit;
   }
 }

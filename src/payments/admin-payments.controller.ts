@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TransactionHost } from '@holdfast/database';
 import { AppError, ApiErrors } from '@holdfast/errors';
 import { Idempotent } from '@holdfast/idempotency';
-import { Roles } from '../auth/auth.decorators';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { CreateRefundDto, RefundDto, StuckPaymentListDto } from './dto/refund.dto';
 import { PaymentsService } from './payments.service';
 import { RefundsService } from './refunds.service';
@@ -13,7 +13,6 @@ import { RefundsService } from './refunds.service';
 @Controller('admin/payments')
 export class AdminPaymentsController {
   constructor(
-    private readonly txHost: TransactionHost,
     private readonly refunds: RefundsService,
     private readonly payments: PaymentsService,
   ) {}
@@ -62,10 +61,9 @@ export class AdminPaymentsController {
     @Param('paymentId', new ParseUUIDPipe({ exceptionFactory: () => new AppError('NOT_FOUND', 'Payment not found') }))
     paymentId: string,
     @Body() body: CreateRefundDto,
+    @CurrentUser() admin: AuthUser,
   ): Promise<RefundDto> {
-    const refund = await this.txHost.run(() =>
-      this.refunds.requestRefund(paymentId, { amount: body.amount, reason: body.reason, source: 'admin', claim: true }),
-    );
+    const refund = await this.refunds.requestAdminRefund(paymentId, { amount: body.amount, reason: body.reason }, admin.sub);
     // Claimed when written: this request sends it, so it answers with the provider's outcome.
     await this.refunds.flushPending({ refundIds: [refund.refundId] });
     return this.refunds.get(refund.refundId);

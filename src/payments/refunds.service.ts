@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '@holdfast/audit';
 import { TransactionHost } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import { PaymentsRepository } from './payments.repository';
@@ -25,7 +26,23 @@ export class RefundsService {
     private readonly repository: RefundsRepository,
     private readonly payments: PaymentsRepository,
     private readonly flusher: RefundFlushService,
+    private readonly audit: AuditService,
   ) {}
+
+  /**
+   * An admin's refund: writes it pending and claimed (the caller sends it after the
+   * commit with `flushPending({ refundIds: [refundId] })`) and records it in the audit log
+   * (`refund` / `create`, by `actor`) in the same transaction.
+   *
+   * @throws AppError NOT_FOUND, REFUND_EXCEEDS_PAYMENT
+   */
+  async requestAdminRefund(paymentId: string, input: { amount?: number; reason?: string }, actor: string): Promise<RefundView> {
+    return this.txHost.run(async () => {
+      const refund = await this.requestRefund(paymentId, { ...input, source: 'admin', claim: true });
+      await this.audit.record({ actor, recordType: 'refund', recordId: refund.refundId, action: 'create', after: refund });
+      return refund;
+    });
+  }
 
   /**
    * Writes a pending refund of `amount` (default: all that is left). The sum of refunds,
@@ -58,10 +75,16 @@ export class RefundsService {
         `Refunds may not exceed the captured amount: ${payment.captured} captured, ${payment.refunding} already refunded or pending`,
       );
     }
-    return this.repository.insertPending(paymentId, amount, input.reason ?? null, input.source, input.claim ? CLAIM_LEASE_SECONDS : null);
+    return this.repository.insertPending(
+      paymentId,
+      amount,
+      input.reason ?? null,
+      input.source,
+      input.claim ? CLAIM_LEASE_SECONDS : null,
+    );
   }
 
-    /**
+  /**
    * Sends every pending refund (and every requested release of an authorisation) to the
    * provider and records the answers: first the caller's own (`own`, written with
    * `claim: true`), then up to 100 of each that it claims. Runs outside any transaction;
@@ -118,7 +141,11 @@ export class RefundsService {
     }
     for (const refund of refunds) {
       if (refund.status !== 'succeeded') continue;
-      if (refund.refundId && UUID.test(refund.refundId) && (await this.repository.completeOwn(refund.refundId, refund.id, payment.id))) {
+      if (
+        refund.refundId &&
+        UUID.test(refund.refundId) &&
+        (await this.repository.completeOwn(refund.refundId, refund.id, payment.id))
+      ) {
         continue;
       }
       await this.repository.upsertProviderRefund(payment.id, refund.id, refund.amount);

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { TestClock } from '@holdfast/clock';
+import { createApp } from '../src/app.setup';
+import { FlagsService } from '../src/flags/flags.service';
+import { FLAG_CACHE_TTL_MS } from '../src/flags/postgres-flag.provider';
+import { createTestApp, type TestApp } from './support/test-app';
+
+/**
+ * Feature flags (src/flags): OpenFeature over the feature_flags table, cached 5 s per
+ * process; flipped at run time by PUT /v1/admin/flags/{key}, audited.
+ */
+describe('feature flags', () => {
+  let t: TestApp;
+  /** A second replica on the same database, with its own clock and cache. */
+  let replica: NestExpressApplication;
+  let replicaClock: TestClock;
+  let ada: string;
+  const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+  const put = (key: string, body: object, token = ada) => t.http.put(`/v1/admin/flags/${key}`).set(as(token)).send(body);
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    replicaClock = new TestClock();
+    replica = await createApp(t.config, [], replicaClock);
+    await replica.init();
+    ada = t.token('ada', ['admin']);
+  });
+  afterAll(async () => {
+    replicaClock.reset();
+    await replica?.close();
+    await t.close();
+  });
+
+  it('seeds notifications.email and events.relay, both on', async () => {
+    const res = await t.http.get('/v1/admin/flags').set(as(ada)).expect(200);
+    expect(res.body.flags).toEqual([
+      {
+        key: 'events.relay',
+        enabled: true,
+        variant: null,
+        description: expect.any(String),
+        updatedBy: 'system:migration',
+        updatedAt: expect.any(String),
+      },
+      {
+        key: 'notifications.email',
+        enabled: true,
+        variant: null,
+        description: expect.any(String),
+        updatedBy: 'system:migration',
+        updatedAt: expect.any(String),
+      },
+    ]);
+    const flags = t.app.get(FlagsService);
+    expect(await flags.isEnabled('notifications.email')).toBe(true);
+    expect(await flags.isEnabled('events.relay')).toBe(true);
+  });
+
+  it('flips at run time: at once here, within the cache time on another replica, no restart', async () => {
+    const here = t.app.get(FlagsService);
+    const there = replica.get(FlagsService);
+    expect(await there.isEnabled('notifications.email')).toBe(true); // the replica has cached it now
+    // Hold the replica's clock back a minute, so however slowly this machine runs, its
+    // cached value cannot expire by real time passing before we move the clock on purpose.
+    replicaClock.advance(-60_000);
+
+    const res = await put('notifications.email', { enabled: false }).expect(200);
+    expect(res.body).toMatchObject({ key: 'notifications.email', enabled: false, updatedBy: 'ada' });
+    expect(await here.isEnabled('notifications.email')).toBe(false); // this process dropped its cache on commit
+    expect(await there.isEnabled('notifications.email')).toBe(true); // still cached
+
+    replicaClock.advance(60_000 + FLAG_CACHE_TTL_MS); // the cached value's 5 s are over
+    expect(await there.isEnabled('notifications.email')).toBe(false); // read again: the new value
+
+    await put('notifications.email', { enabled: true }).expect(200);
+    replicaClock.advance(FLAG_CACHE_TTL_MS);
+    expect(await there.isEnabled('notifications.email')).toBe(true);
+    // Not reset here: a clock moved back would keep the replica's cache fresh for longer.
+  });
+
+  it('carries a variant on an enabled flag; omitted keeps it, null clears it', async () => {
+    const flags = t.app.get(FlagsService);
+    expect((await put('events.relay', { enabled: true, variant: 'nats' }).expect(200)).body.variant).toBe('nats');
+    expect(await flags.variant('events.relay')).toBe('nats');
+    expect((await put('events.relay', { enabled: false }).expect(200)).body.variant).toBe('nats');
+    expect(await flags.variant('events.relay')).toBeNull(); // off: no variant
+    expect((await put('events.relay', { enabled: true, variant: null }).expect(200)).body.variant).toBeNull();
+    expect(await flags.isEnabled('events.relay')).toBe(true);
+    expect(await flags.variant('events.relay')).toBeNull();
+  });
+
+  it('audits each flip with who, before and after', async () => {
+    await put('events.relay', { enabled: false }, t.token('bob', ['admin'])).expect(200);
+    await put('events.relay', { enabled: true }).expect(200);
+    const res = await t.http
+      .get('/v1/admin/audit')
+      .query({ recordType: 'feature_flag', recordId: 'events.relay', limit: 2 })
+      .set(as(ada))
+      .expect(200);
+    expect(
+      res.body.entries.map((e: { actor: string; before: { enabled: boolean }; after: { enabled: boolean } }) => [
+        e.actor,
+        e.before.enabled,
+        e.after.enabled,
+      ]),
+    ).toEqual([
+      ['ada', false, true],
+      ['bob', true, false],
+    ]);
+  });
+
+  it('answers an unknown flag with the fallback, and keeps serving the last values while the table cannot be read', async () => {
+    const flags = replica.get(FlagsService);
+    expect(await flags.isEnabled('no.such.flag')).toBe(false);
+    expect(await flags.isEnabled('no.such.flag', true)).toBe(true);
+
+    await put('notifications.email', { enabled: false }).expect(200);
+    replicaClock.advance(FLAG_CACHE_TTL_MS);
+    expect(await flags.isEnabled('notifications.email')).toBe(false);
+    await t.dataSource.query('ALTER TABLE feature_flags RENAME TO feature_flags_away');
+    try {
+      replicaClock.advance(FLAG_CACHE_TTL_MS);
+      expect(await flags.isEnabled('notifications.email', true)).toBe(false); // the last value read, not the fallback
+    } finally {
+      await t.dataSource.query('ALTER TABLE feature_flags_away RENAME TO feature_flags');
+    }
+    await put('notifications.email', { enabled: true }).expect(200);
+    replicaClock.advance(FLAG_CACHE_TTL_MS);
+    expect(await flags.isEnabled('notifications.email')).toBe(true);
+  });
+
+  it('answers 404 for an unknown key, 400 for a bad body, 403 for a non-admin', async () => {
+    const unknown = await put('no.such.flag', { enabled: true });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toBe('NOT_FOUND');
+    for (const body of [
+      {},
+      { enabled: 'yes' },
+      { enabled: 1 },
+      { enabled: true, variant: '' },
+      { enabled: true, variant: 'a b' },
+      { enabled: true, variant: 5 },
+      { enabled: true, extra: 1 },
+    ]) {
+      const res = await put('events.relay', body);
+      expect({ body, status: res.status, error: res.body.error }).toEqual({ body, status: 400, error: 'VALIDATION_FAILED' });
+    }
+    const user = t.token('alice');
+    expect((await put('events.relay', { enabled: false }, user)).status).toBe(403);
+    expect((await t.http.get('/v1/admin/flags').set(as(user))).status).toBe(403);
+    expect(await t.app.get(FlagsService).isEnabled('events.relay')).toBe(true); // none of that changed it
+  });
+});
