@@ -2,6 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditService } from '@holdfast/audit';
 import { ApiErrors } from '@holdfast/errors';
+import { pageOf } from '@holdfast/pagination';
 import { Roles } from '../auth/auth.decorators';
 import { AuditListDto, ListAuditQueryDto } from './dto/audit.dto';
 
@@ -33,7 +34,7 @@ export class AdminAuditController {
     });
     return {
       entries: entries.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })),
-      pagination: { total, limit: query.limit, offset: query.offset, hasMore: query.offset + entries.length < total },
+      pagination: pageOf(total, query.limit, query.offset),
     };
   }
 }

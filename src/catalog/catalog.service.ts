@@ -3,6 +3,7 @@ import { In } from 'typeorm';
 import { AuditService } from '@holdfast/audit';
 import { AppError } from '@holdfast/errors';
 import { type SqlParams, TransactionHost } from '@holdfast/database';
+import { pageOf } from '@holdfast/pagination';
 import type { CreateOfferingDto } from './dto/create-offering.dto';
 import type { ListOfferingsQueryDto } from './dto/list-offerings-query.dto';
 import type { OfferingDto, OfferingListDto } from './dto/offering.dto';
@@ -67,7 +68,7 @@ export class CatalogService {
       .getManyAndCount();
     return {
       offerings: rows.map(toOfferingDto),
-      pagination: { total, limit, offset, hasMore: offset + rows.length < total },
+      pagination: pageOf(total, limit, offset),
     };
   }
 

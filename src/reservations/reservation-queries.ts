@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { pageOf } from '@holdfast/pagination';
 import type { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
 import type { Offering } from '../catalog/catalog.types';
@@ -58,7 +59,7 @@ export class ReservationQueries {
     const reservations = await this.withItems(rows);
     return {
       reservations,
-      pagination: { total, limit: query.limit, offset: query.offset, hasMore: query.offset + rows.length < total },
+      pagination: pageOf(total, query.limit, query.offset),
     };
   }
 

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '@holdfast/errors';
 import { Idempotent } from '@holdfast/idempotency';
+import { pageOf } from '@holdfast/pagination';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { ListSupportCasesQueryDto, ResolveSupportCaseDto, SupportCaseDto, SupportCaseListDto } from './dto/support-case.dto';
@@ -32,7 +33,7 @@ export class AdminSupportController {
     const { cases, total } = await this.support.list(query);
     return {
       cases: cases.map(toDto),
-      pagination: { total, limit: query.limit, offset: query.offset, hasMore: query.offset + cases.length < total },
+      pagination: pageOf(total, query.limit, query.offset),
     };
   }
 

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { PaginationDto, PaginationQueryDto } from '@holdfast/pagination';
 
 /** Query of `GET /v1/admin/audit`: every filter given must match. */
-export class ListAuditQueryDto {
+export class ListAuditQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({
     example: 'offering',
     description: 'The kind of record: offering, time_slot, offering_stock, rental_unit, refund, feature_flag, support_case.',
@@ -34,22 +34,6 @@ export class ListAuditQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
-
-  @ApiPropertyOptional({ example: 50, default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ example: 0, default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset: number = 0;
 }
 
 export class AuditEntryDto {
@@ -88,24 +72,10 @@ export class AuditEntryDto {
   after!: unknown;
 }
 
-export class AuditPaginationDto {
-  @ApiProperty({ example: 42, description: 'Matching entries in all pages.' })
-  total!: number;
-
-  @ApiProperty({ example: 50 })
-  limit!: number;
-
-  @ApiProperty({ example: 0 })
-  offset!: number;
-
-  @ApiProperty({ example: false, description: 'Whether offset + limit < total.' })
-  hasMore!: boolean;
-}
-
 export class AuditListDto {
   @ApiProperty({ type: [AuditEntryDto], description: 'Newest first.' })
   entries!: AuditEntryDto[];
 
-  @ApiProperty({ type: AuditPaginationDto })
-  pagination!: AuditPaginationDto;
+  @ApiProperty({ type: PaginationDto })
+  pagination!: PaginationDto;
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PaginationDto } from '@holdfast/pagination';
 import { OFFERING_KINDS, type OfferingKind } from '../offering.entity';
 import { PricingRulesDto } from './pricing-rules.dto';
 
@@ -58,24 +59,10 @@ export class OfferingDto {
   updatedAt!: string;
 }
 
-export class CatalogPaginationDto {
-  @ApiProperty({ example: 42, description: 'Matching offerings in all pages.' })
-  total!: number;
-
-  @ApiProperty({ example: 20 })
-  limit!: number;
-
-  @ApiProperty({ example: 0 })
-  offset!: number;
-
-  @ApiProperty({ example: true, description: 'Whether offset + limit < total.' })
-  hasMore!: boolean;
-}
-
 export class OfferingListDto {
   @ApiProperty({ type: [OfferingDto] })
   offerings!: OfferingDto[];
 
-  @ApiProperty({ type: CatalogPaginationDto })
-  pagination!: CatalogPaginationDto;
+  @ApiProperty({ type: PaginationDto })
+  pagination!: PaginationDto;
 }

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { JOB_STATES, type JobState } from '@holdfast/jobs';
+import { PaginationQueryDto } from '@holdfast/pagination';
 
 /** Query of `GET /v1/admin/jobs`. */
-export class ListJobsQueryDto {
+export class ListJobsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({
     enum: JOB_STATES,
     example: 'failed',
@@ -21,22 +21,6 @@ export class ListJobsQueryDto {
   @MaxLength(100)
   @Matches(/^[\w-]+$/)
   queue?: string;
-
-  @ApiPropertyOptional({ example: 50, default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ example: 0, default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset: number = 0;
 }
 
 /** One job. */

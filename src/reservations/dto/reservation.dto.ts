@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { PaginationDto, paginationQuery } from '@holdfast/pagination';
 import {
   PAYMENT_ATTEMPT_STATUSES,
   RESERVATION_PAYMENT_STATUSES,
@@ -202,20 +202,6 @@ export class ReservationDto {
   refunds!: ReservationRefundDto[];
 }
 
-export class PaginationDto {
-  @ApiProperty({ example: 25 })
-  total!: number;
-
-  @ApiProperty({ example: 10 })
-  limit!: number;
-
-  @ApiProperty({ example: 0 })
-  offset!: number;
-
-  @ApiProperty({ example: true })
-  hasMore!: boolean;
-}
-
 export class ReservationListDto {
   @ApiProperty({ type: [ReservationDto] })
   reservations!: ReservationDto[];
@@ -224,27 +210,11 @@ export class ReservationListDto {
   pagination!: PaginationDto;
 }
 
-export class ListReservationsQueryDto {
+export class ListReservationsQueryDto extends paginationQuery({ defaultLimit: 10, maxLimit: 100 }) {
   @ApiPropertyOptional({ enum: RESERVATION_STATUSES })
   @IsOptional()
   @IsIn(RESERVATION_STATUSES)
   status?: ReservationStatus;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 10 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 10;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset: number = 0;
 }
 
 /** `GET /v1/admin/reservations`: any user's reservations; `from`/`to` bound when they were made (`createdAt`). */

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, MaxLength, MinLength } from 'class-validator';
 import { Trim } from '@holdfast/errors';
+import { PaginationDto, PaginationQueryDto } from '@holdfast/pagination';
 import { SUPPORT_CASE_STATUSES, type SupportCaseStatus } from '../support.types';
 
 /** Query of `GET /v1/admin/support-cases`. */
-export class ListSupportCasesQueryDto {
+export class ListSupportCasesQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ enum: SUPPORT_CASE_STATUSES, example: 'open' })
   @IsOptional()
   @IsIn(SUPPORT_CASE_STATUSES)
@@ -16,22 +16,6 @@ export class ListSupportCasesQueryDto {
   @IsString()
   @Length(1, 64)
   kind?: string;
-
-  @ApiPropertyOptional({ example: 50, default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ example: 0, default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset: number = 0;
 }
 
 /** Body of `POST /v1/admin/support-cases/{id}/resolve`. */
@@ -83,24 +67,10 @@ export class SupportCaseDto {
   resolution!: string | null;
 }
 
-export class SupportCasePaginationDto {
-  @ApiProperty({ example: 3, description: 'Matching cases in all pages.' })
-  total!: number;
-
-  @ApiProperty({ example: 50 })
-  limit!: number;
-
-  @ApiProperty({ example: 0 })
-  offset!: number;
-
-  @ApiProperty({ example: false, description: 'Whether offset + limit < total.' })
-  hasMore!: boolean;
-}
-
 export class SupportCaseListDto {
   @ApiProperty({ type: [SupportCaseDto], description: 'Newest first.' })
   cases!: SupportCaseDto[];
 
-  @ApiProperty({ type: SupportCasePaginationDto })
-  pagination!: SupportCasePaginationDto;
+  @ApiProperty({ type: PaginationDto })
+  pagination!: PaginationDto;
 }
