@@ -58,6 +58,8 @@ describe('hostile input', () => {
       .set('Authorization', `Bearer ${admin}`)
       .set('Content-Type', 'application/json')
       .send(typeof body === 'string' ? body : JSON.stringify(body));
+  const patchOfferingApi = (id: string, body: object) =>
+    t.http.patch(`/v1/admin/offerings/${id}`).set('Authorization', `Bearer ${admin}`).send(body);
   const offeringBody = { kind: 'experience', title: 'Kayak', description: '', currency: 'EUR', basePrice: 1000 };
 
   beforeAll(async () => {
@@ -70,17 +72,22 @@ describe('hostile input', () => {
     await t.close();
   });
 
-  describe('a NUL character in any text input is 400 VALIDATION_FAILED', () => {
-    let offeringId: string;
-    let slotId: string;
+  /** An offering with one time slot, made in a `beforeAll` of the describe block that calls it. */
+  function offeringWithSlot(): { offeringId: string; slotId: string } {
+    const ids = { offeringId: '', slotId: '' };
     beforeAll(async () => {
       const offering = await createOffering(t.dataSource);
-      offeringId = offering.id;
-      slotId = (await createSlot(t.dataSource, offering.id)).id;
+      ids.offeringId = offering.id;
+      ids.slotId = (await createSlot(t.dataSource, offering.id)).id;
     });
+    return ids;
+  }
+
+  describe('a NUL character in any text input is 400 VALIDATION_FAILED', () => {
+    const slot = offeringWithSlot();
     const seedHold = (): Record<string, unknown> => ({
-      experienceId: offeringId,
-      timeSlotId: slotId,
+      experienceId: slot.offeringId,
+      timeSlotId: slot.slotId,
       numberOfGuests: 1,
       ...guest,
     });
@@ -168,16 +175,10 @@ describe('hostile input', () => {
   });
 
   describe('blank human text is refused, and text is trimmed', () => {
-    let offeringId: string;
-    let slotId: string;
-    beforeAll(async () => {
-      const offering = await createOffering(t.dataSource);
-      offeringId = offering.id;
-      slotId = (await createSlot(t.dataSource, offering.id)).id;
-    });
+    const slot = offeringWithSlot();
 
     it('a guest name of spaces is 400; a padded one is stored trimmed', async () => {
-      const seed = { experienceId: offeringId, timeSlotId: slotId, numberOfGuests: 1, guestEmail: 'john@example.com' };
+      const seed = { experienceId: slot.offeringId, timeSlotId: slot.slotId, numberOfGuests: 1, guestEmail: 'john@example.com' };
       expectValidationFailed(await hold({ ...seed, guestName: '   ' }), 'guestName');
       expectValidationFailed(await hold({ ...seed, guestName: '\t\n ' }), 'guestName');
       const ok = await hold({ ...seed, guestName: '  John Doe  ' }).expect(200);
@@ -189,10 +190,7 @@ describe('hostile input', () => {
     it("an offering's title, a unit's label and a card's nickname of spaces are 400", async () => {
       expectValidationFailed(await createOfferingApi({ ...offeringBody, title: '   ' }), 'title');
       const created = await createOfferingApi(offeringBody).expect(201);
-      const patch = await t.http
-        .patch(`/v1/admin/offerings/${(created.body as { id: string }).id}`)
-        .set('Authorization', `Bearer ${admin}`)
-        .send({ title: ' ' });
+      const patch = await patchOfferingApi((created.body as { id: string }).id, { title: ' ' });
       expectValidationFailed(patch, 'title');
       const rental = await createOffering(t.dataSource, { kind: 'rental' });
       const unit = await t.http
@@ -304,10 +302,7 @@ describe('hostile input', () => {
       expectValidationFailed(await createOfferingApi({ ...offeringBody, currency: 'ZZZ' }), 'currency');
       expectValidationFailed(await createOfferingApi({ ...offeringBody, currency: 'XTS' }), 'currency');
       const created = await createOfferingApi(offeringBody).expect(201);
-      const patch = await t.http
-        .patch(`/v1/admin/offerings/${(created.body as { id: string }).id}`)
-        .set('Authorization', `Bearer ${admin}`)
-        .send({ currency: 'ZZZ' });
+      const patch = await patchOfferingApi((created.body as { id: string }).id, { currency: 'ZZZ' });
       expectValidationFailed(patch, 'currency');
       await createOfferingApi({ ...offeringBody, currency: 'JPY' }).expect(201);
       await createOfferingApi({ ...offeringBody, currency: 'KWD' }).expect(201);
