@@ -7,6 +7,7 @@ import { PaymentsProviderEventAt1795452000000 } from './1795452000000-PaymentsPr
 import { PaymentsNextActionType1795460000000 } from './1795460000000-PaymentsNextActionType';
 import { PaymentsStuckReason1795463117000 } from './1795463117000-PaymentsStuckReason';
 import { JobClaims1795470000000 } from './1795470000000-JobClaims';
+import { CreateOutboxEvents1795480000000 } from './1795480000000-CreateOutboxEvents';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
@@ -16,4 +17,5 @@ export const migrations = [
   PaymentsNextActionType1795460000000,
   PaymentsStuckReason1795463117000,
   JobClaims1795470000000,
+  CreateOutboxEvents1795480000000,
 ];

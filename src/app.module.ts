@@ -12,6 +12,7 @@ import { configSlices } from './config/config-slices';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { DevPaymentsModule } from './payments/dev-payments.module';
@@ -49,6 +50,7 @@ export class AppModule {
         PaymentsModule,
         DevPaymentsModule.forRoot(slices.payments),
         ReservationsModule,
+        EventsModule,
         DemoModule,
         CatalogModule,
         WebhooksModule,
