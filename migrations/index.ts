@@ -7,6 +7,7 @@ import { PaymentsProviderEventAt1795452000000 } from './1795452000000-PaymentsPr
 import { PaymentsNextActionType1795460000000 } from './1795460000000-PaymentsNextActionType';
 import { PaymentsStuckReason1795463117000 } from './1795463117000-PaymentsStuckReason';
 import { JobClaims1795470000000 } from './1795470000000-JobClaims';
+import { CreateOutboxEvents1795480000000 } from './1795480000000-CreateOutboxEvents';
 import { CreateAuditLog1795481000000 } from './1795481000000-CreateAuditLog';
 import { CreateSupportCases1795481000001 } from './1795481000001-CreateSupportCases';
 import { CreateFeatureFlags1795481000002 } from './1795481000002-CreateFeatureFlags';
@@ -19,6 +20,7 @@ export const migrations = [
   PaymentsNextActionType1795460000000,
   PaymentsStuckReason1795463117000,
   JobClaims1795470000000,
+  CreateOutboxEvents1795480000000,
   CreateAuditLog1795481000000,
   CreateSupportCases1795481000001,
   CreateFeatureFlags1795481000002,

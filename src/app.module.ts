@@ -14,6 +14,7 @@ import { configSlices } from './config/config-slices';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
+import { EventsModule } from './events/events.module';
 import { FlagsModule } from './flags/flags.module';
 import { HealthModule } from './health/health.module';
 import { JobsAdminModule } from './jobs/jobs-admin.module';
@@ -56,6 +57,7 @@ export class AppModule {
         PaymentsModule,
         DevPaymentsModule.forRoot(slices.payments),
         ReservationsModule,
+        EventsModule,
         DemoModule,
         CatalogModule,
         WebhooksModule,

@@ -110,6 +110,7 @@ const EXPECTED: Record<string, Expectation> = {
   'PUT /v1/admin/flags/{key}': { access: 'admin' },
   'GET /v1/admin/support-cases': { access: 'admin' },
   'POST /v1/admin/support-cases/{id}/resolve': { access: 'admin' },
+  'GET /v1/admin/events': { access: 'admin' },
 };
 
 /**

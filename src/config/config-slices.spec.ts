@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { AuthConfig } from '../auth/auth.config';
 import { DatabaseConfig } from '../database/database.config';
 import { DemoConfig } from '../demo/demo.config';
+import { EventsConfig } from '../events/events.config';
 import { JobsConfig } from '../jobs/jobs.config';
 import { LoggingConfig } from '../logging.config';
 import { MetricsConfig } from '../metrics/metrics.config';
@@ -50,6 +51,7 @@ describe('config slices', () => {
       holdRateLimitPerMinute: 60,
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 900, holdSweepIntervalSeconds: 30 });
+    expect(fields(slices.events)).toEqual({ natsUrl: null, relayIntervalMs: 1000 });
   });
 
   it('carries every set variable into its slice, under the slice name', () => {
@@ -79,6 +81,8 @@ describe('config slices', () => {
       RATE_LIMIT_HOLD_PER_MINUTE: '0',
       HOLD_TTL_SECONDS: '60',
       HOLD_SWEEP_INTERVAL_SECONDS: '5',
+      EVENTS_NATS_URL: 'nats://relay:secret@nats:4222',
+      EVENTS_RELAY_INTERVAL_MS: '250',
     });
     expect(slices.auth).toMatchObject({
       mode: 'jwks',
@@ -106,6 +110,7 @@ describe('config slices', () => {
       holdRateLimitPerMinute: 0,
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 60, holdSweepIntervalSeconds: 5 });
+    expect(fields(slices.events)).toEqual({ natsUrl: 'nats://relay:secret@nats:4222', relayIntervalMs: 250 });
   });
 
   it('loads the demo catalog on an external database only when DEMO_CATALOG says so', () => {
@@ -120,6 +125,7 @@ describe('config slices', () => {
       AuthConfig,
       DatabaseConfig,
       DemoConfig,
+      EventsConfig,
       JobsConfig,
       LoggingConfig,
       MetricsConfig,

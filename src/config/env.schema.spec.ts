@@ -30,8 +30,10 @@ describe('validateEnv', () => {
       PAYMENT_PROVIDER: 'simulated',
       RECONCILE_AFTER_SECONDS: 300,
       SHUTDOWN_TIMEOUT_MS: 10000,
+      EVENTS_RELAY_INTERVAL_MS: 1000,
     });
     expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.EVENTS_NATS_URL).toBeUndefined();
     expect(env.STRIPE_SECRET_KEY).toBeUndefined();
     expect(env.JWT_SECRET.length).toBeGreaterThanOrEqual(16);
   });

@@ -128,6 +128,21 @@ export class EnvironmentVariables {
   @IntInRange(10, 86400)
   RECONCILE_AFTER_SECONDS: number = 300;
 
+  /** The NATS server the event relay publishes to (JetStream); unset: no relay, the feed route only. */
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['nats', 'tls'], require_tld: false, require_protocol: true },
+    { message: 'EVENTS_NATS_URL must be a nats:// (or tls://) URL' },
+  )
+  EVENTS_NATS_URL?: string;
+
+  /** How often the relay looks for unpublished events (it drains what it finds in one pass). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60000)
+  EVENTS_RELAY_INTERVAL_MS: number = 1000;
+
   @Transform(toBool)
   @IsOptional()
   @IsBoolean()
@@ -260,7 +275,14 @@ function secretEntries(value: unknown): string[] {
 }
 
 /** Variables whose values never appear in an error message. */
-const SECRETS = new Set(['JWT_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'DATABASE_URL', 'METRICS_TOKEN']);
+const SECRETS = new Set([
+  'JWT_SECRET',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'DATABASE_URL',
+  'METRICS_TOKEN',
+  'EVENTS_NATS_URL',
+]);
 
 function shown(key: string, value: unknown): string {
   if (value === undefined || value === '') return '(unset)'; // blank means unset (validateEnv)
@@ -303,6 +325,8 @@ export const ENV_KEYS = [
   'STRIPE_WEBHOOK_SECRET',
   'STRIPE_TIMEOUT_MS',
   'RECONCILE_AFTER_SECONDS',
+  'EVENTS_NATS_URL',
+  'EVENTS_RELAY_INTERVAL_MS',
 ] as const;
 
 /** Loads `.env` from the working directory if there is one; real environment variables win. */

@@ -3,9 +3,11 @@ import { keyInStatement, type StatementKey } from '@holdfast/idempotency';
 import { offeringUnchangedSql } from '../catalog/catalog.service';
 import type { Offering } from '../catalog/catalog.types';
 import { type ItemPrice, sumPrices } from '../catalog/pricing';
+import { nextEventPosition } from '../events/events.service';
 import { slotTakeCtes } from '../inventory/inventory.service';
 import type { AllocationRequest } from '../inventory/inventory.types';
 import type { HoldRequestDto, HoldResponseDto } from './dto/hold.dto';
+import { EVENT_RETURNING, reservationEvents } from './reservation-events';
 
 /** A hold line, resolved against the catalog and inventory and priced. */
 export interface Line {
@@ -103,7 +105,8 @@ export interface Statement {
  *   gated on the key's lock and on catalog's condition (`offeringUnchangedSql`: the
  *   offering is still on sale at the price the hold was priced with), and
  *   `inv_allocation`, its ledger row;
- * - reservations (`reservationInsertCtes`): `res` and `res_items`, gated on `inv_taken`.
+ * - reservations (`reservationInsertCtes`): `res` and `res_items`, gated on `inv_taken`,
+ *   and `res_event`, the `held` event in the outbox (events' `outboxInsertCte`).
  *
  * It answers `taken`. Pure: the text depends only on whether the price depends on the
  * slot's start (`slotStartsAt`), never on the values, so it is prepared once. The same
@@ -138,8 +141,9 @@ export function oneSlotHoldStatement({ hold, key, keyExpiresAt, allocationId }: 
 }
 
 /**
- * The CTEs that insert a hold's reservation (`res`) and its items (`res_items`); with a
- * `gate` CTE, only if that CTE has a row (the places were taken in the same statement).
+ * The CTEs that insert a hold's reservation (`res`), its items (`res_items`) and its
+ * `held` event (`res_event`); with a `gate` CTE, only if that CTE has a row (the places
+ * were taken in the same statement).
  */
 export function reservationInsertCtes(p: SqlParams, hold: NewHold, gate: string | null): string {
   const { dto, lines, total } = hold;
@@ -158,6 +162,7 @@ export function reservationInsertCtes(p: SqlParams, hold: NewHold, gate: string 
     p.add(total.totalCents, 'int'),
     p.add(hold.currency, 'bpchar'),
     p.add(JSON.stringify(total.appliedDiscounts), 'jsonb'),
+    nextEventPosition(null),
   ];
   const column = (type: string, pick: (line: Line) => unknown): string => p.add(lines.map(pick), `${type}[]`);
   const items = [
@@ -176,10 +181,10 @@ export function reservationInsertCtes(p: SqlParams, hold: NewHold, gate: string 
   ];
   return `res AS (
       INSERT INTO reservations (id, user_id, status, hold_expires_at, guest_name, guest_email, guest_phone, special_requests,
-                                original_cents, discount_cents, total_cents, currency, applied_discounts)
+                                original_cents, discount_cents, total_cents, currency, applied_discounts, event_position)
       SELECT ${reservation.join(', ')}
       ${gate ? `WHERE EXISTS (SELECT 1 FROM ${gate})` : ''}
-      RETURNING id),
+      RETURNING ${EVENT_RETURNING}),
     res_items AS (
       INSERT INTO reservation_items (id, reservation_id, offering_id, kind, time_slot_id, sku, start_date, end_date, quantity,
                                      unit_price_cents, original_cents, discount_cents, total_cents)
@@ -187,5 +192,6 @@ export function reservationInsertCtes(p: SqlParams, hold: NewHold, gate: string 
              t.unit_price, t.original, t.discount, t.total
         FROM res, unnest(${items.join(', ')})
           AS t(id, offering_id, kind, time_slot_id, sku, start_date, end_date, quantity, unit_price, original, discount, total)
-      RETURNING 1)`;
+      RETURNING 1),
+    ${reservationEvents('res_event', 'res')}`;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SqlParams, TransactionHost } from '@holdfast/database';
 import { type NewHold, reservationInsertCtes } from './hold-statement';
+import { EVENT_POSITION_SET, EVENT_RETURNING, reservationEvents } from './reservation-events';
 import type { ReservationItemEntity } from './reservation-item.entity';
 import type { ReservationEntity, ReservationStatus } from './reservation.entity';
 
@@ -190,33 +191,61 @@ export class ReservationsRepository {
   /** Moves these holds to expired (HOLD_EXPIRED); returns how many were still held. */
   async expireHolds(ids: string[]): Promise<number> {
     const rows = await this.txHost.rows<{ id: string }>(
-      `UPDATE reservations SET status = 'expired', status_reason = 'HOLD_EXPIRED', updated_at = now()
-        WHERE id = ANY($1::uuid[]) AND status = 'held'
-        RETURNING id`,
+      `WITH changed AS (
+         UPDATE reservations SET status = 'expired', status_reason = 'HOLD_EXPIRED', updated_at = now(), ${EVENT_POSITION_SET}
+          WHERE id = ANY($1::uuid[]) AND status = 'held'
+          RETURNING ${EVENT_RETURNING}),
+       ${reservationEvents('changed_events', 'changed')}
+       SELECT id FROM changed`,
       [ids],
     );
     return rows.length;
   }
 
-  /** Sets a reservation's status and reason, whatever it was (the caller has locked and checked it). */
+  /**
+   * Sets a reservation's status and reason, whatever it was (the caller has locked and
+   * checked it, so `before` reads the locked row); an event when the status changed.
+   */
   async setStatus(id: string, status: ReservationStatus, reason: string | null): Promise<void> {
-    await this.txHost.rows(`UPDATE reservations SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1`, [
-      id,
-      status,
-      reason,
-    ]);
+    await this.txHost.rows(
+      `WITH before AS (SELECT id, status FROM reservations WHERE id = $1),
+       changed AS (
+         UPDATE reservations SET status = $2, status_reason = $3, updated_at = now(), ${EVENT_POSITION_SET}
+          WHERE id = $1
+          RETURNING ${EVENT_RETURNING}),
+       ${reservationEvents('changed_events', 'changed', 'before')}
+       SELECT id FROM changed`,
+      [id, status, reason],
+    );
   }
 
-  /** The reservation has a payment attempt in flight (its reason kept). */
+  /**
+   * The reservation has a payment attempt in flight (its reason kept); an event when it
+   * was not already pending (the caller has locked it).
+   */
   async markPending(id: string): Promise<void> {
-    await this.txHost.rows(`UPDATE reservations SET status = 'pending', updated_at = now() WHERE id = $1`, [id]);
+    await this.txHost.rows(
+      `WITH before AS (SELECT id, status FROM reservations WHERE id = $1),
+       changed AS (
+         UPDATE reservations SET status = 'pending', updated_at = now(), ${EVENT_POSITION_SET}
+          WHERE id = $1
+          RETURNING ${EVENT_RETURNING}),
+       ${reservationEvents('changed_events', 'changed', 'before')}
+       SELECT id FROM changed`,
+      [id],
+    );
   }
 
   /** A pending reservation's payment was declined; any other status is left alone. */
   async markPaymentFailed(id: string): Promise<void> {
     await this.txHost.rows(
-      `UPDATE reservations SET status = 'payment_failed', status_reason = 'PAYMENT_DECLINED', updated_at = now()
-        WHERE id = $1 AND status = 'pending'`,
+      `WITH changed AS (
+         UPDATE reservations SET status = 'payment_failed', status_reason = 'PAYMENT_DECLINED', updated_at = now(),
+                ${EVENT_POSITION_SET}
+          WHERE id = $1 AND status = 'pending'
+          RETURNING ${EVENT_RETURNING}),
+       ${reservationEvents('changed_events', 'changed')}
+       SELECT id FROM changed`,
       [id],
     );
   }
@@ -229,9 +258,12 @@ export class ReservationsRepository {
    */
   async confirm(id: string, reference: string, reason: string | null): Promise<boolean> {
     const rows = await this.txHost.rows<{ id: string }>(
-      `UPDATE reservations SET status = 'confirmed', reference = $2, status_reason = $3, updated_at = now()
-        WHERE id = $1 AND status = ANY($4::text[])
-        RETURNING id`,
+      `WITH changed AS (
+         UPDATE reservations SET status = 'confirmed', reference = $2, status_reason = $3, updated_at = now(), ${EVENT_POSITION_SET}
+          WHERE id = $1 AND status = ANY($4::text[])
+          RETURNING ${EVENT_RETURNING}),
+       ${reservationEvents('changed_events', 'changed')}
+       SELECT id FROM changed`,
       [id, reference, reason, CONFIRMABLE],
     );
     return rows.length === 1;
