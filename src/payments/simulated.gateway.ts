@@ -12,6 +12,7 @@ import {
   type RefundSnapshot,
 } from './payment-gateway';
 import { SimulatedEventOutbox } from './simulated-events';
+import { SimulatedIdempotencyKeys } from './simulated-idempotency';
 import {
   invalidRequest,
   newCharge,
@@ -41,16 +42,9 @@ export interface SimulatedGatewayOptions {
   retryDelaysMs?: readonly number[];
 }
 
-interface Remembered {
-  fingerprint: string;
-  result?: unknown;
-  error?: PaymentGatewayError;
-}
-
 /** Stripe's minimum charges in minor units, for the currencies we are likely to see. */
 const MIN_CHARGE: Readonly<Record<string, number>> = { usd: 50, eur: 50, gbp: 30, cad: 50, aud: 50, chf: 50, jpy: 50 };
 const MAX_AMOUNT = 99_999_999;
-const MAX_IDEMPOTENCY_KEYS = 100_000;
 const REFUND_REASONS = new Set(['duplicate', 'fraudulent', 'requested_by_customer']);
 
 /**
@@ -71,7 +65,7 @@ export class SimulatedGateway implements PaymentGateway {
   private readonly intents = new Map<string, PaymentIntentObject>();
   private readonly charges = new Map<string, ChargeObject>();
   private readonly wallet = new SimulatedWallet();
-  private readonly idempotency = new Map<string, Remembered>();
+  private readonly idempotency = new SimulatedIdempotencyKeys();
   private readonly outbox: SimulatedEventOutbox;
 
   constructor(
@@ -87,7 +81,7 @@ export class SimulatedGateway implements PaymentGateway {
   /** With `paymentMethodId`, confirms at once (a saved card, server-side, on-session: 3-D Secure shows as requires_action). */
   async createIntent(input: CreateIntentInput): Promise<IntentSnapshot> {
     const key = `pi:${input.paymentId}`;
-    return this.idempotent(key, 'POST /v1/payment_intents', input, () => {
+    return this.idempotency.run(key, 'POST /v1/payment_intents', input, () => {
       const currency = input.currency.toLowerCase();
       checkAmount(input.amount, currency);
       const customer = input.customerId ?? null;
@@ -131,7 +125,7 @@ export class SimulatedGateway implements PaymentGateway {
   }
 
   async confirmIntent(intentId: string, paymentMethodId: string | undefined, idempotencyKey: string): Promise<IntentSnapshot> {
-    return this.idempotent(idempotencyKey, `POST /v1/payment_intents/${intentId}/confirm`, { paymentMethodId }, () => {
+    return this.idempotency.run(idempotencyKey, `POST /v1/payment_intents/${intentId}/confirm`, { paymentMethodId }, () => {
       const pi = this.findIntent(intentId);
       this.confirm(pi, paymentMethodId, idempotencyKey);
       return this.snapshot(pi);
@@ -174,7 +168,7 @@ export class SimulatedGateway implements PaymentGateway {
   }
 
   async cancelIntent(intentId: string, idempotencyKey: string): Promise<IntentSnapshot> {
-    return this.idempotent(idempotencyKey, `POST /v1/payment_intents/${intentId}/cancel`, {}, () => {
+    return this.idempotency.run(idempotencyKey, `POST /v1/payment_intents/${intentId}/cancel`, {}, () => {
       const pi = this.findIntent(intentId);
       if (!isIn(pi.status, CANCELABLE_STATUSES)) {
         throw this.unexpectedState(
@@ -199,7 +193,7 @@ export class SimulatedGateway implements PaymentGateway {
 
   /** Captures `amount` (default: all) of an authorisation; the rest is released, as with Stripe. */
   async captureIntent(intentId: string, amount: number | undefined, idempotencyKey: string): Promise<IntentSnapshot> {
-    return this.idempotent(idempotencyKey, `POST /v1/payment_intents/${intentId}/capture`, { amount }, () => {
+    return this.idempotency.run(idempotencyKey, `POST /v1/payment_intents/${intentId}/capture`, { amount }, () => {
       const pi = this.findIntent(intentId);
       if (pi.status !== 'requires_capture') {
         throw this.unexpectedState(
@@ -231,7 +225,7 @@ export class SimulatedGateway implements PaymentGateway {
   /** A refund of part or all of what is left of the captured amount; more than that is refused. */
   async createRefund(input: { refundId: string; intentId: string; amount: number; reason?: string }): Promise<RefundSnapshot> {
     const key = `refund:${input.refundId}`;
-    return this.idempotent(key, 'POST /v1/refunds', input, () => {
+    return this.idempotency.run(key, 'POST /v1/refunds', input, () => {
       const pi = this.findIntent(input.intentId);
       const charge = pi.latest_charge ? this.charges.get(pi.latest_charge) : undefined;
       if (pi.status !== 'succeeded' || !charge) {
@@ -423,42 +417,6 @@ export class SimulatedGateway implements PaymentGateway {
 
   private unexpectedState(pi: PaymentIntentObject, message: string): PaymentGatewayError {
     return invalidRequest(message, 'payment_intent_unexpected_state', this.snapshot(pi));
-  }
-
-  /**
-   * Stripe's idempotency: the first request with a key runs and its answer is kept (a
-   * decline included); a retry with the same key and parameters gets that same answer
-   * without running again; the same key with other parameters (or on another endpoint)
-   * is an error. As with Stripe, a request refused before it could run (bad parameters,
-   * no such object, a step the status does not allow) keeps nothing.
-   */
-  private idempotent<T>(key: string, endpoint: string, params: unknown, run: () => T): T {
-    const fingerprint = `${endpoint} ${JSON.stringify(params)}`;
-    const seen = this.idempotency.get(key);
-    if (seen) {
-      if (seen.fingerprint !== fingerprint) {
-        throw invalidRequest(
-          `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
-          'idempotency_error',
-        );
-      }
-      if (seen.error) throw seen.error;
-      return structuredClone(seen.result) as T;
-    }
-    try {
-      const result = run();
-      this.remember(key, { fingerprint, result: structuredClone(result) });
-      return result;
-    } catch (error) {
-      if (error instanceof PaymentGatewayError && error.kind !== 'invalid_request') this.remember(key, { fingerprint, error });
-      throw error;
-    }
-  }
-
-  /** Stripe forgets keys after 24 hours; a long-running dev server forgets its oldest past a bound. */
-  private remember(key: string, entry: Remembered): void {
-    this.idempotency.set(key, entry);
-    if (this.idempotency.size > MAX_IDEMPOTENCY_KEYS) this.idempotency.delete(this.idempotency.keys().next().value!);
   }
 
   private snapshot(pi: PaymentIntentObject): IntentSnapshot {
