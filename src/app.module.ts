@@ -19,6 +19,7 @@ import { FlagsModule } from './flags/flags.module';
 import { HealthModule } from './health/health.module';
 import { JobsAdminModule } from './jobs/jobs-admin.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { DevEmailsModule, NotificationsModule } from './notifications/notifications.module';
 import { DevPaymentsModule } from './payments/dev-payments.module';
 import { PaymentsModule } from './payments/payments.module';
 import { ProtectionModule } from './protection/protection.module';
@@ -64,6 +65,8 @@ export class AppModule {
         AdminAuditModule,
         FlagsModule,
         SupportModule,
+        NotificationsModule,
+        DevEmailsModule.forRoot(slices.notifications),
         ...extraImports,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

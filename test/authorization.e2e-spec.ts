@@ -92,6 +92,8 @@ const EXPECTED: Record<string, Expectation> = {
     access: 'user',
     foreign: [{ via: 'path', resource: 'paymentIntent', error: 'NOT_FOUND', body: { result: 'success' } }],
   },
+  // One user's emails never reach another: test/notifications.e2e-spec.ts.
+  'GET /v1/dev/emails': { access: 'user' },
 
   'POST /v1/admin/offerings': { access: 'admin' },
   'PATCH /v1/admin/offerings/{id}': { access: 'admin' },

@@ -28,8 +28,9 @@ const ROOT = process.cwd(); // jest runs from the repository root
 const K8S = join(ROOT, 'deploy/k8s');
 const SECRET_FILE = 'secret.example.yaml';
 
-/** Variables that belong in the Secret: the ones whose value is a credential. */
-const isSecretName = (key: string) => key === 'DATABASE_URL' || /(_SECRET|_KEY|_TOKEN|PASSWORD)$/.test(key);
+/** Variables that belong in the Secret: the ones whose value is a credential (the URLs carry a password). */
+const isSecretName = (key: string) =>
+  key === 'DATABASE_URL' || key === 'SMTP_URL' || /(_SECRET|_KEY|_TOKEN|PASSWORD)$/.test(key);
 
 /** The kinds deploy/k8s holds, each with its schema-validating model and how many we expect. */
 const MODELS = {

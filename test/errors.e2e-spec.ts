@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PinoLogger } from 'nestjs-pino';
@@ -10,6 +9,7 @@ import {
   SQL_PARAMETER_EMAIL,
   SQL_PARAMETER_PHONE,
 } from './support/error-probe.module';
+import { captureOutput } from './support/output';
 import { createTestApp, type TestApp } from './support/test-app';
 
 const INTERNAL = { error: 'INTERNAL_ERROR', message: 'An unexpected error occurred', requestId: expect.any(String) };
@@ -48,42 +48,6 @@ const QUERY_SECRETS = [
 ].join('&');
 
 const validEcho = { name: 'probe', count: 2, items: [{ sku: 'A-1', quantity: 1 }] };
-
-/**
- * Captures everything the process would print while `fn` runs. pino's default destination
- * (sonic-boom) writes to fd 1 with fs.writeSync, bypassing process.stdout; TypeORM's
- * logger uses console.log, which jest replaces with its own console. All are intercepted.
- */
-async function captureOutput(fn: () => Promise<void>): Promise<string> {
-  const chunks: string[] = [];
-  const record = (data: unknown): void => {
-    chunks.push(typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
-  };
-  const originalWriteSync = fs.writeSync;
-  const originalStdout = process.stdout.write;
-  const originalStderr = process.stderr.write;
-  const consoleMethods = ['log', 'info', 'warn', 'error', 'debug'] as const;
-  const originalConsole = consoleMethods.map((method) => console[method]);
-  fs.writeSync = function (fd: number, data: unknown, ...rest: unknown[]) {
-    if (fd === 1 || fd === 2) {
-      record(data);
-      return typeof data === 'string' ? Buffer.byteLength(data) : (data as Buffer).length;
-    }
-    return (originalWriteSync as (...args: unknown[]) => number)(fd, data, ...rest);
-  } as typeof fs.writeSync;
-  process.stdout.write = ((data: unknown) => (record(data), true)) as typeof process.stdout.write;
-  process.stderr.write = ((data: unknown) => (record(data), true)) as typeof process.stderr.write;
-  for (const method of consoleMethods) console[method] = (...args: unknown[]) => record(`${args.map(String).join(' ')}\n`);
-  try {
-    await fn();
-  } finally {
-    fs.writeSync = originalWriteSync;
-    process.stdout.write = originalStdout;
-    process.stderr.write = originalStderr;
-    consoleMethods.forEach((method, i) => (console[method] = originalConsole[i]));
-  }
-  return chunks.join('');
-}
 
 function jsonLines(text: string): Record<string, unknown>[] {
   return text

@@ -6,6 +6,7 @@ import { EventsConfig } from '../events/events.config';
 import { JobsConfig } from '../jobs/jobs.config';
 import { LoggingConfig } from '../logging.config';
 import { MetricsConfig } from '../metrics/metrics.config';
+import { NotificationsConfig } from '../notifications/notifications.config';
 import { PaymentsConfig } from '../payments/payments.config';
 import { ProtectionConfig } from '../protection/protection.config';
 import { ReservationsConfig } from '../reservations/reservations.config';
@@ -119,6 +120,12 @@ describe('config slices', () => {
     expect(slicesOf({ DEMO_CATALOG: 'false' }, 'postgres://embedded/holdfast', true).demo.loadCatalog).toBe(false);
   });
 
+  it('sends email over SMTP only when SMTP_URL is set, and serves the dev outbox only with dev auth', () => {
+    expect(slicesOf({}).notifications).toMatchObject({ smtpUrl: null, locale: 'en-GB', devRoutes: true });
+    const smtp = slicesOf({ SMTP_URL: 'smtp://u:p@mail.test:587', AUTH_MODE: 'jwks', JWT_JWKS_URL: 'https://idp.test/jwks' });
+    expect(smtp.notifications).toMatchObject({ smtpUrl: 'smtp://u:p@mail.test:587', devRoutes: false });
+  });
+
   it('builds each slice as an instance of its class (the injection token), frozen', () => {
     const slices = slicesOf({});
     const classes = [
@@ -129,6 +136,7 @@ describe('config slices', () => {
       JobsConfig,
       LoggingConfig,
       MetricsConfig,
+      NotificationsConfig,
       PaymentsConfig,
       ProtectionConfig,
       ReservationsConfig,

@@ -5,6 +5,7 @@ import { EventsConfig } from '../events/events.config';
 import { JobsConfig } from '../jobs/jobs.config';
 import { LoggingConfig } from '../logging.config';
 import { MetricsConfig } from '../metrics/metrics.config';
+import { NotificationsConfig } from '../notifications/notifications.config';
 import { PaymentsConfig } from '../payments/payments.config';
 import { ProtectionConfig } from '../protection/protection.config';
 import { ReservationsConfig } from '../reservations/reservations.config';
@@ -26,6 +27,7 @@ export function configSlices(config: AppConfig) {
     jobs: Object.freeze(new JobsConfig(config)),
     logging: Object.freeze(new LoggingConfig(config)),
     metrics: Object.freeze(new MetricsConfig(config)),
+    notifications: Object.freeze(new NotificationsConfig(config)),
     payments: Object.freeze(new PaymentsConfig(config)),
     protection: Object.freeze(new ProtectionConfig(config)),
     reservations: Object.freeze(new ReservationsConfig(config)),

@@ -143,6 +143,33 @@ export class EnvironmentVariables {
   @Max(60000)
   EVENTS_RELAY_INTERVAL_MS: number = 1000;
 
+  /**
+   * Where email goes: an SMTP server (smtp:// or smtps://, credentials in the URL); unset:
+   * the dev outbox (a table, readable at GET /v1/dev/emails with AUTH_MODE=dev).
+   */
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['smtp', 'smtps'], require_tld: false, require_protocol: true },
+    { message: 'SMTP_URL must be an smtp:// or smtps:// URL' },
+  )
+  SMTP_URL?: string;
+
+  /** The From header of every email. */
+  @IsString()
+  @MinLength(3)
+  @Matches(/^[^\r\n\0]+$/, { message: 'EMAIL_FROM must be one line' })
+  EMAIL_FROM: string = 'Holdfast <no-reply@holdfast.test>';
+
+  /** The BCP 47 locale emails format amounts and dates in (e.g. en-GB, de-DE, en-US). */
+  @ValidateBy({
+    name: 'isLocale',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isSupportedLocale(value),
+      defaultMessage: () => 'EMAIL_LOCALE must be a BCP 47 locale this Node.js knows (e.g. en-GB)',
+    },
+  })
+  EMAIL_LOCALE: string = 'en-GB';
+
   @Transform(toBool)
   @IsOptional()
   @IsBoolean()
@@ -219,6 +246,14 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   return env;
 }
 
+function isSupportedLocale(value: string): boolean {
+  try {
+    return Intl.NumberFormat.supportedLocalesOf([value]).length === 1;
+  } catch {
+    return false; // not a well-formed language tag
+  }
+}
+
 /** The built-in development values (the defaults above): public, in this repository and .env.example. */
 const DEVELOPMENT = new EnvironmentVariables();
 
@@ -249,6 +284,12 @@ function productionProblems(env: EnvironmentVariables, input: Record<string, unk
     problems.push([
       'PAYMENT_PROVIDER',
       'PAYMENT_PROVIDER=simulated is refused with NODE_ENV=production (it charges no card): use PAYMENT_PROVIDER=stripe',
+    ]);
+  }
+  if (input.SMTP_URL === undefined) {
+    problems.push([
+      'SMTP_URL',
+      'SMTP_URL is required with NODE_ENV=production: unset, email would only reach the dev outbox table and no guest would get one',
     ]);
   }
   // Checked whatever the provider: POST /v1/webhooks/stripe is always served.
@@ -282,6 +323,7 @@ const SECRETS = new Set([
   'DATABASE_URL',
   'METRICS_TOKEN',
   'EVENTS_NATS_URL',
+  'SMTP_URL',
 ]);
 
 function shown(key: string, value: unknown): string {
@@ -327,6 +369,9 @@ export const ENV_KEYS = [
   'RECONCILE_AFTER_SECONDS',
   'EVENTS_NATS_URL',
   'EVENTS_RELAY_INTERVAL_MS',
+  'SMTP_URL',
+  'EMAIL_FROM',
+  'EMAIL_LOCALE',
 ] as const;
 
 /** Loads `.env` from the working directory if there is one; real environment variables win. */

@@ -16,6 +16,7 @@ import type {
   ConvertResponseDto,
   PaymentStatusResponseDto,
 } from './dto/checkout.dto';
+import { ReservationEmails } from './reservation-emails';
 import { ReservationMetrics } from './reservation-metrics';
 import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reservations.errors';
 import { type ReservationState, ReservationsRepository } from './reservations.repository';
@@ -43,6 +44,7 @@ export class CheckoutService {
     private readonly methods: PaymentMethodsService,
     private readonly reservations: ReservationsService,
     private readonly metrics: ReservationMetrics,
+    private readonly emails: ReservationEmails,
   ) {}
 
   /**
@@ -219,6 +221,7 @@ export class CheckoutService {
         'cancelled',
         refundable ? 'USER_CANCELLED' : 'USER_CANCELLED_NO_REFUND',
       );
+      await this.emails.queue('reservation_cancelled', locked.id);
     });
     await this.refunds.flushPending(own);
   }

@@ -8,6 +8,7 @@ import {
   BookingPaymentOutcomesPort,
   type SucceededOutcome,
 } from '../payments/booking-payment-outcomes.port';
+import { ReservationEmails } from './reservation-emails';
 import type { ReservationStatus } from './reservation.entity';
 import { ReservationsRepository } from './reservations.repository';
 
@@ -29,6 +30,7 @@ export class ReservationPaymentOutcomes implements BookingPaymentOutcomes, OnMod
     private readonly repo: ReservationsRepository,
     private readonly inventory: InventoryService,
     private readonly outcomes: BookingPaymentOutcomesPort,
+    private readonly emails: ReservationEmails,
   ) {}
 
   onModuleInit(): void {
@@ -47,18 +49,20 @@ export class ReservationPaymentOutcomes implements BookingPaymentOutcomes, OnMod
     if (status === 'held' || status === 'pending' || status === 'payment_failed') {
       await this.inventory.commit(reservationId);
       await this.confirm(reservationId, null);
+      await this.emails.queue('reservation_confirmed', reservationId);
       return { result: 'confirmed' };
     }
     if (status === 'expired' && (await this.retake(reservationId))) {
       await this.inventory.commit(reservationId);
       await this.confirm(reservationId, 'CONFIRMED_AFTER_HOLD_EXPIRED');
+      await this.emails.queue('reservation_confirmed', reservationId);
       return { result: 'confirmed' };
     }
     return { result: 'refund', reason: status === 'expired' ? 'HOLD_EXPIRED' : `RESERVATION_${status.toUpperCase()}` };
   }
 
   async paymentFailed(reservationId: string): Promise<void> {
-    await this.repo.markPaymentFailed(reservationId);
+    if (await this.repo.markPaymentFailed(reservationId)) await this.emails.queue('payment_failed', reservationId);
   }
 
   async paymentRequiresAction(): Promise<void> {
@@ -72,6 +76,7 @@ export class ReservationPaymentOutcomes implements BookingPaymentOutcomes, OnMod
     if (status === null || status === 'refunded' || status === 'cancelled') return;
     await this.inventory.release([reservationId]);
     await this.repo.setStatus(reservationId, 'refunded', reason);
+    await this.emails.queue('reservation_refunded', reservationId);
   }
 
   private async confirm(reservationId: string, reason: string | null): Promise<void> {

@@ -23,7 +23,7 @@ import {
 } from './reservations.repository';
 
 /** An item with what it booked: its offering and, for a slot, the slot. */
-interface ShownItem {
+export interface ShownItem {
   item: ReservationItemRecord;
   offering: Offering;
   slot: SlotInfo | undefined;
@@ -70,6 +70,18 @@ export class ReservationQueries {
     if (!row) throw reservationNotFound();
     const [reservation] = await this.withItems([row]);
     return reservation;
+  }
+
+  /**
+   * One reservation's row, shown items and money, for the app's own use (no access
+   * check): what an email about it says. Reads through the caller's transaction, so it
+   * sees the change being made.
+   */
+  async details(id: string): Promise<{ record: ReservationRecord; items: ShownItem[]; money: ReservationPayments } | null> {
+    const record = await this.repo.findRecord(id);
+    if (!record) return null;
+    const [items, money] = await Promise.all([this.itemsOf([id]), this.payments.forReservations([id])]);
+    return { record, items, money: money.get(id)! };
   }
 
   private async withItems(rows: ReservationRecord[]): Promise<ReservationDto[]> {

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
 import { InventoryModule } from '../inventory/inventory.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { AdminReservationsController } from './admin-reservations.controller';
 import { CheckoutService } from './checkout.service';
 import { HoldExpiryJob } from './hold-expiry.job';
 import { HoldLines } from './hold-lines';
 import { ReservationPaymentOutcomes } from './payment-outcome.adapter';
+import { ReservationEmails } from './reservation-emails';
 import { ReservationMetrics } from './reservation-metrics';
 import { ReservationQueries } from './reservation-queries';
 import { ReservationsController } from './reservations.controller';
@@ -15,7 +17,7 @@ import { ReservationsService } from './reservations.service';
 
 /** Holds and reservations: the booking flow of DESIGN.md section 4. */
 @Module({
-  imports: [CatalogModule, InventoryModule, PaymentsModule],
+  imports: [CatalogModule, InventoryModule, PaymentsModule, NotificationsModule],
   controllers: [ReservationsController, AdminReservationsController],
   providers: [
     ReservationsRepository,
@@ -26,6 +28,7 @@ import { ReservationsService } from './reservations.service';
     CheckoutService,
     ReservationPaymentOutcomes,
     ReservationMetrics,
+    ReservationEmails,
   ],
   exports: [ReservationsService, HoldExpiryJob],
 })

@@ -236,9 +236,9 @@ export class ReservationsRepository {
     );
   }
 
-  /** A pending reservation's payment was declined; any other status is left alone. */
-  async markPaymentFailed(id: string): Promise<void> {
-    await this.txHost.rows(
+  /** A pending reservation's payment was declined; any other status is left alone. True if it was pending. */
+  async markPaymentFailed(id: string): Promise<boolean> {
+    const rows = await this.txHost.rows(
       `WITH changed AS (
          UPDATE reservations SET status = 'payment_failed', status_reason = 'PAYMENT_DECLINED', updated_at = now(),
                 ${EVENT_POSITION_SET}
@@ -248,6 +248,7 @@ export class ReservationsRepository {
        SELECT id FROM changed`,
       [id],
     );
+    return rows.length === 1;
   }
 
   /**

@@ -3,6 +3,7 @@ export { JobsService, JOBS_SCHEMA } from './jobs.service';
 export {
   JOBS_OPTIONS,
   JOB_STATES,
+  PermanentJobError,
   type EnqueueOptions,
   type JobContext,
   type JobHandler,

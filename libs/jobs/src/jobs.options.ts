@@ -70,3 +70,12 @@ export interface JobView {
   /** When the job may next run (a retry's backoff shows here). */
   startAfter: Date;
 }
+
+/**
+ * Thrown by a handler when retrying cannot help (a permanent refusal, e.g. an SMTP 550):
+ * the job fails at once, whatever retries its policy has left, and stays on the
+ * dead-letter list (`failed`) for an admin to look at and, once the cause is fixed, retry.
+ */
+export class PermanentJobError extends Error {
+  override readonly name = 'PermanentJobError';
+}

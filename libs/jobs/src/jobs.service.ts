@@ -9,6 +9,7 @@ import {
   type JobView,
   JOBS_OPTIONS,
   type JobsOptions,
+  PermanentJobError,
 } from './jobs.options';
 
 /** pg-boss's schema in our database (its default, named here because our SQL reads it). */
@@ -235,9 +236,18 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
     } catch (error) {
       const failure = error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
       // The message only: job data and what a handler saw may hold more than an id.
+      const permanent = error instanceof PermanentJobError;
       this.logger.warn(
-        `job ${name} ${job.id} failed (attempt ${job.retryCount + 1} of ${job.retryLimit + 1}): ${failure.message}`,
+        `job ${name} ${job.id} failed (attempt ${job.retryCount + 1} of ${job.retryLimit + 1}${permanent ? ', permanently' : ''}): ${failure.message}`,
       );
+      // No retries left: pg-boss's fail() moves a job whose retry_count has reached its
+      // retry_limit to `failed` instead of `retry`.
+      if (permanent) {
+        await this.txHost.rows(
+          `UPDATE ${JOBS_SCHEMA}.job SET retry_limit = retry_count WHERE name = $1 AND id = $2 AND state = 'active'`,
+          [name, job.id],
+        );
+      }
       await this.boss.fail(name, job.id, failure);
       return;
     }

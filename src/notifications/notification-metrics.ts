@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { Counter } from 'prom-client';
+import { MetricsRegistry } from '../metrics/metrics.registry';
+import type { EmailTemplate } from './notifications.types';
+
+/** What happened to an email: queued, sent, suppressed (flag off), deferred (to be retried), failed (dead-lettered). */
+export type EmailOutcome = 'queued' | 'sent' | 'suppressed' | 'deferred' | 'failed';
+
+/** `emails_total{template,outcome}`, counted by this replica. */
+@Injectable()
+export class NotificationMetrics {
+  private readonly emails: Counter<'template' | 'outcome'>;
+
+  constructor(registry: MetricsRegistry) {
+    this.emails = new Counter({
+      name: 'emails_total',
+      help: 'Emails by template and outcome: queued, sent, suppressed (notifications.email off), deferred (will be retried), failed (dead-lettered)',
+      labelNames: ['template', 'outcome'],
+      registers: [registry],
+    });
+  }
+
+  count(template: EmailTemplate, outcome: EmailOutcome): void {
+    this.emails.inc({ template, outcome });
+  }
+}
