@@ -55,7 +55,11 @@ describe('email through the job queue, into the dev outbox', () => {
   const pay = async (id: string, paymentMethod = 'pm_card_visa') => {
     const pi = await convert(id);
     const declined = paymentMethod === 'pm_card_chargeDeclined';
-    await t.http.post(`/v1/dev/payments/${pi}/confirm`).set(alice()).send({ paymentMethod }).expect(declined ? 400 : 200);
+    await t.http
+      .post(`/v1/dev/payments/${pi}/confirm`)
+      .set(alice())
+      .send({ paymentMethod })
+      .expect(declined ? 400 : 200);
     await settle();
   };
   const emails = async (reservationId: string, as = alice()) =>
@@ -65,9 +69,7 @@ describe('email through the job queue, into the dev outbox', () => {
     return emails(reservationId);
   };
   const notificationCount = async (reservationId: string) =>
-    Number(
-      (await t.dataSource.query(`SELECT count(*) AS n FROM notifications WHERE reservation_id = $1`, [reservationId]))[0].n,
-    );
+    Number((await t.dataSource.query(`SELECT count(*) AS n FROM notifications WHERE reservation_id = $1`, [reservationId]))[0].n);
   const emailJobs = async (reservationId: string) =>
     Number(
       (

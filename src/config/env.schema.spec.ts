@@ -147,6 +147,7 @@ const PRODUCTION = {
   PAYMENT_PROVIDER: 'stripe',
   STRIPE_SECRET_KEY: 'sk_live_0123456789',
   STRIPE_WEBHOOK_SECRET: 'whsec_live_0123456789abcdef',
+  SMTP_URL: 'smtps://holdfast:smtp_password_0123@smtp.example.com:465',
 };
 
 /** The values anyone can read in this repository (.env.example, the class defaults). */
@@ -200,10 +201,19 @@ describe('validateEnv with NODE_ENV=production', () => {
     expect(message).toMatch(/^Invalid configuration \(1 problem\):\n {2}- PAYMENT_PROVIDER="simulated": .*production/);
   });
 
+  it('refuses to run without SMTP_URL (email would only reach the dev outbox), and never prints the URL', () => {
+    expect(problems({ ...PRODUCTION, SMTP_URL: undefined })).toMatch(
+      /^Invalid configuration \(1 problem\):\n {2}- SMTP_URL=\(unset\): SMTP_URL is required with NODE_ENV=production/,
+    );
+    const message = problems({ ...PRODUCTION, SMTP_URL: 'http://holdfast:smtp_password_0123@smtp.example.com' });
+    expect(message).toMatch(/^ {2}- SMTP_URL=\(hidden\): SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/m);
+    expect(message).not.toContain('smtp_password');
+  });
+
   it('names every refused variable in one error, together with the ordinary problems', () => {
     const message = problems({ NODE_ENV: 'production', PORT: 'abc' }); // everything else at its development default
-    expect(message).toMatch(/^Invalid configuration \(5 problems\)/);
-    for (const name of ['PORT', 'AUTH_MODE', 'JWT_SECRET', 'PAYMENT_PROVIDER', 'STRIPE_WEBHOOK_SECRET']) {
+    expect(message).toMatch(/^Invalid configuration \(6 problems\)/);
+    for (const name of ['PORT', 'AUTH_MODE', 'JWT_SECRET', 'PAYMENT_PROVIDER', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL']) {
       expect(message).toMatch(new RegExp(`^  - ${name}=`, 'm'));
     }
     expect(message).not.toContain(DEV_JWT_SECRET);

@@ -21,7 +21,7 @@ export class DevEmailsController {
   @ApiOperation({
     summary: 'Read the dev outbox (AUTH_MODE=dev only)',
     description:
-      'The emails sent while SMTP_URL is unset, newest first: those about your own reservations (admins: everyone\'s). ' +
+      "The emails sent while SMTP_URL is unset, newest first: those about your own reservations (admins: everyone's). " +
       'Not registered when AUTH_MODE=jwks; with SMTP_URL set, email goes to the SMTP server instead and nothing new lands here.',
   })
   @ApiOkResponse({ type: DevEmailListDto })

@@ -34,7 +34,11 @@ export class EmailRenderer {
       id,
       to,
       subject,
-      text: this.plain.render(`./${template}.text.eta`, view).replace(/\n{3,}/g, '\n\n').trim() + '\n',
+      text:
+        this.plain
+          .render(`./${template}.text.eta`, view)
+          .replace(/\n{3,}/g, '\n\n')
+          .trim() + '\n',
       html: this.html.render(`./${template}.html.eta`, { ...view, subject }),
     };
   }
@@ -65,11 +69,13 @@ export function formatMoney(minor: number, currency: string, locale: string): st
 }
 
 function formatInstant(iso: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, {
-    dateStyle: 'full',
-    timeStyle: 'short',
-    timeZone: 'UTC',
-  }).format(new Date(iso)) + ' UTC';
+  return (
+    new Intl.DateTimeFormat(locale, {
+      dateStyle: 'full',
+      timeStyle: 'short',
+      timeZone: 'UTC',
+    }).format(new Date(iso)) + ' UTC'
+  );
 }
 
 function formatDate(isoDate: string, locale: string): string {

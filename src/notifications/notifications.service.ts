@@ -13,7 +13,13 @@ import type { DevEmail, EmailMessage, EmailRequest } from './notifications.types
 export const EMAIL_JOB = 'notifications-email';
 
 /** 3 attempts, 5 s then about 10 s apart (pg-boss doubles each delay, with jitter). */
-export const EMAIL_POLICY: JobPolicy = { retryLimit: 2, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 120, concurrency: 4 };
+export const EMAIL_POLICY: JobPolicy = {
+  retryLimit: 2,
+  retryDelaySeconds: 5,
+  retryBackoff: true,
+  expireInSeconds: 120,
+  concurrency: 4,
+};
 
 interface EmailJob {
   notificationId: string;
@@ -43,7 +49,9 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
 
   async onModuleInit(): Promise<void> {
     await this.jobs.register<EmailJob>(EMAIL_JOB, (data, job) => this.deliver(data, job), EMAIL_POLICY);
-    this.logger.log(`email goes to ${this.sender.kind === 'smtp' ? 'the SMTP server (SMTP_URL)' : 'the dev outbox (GET /v1/dev/emails)'}`);
+    this.logger.log(
+      `email goes to ${this.sender.kind === 'smtp' ? 'the SMTP server (SMTP_URL)' : 'the dev outbox (GET /v1/dev/emails)'}`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -101,7 +109,9 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
       await this.sender.send(message);
     } catch (error) {
       const failure =
-        error instanceof EmailDeliveryError ? error : new EmailDeliveryError(`email sender failed (${(error as Error)?.name})`, false);
+        error instanceof EmailDeliveryError
+          ? error
+          : new EmailDeliveryError(`email sender failed (${(error as Error)?.name})`, false);
       const last = failure.permanent || job.retryCount >= EMAIL_POLICY.retryLimit;
       await this.repo.settle(notificationId, last ? 'failed' : 'queued', failure.message);
       this.metrics.count(template, last ? 'failed' : 'deferred');

@@ -43,7 +43,11 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       const reply = decide(address.address, attempts.filter((a) => a === address.address).length);
       if (reply === 'accept') return callback();
       const text =
-        reply === 421 ? 'Service not available, try again later' : reply === 451 ? 'Greylisted, try again later' : 'No such user here';
+        reply === 421
+          ? 'Service not available, try again later'
+          : reply === 451
+            ? 'Greylisted, try again later'
+            : 'No such user here';
       callback(Object.assign(new Error(`${text} <${address.address}>`), { responseCode: reply }));
     },
     onData(stream, session, callback) {
