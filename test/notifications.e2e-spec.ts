@@ -177,6 +177,24 @@ describe('email through the job queue, into the dev outbox', () => {
     expect(list[0].text).toContain('We are refunding €246.90 to the card you paid with.');
   });
 
+  it('a refund of the whole payment sends "refunded" with the amount', async () => {
+    const id = await hold('Refund Guest');
+    await pay(id);
+    await emailsFor(id, 1);
+    const paymentId = (await t.http.get(`/v1/reservations/${id}`).set(admin()).expect(200)).body.payments[0].paymentId;
+    await t.http
+      .post(`/v1/admin/payments/${paymentId}/refunds`)
+      .set(admin())
+      .set('X-Idempotency-Key', randomUUID())
+      .send({ reason: 'event cancelled by the organiser' })
+      .expect(201);
+    await settle();
+    const list = await emailsFor(id, 2);
+    expect(list.map((e) => e.template)).toEqual(['reservation_refunded', 'reservation_confirmed']);
+    expect(list[0].subject).toMatch(/^Your payment for [A-Z0-9]{12} has been refunded$/);
+    expect(list[0].text).toContain('we have refunded €246.90 to the card you paid with');
+  });
+
   it('cancelling an unpaid hold and letting one expire send nothing', async () => {
     const cancelled = await hold('Quiet Guest');
     await t.http.post(`/v1/reservations/${cancelled}/cancel`).set(alice()).set('X-Idempotency-Key', randomUUID()).expect(200);
