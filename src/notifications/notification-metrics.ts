@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsRegistry } from '../metrics/metrics.registry';
-import type { EmailTemplate } from './notifications.types';
+import { EMAIL_TEMPLATES, type EmailTemplate } from './notifications.types';
 
 /** What happened to an email: queued, sent, suppressed (flag off), deferred (to be retried), failed (dead-lettered). */
-export type EmailOutcome = 'queued' | 'sent' | 'suppressed' | 'deferred' | 'failed';
+const OUTCOMES = ['queued', 'sent', 'suppressed', 'deferred', 'failed'] as const;
+export type EmailOutcome = (typeof OUTCOMES)[number];
 
 /** `emails_total{template,outcome}`, counted by this replica. */
 @Injectable()
@@ -18,6 +19,8 @@ export class NotificationMetrics {
       labelNames: ['template', 'outcome'],
       registers: [registry],
     });
+    // Every series from the start, so a rate or an alert sees the first failure.
+    for (const template of EMAIL_TEMPLATES) for (const outcome of OUTCOMES) this.emails.inc({ template, outcome }, 0);
   }
 
   count(template: EmailTemplate, outcome: EmailOutcome): void {
