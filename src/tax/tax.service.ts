@@ -41,7 +41,7 @@ export class TaxService {
   private readonly logger = new Logger(TaxService.name);
   private readonly providers: Record<TaxProviderName, { adapter: TaxProvider; policy: IntegrationPolicy }>;
   private readonly fallbackTable: RateTable;
-  private warned = new Set<string>();
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly config: TaxConfig,
