@@ -12,6 +12,7 @@ import { CreateAuditLog1795481000000 } from './1795481000000-CreateAuditLog';
 import { CreateSupportCases1795481000001 } from './1795481000001-CreateSupportCases';
 import { CreateFeatureFlags1795481000002 } from './1795481000002-CreateFeatureFlags';
 import { CreateNotifications1795482000000 } from './1795482000000-CreateNotifications';
+import { CreateTaxRates1795482000100 } from './1795482000100-CreateTaxRates';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
@@ -26,4 +27,5 @@ export const migrations = [
   CreateSupportCases1795481000001,
   CreateFeatureFlags1795481000002,
   CreateNotifications1795482000000,
+  CreateTaxRates1795482000100,
 ];

@@ -17,6 +17,7 @@ import { DemoModule } from './demo/demo.module';
 import { EventsModule } from './events/events.module';
 import { FlagsModule } from './flags/flags.module';
 import { HealthModule } from './health/health.module';
+import { IntegrationsModule } from './integrations/integrations.module';
 import { JobsAdminModule } from './jobs/jobs-admin.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { DevEmailsModule, NotificationsModule } from './notifications/notifications.module';
@@ -25,6 +26,7 @@ import { PaymentsModule } from './payments/payments.module';
 import { ProtectionModule } from './protection/protection.module';
 import { ReservationsModule } from './reservations/reservations.module';
 import { SupportModule } from './support/support.module';
+import { TaxModule } from './tax/tax.module';
 import { loggerParams } from './logging';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -67,6 +69,8 @@ export class AppModule {
         SupportModule,
         NotificationsModule,
         DevEmailsModule.forRoot(slices.notifications),
+        IntegrationsModule,
+        TaxModule,
         ...extraImports,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -113,6 +113,7 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /v1/admin/support-cases': { access: 'admin' },
   'POST /v1/admin/support-cases/{id}/resolve': { access: 'admin' },
   'GET /v1/admin/events': { access: 'admin' },
+  'GET /v1/admin/integrations': { access: 'admin' },
 };
 
 /**

@@ -32,7 +32,7 @@ describe('feature flags', () => {
     await t.close();
   });
 
-  it('seeds notifications.email and events.relay, both on', async () => {
+  it('seeds notifications.email, events.relay and tax.provider, all on', async () => {
     const res = await t.http.get('/v1/admin/flags').set(as(ada)).expect(200);
     expect(res.body.flags).toEqual([
       {
@@ -45,6 +45,15 @@ describe('feature flags', () => {
       },
       {
         key: 'notifications.email',
+        enabled: true,
+        variant: null,
+        description: expect.any(String),
+        updatedBy: 'system:migration',
+        updatedAt: expect.any(String),
+      },
+      {
+        // Seeded by the tax migration: on, no variant (the configured default provider).
+        key: 'tax.provider',
         enabled: true,
         variant: null,
         description: expect.any(String),

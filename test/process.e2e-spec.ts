@@ -198,6 +198,8 @@ describe('start-up with NODE_ENV=production', () => {
     STRIPE_SECRET_KEY: 'sk_live_do_not_print_0123456789',
     STRIPE_WEBHOOK_SECRET: LIVE_WEBHOOK_SECRET,
     SMTP_URL: 'smtp://holdfast:do_not_print_0123456789@smtp.example.com:587',
+    TAX_API_URL: 'https://api.taxjar.example.com',
+    TAX_API_KEY: 'tax_do_not_print_0123456789',
   };
 
   /** Starts the app with `env`, expects exit 1 before any database, and returns its stderr. */
@@ -221,12 +223,13 @@ describe('start-up with NODE_ENV=production', () => {
 
   it('refuses to start with the development defaults, naming every variable in one message', async () => {
     const stderr = await refused({ NODE_ENV: 'production' });
-    expect(stderr).toMatch(/^Invalid configuration \(5 problems\):\n/);
+    expect(stderr).toMatch(/^Invalid configuration \(6 problems\):\n/);
     expect(stderr).toMatch(/^ {2}- AUTH_MODE=\(unset\): AUTH_MODE=dev is refused with NODE_ENV=production/m);
     expect(stderr).toMatch(/^ {2}- JWT_SECRET=\(unset\): .*development value/m);
     expect(stderr).toMatch(/^ {2}- PAYMENT_PROVIDER=\(unset\): PAYMENT_PROVIDER=simulated is refused/m);
     expect(stderr).toMatch(/^ {2}- STRIPE_WEBHOOK_SECRET=\(unset\): .*required/m);
     expect(stderr).toMatch(/^ {2}- SMTP_URL=\(unset\): SMTP_URL is required with NODE_ENV=production/m);
+    expect(stderr).toMatch(/^ {2}- TAX_API_URL=\(unset\): the simulated tax provider is refused/m);
   }, 30_000);
 
   it.each([
@@ -241,6 +244,7 @@ describe('start-up with NODE_ENV=production', () => {
     ['PAYMENT_PROVIDER=stripe without a webhook secret', { STRIPE_WEBHOOK_SECRET: '' }, ['STRIPE_WEBHOOK_SECRET']],
     ['PAYMENT_PROVIDER=simulated', { PAYMENT_PROVIDER: 'simulated', STRIPE_SECRET_KEY: '' }, ['PAYMENT_PROVIDER']],
     ['no SMTP_URL (email would only reach the dev outbox)', { SMTP_URL: '' }, ['SMTP_URL']],
+    ['the simulated tax provider', { TAX_API_URL: '', TAX_API_KEY: '' }, ['TAX_API_URL']],
   ])(
     'refuses %s',
     async (_what, change: Record<string, string>, named: string[]) => {

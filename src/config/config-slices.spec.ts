@@ -10,6 +10,7 @@ import { NotificationsConfig } from '../notifications/notifications.config';
 import { PaymentsConfig } from '../payments/payments.config';
 import { ProtectionConfig } from '../protection/protection.config';
 import { ReservationsConfig } from '../reservations/reservations.config';
+import { TaxConfig } from '../tax/tax.config';
 import { createAppConfig } from './app-config';
 import { configSlices } from './config-slices';
 import { validateEnv } from './env.schema';
@@ -53,6 +54,22 @@ describe('config slices', () => {
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 900, holdSweepIntervalSeconds: 30 });
     expect(fields(slices.events)).toEqual({ natsUrl: null, relayIntervalMs: 1000 });
+    expect(fields(slices.tax)).toEqual({
+      apiUrl: null,
+      apiKey: null,
+      defaultProvider: 'simulated',
+      production: false,
+      timeoutMs: 2000,
+      retries: 1,
+      breakerThreshold: 5,
+      breakerHalfOpenMs: 30000,
+      rateLimitPerSecond: 10,
+      rateLimitBurst: 10,
+      dailyQuota: 10000,
+      fallbackRates: 'US=0.07,CA=0.13,GB=0.2,DE=0.19,FR=0.2,NL=0.21,*=0.2',
+      simulatedLatencyMs: 0,
+      simulatedFailurePercent: 0,
+    });
   });
 
   it('carries every set variable into its slice, under the slice name', () => {
@@ -84,6 +101,18 @@ describe('config slices', () => {
       HOLD_SWEEP_INTERVAL_SECONDS: '5',
       EVENTS_NATS_URL: 'nats://relay:secret@nats:4222',
       EVENTS_RELAY_INTERVAL_MS: '250',
+      TAX_API_URL: 'https://tax.example.com',
+      TAX_API_KEY: 'tax_test_123',
+      TAX_TIMEOUT_MS: '1500',
+      TAX_RETRIES: '0',
+      TAX_BREAKER_THRESHOLD: '3',
+      TAX_BREAKER_HALF_OPEN_MS: '10000',
+      TAX_RATE_LIMIT_PER_SECOND: '20',
+      TAX_RATE_LIMIT_BURST: '5',
+      TAX_DAILY_QUOTA: '50000',
+      TAX_FALLBACK_RATES: 'US=0.06,*=0.1',
+      TAX_SIMULATED_LATENCY_MS: '40',
+      TAX_SIMULATED_FAILURE_PERCENT: '10',
     });
     expect(slices.auth).toMatchObject({
       mode: 'jwks',
@@ -112,6 +141,22 @@ describe('config slices', () => {
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 60, holdSweepIntervalSeconds: 5 });
     expect(fields(slices.events)).toEqual({ natsUrl: 'nats://relay:secret@nats:4222', relayIntervalMs: 250 });
+    expect(fields(slices.tax)).toEqual({
+      apiUrl: 'https://tax.example.com',
+      apiKey: 'tax_test_123',
+      defaultProvider: 'http',
+      production: false,
+      timeoutMs: 1500,
+      retries: 0,
+      breakerThreshold: 3,
+      breakerHalfOpenMs: 10000,
+      rateLimitPerSecond: 20,
+      rateLimitBurst: 5,
+      dailyQuota: 50000,
+      fallbackRates: 'US=0.06,*=0.1',
+      simulatedLatencyMs: 40,
+      simulatedFailurePercent: 10,
+    });
   });
 
   it('loads the demo catalog on an external database only when DEMO_CATALOG says so', () => {
@@ -140,6 +185,7 @@ describe('config slices', () => {
       PaymentsConfig,
       ProtectionConfig,
       ReservationsConfig,
+      TaxConfig,
     ];
     expect(Object.values(slices).map((slice) => slice.constructor)).toEqual(classes);
     for (const slice of Object.values(slices)) expect(Object.isFrozen(slice)).toBe(true);

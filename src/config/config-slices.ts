@@ -9,6 +9,7 @@ import { NotificationsConfig } from '../notifications/notifications.config';
 import { PaymentsConfig } from '../payments/payments.config';
 import { ProtectionConfig } from '../protection/protection.config';
 import { ReservationsConfig } from '../reservations/reservations.config';
+import { TaxConfig } from '../tax/tax.config';
 import type { AppConfig } from './app-config';
 
 /**
@@ -31,6 +32,7 @@ export function configSlices(config: AppConfig) {
     payments: Object.freeze(new PaymentsConfig(config)),
     protection: Object.freeze(new ProtectionConfig(config)),
     reservations: Object.freeze(new ReservationsConfig(config)),
+    tax: Object.freeze(new TaxConfig(config)),
   } as const;
 }
 

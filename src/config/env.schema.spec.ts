@@ -127,6 +127,32 @@ describe('validateEnv', () => {
     expect(message).toContain('PORT must not be greater than 65535');
   });
 
+  it('gives the tax variables their defaults, needs TAX_API_KEY with TAX_API_URL, and checks the fallback table', () => {
+    expect(validateEnv({})).toMatchObject({
+      TAX_TIMEOUT_MS: 2000,
+      TAX_RETRIES: 1,
+      TAX_BREAKER_THRESHOLD: 5,
+      TAX_BREAKER_HALF_OPEN_MS: 30000,
+      TAX_RATE_LIMIT_PER_SECOND: 10,
+      TAX_RATE_LIMIT_BURST: 10,
+      TAX_DAILY_QUOTA: 10000,
+      TAX_SIMULATED_LATENCY_MS: 0,
+      TAX_SIMULATED_FAILURE_PERCENT: 0,
+    });
+    expect(validateEnv({}).TAX_FALLBACK_RATES).toContain('*=');
+    expect(problems({ TAX_API_URL: 'https://tax.example.com' })).toContain('TAX_API_KEY is required when TAX_API_URL is set');
+    expect(problems({ TAX_API_URL: 'not a url', TAX_API_KEY: 'k' })).toContain('TAX_API_URL must be an http(s) URL');
+    const message = problems({ TAX_API_URL: 'https://tax.example.com', TAX_API_KEY: 'tax_secret_value', TAX_RETRIES: '9' });
+    expect(message).toContain('TAX_RETRIES must not be greater than 5');
+    expect(message).not.toContain('tax_secret_value');
+    for (const table of ['US=0.07', 'US=0.07,*=1.5', 'US=-0.1,*=0.2', 'usa=0.1,*=0.2', 'US=0.07;*=0.2', 'US=abc,*=0.2']) {
+      expect(problems({ TAX_FALLBACK_RATES: table })).toContain('TAX_FALLBACK_RATES must be comma-separated');
+    }
+    for (const table of ['*=0', 'US=0.07, US-CA=0.0725 ,DE=0.19,*=0.2', '*=1']) {
+      expect(validateEnv({ TAX_FALLBACK_RATES: table }).TAX_FALLBACK_RATES).toBe(table);
+    }
+  });
+
   it('leaves METRICS_TOKEN unset by default and, when set, wants 16 characters and never prints it', () => {
     expect(validateEnv({}).METRICS_TOKEN).toBeUndefined();
     expect(validateEnv({ METRICS_TOKEN: '' }).METRICS_TOKEN).toBeUndefined();
@@ -148,6 +174,8 @@ const PRODUCTION = {
   STRIPE_SECRET_KEY: 'sk_live_0123456789',
   STRIPE_WEBHOOK_SECRET: 'whsec_live_0123456789abcdef',
   SMTP_URL: 'smtps://holdfast:smtp_password_0123@smtp.example.com:465',
+  TAX_API_URL: 'https://api.taxjar.example.com',
+  TAX_API_KEY: 'tax_live_0123456789',
 };
 
 /** The values anyone can read in this repository (.env.example, the class defaults). */
@@ -210,10 +238,25 @@ describe('validateEnv with NODE_ENV=production', () => {
     expect(message).not.toContain('smtp_password');
   });
 
+  it('refuses the simulated tax provider: TAX_API_URL and TAX_API_KEY are required', () => {
+    for (const missing of [
+      { TAX_API_URL: undefined, TAX_API_KEY: undefined },
+      { TAX_API_URL: '', TAX_API_KEY: '' },
+    ]) {
+      const message = problems({ ...PRODUCTION, ...missing });
+      expect(message).toMatch(
+        /^Invalid configuration \(1 problem\):\n {2}- TAX_API_URL=\(unset\): .*simulated tax provider .*production/,
+      );
+    }
+    // A key without a URL is still the simulated provider.
+    expect(problems({ ...PRODUCTION, TAX_API_URL: undefined })).toMatch(/TAX_API_URL=\(unset\): .*simulated tax provider/);
+  });
+
   it('names every refused variable in one error, together with the ordinary problems', () => {
     const message = problems({ NODE_ENV: 'production', PORT: 'abc' }); // everything else at its development default
-    expect(message).toMatch(/^Invalid configuration \(6 problems\)/);
-    for (const name of ['PORT', 'AUTH_MODE', 'JWT_SECRET', 'PAYMENT_PROVIDER', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL']) {
+    expect(message).toMatch(/^Invalid configuration \(7 problems\)/);
+    const names = ['PORT', 'AUTH_MODE', 'JWT_SECRET', 'PAYMENT_PROVIDER', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL', 'TAX_API_URL'];
+    for (const name of names) {
       expect(message).toMatch(new RegExp(`^  - ${name}=`, 'm'));
     }
     expect(message).not.toContain(DEV_JWT_SECRET);

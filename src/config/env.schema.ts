@@ -217,6 +217,70 @@ export class EnvironmentVariables {
   @IntInRange(1000, 600000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 65000;
 
+  /**
+   * The TaxJar-style tax API (docs/integrations.md, "Tax"): its base URL. Unset: the simulated
+   * provider is the default (refused with NODE_ENV=production).
+   */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'TAX_API_URL must be an http(s) URL' })
+  TAX_API_URL?: string;
+
+  /** The tax API's key, sent as `Authorization: Bearer`; required with TAX_API_URL. */
+  @ValidateIf((env: EnvironmentVariables) => env.TAX_API_URL !== undefined)
+  @IsString({ message: 'TAX_API_KEY is required when TAX_API_URL is set' })
+  @MinLength(1, { message: 'TAX_API_KEY is required when TAX_API_URL is set' })
+  TAX_API_KEY?: string;
+
+  /** Per attempt to the tax API. */
+  @IntInRange(100, 30000)
+  TAX_TIMEOUT_MS: number = 2000;
+
+  /** Extra attempts after a failed rate lookup (a read: safe to repeat), with exponential backoff. */
+  @IntInRange(0, 5)
+  TAX_RETRIES: number = 1;
+
+  /** Consecutive failed lookups that open the tax circuit breaker. */
+  @IntInRange(1, 1000)
+  TAX_BREAKER_THRESHOLD: number = 5;
+
+  /** How long the open tax breaker fails fast before it lets one trial lookup through. */
+  @IntInRange(100, 3_600_000)
+  TAX_BREAKER_HALF_OPEN_MS: number = 30000;
+
+  /** Client-side rate limit on the tax API (per replica): requests per second... */
+  @IntInRange(1, 10000)
+  TAX_RATE_LIMIT_PER_SECOND: number = 10;
+
+  /** ...and how many may go at once. */
+  @IntInRange(1, 10000)
+  TAX_RATE_LIMIT_BURST: number = 10;
+
+  /** The tax provider's daily request quota (seed 003: 10,000), for integration_quota_used_ratio. */
+  @IntInRange(1, 100_000_000)
+  TAX_DAILY_QUOTA: number = 10000;
+
+  /**
+   * Rates used when the tax provider fails and nothing is cached: `CC=rate` or `CC-REGION=rate`
+   * entries, comma-separated, and `*=rate` for every other country (required).
+   */
+  @ValidateBy({
+    name: 'taxRateTable',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isTaxRateTable(value),
+      defaultMessage: () =>
+        'TAX_FALLBACK_RATES must be comma-separated CC=rate or CC-REGION=rate entries (rates from 0 to 1, at most 10 decimals) with a default *=rate, e.g. US=0.07,DE=0.19,*=0.2',
+    },
+  })
+  TAX_FALLBACK_RATES: string = 'US=0.07,CA=0.13,GB=0.2,DE=0.19,FR=0.2,NL=0.21,*=0.2';
+
+  /** The simulated tax provider's answer time (development, demos, chaos tests). */
+  @IntInRange(0, 60000)
+  TAX_SIMULATED_LATENCY_MS: number = 0;
+
+  /** Share of the simulated tax provider's lookups that fail, in percent. */
+  @IntInRange(0, 100)
+  TAX_SIMULATED_FAILURE_PERCENT: number = 0;
+
   /** Bearer token a Prometheus scraper sends to `GET /metrics`; unset, the route answers 404. */
   @IsOptional()
   @IsString()
@@ -262,7 +326,8 @@ const DEVELOPMENT = new EnvironmentVariables();
  * conveniences that would let anyone in or take no money. AUTH_MODE=dev serves
  * POST /v1/dev/token, which mints any token, admin included, to anyone; the development
  * JWT_SECRET and STRIPE_WEBHOOK_SECRET are public, so anyone could sign tokens or webhook
- * events with them; the simulated provider charges no card. `input` is what was set
+ * events with them; the simulated provider charges no card; the simulated tax provider's
+ * rates are made up (a flag variant that selects it is ignored in production: TaxService). `input` is what was set
  * (blank counts as unset), to tell a missing webhook secret from the development one.
  */
 function productionProblems(env: EnvironmentVariables, input: Record<string, unknown>): [string, string][] {
@@ -290,6 +355,12 @@ function productionProblems(env: EnvironmentVariables, input: Record<string, unk
     problems.push([
       'SMTP_URL',
       'SMTP_URL is required with NODE_ENV=production: unset, email would only reach the dev outbox table and no guest would get one',
+    ]);
+  }
+  if (env.TAX_API_URL === undefined || env.TAX_API_KEY === undefined) {
+    problems.push([
+      'TAX_API_URL',
+      'the simulated tax provider is refused with NODE_ENV=production (its rates are made up): set TAX_API_URL and TAX_API_KEY',
     ]);
   }
   // Checked whatever the provider: POST /v1/webhooks/stripe is always served.
@@ -324,6 +395,7 @@ const SECRETS = new Set([
   'METRICS_TOKEN',
   'EVENTS_NATS_URL',
   'SMTP_URL',
+  'TAX_API_KEY',
 ]);
 
 function shown(key: string, value: unknown): string {
@@ -372,7 +444,32 @@ export const ENV_KEYS = [
   'SMTP_URL',
   'EMAIL_FROM',
   'EMAIL_LOCALE',
+  'TAX_API_URL',
+  'TAX_API_KEY',
+  'TAX_TIMEOUT_MS',
+  'TAX_RETRIES',
+  'TAX_BREAKER_THRESHOLD',
+  'TAX_BREAKER_HALF_OPEN_MS',
+  'TAX_RATE_LIMIT_PER_SECOND',
+  'TAX_RATE_LIMIT_BURST',
+  'TAX_DAILY_QUOTA',
+  'TAX_FALLBACK_RATES',
+  'TAX_SIMULATED_LATENCY_MS',
+  'TAX_SIMULATED_FAILURE_PERCENT',
 ] as const;
+
+/**
+ * A TAX_FALLBACK_RATES value: `CC=rate` / `CC-REGION=rate` entries and a `*=rate` default,
+ * each rate a plain decimal from 0 to 1 (src/tax/tax-rate.ts parses it).
+ */
+function isTaxRateTable(value: string): boolean {
+  const entries = value.split(',').map((entry) => entry.trim());
+  const valid = entries.every((entry) => {
+    const match = /^(\*|[A-Z]{2}(?:-[A-Z0-9]{1,3})?)=(\d+(?:\.\d{1,10})?)$/.exec(entry);
+    return match !== null && Number(match[2]) <= 1;
+  });
+  return valid && entries.some((entry) => entry.startsWith('*='));
+}
 
 /** Loads `.env` from the working directory if there is one; real environment variables win. */
 export function loadDotEnv(path = '.env'): void {
