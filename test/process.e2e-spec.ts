@@ -189,6 +189,7 @@ describe('start-up with NODE_ENV=production', () => {
   const DEV_JWT_SECRET = 'holdfast-dev-secret-change-me';
   const DEV_WEBHOOK_SECRET = 'whsec_holdfast_dev_secret';
   const LIVE_WEBHOOK_SECRET = 'whsec_live_do_not_print_0123456789';
+  const CARRIER_KEY = 'fedex=carrier_key_do_not_print_0123';
   /** Right for production: tokens from a JWKS, real Stripe with its webhook secret. */
   const production = {
     NODE_ENV: 'production',
@@ -197,6 +198,9 @@ describe('start-up with NODE_ENV=production', () => {
     PAYMENT_PROVIDER: 'stripe',
     STRIPE_SECRET_KEY: 'sk_live_do_not_print_0123456789',
     STRIPE_WEBHOOK_SECRET: LIVE_WEBHOOK_SECRET,
+    SHIPPING_PROVIDER: 'http',
+    SHIPPING_CARRIERS: 'fedex|https://fedex-rates.example.com/v1',
+    SHIPPING_CARRIER_API_KEY: CARRIER_KEY,
   };
 
   /** Starts the app with `env`, expects exit 1 before any database, and returns its stderr. */
@@ -206,7 +210,7 @@ describe('start-up with NODE_ENV=production', () => {
     expect(await app.exited).toEqual({ code: 1, signal: null });
     expect(existsSync(dataDir)).toBe(false); // refused before it started anything
     const stderr = app.stderr();
-    for (const secret of [DEV_JWT_SECRET, DEV_WEBHOOK_SECRET, LIVE_WEBHOOK_SECRET, production.STRIPE_SECRET_KEY]) {
+    for (const secret of [DEV_JWT_SECRET, DEV_WEBHOOK_SECRET, LIVE_WEBHOOK_SECRET, production.STRIPE_SECRET_KEY, CARRIER_KEY]) {
       expect(stderr).not.toContain(secret);
     }
     return stderr;
@@ -214,11 +218,12 @@ describe('start-up with NODE_ENV=production', () => {
 
   it('refuses to start with the development defaults, naming every variable in one message', async () => {
     const stderr = await refused({ NODE_ENV: 'production' });
-    expect(stderr).toMatch(/^Invalid configuration \(4 problems\):\n/);
+    expect(stderr).toMatch(/^Invalid configuration \(5 problems\):\n/);
     expect(stderr).toMatch(/^ {2}- AUTH_MODE=\(unset\): AUTH_MODE=dev is refused with NODE_ENV=production/m);
     expect(stderr).toMatch(/^ {2}- JWT_SECRET=\(unset\): .*development value/m);
     expect(stderr).toMatch(/^ {2}- PAYMENT_PROVIDER=\(unset\): PAYMENT_PROVIDER=simulated is refused/m);
     expect(stderr).toMatch(/^ {2}- STRIPE_WEBHOOK_SECRET=\(unset\): .*required/m);
+    expect(stderr).toMatch(/^ {2}- SHIPPING_PROVIDER=\(unset\): SHIPPING_PROVIDER=simulated is refused/m);
   }, 30_000);
 
   it.each([
@@ -232,6 +237,11 @@ describe('start-up with NODE_ENV=production', () => {
     ],
     ['PAYMENT_PROVIDER=stripe without a webhook secret', { STRIPE_WEBHOOK_SECRET: '' }, ['STRIPE_WEBHOOK_SECRET']],
     ['PAYMENT_PROVIDER=simulated', { PAYMENT_PROVIDER: 'simulated', STRIPE_SECRET_KEY: '' }, ['PAYMENT_PROVIDER']],
+    [
+      'SHIPPING_PROVIDER=simulated',
+      { SHIPPING_PROVIDER: 'simulated', SHIPPING_CARRIERS: '', SHIPPING_CARRIER_API_KEY: '' },
+      ['SHIPPING_PROVIDER'],
+    ],
   ])(
     'refuses %s',
     async (_what, change: Record<string, string>, named: string[]) => {

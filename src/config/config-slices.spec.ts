@@ -9,6 +9,7 @@ import { MetricsConfig } from '../metrics/metrics.config';
 import { PaymentsConfig } from '../payments/payments.config';
 import { ProtectionConfig } from '../protection/protection.config';
 import { ReservationsConfig } from '../reservations/reservations.config';
+import { ShippingConfig } from '../shipping/shipping.config';
 import { createAppConfig } from './app-config';
 import { configSlices } from './config-slices';
 import { validateEnv } from './env.schema';
@@ -52,6 +53,17 @@ describe('config slices', () => {
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 900, holdSweepIntervalSeconds: 30 });
     expect(fields(slices.events)).toEqual({ natsUrl: null, relayIntervalMs: 1000 });
+    expect(fields(slices.shipping)).toEqual({
+      provider: 'simulated',
+      carriers: [],
+      flatRates: [
+        { service: 'standard', estimatedDays: 5, amounts: { EUR: 690, USD: 790, GBP: 590 } },
+        { service: 'express', estimatedDays: 2, amounts: { EUR: 1490, USD: 1690, GBP: 1290 } },
+      ],
+      quoteTimeoutMs: 3000,
+      simulatedLatencyMs: 50,
+      simulatedFailureRate: 0,
+    });
   });
 
   it('carries every set variable into its slice, under the slice name', () => {
@@ -83,6 +95,13 @@ describe('config slices', () => {
       HOLD_SWEEP_INTERVAL_SECONDS: '5',
       EVENTS_NATS_URL: 'nats://relay:secret@nats:4222',
       EVENTS_RELAY_INTERVAL_MS: '250',
+      SHIPPING_PROVIDER: 'http',
+      SHIPPING_CARRIERS: 'fedex|https://fedex.example.com/v1/,ups|http://127.0.0.1:4010|disabled',
+      SHIPPING_CARRIER_API_KEY: 'fedex=fx-key',
+      SHIPPING_FLAT_RATES: '[{"service":"standard","estimatedDays":4,"amounts":{"JPY":900}}]',
+      SHIPPING_QUOTE_TIMEOUT_MS: '1500',
+      SHIPPING_SIMULATED_LATENCY_MS: '0',
+      SHIPPING_SIMULATED_FAILURE_RATE: '0.5',
     });
     expect(slices.auth).toMatchObject({
       mode: 'jwks',
@@ -111,6 +130,17 @@ describe('config slices', () => {
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 60, holdSweepIntervalSeconds: 5 });
     expect(fields(slices.events)).toEqual({ natsUrl: 'nats://relay:secret@nats:4222', relayIntervalMs: 250 });
+    expect(fields(slices.shipping)).toEqual({
+      provider: 'http',
+      carriers: [
+        { name: 'fedex', baseUrl: 'https://fedex.example.com/v1', enabled: true, apiKey: 'fx-key' },
+        { name: 'ups', baseUrl: 'http://127.0.0.1:4010', enabled: false, apiKey: null },
+      ],
+      flatRates: [{ service: 'standard', estimatedDays: 4, amounts: { JPY: 900 } }],
+      quoteTimeoutMs: 1500,
+      simulatedLatencyMs: 0,
+      simulatedFailureRate: 0.5,
+    });
   });
 
   it('loads the demo catalog on an external database only when DEMO_CATALOG says so', () => {
@@ -132,6 +162,7 @@ describe('config slices', () => {
       PaymentsConfig,
       ProtectionConfig,
       ReservationsConfig,
+      ShippingConfig,
     ];
     expect(Object.values(slices).map((slice) => slice.constructor)).toEqual(classes);
     for (const slice of Object.values(slices)) expect(Object.isFrozen(slice)).toBe(true);

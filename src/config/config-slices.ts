@@ -8,6 +8,7 @@ import { MetricsConfig } from '../metrics/metrics.config';
 import { PaymentsConfig } from '../payments/payments.config';
 import { ProtectionConfig } from '../protection/protection.config';
 import { ReservationsConfig } from '../reservations/reservations.config';
+import { ShippingConfig } from '../shipping/shipping.config';
 import type { AppConfig } from './app-config';
 
 /**
@@ -29,6 +30,7 @@ export function configSlices(config: AppConfig) {
     payments: Object.freeze(new PaymentsConfig(config)),
     protection: Object.freeze(new ProtectionConfig(config)),
     reservations: Object.freeze(new ReservationsConfig(config)),
+    shipping: Object.freeze(new ShippingConfig(config)),
   } as const;
 }
 
