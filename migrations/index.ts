@@ -11,6 +11,7 @@ import { CreateOutboxEvents1795480000000 } from './1795480000000-CreateOutboxEve
 import { CreateAuditLog1795481000000 } from './1795481000000-CreateAuditLog';
 import { CreateSupportCases1795481000001 } from './1795481000001-CreateSupportCases';
 import { CreateFeatureFlags1795481000002 } from './1795481000002-CreateFeatureFlags';
+import { CreateShippingRates1795482000200 } from './1795482000200-CreateShippingRates';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
@@ -24,4 +25,5 @@ export const migrations = [
   CreateAuditLog1795481000000,
   CreateSupportCases1795481000001,
   CreateFeatureFlags1795481000002,
+  CreateShippingRates1795482000200,
 ];

@@ -23,6 +23,7 @@ import { DevPaymentsModule } from './payments/dev-payments.module';
 import { PaymentsModule } from './payments/payments.module';
 import { ProtectionModule } from './protection/protection.module';
 import { ReservationsModule } from './reservations/reservations.module';
+import { ShippingModule } from './shipping/shipping.module';
 import { SupportModule } from './support/support.module';
 import { loggerParams } from './logging';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -64,6 +65,7 @@ export class AppModule {
         AdminAuditModule,
         FlagsModule,
         SupportModule,
+        ShippingModule,
         ...extraImports,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
