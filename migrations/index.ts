@@ -13,6 +13,7 @@ import { CreateSupportCases1795481000001 } from './1795481000001-CreateSupportCa
 import { CreateFeatureFlags1795481000002 } from './1795481000002-CreateFeatureFlags';
 import { CreateNotifications1795482000000 } from './1795482000000-CreateNotifications';
 import { CreateTaxRates1795482000100 } from './1795482000100-CreateTaxRates';
+import { CreateShippingRates1795482000200 } from './1795482000200-CreateShippingRates';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
@@ -28,4 +29,5 @@ export const migrations = [
   CreateFeatureFlags1795481000002,
   CreateNotifications1795482000000,
   CreateTaxRates1795482000100,
+  CreateShippingRates1795482000200,
 ];

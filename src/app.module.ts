@@ -25,6 +25,7 @@ import { DevPaymentsModule } from './payments/dev-payments.module';
 import { PaymentsModule } from './payments/payments.module';
 import { ProtectionModule } from './protection/protection.module';
 import { ReservationsModule } from './reservations/reservations.module';
+import { ShippingModule } from './shipping/shipping.module';
 import { SupportModule } from './support/support.module';
 import { TaxModule } from './tax/tax.module';
 import { loggerParams } from './logging';
@@ -71,6 +72,7 @@ export class AppModule {
         DevEmailsModule.forRoot(slices.notifications),
         IntegrationsModule,
         TaxModule,
+        ShippingModule,
         ...extraImports,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -68,6 +68,7 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
   notifications: ['flags', ...CROSS_CUTTING],
   integrations: [...CROSS_CUTTING], // outbound integrations' policies, metrics and admin view
   tax: ['integrations', 'flags', ...CROSS_CUTTING],
+  shipping: ['flags', ...CROSS_CUTTING],
 };
 
 /** Plumbing with no domain (typed config, the data source): any file of theirs may be imported from anywhere. */
@@ -331,6 +332,7 @@ describe('architecture', () => {
       notifications: 'src/notifications',
       dev_emails: 'src/notifications',
       tax_rates: 'src/tax',
+      shipping_rates: 'src/shipping',
     };
     // Known, named departures still to be moved behind a service (file: tables). Keep
     // this list short and shrinking; an entry that no longer applies fails the test too.

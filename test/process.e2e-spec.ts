@@ -189,6 +189,7 @@ describe('start-up with NODE_ENV=production', () => {
   const DEV_JWT_SECRET = 'holdfast-dev-secret-change-me';
   const DEV_WEBHOOK_SECRET = 'whsec_holdfast_dev_secret';
   const LIVE_WEBHOOK_SECRET = 'whsec_live_do_not_print_0123456789';
+  const CARRIER_KEY = 'fedex=carrier_key_do_not_print_0123';
   /** Right for production: tokens from a JWKS, real Stripe with its webhook secret. */
   const production = {
     NODE_ENV: 'production',
@@ -200,6 +201,9 @@ describe('start-up with NODE_ENV=production', () => {
     SMTP_URL: 'smtp://holdfast:do_not_print_0123456789@smtp.example.com:587',
     TAX_API_URL: 'https://api.taxjar.example.com',
     TAX_API_KEY: 'tax_do_not_print_0123456789',
+    SHIPPING_PROVIDER: 'http',
+    SHIPPING_CARRIERS: 'fedex|https://fedex-rates.example.com/v1',
+    SHIPPING_CARRIER_API_KEY: CARRIER_KEY,
   };
 
   /** Starts the app with `env`, expects exit 1 before any database, and returns its stderr. */
@@ -214,6 +218,7 @@ describe('start-up with NODE_ENV=production', () => {
       DEV_WEBHOOK_SECRET,
       LIVE_WEBHOOK_SECRET,
       production.STRIPE_SECRET_KEY,
+      CARRIER_KEY,
       'do_not_print',
     ]) {
       expect(stderr).not.toContain(secret);
@@ -223,13 +228,14 @@ describe('start-up with NODE_ENV=production', () => {
 
   it('refuses to start with the development defaults, naming every variable in one message', async () => {
     const stderr = await refused({ NODE_ENV: 'production' });
-    expect(stderr).toMatch(/^Invalid configuration \(6 problems\):\n/);
+    expect(stderr).toMatch(/^Invalid configuration \(7 problems\):\n/);
     expect(stderr).toMatch(/^ {2}- AUTH_MODE=\(unset\): AUTH_MODE=dev is refused with NODE_ENV=production/m);
     expect(stderr).toMatch(/^ {2}- JWT_SECRET=\(unset\): .*development value/m);
     expect(stderr).toMatch(/^ {2}- PAYMENT_PROVIDER=\(unset\): PAYMENT_PROVIDER=simulated is refused/m);
     expect(stderr).toMatch(/^ {2}- STRIPE_WEBHOOK_SECRET=\(unset\): .*required/m);
     expect(stderr).toMatch(/^ {2}- SMTP_URL=\(unset\): SMTP_URL is required with NODE_ENV=production/m);
     expect(stderr).toMatch(/^ {2}- TAX_API_URL=\(unset\): the simulated tax provider is refused/m);
+    expect(stderr).toMatch(/^ {2}- SHIPPING_PROVIDER=\(unset\): SHIPPING_PROVIDER=simulated is refused/m);
   }, 30_000);
 
   it.each([
@@ -245,6 +251,11 @@ describe('start-up with NODE_ENV=production', () => {
     ['PAYMENT_PROVIDER=simulated', { PAYMENT_PROVIDER: 'simulated', STRIPE_SECRET_KEY: '' }, ['PAYMENT_PROVIDER']],
     ['no SMTP_URL (email would only reach the dev outbox)', { SMTP_URL: '' }, ['SMTP_URL']],
     ['the simulated tax provider', { TAX_API_URL: '', TAX_API_KEY: '' }, ['TAX_API_URL']],
+    [
+      'SHIPPING_PROVIDER=simulated',
+      { SHIPPING_PROVIDER: 'simulated', SHIPPING_CARRIERS: '', SHIPPING_CARRIER_API_KEY: '' },
+      ['SHIPPING_PROVIDER'],
+    ],
   ])(
     'refuses %s',
     async (_what, change: Record<string, string>, named: string[]) => {

@@ -11,6 +11,7 @@ import { PaymentsConfig } from '../payments/payments.config';
 import { ProtectionConfig } from '../protection/protection.config';
 import { ReservationsConfig } from '../reservations/reservations.config';
 import { TaxConfig } from '../tax/tax.config';
+import { ShippingConfig } from '../shipping/shipping.config';
 import { createAppConfig } from './app-config';
 import { configSlices } from './config-slices';
 import { validateEnv } from './env.schema';
@@ -70,6 +71,17 @@ describe('config slices', () => {
       simulatedLatencyMs: 0,
       simulatedFailurePercent: 0,
     });
+    expect(fields(slices.shipping)).toEqual({
+      provider: 'simulated',
+      carriers: [],
+      flatRates: [
+        { service: 'standard', estimatedDays: 5, amounts: { EUR: 690, USD: 790, GBP: 590 } },
+        { service: 'express', estimatedDays: 2, amounts: { EUR: 1490, USD: 1690, GBP: 1290 } },
+      ],
+      quoteTimeoutMs: 3000,
+      simulatedLatencyMs: 50,
+      simulatedFailureRate: 0,
+    });
   });
 
   it('carries every set variable into its slice, under the slice name', () => {
@@ -113,6 +125,13 @@ describe('config slices', () => {
       TAX_FALLBACK_RATES: 'US=0.06,*=0.1',
       TAX_SIMULATED_LATENCY_MS: '40',
       TAX_SIMULATED_FAILURE_PERCENT: '10',
+      SHIPPING_PROVIDER: 'http',
+      SHIPPING_CARRIERS: 'fedex|https://fedex.example.com/v1/,ups|http://127.0.0.1:4010|disabled',
+      SHIPPING_CARRIER_API_KEY: 'fedex=fx-key',
+      SHIPPING_FLAT_RATES: '[{"service":"standard","estimatedDays":4,"amounts":{"JPY":900}}]',
+      SHIPPING_QUOTE_TIMEOUT_MS: '1500',
+      SHIPPING_SIMULATED_LATENCY_MS: '0',
+      SHIPPING_SIMULATED_FAILURE_RATE: '0.5',
     });
     expect(slices.auth).toMatchObject({
       mode: 'jwks',
@@ -157,6 +176,17 @@ describe('config slices', () => {
       simulatedLatencyMs: 40,
       simulatedFailurePercent: 10,
     });
+    expect(fields(slices.shipping)).toEqual({
+      provider: 'http',
+      carriers: [
+        { name: 'fedex', baseUrl: 'https://fedex.example.com/v1', enabled: true, apiKey: 'fx-key' },
+        { name: 'ups', baseUrl: 'http://127.0.0.1:4010', enabled: false, apiKey: null },
+      ],
+      flatRates: [{ service: 'standard', estimatedDays: 4, amounts: { JPY: 900 } }],
+      quoteTimeoutMs: 1500,
+      simulatedLatencyMs: 0,
+      simulatedFailureRate: 0.5,
+    });
   });
 
   it('loads the demo catalog on an external database only when DEMO_CATALOG says so', () => {
@@ -186,6 +216,7 @@ describe('config slices', () => {
       ProtectionConfig,
       ReservationsConfig,
       TaxConfig,
+      ShippingConfig,
     ];
     expect(Object.values(slices).map((slice) => slice.constructor)).toEqual(classes);
     for (const slice of Object.values(slices)) expect(Object.isFrozen(slice)).toBe(true);

@@ -10,6 +10,7 @@ import { PaymentsConfig } from '../payments/payments.config';
 import { ProtectionConfig } from '../protection/protection.config';
 import { ReservationsConfig } from '../reservations/reservations.config';
 import { TaxConfig } from '../tax/tax.config';
+import { ShippingConfig } from '../shipping/shipping.config';
 import type { AppConfig } from './app-config';
 
 /**
@@ -33,6 +34,7 @@ export function configSlices(config: AppConfig) {
     protection: Object.freeze(new ProtectionConfig(config)),
     reservations: Object.freeze(new ReservationsConfig(config)),
     tax: Object.freeze(new TaxConfig(config)),
+    shipping: Object.freeze(new ShippingConfig(config)),
   } as const;
 }
 

@@ -4,6 +4,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -15,6 +16,7 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
+import { DEFAULT_FLAT_RATES, parseCarrierEndpoints, parseCarrierKeys, parseFlatRates } from './shipping-env';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) => {
@@ -34,6 +36,32 @@ function IntInRange(min: number, max: number): PropertyDecorator {
   return (target, key) => {
     for (const decorate of decorators) decorate(target, key);
   };
+}
+
+/** A string variable that `parse` accepts; the message names the variable and what `parse` found wrong. */
+function Parses(parse: (value: string) => unknown): PropertyDecorator {
+  return ValidateBy({
+    name: 'parses',
+    validator: {
+      validate: (value: unknown) => {
+        if (value === undefined) return true; // reported as missing by the rule that requires it
+        try {
+          parse(String(value));
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: (args) => {
+        try {
+          parse(String(args?.value));
+          return `${args?.property} is not valid`;
+        } catch (error) {
+          return `${args?.property} ${(error as Error).message}`;
+        }
+      },
+    },
+  });
 }
 
 /**
@@ -174,6 +202,50 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsBoolean()
   DEMO_CATALOG?: boolean;
+
+  /** Where shipping rates come from: `simulated` (three in-process carriers) or `http` (SHIPPING_CARRIERS). */
+  @IsIn(['simulated', 'http'])
+  SHIPPING_PROVIDER: string = 'simulated';
+
+  /** `name|baseUrl[|enabled|disabled]`, comma-separated: the carriers asked when SHIPPING_PROVIDER=http. */
+  @ValidateIf((env: EnvironmentVariables) => env.SHIPPING_PROVIDER === 'http' || env.SHIPPING_CARRIERS !== undefined)
+  @IsString({ message: 'SHIPPING_CARRIERS is required when SHIPPING_PROVIDER=http' })
+  @Parses(parseCarrierEndpoints)
+  SHIPPING_CARRIERS?: string;
+
+  /** `name=key`, comma-separated: each HTTP carrier's API key (sent as `Authorization: Bearer <key>`). */
+  @ValidateIf((env: EnvironmentVariables) => env.SHIPPING_PROVIDER === 'http' || env.SHIPPING_CARRIER_API_KEY !== undefined)
+  @IsString({ message: 'SHIPPING_CARRIER_API_KEY is required when SHIPPING_PROVIDER=http' })
+  @Parses(parseCarrierKeys)
+  @ValidateBy({
+    name: 'keysEveryEnabledCarrier',
+    validator: {
+      validate: (_value: unknown, args) => missingCarrierKeys(args?.object as EnvironmentVariables).length === 0,
+      defaultMessage: (args) =>
+        `SHIPPING_CARRIER_API_KEY has no key for ${missingCarrierKeys(args?.object as EnvironmentVariables).join(', ')}`,
+    },
+  })
+  SHIPPING_CARRIER_API_KEY?: string;
+
+  /** The flat-rate options offered when no carrier answers in time (JSON; see docs/shipping.md). */
+  @IsString()
+  @Parses(parseFlatRates)
+  SHIPPING_FLAT_RATES: string = DEFAULT_FLAT_RATES;
+
+  /** How long each carrier may take to answer a quote. */
+  @IntInRange(100, 30000)
+  SHIPPING_QUOTE_TIMEOUT_MS: number = 3000;
+
+  /** The simulated carriers' typical answer time (each answer takes 50 % to 150 % of it). */
+  @IntInRange(0, 60000)
+  SHIPPING_SIMULATED_LATENCY_MS: number = 50;
+
+  /** The share of simulated carrier calls that fail, from 0 to 1. */
+  @Transform(({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  SHIPPING_SIMULATED_FAILURE_RATE: number = 0;
 
   /** Comma-separated exact origins (`https://app.example.com`, no path or trailing slash). */
   @IsString()
@@ -363,6 +435,22 @@ function productionProblems(env: EnvironmentVariables, input: Record<string, unk
       'the simulated tax provider is refused with NODE_ENV=production (its rates are made up): set TAX_API_URL and TAX_API_KEY',
     ]);
   }
+  if (env.SHIPPING_PROVIDER === 'simulated') {
+    problems.push([
+      'SHIPPING_PROVIDER',
+      'SHIPPING_PROVIDER=simulated is refused with NODE_ENV=production (its rates are invented, no parcel is ever booked with them): use SHIPPING_PROVIDER=http with SHIPPING_CARRIERS',
+    ]);
+  } else {
+    const plain = safely(() => parseCarrierEndpoints(env.SHIPPING_CARRIERS ?? ''), []).filter(
+      (c) => !c.baseUrl.startsWith('https:'),
+    );
+    if (plain.length > 0) {
+      problems.push([
+        'SHIPPING_CARRIERS',
+        `SHIPPING_CARRIERS must use https with NODE_ENV=production (the API key travels in every request): ${plain.map((c) => c.name).join(', ')} does not`,
+      ]);
+    }
+  }
   // Checked whatever the provider: POST /v1/webhooks/stripe is always served.
   if (input.STRIPE_WEBHOOK_SECRET === undefined) {
     problems.push([
@@ -378,6 +466,27 @@ function productionProblems(env: EnvironmentVariables, input: Record<string, unk
     ]);
   }
   return problems;
+}
+
+/** What `fn` returns, or `fallback` if it throws (a value whose format is reported elsewhere). */
+function safely<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * The enabled HTTP carriers that SHIPPING_CARRIER_API_KEY gives no key for (none unless
+ * SHIPPING_PROVIDER=http; a list or key value that does not parse is reported by its own rule).
+ */
+function missingCarrierKeys(env: EnvironmentVariables): string[] {
+  if (env.SHIPPING_PROVIDER !== 'http' || env.SHIPPING_CARRIER_API_KEY === undefined) return [];
+  const carriers = safely(() => parseCarrierEndpoints(env.SHIPPING_CARRIERS ?? ''), []);
+  const keys = safely(() => parseCarrierKeys(env.SHIPPING_CARRIER_API_KEY ?? ''), null);
+  if (keys === null) return [];
+  return carriers.filter((c) => c.enabled && !keys.has(c.name)).map((c) => c.name);
 }
 
 /** The entries of a secret that may be a comma-separated list (old and new during a rotation). */
@@ -396,6 +505,7 @@ const SECRETS = new Set([
   'EVENTS_NATS_URL',
   'SMTP_URL',
   'TAX_API_KEY',
+  'SHIPPING_CARRIER_API_KEY',
 ]);
 
 function shown(key: string, value: unknown): string {
@@ -433,6 +543,13 @@ export const ENV_KEYS = [
   'HOLD_TTL_SECONDS',
   'HOLD_SWEEP_INTERVAL_SECONDS',
   'DEMO_CATALOG',
+  'SHIPPING_PROVIDER',
+  'SHIPPING_CARRIERS',
+  'SHIPPING_CARRIER_API_KEY',
+  'SHIPPING_FLAT_RATES',
+  'SHIPPING_QUOTE_TIMEOUT_MS',
+  'SHIPPING_SIMULATED_LATENCY_MS',
+  'SHIPPING_SIMULATED_FAILURE_RATE',
   'PAYMENT_PROVIDER',
   'STRIPE_SECRET_KEY',
   'STRIPE_API_BASE',

@@ -10,9 +10,17 @@ export const FLAGS = {
    * then the fallback table). Production never uses simulated.
    */
   taxProvider: 'tax.provider',
+  /**
+   * One per shipping carrier, `shipping.carrier.<name>`: off, that carrier is not asked for
+   * rates (the others, or the flat rates, answer). Seeded on for the simulated carriers
+   * fedex, ups and usps; an HTTP carrier of another name needs its own seeding migration.
+   */
+  shippingCarrier: (name: string) => `shipping.carrier.${name}` as const,
 } as const;
 
-export type FlagKey = (typeof FLAGS)[keyof typeof FLAGS];
+type FlagValue = (typeof FLAGS)[keyof typeof FLAGS];
+export type FlagKey =
+  Exclude<FlagValue, (...args: never[]) => unknown> | ReturnType<Extract<FlagValue, (...args: never[]) => unknown>>;
 
 /** A flag as stored. */
 export interface FeatureFlag {
