@@ -32,38 +32,27 @@ describe('feature flags', () => {
     await t.close();
   });
 
-  it('seeds notifications.email, events.relay and tax.provider, all on', async () => {
+  it('seeds notifications.email, events.relay, the shipping carriers and tax.provider, all on', async () => {
     const res = await t.http.get('/v1/admin/flags').set(as(ada)).expect(200);
-    expect(res.body.flags).toEqual([
-      {
-        key: 'events.relay',
-        enabled: true,
-        variant: null,
-        description: expect.any(String),
-        updatedBy: 'system:migration',
-        updatedAt: expect.any(String),
-      },
-      {
-        key: 'notifications.email',
-        enabled: true,
-        variant: null,
-        description: expect.any(String),
-        updatedBy: 'system:migration',
-        updatedAt: expect.any(String),
-      },
-      {
-        // Seeded by the tax migration: on, no variant (the configured default provider).
-        key: 'tax.provider',
-        enabled: true,
-        variant: null,
-        description: expect.any(String),
-        updatedBy: 'system:migration',
-        updatedAt: expect.any(String),
-      },
-    ]);
-    const flags = t.app.get(FlagsService);
-    expect(await flags.isEnabled('notifications.email')).toBe(true);
-    expect(await flags.isEnabled('events.relay')).toBe(true);
+    const seeded = (key: string) => ({
+      key,
+      enabled: true,
+      variant: null,
+      description: expect.any(String),
+      updatedBy: 'system:migration',
+      updatedAt: expect.any(String),
+    });
+    // tax.provider: on, no variant (the configured default provider); one flag per simulated carrier.
+    expect(res.body.flags).toEqual(
+      [
+        'events.relay',
+        'notifications.email',
+        'shipping.carrier.fedex',
+        'shipping.carrier.ups',
+        'shipping.carrier.usps',
+        'tax.provider',
+      ].map(seeded),
+    );
   });
 
   it('flips at run time: at once here, within the cache time on another replica, no restart', async () => {
