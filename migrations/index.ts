@@ -14,6 +14,8 @@ import { CreateFeatureFlags1795481000002 } from './1795481000002-CreateFeatureFl
 import { CreateNotifications1795482000000 } from './1795482000000-CreateNotifications';
 import { CreateTaxRates1795482000100 } from './1795482000100-CreateTaxRates';
 import { CreateShippingRates1795482000200 } from './1795482000200-CreateShippingRates';
+import { OfferingsWeightAndInventorySource1795482000300 } from './1795482000300-OfferingsWeightAndInventorySource';
+import { ReservationShippingAndTax1795482000400 } from './1795482000400-ReservationShippingAndTax';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
@@ -30,4 +32,6 @@ export const migrations = [
   CreateNotifications1795482000000,
   CreateTaxRates1795482000100,
   CreateShippingRates1795482000200,
+  OfferingsWeightAndInventorySource1795482000300,
+  ReservationShippingAndTax1795482000400,
 ];

@@ -57,7 +57,7 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
   inventory: ['catalog', ...CROSS_CUTTING],
   payments: [...CROSS_CUTTING],
   events: ['flags', ...CROSS_CUTTING],
-  reservations: ['payments', 'inventory', 'catalog', 'events', 'notifications', ...CROSS_CUTTING],
+  reservations: ['payments', 'inventory', 'catalog', 'events', 'notifications', 'shipping', 'tax', ...CROSS_CUTTING],
   webhooks: ['payments', ...CROSS_CUTTING],
   health: [...CROSS_CUTTING],
   jobs: [...CROSS_CUTTING],

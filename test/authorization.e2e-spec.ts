@@ -42,6 +42,14 @@ interface Expectation {
 }
 
 const RESERVATION_BY_ID: Foreign[] = [{ via: 'path', resource: 'reservation', error: 'RESERVATION_NOT_FOUND' }];
+const ADDRESS = {
+  name: 'Ann Example',
+  line1: '1 Main St',
+  city: 'Springfield',
+  region: 'IL',
+  postalCode: '62701',
+  country: 'US',
+};
 const CARD_BY_ID: Foreign[] = [{ via: 'path', resource: 'paymentMethod', error: 'PAYMENT_METHOD_NOT_FOUND' }];
 
 /** Every operation the API documents, and who may call it. Add a route: add it here. */
@@ -78,6 +86,21 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /v1/reservations/{id}': { access: 'user', foreign: RESERVATION_BY_ID },
   'GET /v1/reservations/{id}/payment-status': { access: 'user', foreign: RESERVATION_BY_ID },
   'POST /v1/reservations/{id}/cancel': { access: 'user', foreign: RESERVATION_BY_ID },
+  'POST /v1/reservations/{id}/shipping-rates': {
+    access: 'user',
+    foreign: [{ via: 'path', resource: 'reservation', error: 'RESERVATION_NOT_FOUND', body: { address: ADDRESS } }],
+  },
+  'PUT /v1/reservations/{id}/shipping': {
+    access: 'user',
+    foreign: [
+      {
+        via: 'path',
+        resource: 'reservation',
+        error: 'RESERVATION_NOT_FOUND',
+        body: { address: ADDRESS, rateId: '00000000-0000-4000-8000-000000000000' },
+      },
+    ],
+  },
 
   'GET /v1/payments/methods': { access: 'user', foreign: [{ via: 'list', resource: 'paymentMethod' }] },
   'POST /v1/payments/methods': { access: 'user' },
@@ -104,6 +127,7 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /v1/admin/payments/{paymentId}/refunds': { access: 'admin' },
   'GET /v1/admin/payments/stuck': { access: 'admin' },
   'GET /v1/admin/reservations': { access: 'admin' },
+  'POST /v1/admin/reservations/{id}/shipments': { access: 'admin' },
   'GET /v1/admin/invariants': { access: 'admin' },
   'GET /v1/admin/jobs': { access: 'admin' },
   'POST /v1/admin/jobs/{id}/retry': { access: 'admin' },

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
+import { In, type Repository } from 'typeorm';
 import { AuditService } from '@holdfast/audit';
 import { AppError } from '@holdfast/errors';
 import { type SqlParams, TransactionHost } from '@holdfast/database';
@@ -90,18 +90,24 @@ export class CatalogService {
     return this.txHost.run(async () => {
       const repository = this.txHost.manager.getRepository(OfferingEntity);
       const saved = await repository.save(
-        repository.create({
-          kind: dto.kind,
-          title: dto.title,
-          description: dto.description,
-          currency: dto.currency,
-          basePriceCents: dto.basePrice,
-          active: dto.active ?? true,
-          pricingRules: toStoredRules(dto.pricingRules),
-          refundableUntilHours: dto.refundableUntilHours ?? null,
-          images: dto.images ?? [],
-          attributes: dto.attributes ?? {},
-        }),
+        checkedSource(
+          {
+            kind: dto.kind,
+            title: dto.title,
+            description: dto.description,
+            currency: dto.currency,
+            basePriceCents: dto.basePrice,
+            active: dto.active ?? true,
+            pricingRules: toStoredRules(dto.pricingRules),
+            refundableUntilHours: dto.refundableUntilHours ?? null,
+            images: dto.images ?? [],
+            attributes: dto.attributes ?? {},
+            weightGrams: dto.weightGrams ?? null,
+            inventorySource: dto.inventorySource ?? 'internal',
+            externalItemId: dto.externalItemId ?? null,
+          },
+          repository,
+        ),
       );
       // Nothing to drop: the cache never holds misses, so no entry can exist for a new id.
       // Re-read for the columns the database fills in (timestamps, defaults).
@@ -135,7 +141,10 @@ export class CatalogService {
         if (dto.refundableUntilHours !== undefined) offering.refundableUntilHours = dto.refundableUntilHours;
         if (dto.images !== undefined) offering.images = dto.images;
         if (dto.attributes !== undefined) offering.attributes = dto.attributes;
-        await repository.save(offering);
+        if (dto.weightGrams !== undefined) offering.weightGrams = dto.weightGrams;
+        if (dto.inventorySource !== undefined) offering.inventorySource = dto.inventorySource;
+        if (dto.externalItemId !== undefined) offering.externalItemId = dto.externalItemId;
+        await repository.save(checkedSource(offering));
         const after = toOfferingDto(await this.findOrFail(id));
         await this.audit.record({ actor, recordType: 'offering', recordId: id, action: 'update', before, after });
         return after;
@@ -249,6 +258,26 @@ function toRulesDto(rules: PricingRules): PricingRulesDto {
   return dto;
 }
 
+/**
+ * An external offering names its item in the inventory system, and only goods (products,
+ * rentals) can be external: refused as VALIDATION_FAILED, before the table's CHECK would.
+ */
+function checkedSource(offering: Partial<OfferingEntity>, repository?: Repository<OfferingEntity>): OfferingEntity {
+  if (offering.inventorySource === 'external') {
+    if (!offering.externalItemId) {
+      throw new AppError('VALIDATION_FAILED', 'The request is not valid', [
+        { field: 'externalItemId', message: 'externalItemId is required with inventorySource "external"' },
+      ]);
+    }
+    if (offering.kind === 'experience') {
+      throw new AppError('VALIDATION_FAILED', 'The request is not valid', [
+        { field: 'inventorySource', message: 'only products and rentals can be external (experiences are our time slots)' },
+      ]);
+    }
+  }
+  return repository ? repository.create(offering) : (offering as OfferingEntity);
+}
+
 function toOfferingDto(offering: OfferingEntity): OfferingDto {
   return {
     id: offering.id,
@@ -259,6 +288,10 @@ function toOfferingDto(offering: OfferingEntity): OfferingDto {
     basePrice: offering.basePriceCents,
     active: offering.active,
     orderable: offering.active,
+    unavailableReason: offering.active ? null : 'INACTIVE',
+    weightGrams: offering.weightGrams,
+    inventorySource: offering.inventorySource,
+    externalItemId: offering.externalItemId,
     pricingRules: toRulesDto(offering.pricingRules ?? {}),
     refundableUntilHours: offering.refundableUntilHours,
     images: offering.images,

@@ -4,10 +4,18 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn,
 export const OFFERING_KINDS = ['experience', 'product', 'rental'] as const;
 export type OfferingKind = (typeof OFFERING_KINDS)[number];
 
+export const INVENTORY_SOURCES = ['internal', 'external'] as const;
+export type InventorySource = (typeof INVENTORY_SOURCES)[number];
+
 /** Something that can be booked: an experience, a product or a rental (DESIGN.md section 1). */
 @Entity({ name: 'offerings' })
 @Check('chk_offerings_kind', `"kind" IN ('experience', 'product', 'rental')`)
 @Check('chk_offerings_base_price', `"base_price_cents" >= 0`)
+@Check('chk_offerings_weight', `"weight_grams" IS NULL OR "weight_grams" > 0`)
+@Check(
+  'chk_offerings_inventory_source',
+  `"inventory_source" = 'internal' OR ("inventory_source" = 'external' AND "external_item_id" IS NOT NULL)`,
+)
 @Index('idx_offerings_kind_active', ['kind', 'active'])
 export class OfferingEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -44,6 +52,18 @@ export class OfferingEntity {
 
   @Column({ type: 'jsonb', default: () => `'{}'` })
   attributes!: Record<string, unknown>;
+
+  /** A product's shipping weight per unit (grams); null for what is not shipped. */
+  @Column({ name: 'weight_grams', type: 'integer', nullable: true })
+  weightGrams!: number | null;
+
+  /** Whose stock it is: our ledger (`internal`) or the Inventory Management System (`external`, DESIGN.md section 10). */
+  @Column({ name: 'inventory_source', type: 'text', default: 'internal' })
+  inventorySource!: InventorySource;
+
+  /** The IMS's id of the item (`external` offerings only). */
+  @Column({ name: 'external_item_id', type: 'text', nullable: true })
+  externalItemId!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -105,6 +105,7 @@ export class DemoCatalog implements OnApplicationBootstrap {
           description: 'Airline-approved soft carrier.',
           currency: 'EUR',
           basePrice: 3900,
+          weightGrams: 1200,
           pricingRules: { groupDiscount: { minQuantity: 3, percentOff: 10, type: 'multi_buy' } },
         },
         DEMO_ACTOR,

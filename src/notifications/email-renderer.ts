@@ -15,6 +15,7 @@ interface EmailView {
   total: string;
   refund: string | null;
   holdExpiresAt: string | null;
+  shipment: { carrier: string; trackingNumber: string } | null;
 }
 
 /**
@@ -54,6 +55,7 @@ function toView(data: ReservationEmailData, locale: string): EmailView {
     total: money(data.totalCents),
     refund: data.refundCents ? money(data.refundCents) : null,
     holdExpiresAt: data.holdExpiresAt ? formatInstant(data.holdExpiresAt, locale) : null,
+    shipment: data.shipment ?? null,
   };
 }
 

@@ -4,6 +4,7 @@ export const EMAIL_TEMPLATES = [
   'reservation_cancelled',
   'reservation_refunded',
   'payment_failed',
+  'order_shipped',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
@@ -31,6 +32,8 @@ export interface ReservationEmailData {
   refundCents?: number;
   /** payment_failed: until when the guest may pay with another card (ISO instant). */
   holdExpiresAt?: string;
+  /** order_shipped: who carries the parcel, and its tracking number. */
+  shipment?: { carrier: string; trackingNumber: string };
 }
 
 /** An email to queue: who gets it, about what, and what it says. */

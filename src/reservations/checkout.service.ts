@@ -22,6 +22,9 @@ import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reser
 import { type ReservationState, ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
 
+/** What a cancellation does not refund: the shipping of goods already shipped. */
+const keptShipping = (r: ReservationState): number => (r.shippedAt ? (r.shippingCents ?? 0) : 0);
+
 /** Who may pay for, convert, confirm or check a reservation: its owner (admins: anyone). */
 const mayAct = (user: AuthUser, row: { userId: string }) => row.userId === user.sub || user.roles.includes('admin');
 
@@ -62,6 +65,9 @@ export class CheckoutService {
         return { expired: true as const };
       }
       if (!['held', 'pending', 'payment_failed'].includes(r.status)) throw invalidStatus(r.status, 'converted');
+      if (r.needsShipping && r.shippingCents === null) {
+        throw new AppError('SHIPPING_REQUIRED', 'Choose a shipping rate first: PUT /v1/reservations/{id}/shipping');
+      }
       const saved = dto.paymentMethodId ? await this.methods.resolveForPayment(user.sub, dto.paymentMethodId) : null;
       const attempt = await this.payments.openAttempt({
         reservationId: r.id,
@@ -208,8 +214,10 @@ export class CheckoutService {
       if (payment?.status === 'requires_capture') {
         await this.refunds.queueCancel(payment.paymentId, true);
         own.releaseIds!.push(payment.paymentId);
-      } else if (payment && refundable && payment.captured - payment.refunded > 0) {
+      } else if (payment && refundable && payment.captured - payment.refunded - keptShipping(locked) > 0) {
         const refund = await this.refunds.requestRefund(payment.paymentId, {
+          // Shipping goes back only while the goods have not left (DESIGN.md section 11).
+          ...(keptShipping(locked) > 0 ? { amount: payment.captured - payment.refunded - keptShipping(locked) } : {}),
           reason: 'cancelled by the customer',
           source: 'cancellation',
           claim: true,

@@ -41,6 +41,9 @@ export class ReservationEmails {
         currency: record.currency.trim(),
         refundCents,
         ...(template === 'payment_failed' ? { holdExpiresAt: record.holdExpiresAt.toISOString() } : {}),
+        ...(template === 'order_shipped' && record.shipmentCarrier && record.trackingNumber
+          ? { shipment: { carrier: record.shipmentCarrier, trackingNumber: record.trackingNumber } }
+          : {}),
       },
     });
   }

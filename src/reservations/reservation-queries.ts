@@ -123,6 +123,27 @@ function toDto(row: ReservationRecord, items: ShownItem[], money: ReservationPay
     originalPrice: row.originalCents,
     discountApplied: row.discountCents,
     currency: row.currency.trim(),
+    totals: {
+      subtotal: row.originalCents,
+      discount: row.discountCents,
+      shipping: row.shippingCents ?? 0,
+      tax: row.taxCents,
+      total: row.totalCents,
+    },
+    taxEstimated: row.taxEstimated,
+    shipping:
+      row.shippingCents === null || !row.shippingAddress
+        ? null
+        : {
+            address: { ...row.shippingAddress },
+            carrier: row.shippingCarrier!,
+            service: row.shippingService!,
+            amount: row.shippingCents,
+            estimatedDays: row.shippingEstimatedDays!,
+            shippedAt: row.shippedAt?.toISOString() ?? null,
+            shipmentCarrier: row.shipmentCarrier,
+            trackingNumber: row.trackingNumber,
+          },
     appliedDiscounts: row.appliedDiscounts,
     guestName: row.guestName,
     guestEmail: row.guestEmail,

@@ -1,4 +1,8 @@
 import type { AppliedDiscounts } from '../catalog/pricing';
+import type { ShippingAddress } from '../shipping/shipping.types';
+
+/** A shipping address as stored on the reservation. */
+export type ShippingAddressRecord = ShippingAddress;
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export const RESERVATION_STATUSES = [
@@ -25,7 +29,7 @@ export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
 )
 @Check(
   'chk_reservations_amounts',
-  `"original_cents" >= 0 AND "discount_cents" >= 0 AND "total_cents" = "original_cents" - "discount_cents"`,
+  `"original_cents" >= 0 AND "discount_cents" >= 0 AND COALESCE("shipping_cents", 0) >= 0 AND "tax_cents" >= 0 AND "total_cents" = "original_cents" - "discount_cents" + COALESCE("shipping_cents", 0) + "tax_cents"`,
 )
 @Index('idx_reservations_user_created', ['userId', 'createdAt'])
 @Index('idx_reservations_hold_expiry', ['holdExpiresAt'], { where: `"status" IN ('held', 'pending', 'payment_failed')` })
@@ -81,6 +85,46 @@ export class ReservationEntity {
   /** The expiry sweep's lease on a pending reservation while it cancels its intents at the provider. */
   @Column({ name: 'sweep_claimed_until', type: 'timestamptz', nullable: true })
   sweepClaimedUntil!: Date | null;
+
+  /** Where the goods go (DESIGN.md section 11); null until a rate is chosen, and for what is not shipped. */
+  @Column({ name: 'shipping_address', type: 'jsonb', nullable: true })
+  shippingAddress!: ShippingAddressRecord | null;
+
+  @Column({ name: 'shipping_rate_id', type: 'uuid', nullable: true })
+  shippingRateId!: string | null;
+
+  @Column({ name: 'shipping_carrier', type: 'text', nullable: true })
+  shippingCarrier!: string | null;
+
+  @Column({ name: 'shipping_service', type: 'text', nullable: true })
+  shippingService!: string | null;
+
+  @Column({ name: 'shipping_estimated_days', type: 'integer', nullable: true })
+  shippingEstimatedDays!: number | null;
+
+  /** The chosen rate's amount; null until one is chosen (then part of `total_cents`). */
+  @Column({ name: 'shipping_cents', type: 'integer', nullable: true })
+  shippingCents!: number | null;
+
+  @Column({ name: 'tax_cents', type: 'integer', default: 0 })
+  taxCents!: number;
+
+  /** The tax rate applied, an exact decimal string (`"0.0825"`). */
+  @Column({ name: 'tax_rate', type: 'text', nullable: true })
+  taxRate!: string | null;
+
+  /** The tax came from the fallback table (or a stale rate): the provider did not answer. */
+  @Column({ name: 'tax_estimated', type: 'boolean', default: false })
+  taxEstimated!: boolean;
+
+  @Column({ name: 'shipped_at', type: 'timestamptz', nullable: true })
+  shippedAt!: Date | null;
+
+  @Column({ name: 'shipment_carrier', type: 'text', nullable: true })
+  shipmentCarrier!: string | null;
+
+  @Column({ name: 'tracking_number', type: 'text', nullable: true })
+  trackingNumber!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

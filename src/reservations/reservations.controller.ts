@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '@holdfast/errors';
 import { Idempotent, IdempotencyKey, type IdempotentRequest } from '@holdfast/idempotency';
@@ -15,7 +15,9 @@ import {
 } from './dto/checkout.dto';
 import { HoldRequestDto, HoldResponseDto } from './dto/hold.dto';
 import { ListReservationsQueryDto, ReservationDto, ReservationListDto } from './dto/reservation.dto';
+import { ChooseShippingDto, ShippingRatesRequestDto, ShippingRatesResponseDto } from './dto/shipping.dto';
 import { ReservationQueries } from './reservation-queries';
+import { ReservationShipping } from './reservation-shipping';
 import { ReservationsService } from './reservations.service';
 
 @ApiTags('reservations')
@@ -25,6 +27,7 @@ export class ReservationsController {
     private readonly reservations: ReservationsService,
     private readonly queries: ReservationQueries,
     private readonly checkout: CheckoutService,
+    private readonly shipping: ReservationShipping,
   ) {}
 
   @Post('hold')
@@ -74,6 +77,7 @@ export class ReservationsController {
     'RESERVATION_NOT_FOUND',
     'HOLD_EXPIRED',
     'INVALID_HOLD_STATUS',
+    'SHIPPING_REQUIRED',
     'PAYMENT_METHOD_NOT_FOUND',
     'PAYMENT_CARD_DECLINED',
     'PAYMENT_PROCESSING_FAILED',
@@ -120,6 +124,53 @@ export class ReservationsController {
   @ApiErrors('RESERVATION_NOT_FOUND')
   get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ReservationDto> {
     return this.queries.get(user, id);
+  }
+
+  @Post(':id/shipping-rates')
+  @HttpCode(200)
+  @RateLimit('hold')
+  @ApiOperation({
+    summary: 'Shipping rates for a hold with products (every enabled carrier, in parallel)',
+    description:
+      "Asks every enabled carrier at once, 3 s each, for the parcel (the products' weights times their quantities) to " +
+      '`address`; answers the rates cheapest first. When no carrier answers in time, the configured flat rates with ' +
+      '`fallback: true`. Each rate can be chosen with `PUT /v1/reservations/{id}/shipping` for 15 minutes.',
+  })
+  @ApiOkResponse({ type: ShippingRatesResponseDto })
+  @ApiErrors('VALIDATION_FAILED', 'RESERVATION_NOT_FOUND', 'HOLD_EXPIRED', 'INVALID_HOLD_STATUS', 'SERVICE_UNAVAILABLE')
+  shippingRates(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() body: ShippingRatesRequestDto,
+  ): Promise<ShippingRatesResponseDto> {
+    return this.shipping.rates(user, id, body.address);
+  }
+
+  @Put(':id/shipping')
+  @ApiOperation({
+    summary: 'Choose the shipping rate (and address) of a hold with products; prices the tax',
+    description:
+      'Stores the address and the rate (quoted for this reservation and this address, within 15 minutes), prices tax on ' +
+      'the goods and the shipping, and answers the reservation with `totals {subtotal, discount, shipping, tax, total}` ' +
+      'and `taxEstimated` (true when the tax service was down and the fallback rates applied). From then on ' +
+      '`totalPrice` equals `totals.total`, which convert charges. Choose again to change it; after convert it is fixed ' +
+      '(409 INVALID_HOLD_STATUS).',
+  })
+  @ApiOkResponse({ type: ReservationDto })
+  @ApiErrors(
+    'VALIDATION_FAILED',
+    'RESERVATION_NOT_FOUND',
+    'NOT_FOUND',
+    'HOLD_EXPIRED',
+    'INVALID_HOLD_STATUS',
+    'SHIPPING_RATE_EXPIRED',
+  )
+  chooseShipping(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() body: ChooseShippingDto,
+  ): Promise<ReservationDto> {
+    return this.shipping.choose(user, id, body);
   }
 
   @Post(':id/cancel')

@@ -3,6 +3,8 @@ import { CatalogModule } from '../catalog/catalog.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { PaymentsModule } from '../payments/payments.module';
+import { ShippingModule } from '../shipping/shipping.module';
+import { TaxModule } from '../tax/tax.module';
 import { AdminReservationsController } from './admin-reservations.controller';
 import { CheckoutService } from './checkout.service';
 import { HoldExpiryJob } from './hold-expiry.job';
@@ -11,13 +13,14 @@ import { ReservationPaymentOutcomes } from './payment-outcome.adapter';
 import { ReservationEmails } from './reservation-emails';
 import { ReservationMetrics } from './reservation-metrics';
 import { ReservationQueries } from './reservation-queries';
+import { ReservationShipping } from './reservation-shipping';
 import { ReservationsController } from './reservations.controller';
 import { ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
 
 /** Holds and reservations: the booking flow of DESIGN.md section 4. */
 @Module({
-  imports: [CatalogModule, InventoryModule, PaymentsModule, NotificationsModule],
+  imports: [CatalogModule, InventoryModule, PaymentsModule, NotificationsModule, ShippingModule, TaxModule],
   controllers: [ReservationsController, AdminReservationsController],
   providers: [
     ReservationsRepository,
@@ -29,6 +32,7 @@ import { ReservationsService } from './reservations.service';
     ReservationPaymentOutcomes,
     ReservationMetrics,
     ReservationEmails,
+    ReservationShipping,
   ],
   exports: [ReservationsService, HoldExpiryJob],
 })

@@ -3,7 +3,7 @@ import { SqlParams, TransactionHost } from '@holdfast/database';
 import { type NewHold, reservationInsertCtes } from './hold-statement';
 import { EVENT_POSITION_SET, EVENT_RETURNING, reservationEvents } from './reservation-events';
 import type { ReservationItemEntity } from './reservation-item.entity';
-import type { ReservationEntity, ReservationStatus } from './reservation.entity';
+import type { ReservationEntity, ReservationStatus, ShippingAddressRecord } from './reservation.entity';
 
 /** A reservation as readers see it (its status effective, see EFFECTIVE_STATUS). */
 export type ReservationRecord = Pick<
@@ -24,13 +24,42 @@ export type ReservationRecord = Pick<
   | 'reference'
   | 'statusReason'
   | 'createdAt'
+  | 'shippingAddress'
+  | 'shippingCarrier'
+  | 'shippingService'
+  | 'shippingEstimatedDays'
+  | 'shippingCents'
+  | 'taxCents'
+  | 'taxRate'
+  | 'taxEstimated'
+  | 'shippedAt'
+  | 'shipmentCarrier'
+  | 'trackingNumber'
 >;
 
 /** What acting on a reservation needs: who owns it, where it stands, what it costs. */
-export type ReservationState = Pick<ReservationEntity, 'id' | 'userId' | 'status' | 'totalCents' | 'currency' | 'reference'> & {
+export type ReservationState = Pick<
+  ReservationEntity,
+  'id' | 'userId' | 'status' | 'totalCents' | 'currency' | 'reference' | 'shippingCents' | 'shippedAt'
+> & {
   /** Its hold time has passed (by the database's clock), whatever its status. */
   expired: boolean;
+  /** It has products, which are shipped: a rate must be chosen before convert (SHIPPING_REQUIRED). */
+  needsShipping: boolean;
 };
+
+/** What choosing a shipping rate writes (with the tax it brings). */
+export interface ShippingChoice {
+  address: ShippingAddressRecord;
+  rateId: string;
+  carrier: string;
+  service: string;
+  estimatedDays: number;
+  shippingCents: number;
+  taxCents: number;
+  taxRate: string;
+  taxEstimated: boolean;
+}
 
 /** A reservation's line; dates as `YYYY-MM-DD`. */
 export type ReservationItemRecord = Pick<
@@ -78,9 +107,13 @@ const RECORD_COLUMNS = `r.id, r.user_id AS "userId", ${EFFECTIVE_STATUS} AS stat
   r.applied_discounts AS "appliedDiscounts", r.guest_name AS "guestName", r.guest_email AS "guestEmail",
   r.guest_phone AS "guestPhone", r.special_requests AS "specialRequests", r.reference,
   CASE WHEN r.status = 'held' AND r.hold_expires_at <= now() THEN 'HOLD_EXPIRED' ELSE r.status_reason END AS "statusReason",
-  r.created_at AS "createdAt"`;
+  r.created_at AS "createdAt", r.shipping_address AS "shippingAddress", r.shipping_carrier AS "shippingCarrier",
+  r.shipping_service AS "shippingService", r.shipping_estimated_days AS "shippingEstimatedDays",
+  r.shipping_cents AS "shippingCents", r.tax_cents AS "taxCents", r.tax_rate AS "taxRate", r.tax_estimated AS "taxEstimated",
+  r.shipped_at AS "shippedAt", r.shipment_carrier AS "shipmentCarrier", r.tracking_number AS "trackingNumber"`;
 const STATE_COLUMNS = `r.id, r.user_id AS "userId", r.status, r.hold_expires_at <= now() AS expired,
-  r.total_cents AS "totalCents", r.currency, r.reference`;
+  r.total_cents AS "totalCents", r.currency, r.reference, r.shipping_cents AS "shippingCents", r.shipped_at AS "shippedAt",
+  EXISTS (SELECT 1 FROM reservation_items i WHERE i.reservation_id = r.id AND i.kind = 'product') AS "needsShipping"`;
 const ITEM_COLUMNS = `i.id, i.reservation_id AS "reservationId", i.offering_id AS "offeringId", i.kind, i.time_slot_id AS "timeSlotId",
   i.sku, i.start_date::text AS "startDate", i.end_date::text AS "endDate", i.quantity, i.unit_price_cents AS "unitPriceCents",
   i.total_cents AS "totalCents"`;
@@ -266,6 +299,44 @@ export class ReservationsRepository {
        ${reservationEvents('changed_events', 'changed')}
        SELECT id FROM changed`,
       [id, reference, reason, CONFIRMABLE],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Records the chosen shipping rate and its tax on a hold, and makes them part of its
+   * total; true if it was still held (the caller has locked it).
+   */
+  async chooseShipping(id: string, choice: ShippingChoice): Promise<boolean> {
+    const rows = await this.txHost.rows<{ id: string }>(
+      `UPDATE reservations SET shipping_address = $2::jsonb, shipping_rate_id = $3, shipping_carrier = $4, shipping_service = $5,
+              shipping_estimated_days = $6, shipping_cents = $7, tax_cents = $8, tax_rate = $9, tax_estimated = $10,
+              total_cents = original_cents - discount_cents + $7 + $8, updated_at = now()
+        WHERE id = $1 AND status = 'held'
+        RETURNING id`,
+      [
+        id,
+        JSON.stringify(choice.address),
+        choice.rateId,
+        choice.carrier,
+        choice.service,
+        choice.estimatedDays,
+        choice.shippingCents,
+        choice.taxCents,
+        choice.taxRate,
+        choice.taxEstimated,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  /** Marks a confirmed reservation's goods shipped, once; true if this call did. */
+  async markShipped(id: string, carrier: string, trackingNumber: string): Promise<boolean> {
+    const rows = await this.txHost.rows<{ id: string }>(
+      `UPDATE reservations SET shipped_at = now(), shipment_carrier = $2, tracking_number = $3, updated_at = now()
+        WHERE id = $1 AND status = 'confirmed' AND shipping_cents IS NOT NULL AND shipped_at IS NULL
+        RETURNING id`,
+      [id, carrier, trackingNumber],
     );
     return rows.length === 1;
   }

@@ -29,6 +29,9 @@ export type OfferingOverrides = Partial<
     | 'refundableUntilHours'
     | 'images'
     | 'attributes'
+    | 'weightGrams'
+    | 'inventorySource'
+    | 'externalItemId'
   >
 >;
 

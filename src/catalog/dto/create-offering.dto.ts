@@ -13,12 +13,14 @@ import {
   Max,
   MaxLength,
   Min,
+  Matches,
   MinLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { Trim } from '@holdfast/errors';
 import { IsCurrencyCode } from '@holdfast/money';
-import { OFFERING_KINDS, type OfferingKind } from '../offering.entity';
+import { INVENTORY_SOURCES, type InventorySource, OFFERING_KINDS, type OfferingKind } from '../offering.entity';
 import { MAX_PRICE_MINOR, OptionalNotNull, PricingRulesDto } from './pricing-rules.dto';
 
 /**
@@ -122,4 +124,42 @@ export class CreateOfferingDto {
   @OptionalNotNull()
   @IsObject()
   attributes?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    example: 1200,
+    minimum: 1,
+    maximum: 1000000,
+    description: 'Shipping weight of one unit, in grams: products need it to be shipped (shipping rates are by weight).',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  weightGrams?: number | null;
+
+  @ApiPropertyOptional({
+    enum: INVENTORY_SOURCES,
+    example: 'internal',
+    description:
+      'Whose stock it is: `internal` (default, our ledger) or `external` (the Inventory Management System; needs `externalItemId`).',
+  })
+  @OptionalNotNull()
+  @IsIn(INVENTORY_SOURCES)
+  inventorySource?: InventorySource;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'CARRIER-M-42',
+    maxLength: 128,
+    description: "The IMS's item id (required with `inventorySource: external`).",
+  })
+  @ValidateIf((dto: CreateOfferingDto) => dto.externalItemId !== undefined && dto.externalItemId !== null)
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, {
+    message: 'externalItemId must be 1 to 128 letters, digits, dots, colons, underscores or hyphens',
+  })
+  externalItemId?: string | null;
 }

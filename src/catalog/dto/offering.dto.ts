@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PaginationDto } from '@holdfast/pagination';
-import { OFFERING_KINDS, type OfferingKind } from '../offering.entity';
+import { INVENTORY_SOURCES, type InventorySource, OFFERING_KINDS, type OfferingKind } from '../offering.entity';
 import { PricingRulesDto } from './pricing-rules.dto';
 
 /** An offering as the API shows it (public browse and admin alike). */
@@ -26,8 +26,35 @@ export class OfferingDto {
   @ApiProperty({ example: true })
   active!: boolean;
 
-  @ApiProperty({ example: true, description: 'Whether a hold may be placed on it now (currently: it is active).' })
+  @ApiProperty({
+    example: true,
+    description:
+      'Whether a hold may be placed on it now: it is active and, for an external offering, the inventory system answers.',
+  })
   orderable!: boolean;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description:
+      'Why it is not orderable: `INACTIVE`, or `INVENTORY_UNAVAILABLE` (the inventory system is down); null when orderable.',
+  })
+  unavailableReason!: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 1200, description: 'Shipping weight of one unit in grams (products).' })
+  weightGrams!: number | null;
+
+  @ApiProperty({ enum: INVENTORY_SOURCES, example: 'internal' })
+  inventorySource!: InventorySource;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: "The inventory system's item id (external offerings).",
+  })
+  externalItemId!: string | null;
 
   @ApiProperty({
     type: PricingRulesDto,

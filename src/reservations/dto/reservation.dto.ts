@@ -123,6 +123,51 @@ export class ReservationRefundDto {
   createdAt!: string;
 }
 
+/** What a reservation costs, line by line (DESIGN.md section 11). Minor units. */
+export class ReservationTotalsDto {
+  @ApiProperty({ example: 11700, description: 'The items at their original prices.' })
+  subtotal!: number;
+
+  @ApiProperty({ example: 1170 })
+  discount!: number;
+
+  @ApiProperty({ example: 690, description: 'The chosen shipping rate; 0 until one is chosen, and for what is not shipped.' })
+  shipping!: number;
+
+  @ApiProperty({ example: 2244 })
+  tax!: number;
+
+  @ApiProperty({ example: 13464, description: 'subtotal - discount + shipping + tax: what convert charges (`totalPrice`).' })
+  total!: number;
+}
+
+/** Where a reservation's goods go, how, and once shipped, the shipment. */
+export class ReservationShippingDto {
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The shipping address.' })
+  address!: Record<string, unknown>;
+
+  @ApiProperty({ example: 'ups' })
+  carrier!: string;
+
+  @ApiProperty({ example: 'ground' })
+  service!: string;
+
+  @ApiProperty({ example: 690 })
+  amount!: number;
+
+  @ApiProperty({ example: 3 })
+  estimatedDays!: number;
+
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'When the goods were shipped.' })
+  shippedAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  shipmentCarrier!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  trackingNumber!: string | null;
+}
+
 /** A reservation as the app sees it. `status` is the effective one: a hold past its time reads as expired. */
 export class ReservationDto {
   @ApiProperty({ format: 'uuid' })
@@ -161,6 +206,19 @@ export class ReservationDto {
 
   @ApiProperty({ example: 'EUR' })
   currency!: string;
+
+  @ApiProperty({ type: ReservationTotalsDto })
+  totals!: ReservationTotalsDto;
+
+  @ApiProperty({ example: false, description: 'The tax is an estimate: the tax service did not answer (fallback rates).' })
+  taxEstimated!: boolean;
+
+  @ApiProperty({
+    type: ReservationShippingDto,
+    nullable: true,
+    description: 'Set once a shipping rate is chosen (reservations with products).',
+  })
+  shipping!: ReservationShippingDto | null;
 
   @ApiProperty({ type: AppliedDiscountsDto })
   appliedDiscounts!: AppliedDiscountsDto;
