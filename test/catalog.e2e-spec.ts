@@ -27,14 +27,18 @@ const OFFERING_KEYS = [
   'createdAt',
   'currency',
   'description',
+  'externalItemId',
   'id',
   'images',
+  'inventorySource',
   'kind',
   'orderable',
   'pricingRules',
   'refundableUntilHours',
   'title',
+  'unavailableReason',
   'updatedAt',
+  'weightGrams',
 ];
 
 interface Offering {
@@ -81,6 +85,29 @@ describe('catalog', () => {
   const fields = (body: ErrorBody): string[] => [...new Set((body.details ?? []).map((d) => d.field))];
 
   describe('admin create', () => {
+    it("takes a product's weight and an external inventory source with the IMS item id", async () => {
+      const base = { kind: 'product', title: 'Cat carrier', description: 'Soft.', currency: 'EUR', basePrice: 3900 };
+      const res = await t.http
+        .post('/v1/admin/offerings')
+        .set('Authorization', admin)
+        .send({ ...base, weightGrams: 1200, inventorySource: 'external', externalItemId: 'CARRIER-M-42' });
+      expect(res.body).toMatchObject({ weightGrams: 1200, inventorySource: 'external', externalItemId: 'CARRIER-M-42' });
+      expect(res.status).toBe(201);
+      expect(fields(await createInvalid({ ...base, inventorySource: 'external' }))).toEqual(['externalItemId']);
+      expect(
+        fields(await createInvalid({ ...base, kind: 'experience', inventorySource: 'external', externalItemId: 'X1' })),
+      ).toEqual(['inventorySource']);
+      expect(fields(await createInvalid({ ...base, weightGrams: 0 }))).toEqual(['weightGrams']);
+      expect(fields(await createInvalid({ ...base, inventorySource: 'ims' }))).toEqual(['inventorySource']);
+      expect(fields(await createInvalid({ ...base, externalItemId: 'a b/../c' }))).toEqual(['externalItemId']);
+      const patched = await t.http
+        .patch(`/v1/admin/offerings/${res.body.id}`)
+        .set('Authorization', admin)
+        .send({ externalItemId: null })
+        .expect(400);
+      expect(patched.body.error).toBe('VALIDATION_FAILED');
+    });
+
     it('creates an experience and answers 201 with the full offering', async () => {
       const res = await t.http.post('/v1/admin/offerings').set('Authorization', admin).send(experience).expect(201);
       expect(Object.keys(res.body as object).sort()).toEqual(OFFERING_KEYS);
@@ -93,6 +120,10 @@ describe('catalog', () => {
         basePrice: 10000,
         active: true,
         orderable: true,
+        unavailableReason: null,
+        weightGrams: null,
+        inventorySource: 'internal',
+        externalItemId: null,
         pricingRules: SEED_RULES,
         refundableUntilHours: 48,
         images: ['https://cdn.example.com/kayak-1.jpg'],
