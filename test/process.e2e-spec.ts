@@ -198,6 +198,10 @@ describe('start-up with NODE_ENV=production', () => {
     STRIPE_SECRET_KEY: 'sk_live_do_not_print_0123456789',
     STRIPE_WEBHOOK_SECRET: LIVE_WEBHOOK_SECRET,
     SMTP_URL: 'smtp://holdfast:do_not_print_0123456789@smtp.example.com:587',
+    // Never called at start-up: nothing listens there, and the app still starts.
+    IMS_MODE: 'http',
+    IMS_BASE_URL: 'https://127.0.0.1:9/ims',
+    IMS_API_KEY: 'ims_do_not_print_0123456789',
   };
 
   /** Starts the app with `env`, expects exit 1 before any database, and returns its stderr. */
@@ -221,12 +225,13 @@ describe('start-up with NODE_ENV=production', () => {
 
   it('refuses to start with the development defaults, naming every variable in one message', async () => {
     const stderr = await refused({ NODE_ENV: 'production' });
-    expect(stderr).toMatch(/^Invalid configuration \(5 problems\):\n/);
+    expect(stderr).toMatch(/^Invalid configuration \(6 problems\):\n/);
     expect(stderr).toMatch(/^ {2}- AUTH_MODE=\(unset\): AUTH_MODE=dev is refused with NODE_ENV=production/m);
     expect(stderr).toMatch(/^ {2}- JWT_SECRET=\(unset\): .*development value/m);
     expect(stderr).toMatch(/^ {2}- PAYMENT_PROVIDER=\(unset\): PAYMENT_PROVIDER=simulated is refused/m);
     expect(stderr).toMatch(/^ {2}- STRIPE_WEBHOOK_SECRET=\(unset\): .*required/m);
     expect(stderr).toMatch(/^ {2}- SMTP_URL=\(unset\): SMTP_URL is required with NODE_ENV=production/m);
+    expect(stderr).toMatch(/^ {2}- IMS_MODE=\(unset\): IMS_MODE=simulated is refused with NODE_ENV=production/m);
   }, 30_000);
 
   it.each([
@@ -241,6 +246,9 @@ describe('start-up with NODE_ENV=production', () => {
     ['PAYMENT_PROVIDER=stripe without a webhook secret', { STRIPE_WEBHOOK_SECRET: '' }, ['STRIPE_WEBHOOK_SECRET']],
     ['PAYMENT_PROVIDER=simulated', { PAYMENT_PROVIDER: 'simulated', STRIPE_SECRET_KEY: '' }, ['PAYMENT_PROVIDER']],
     ['no SMTP_URL (email would only reach the dev outbox)', { SMTP_URL: '' }, ['SMTP_URL']],
+    ['IMS_MODE=simulated (invented stock)', { IMS_MODE: 'simulated', IMS_BASE_URL: '', IMS_API_KEY: '' }, ['IMS_MODE']],
+    ['IMS_MODE=http without an API key', { IMS_API_KEY: '' }, ['IMS_API_KEY']],
+    ['an http:// IMS (the key would travel in clear)', { IMS_BASE_URL: 'http://ims.example.com' }, ['IMS_BASE_URL']],
   ])(
     'refuses %s',
     async (_what, change: Record<string, string>, named: string[]) => {

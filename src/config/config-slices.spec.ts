@@ -3,6 +3,7 @@ import { AuthConfig } from '../auth/auth.config';
 import { DatabaseConfig } from '../database/database.config';
 import { DemoConfig } from '../demo/demo.config';
 import { EventsConfig } from '../events/events.config';
+import { InventoryConfig } from '../inventory/inventory.config';
 import { JobsConfig } from '../jobs/jobs.config';
 import { LoggingConfig } from '../logging.config';
 import { MetricsConfig } from '../metrics/metrics.config';
@@ -53,6 +54,14 @@ describe('config slices', () => {
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 900, holdSweepIntervalSeconds: 30 });
     expect(fields(slices.events)).toEqual({ natsUrl: null, relayIntervalMs: 1000 });
+    expect(fields(slices.inventory)).toEqual({
+      imsMode: 'simulated',
+      imsBaseUrl: null,
+      imsApiKey: null,
+      imsRelease: false,
+      imsTimeoutMs: 2000,
+      imsTls: { certFile: null, keyFile: null, caFile: null },
+    });
   });
 
   it('carries every set variable into its slice, under the slice name', () => {
@@ -84,6 +93,14 @@ describe('config slices', () => {
       HOLD_SWEEP_INTERVAL_SECONDS: '5',
       EVENTS_NATS_URL: 'nats://relay:secret@nats:4222',
       EVENTS_RELAY_INTERVAL_MS: '250',
+      IMS_MODE: 'http',
+      IMS_BASE_URL: 'https://ims.example.com/api',
+      IMS_API_KEY: ' ims_new_key , ims_old_key',
+      IMS_RELEASE: 'true',
+      IMS_TIMEOUT_MS: '1500',
+      IMS_CLIENT_CERT_FILE: '/etc/holdfast/ims/client.crt',
+      IMS_CLIENT_KEY_FILE: '/etc/holdfast/ims/client.key',
+      IMS_CA_FILE: '/etc/holdfast/ims/ca.crt',
     });
     expect(slices.auth).toMatchObject({
       mode: 'jwks',
@@ -112,6 +129,19 @@ describe('config slices', () => {
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 60, holdSweepIntervalSeconds: 5 });
     expect(fields(slices.events)).toEqual({ natsUrl: 'nats://relay:secret@nats:4222', relayIntervalMs: 250 });
+    // The first key of a rotation list is the one sent.
+    expect(fields(slices.inventory)).toEqual({
+      imsMode: 'http',
+      imsBaseUrl: 'https://ims.example.com/api',
+      imsApiKey: 'ims_new_key',
+      imsRelease: true,
+      imsTimeoutMs: 1500,
+      imsTls: {
+        certFile: '/etc/holdfast/ims/client.crt',
+        keyFile: '/etc/holdfast/ims/client.key',
+        caFile: '/etc/holdfast/ims/ca.crt',
+      },
+    });
   });
 
   it('loads the demo catalog on an external database only when DEMO_CATALOG says so', () => {
@@ -133,6 +163,7 @@ describe('config slices', () => {
       DatabaseConfig,
       DemoConfig,
       EventsConfig,
+      InventoryConfig,
       JobsConfig,
       LoggingConfig,
       MetricsConfig,

@@ -217,6 +217,50 @@ export class EnvironmentVariables {
   @IntInRange(1000, 600000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 65000;
 
+  /**
+   * Where external inventory comes from (DESIGN.md section 10): `simulated`, an in-process
+   * IMS (the embedded default, refused in production), or `http`, a real IMS at IMS_BASE_URL.
+   */
+  @IsIn(['simulated', 'http'])
+  IMS_MODE: string = 'simulated';
+
+  @ValidateIf((env: EnvironmentVariables) => env.IMS_MODE === 'http' || env.IMS_BASE_URL !== undefined)
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'IMS_BASE_URL must be an http(s) URL, and is required when IMS_MODE=http' },
+  )
+  IMS_BASE_URL?: string;
+
+  /** Sent as X-Api-Key; a comma-separated list during a rotation (the first one is sent). */
+  @ValidateIf((env: EnvironmentVariables) => env.IMS_MODE === 'http')
+  @IsString({ message: 'IMS_API_KEY is required when IMS_MODE=http' })
+  @Matches(/^\s*[^\s,]+/, { message: 'IMS_API_KEY is required when IMS_MODE=http' })
+  IMS_API_KEY?: string;
+
+  /** The IMS serves DELETE /inventory/reservations/{id}: unrecorded reservations are released, not left to lapse. */
+  @Transform(toBool)
+  @IsBoolean()
+  IMS_RELEASE: boolean = false;
+
+  /** Per HTTP attempt to the IMS (the whole answer, body included). */
+  @IntInRange(100, 60000)
+  IMS_TIMEOUT_MS: number = 2000;
+
+  /** mTLS: our client certificate (PEM), read at start-up; with IMS_CLIENT_KEY_FILE. */
+  @ValidateIf((env: EnvironmentVariables) => env.IMS_CLIENT_CERT_FILE !== undefined || env.IMS_CLIENT_KEY_FILE !== undefined)
+  @IsString({ message: 'IMS_CLIENT_CERT_FILE and IMS_CLIENT_KEY_FILE go together (mTLS)' })
+  IMS_CLIENT_CERT_FILE?: string;
+
+  /** mTLS: the private key of IMS_CLIENT_CERT_FILE (PEM), read at start-up. */
+  @ValidateIf((env: EnvironmentVariables) => env.IMS_CLIENT_CERT_FILE !== undefined || env.IMS_CLIENT_KEY_FILE !== undefined)
+  @IsString({ message: 'IMS_CLIENT_KEY_FILE and IMS_CLIENT_CERT_FILE go together (mTLS)' })
+  IMS_CLIENT_KEY_FILE?: string;
+
+  /** The CA (PEM) the IMS's server certificate must chain to, instead of the system's; read at start-up. */
+  @IsOptional()
+  @IsString()
+  IMS_CA_FILE?: string;
+
   /** Bearer token a Prometheus scraper sends to `GET /metrics`; unset, the route answers 404. */
   @IsOptional()
   @IsString()
@@ -262,8 +306,9 @@ const DEVELOPMENT = new EnvironmentVariables();
  * conveniences that would let anyone in or take no money. AUTH_MODE=dev serves
  * POST /v1/dev/token, which mints any token, admin included, to anyone; the development
  * JWT_SECRET and STRIPE_WEBHOOK_SECRET are public, so anyone could sign tokens or webhook
- * events with them; the simulated provider charges no card. `input` is what was set
- * (blank counts as unset), to tell a missing webhook secret from the development one.
+ * events with them; the simulated provider charges no card; the simulated IMS invents
+ * stock. `input` is what was set (blank counts as unset), to tell a missing webhook secret
+ * from the development one.
  */
 function productionProblems(env: EnvironmentVariables, input: Record<string, unknown>): [string, string][] {
   if (env.NODE_ENV !== 'production') return [];
@@ -290,6 +335,17 @@ function productionProblems(env: EnvironmentVariables, input: Record<string, unk
     problems.push([
       'SMTP_URL',
       'SMTP_URL is required with NODE_ENV=production: unset, email would only reach the dev outbox table and no guest would get one',
+    ]);
+  }
+  if (env.IMS_MODE === 'simulated') {
+    problems.push([
+      'IMS_MODE',
+      'IMS_MODE=simulated is refused with NODE_ENV=production (its stock is invented in memory): use IMS_MODE=http with IMS_BASE_URL and IMS_API_KEY',
+    ]);
+  } else if (env.IMS_BASE_URL?.startsWith('http://')) {
+    problems.push([
+      'IMS_BASE_URL',
+      'IMS_BASE_URL must be https:// with NODE_ENV=production (the API key travels with every call)',
     ]);
   }
   // Checked whatever the provider: POST /v1/webhooks/stripe is always served.
@@ -324,6 +380,7 @@ const SECRETS = new Set([
   'METRICS_TOKEN',
   'EVENTS_NATS_URL',
   'SMTP_URL',
+  'IMS_API_KEY',
 ]);
 
 function shown(key: string, value: unknown): string {
@@ -372,6 +429,14 @@ export const ENV_KEYS = [
   'SMTP_URL',
   'EMAIL_FROM',
   'EMAIL_LOCALE',
+  'IMS_MODE',
+  'IMS_BASE_URL',
+  'IMS_API_KEY',
+  'IMS_RELEASE',
+  'IMS_TIMEOUT_MS',
+  'IMS_CLIENT_CERT_FILE',
+  'IMS_CLIENT_KEY_FILE',
+  'IMS_CA_FILE',
 ] as const;
 
 /** Loads `.env` from the working directory if there is one; real environment variables win. */
