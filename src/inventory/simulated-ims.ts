@@ -66,6 +66,11 @@ export class SimulatedIms implements InventorySystem {
     return this.reservations.size;
   }
 
+  /** Whether a reservation id was ever made here. */
+  has(reservationId: string): boolean {
+    return this.reservations.has(reservationId);
+  }
+
   /** The orders confirmed so far. */
   orderCount(): number {
     return this.orders.size;
