@@ -181,19 +181,21 @@ export class ImsHttpClient implements InventorySystem {
   }
 
   async stock(itemId: string): Promise<ImsStock> {
-    const body = await this.call('GET', `inventory/${encodeURIComponent(itemId)}/stock`);
-    const answer = { itemId: sameItem(body, itemId), available: quantity(body, 'available') };
-    return answer;
+    return this.call('GET', `inventory/${encodeURIComponent(itemId)}/stock`, (body) => ({
+      itemId: sameItem(body, itemId),
+      available: quantity(body, 'available'),
+    }));
   }
 
   async availability(itemId: string, startDate: string, endDate: string): Promise<ImsAvailability> {
     checkRange(startDate, endDate);
     const query = new URLSearchParams({ start_date: startDate, end_date: endDate });
-    const body = await this.call('GET', `inventory/${encodeURIComponent(itemId)}/availability?${query.toString()}`);
-    const unitsAvailable = quantity(body, 'units_available');
-    if (typeof body.available !== 'boolean') throw malformed('availability.available is not a boolean');
-    if (body.available !== unitsAvailable > 0) throw malformed('availability.available contradicts units_available');
-    return { itemId: sameItem(body, itemId), available: body.available, unitsAvailable };
+    return this.call('GET', `inventory/${encodeURIComponent(itemId)}/availability?${query.toString()}`, (body) => {
+      const unitsAvailable = quantity(body, 'units_available');
+      if (typeof body.available !== 'boolean') throw malformed('availability.available is not a boolean');
+      if (body.available !== unitsAvailable > 0) throw malformed('availability.available contradicts units_available');
+      return { itemId: sameItem(body, itemId), available: body.available, unitsAvailable };
+    });
   }
 
   async reserve(request: ImsReserveRequest, reference: string, durationMinutes: number): Promise<ImsReservation> {
@@ -217,43 +219,52 @@ export class ImsHttpClient implements InventorySystem {
       };
       key = `hold-${reference}-${request.itemId}-${request.startDate}-${request.endDate}`;
     }
-    const body = await this.call('POST', 'inventory/reserve', { payload, idempotencyKey: key }, (status) => {
+    const post = { payload, idempotencyKey: key };
+    const onStatus = (status: number) => {
       if (status === 409) throw new ImsRefusedError(request.itemId);
-    });
-    const reservationId = nonEmpty(body, 'reservation_id');
-    const expiresAt = typeof body.expires_at === 'string' ? new Date(body.expires_at) : null;
-    if (!expiresAt || Number.isNaN(expiresAt.getTime())) throw malformed('reserve.expires_at is not a date-time');
-    return { reservationId, expiresAt };
+    };
+    return this.call(
+      'POST',
+      'inventory/reserve',
+      (body) => {
+        const reservationId = nonEmpty(body, 'reservation_id');
+        const expiresAt = typeof body.expires_at === 'string' ? new Date(body.expires_at) : null;
+        if (!expiresAt || Number.isNaN(expiresAt.getTime())) throw malformed('reserve.expires_at is not a date-time');
+        return { reservationId, expiresAt };
+      },
+      { post, onStatus },
+    );
   }
 
   async confirmOrder(reference: string, reservationIds: string[]): Promise<ImsOrder> {
     if (reservationIds.length === 0) throw new RangeError('confirmOrder needs at least one reservation id');
-    const payload = { reference, reservation_ids: reservationIds };
-    const body = await this.call(
+    const post = { payload: { reference, reservation_ids: reservationIds }, idempotencyKey: `confirm-${reference}` };
+    const onStatus = (status: number) => {
+      if (status === 409 || status === 410) {
+        throw new ImsRejectedError(reference, status, `The inventory system rejected the order of ${reference} (HTTP ${status})`);
+      }
+    };
+    return this.call(
       'POST',
       'inventory/confirm_order',
-      { payload, idempotencyKey: `confirm-${reference}` },
-      (status) => {
-        if (status === 409 || status === 410) {
-          throw new ImsRejectedError(
-            reference,
-            status,
-            `The inventory system rejected the order of ${reference} (HTTP ${status})`,
-          );
-        }
+      (body) => {
+        if (body.status !== 'confirmed') throw malformed('confirm_order.status is not "confirmed"');
+        return { orderId: nonEmpty(body, 'order_id') };
       },
+      { post, onStatus },
     );
-    if (body.status !== 'confirmed') throw malformed('confirm_order.status is not "confirmed"');
-    return { orderId: nonEmpty(body, 'order_id') };
   }
 
   async release(reservationId: string): Promise<void> {
     if (!this.releaseSupported) throw new Error('The inventory system does not release reservations (IMS_RELEASE=false)');
-    await this.call('DELETE', `inventory/reservations/${encodeURIComponent(reservationId)}`, undefined, (status) => {
+    const onStatus = (status: number) => {
       if (status === 404 || status === 410) throw new Released(); // gone already: what we wanted
-    }).catch((error: unknown) => {
-      if (!(error instanceof Released)) throw error;
-    });
+    };
+    await this.call('DELETE', `inventory/reservations/${encodeURIComponent(reservationId)}`, () => undefined, { onStatus }).catch(
+      (error: unknown) => {
+        if (!(error instanceof Released)) throw error;
+      },
+    );
   }
 
   /** Closes idle keep-alive connections (app shutdown). */
@@ -262,25 +273,27 @@ export class ImsHttpClient implements InventorySystem {
   }
 
   /**
-   * One call under the policy: the request, then the status (`onStatus` may throw the
-   * caller's own error for a status it knows), then the JSON body of a 2xx. Every call is
-   * marked idempotent: a GET or DELETE by nature, a POST by its Idempotency-Key (required).
+   * One call under the policy, every step inside each attempt: the request, the status
+   * (`onStatus` may throw the caller's own error for a status it knows), the JSON body of a
+   * 2xx, and `read`, which checks it (a wrong answer is a failed attempt, counted by the
+   * breaker). Every call is marked idempotent: a GET or DELETE by nature, a POST by its
+   * Idempotency-Key (required by the type).
    */
-  private async call(
+  private async call<T>(
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
-    post?: { payload: Json; idempotencyKey: string },
-    onStatus?: (status: number) => void,
-  ): Promise<Json> {
+    read: (body: Json) => T,
+    options: { post?: { payload: Json; idempotencyKey: string }; onStatus?: (status: number) => void } = {},
+  ): Promise<T> {
     const url = new URL(path, this.base);
     try {
       return await this.policy.execute(
         async (signal) => {
-          const response = await this.send(method, url, post, signal);
-          onStatus?.(response.status);
-          return parseAnswer(response);
+          const response = await this.send(method, url, options.post, signal);
+          options.onStatus?.(response.status);
+          return read(parseAnswer(response));
         },
-        { idempotent: method !== 'POST' || post?.idempotencyKey !== undefined },
+        { idempotent: method !== 'POST' || options.post !== undefined },
       );
     } catch (error) {
       throw this.unavailable(error);
