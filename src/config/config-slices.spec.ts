@@ -3,6 +3,7 @@ import { AuthConfig } from '../auth/auth.config';
 import { DatabaseConfig } from '../database/database.config';
 import { DemoConfig } from '../demo/demo.config';
 import { EventsConfig } from '../events/events.config';
+import { InventoryConfig } from '../inventory/inventory.config';
 import { JobsConfig } from '../jobs/jobs.config';
 import { LoggingConfig } from '../logging.config';
 import { MetricsConfig } from '../metrics/metrics.config';
@@ -82,6 +83,14 @@ describe('config slices', () => {
       simulatedLatencyMs: 50,
       simulatedFailureRate: 0,
     });
+    expect(fields(slices.inventory)).toEqual({
+      imsMode: 'simulated',
+      imsBaseUrl: null,
+      imsApiKey: null,
+      imsRelease: false,
+      imsTimeoutMs: 2000,
+      imsTls: { certFile: null, keyFile: null, caFile: null },
+    });
   });
 
   it('carries every set variable into its slice, under the slice name', () => {
@@ -132,6 +141,14 @@ describe('config slices', () => {
       SHIPPING_QUOTE_TIMEOUT_MS: '1500',
       SHIPPING_SIMULATED_LATENCY_MS: '0',
       SHIPPING_SIMULATED_FAILURE_RATE: '0.5',
+      IMS_MODE: 'http',
+      IMS_BASE_URL: 'https://ims.example.com/api',
+      IMS_API_KEY: ' ims_new_key , ims_old_key',
+      IMS_RELEASE: 'true',
+      IMS_TIMEOUT_MS: '1500',
+      IMS_CLIENT_CERT_FILE: '/etc/holdfast/ims/client.crt',
+      IMS_CLIENT_KEY_FILE: '/etc/holdfast/ims/client.key',
+      IMS_CA_FILE: '/etc/holdfast/ims/ca.crt',
     });
     expect(slices.auth).toMatchObject({
       mode: 'jwks',
@@ -187,6 +204,19 @@ describe('config slices', () => {
       simulatedLatencyMs: 0,
       simulatedFailureRate: 0.5,
     });
+    // The first key of a rotation list is the one sent.
+    expect(fields(slices.inventory)).toEqual({
+      imsMode: 'http',
+      imsBaseUrl: 'https://ims.example.com/api',
+      imsApiKey: 'ims_new_key',
+      imsRelease: true,
+      imsTimeoutMs: 1500,
+      imsTls: {
+        certFile: '/etc/holdfast/ims/client.crt',
+        keyFile: '/etc/holdfast/ims/client.key',
+        caFile: '/etc/holdfast/ims/ca.crt',
+      },
+    });
   });
 
   it('loads the demo catalog on an external database only when DEMO_CATALOG says so', () => {
@@ -208,6 +238,7 @@ describe('config slices', () => {
       DatabaseConfig,
       DemoConfig,
       EventsConfig,
+      InventoryConfig,
       JobsConfig,
       LoggingConfig,
       MetricsConfig,

@@ -2,6 +2,7 @@ import { AuthConfig } from '../auth/auth.config';
 import { DatabaseConfig } from '../database/database.config';
 import { DemoConfig } from '../demo/demo.config';
 import { EventsConfig } from '../events/events.config';
+import { InventoryConfig } from '../inventory/inventory.config';
 import { JobsConfig } from '../jobs/jobs.config';
 import { LoggingConfig } from '../logging.config';
 import { MetricsConfig } from '../metrics/metrics.config';
@@ -26,6 +27,7 @@ export function configSlices(config: AppConfig) {
     database: Object.freeze(new DatabaseConfig(config)),
     demo: Object.freeze(new DemoConfig(config)),
     events: Object.freeze(new EventsConfig(config)),
+    inventory: Object.freeze(new InventoryConfig(config)),
     jobs: Object.freeze(new JobsConfig(config)),
     logging: Object.freeze(new LoggingConfig(config)),
     metrics: Object.freeze(new MetricsConfig(config)),

@@ -114,6 +114,25 @@ describe('validateEnv', () => {
     expect(problems({ PAYMENT_PROVIDER: 'paypal' })).toContain('PAYMENT_PROVIDER');
   });
 
+  it('requires IMS_BASE_URL and IMS_API_KEY when IMS_MODE=http, the mTLS certificate and key together', () => {
+    expect(validateEnv({})).toMatchObject({ IMS_MODE: 'simulated', IMS_RELEASE: false, IMS_TIMEOUT_MS: 2000 });
+    const message = problems({ IMS_MODE: 'http' });
+    expect(message).toMatch(/^Invalid configuration \(2 problems\)/);
+    expect(message).toContain('IMS_BASE_URL must be an http(s) URL, and is required when IMS_MODE=http');
+    expect(message).toContain('IMS_API_KEY is required when IMS_MODE=http');
+    expect(problems({ IMS_MODE: 'http', IMS_BASE_URL: 'ftp://ims', IMS_API_KEY: 'k' })).toContain('IMS_BASE_URL');
+    expect(problems({ IMS_MODE: 'grpc' })).toContain('IMS_MODE');
+    expect(problems({ IMS_TIMEOUT_MS: '50' })).toContain('IMS_TIMEOUT_MS');
+    expect(problems({ IMS_RELEASE: 'maybe' })).toContain('IMS_RELEASE');
+    const http = validateEnv({ IMS_MODE: 'http', IMS_BASE_URL: 'http://127.0.0.1:9999', IMS_API_KEY: 'k', IMS_RELEASE: 'true' });
+    expect(http).toMatchObject({ IMS_MODE: 'http', IMS_RELEASE: true });
+    expect(problems({ IMS_CLIENT_CERT_FILE: '/x/client.crt' })).toContain('IMS_CLIENT_KEY_FILE');
+    expect(problems({ IMS_CLIENT_KEY_FILE: '/x/client.key' })).toContain('IMS_CLIENT_CERT_FILE');
+    expect(() =>
+      validateEnv({ IMS_CLIENT_CERT_FILE: '/x/c.crt', IMS_CLIENT_KEY_FILE: '/x/c.key', IMS_CA_FILE: '/x/ca' }),
+    ).not.toThrow();
+  });
+
   it('rejects a dev JWT_SECRET shorter than 16 characters', () => {
     expect(problems({ JWT_SECRET: 'short' })).toContain('JWT_SECRET must be at least 16 characters');
     expect(() => validateEnv({ JWT_SECRET: '0123456789abcdef' })).not.toThrow();
@@ -179,6 +198,9 @@ const PRODUCTION = {
   SHIPPING_PROVIDER: 'http',
   SHIPPING_CARRIERS: 'fedex|https://fedex.example.com/v1,ups|https://ups.example.com/v1',
   SHIPPING_CARRIER_API_KEY: 'fedex=fx_live_0123456789,ups=ups_live_0123456789',
+  IMS_MODE: 'http',
+  IMS_BASE_URL: 'https://ims.example.com/api',
+  IMS_API_KEY: 'ims_live_key_0123456789',
 };
 
 /** The values anyone can read in this repository (.env.example, the class defaults). */
@@ -255,11 +277,25 @@ describe('validateEnv with NODE_ENV=production', () => {
     expect(problems({ ...PRODUCTION, TAX_API_URL: undefined })).toMatch(/TAX_API_URL=\(unset\): .*simulated tax provider/);
   });
 
+  it('refuses IMS_MODE=simulated (invented stock) and a plain http:// IMS, and never prints the IMS key', () => {
+    const simulated = problems({ ...PRODUCTION, IMS_MODE: 'simulated', IMS_BASE_URL: undefined, IMS_API_KEY: undefined });
+    expect(simulated).toMatch(
+      /^Invalid configuration \(1 problem\):\n {2}- IMS_MODE="simulated": IMS_MODE=simulated is refused with NODE_ENV=production/,
+    );
+    const plain = problems({ ...PRODUCTION, IMS_BASE_URL: 'http://ims.example.com' });
+    expect(plain).toMatch(/^Invalid configuration \(1 problem\):\n {2}- IMS_BASE_URL="http:\/\/ims.example.com": .*https/);
+    const keyless = problems({ ...PRODUCTION, IMS_API_KEY: '' });
+    expect(keyless).toMatch(
+      /^Invalid configuration \(1 problem\):\n {2}- IMS_API_KEY=\(unset\): IMS_API_KEY is required when IMS_MODE=http/,
+    );
+    expect(problems({ ...PRODUCTION, IMS_API_KEY: ' , ' })).toMatch(/IMS_API_KEY=\(hidden\)/);
+  });
+
   it('names every refused variable in one error, together with the ordinary problems', () => {
     const message = problems({ NODE_ENV: 'production', PORT: 'abc' }); // everything else at its development default
-    expect(message).toMatch(/^Invalid configuration \(8 problems\)/);
+    expect(message).toMatch(/^Invalid configuration \(9 problems\)/);
     const names = ['PORT', 'AUTH_MODE', 'JWT_SECRET', 'PAYMENT_PROVIDER', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL', 'TAX_API_URL'];
-    for (const name of [...names, 'SHIPPING_PROVIDER']) {
+    for (const name of [...names, 'SHIPPING_PROVIDER', 'IMS_MODE']) {
       expect(message).toMatch(new RegExp(`^  - ${name}=`, 'm'));
     }
     expect(message).not.toContain(DEV_JWT_SECRET);
@@ -294,6 +330,7 @@ describe('validateEnv with NODE_ENV=production', () => {
         AUTH_MODE: 'dev',
         PAYMENT_PROVIDER: 'simulated',
         SHIPPING_PROVIDER: 'simulated',
+        IMS_MODE: 'simulated',
       });
     }
     expect(

@@ -353,6 +353,50 @@ export class EnvironmentVariables {
   @IntInRange(0, 100)
   TAX_SIMULATED_FAILURE_PERCENT: number = 0;
 
+  /**
+   * Where external inventory comes from (DESIGN.md section 10): `simulated`, an in-process
+   * IMS (the embedded default, refused in production), or `http`, a real IMS at IMS_BASE_URL.
+   */
+  @IsIn(['simulated', 'http'])
+  IMS_MODE: string = 'simulated';
+
+  @ValidateIf((env: EnvironmentVariables) => env.IMS_MODE === 'http' || env.IMS_BASE_URL !== undefined)
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'IMS_BASE_URL must be an http(s) URL, and is required when IMS_MODE=http' },
+  )
+  IMS_BASE_URL?: string;
+
+  /** Sent as X-Api-Key; a comma-separated list during a rotation (the first one is sent). */
+  @ValidateIf((env: EnvironmentVariables) => env.IMS_MODE === 'http')
+  @IsString({ message: 'IMS_API_KEY is required when IMS_MODE=http' })
+  @Matches(/^\s*[^\s,]+/, { message: 'IMS_API_KEY is required when IMS_MODE=http' })
+  IMS_API_KEY?: string;
+
+  /** The IMS serves DELETE /inventory/reservations/{id}: unrecorded reservations are released, not left to lapse. */
+  @Transform(toBool)
+  @IsBoolean()
+  IMS_RELEASE: boolean = false;
+
+  /** Per HTTP attempt to the IMS (the whole answer, body included). */
+  @IntInRange(100, 60000)
+  IMS_TIMEOUT_MS: number = 2000;
+
+  /** mTLS: our client certificate (PEM), read at start-up; with IMS_CLIENT_KEY_FILE. */
+  @ValidateIf((env: EnvironmentVariables) => env.IMS_CLIENT_CERT_FILE !== undefined || env.IMS_CLIENT_KEY_FILE !== undefined)
+  @IsString({ message: 'IMS_CLIENT_CERT_FILE and IMS_CLIENT_KEY_FILE go together (mTLS)' })
+  IMS_CLIENT_CERT_FILE?: string;
+
+  /** mTLS: the private key of IMS_CLIENT_CERT_FILE (PEM), read at start-up. */
+  @ValidateIf((env: EnvironmentVariables) => env.IMS_CLIENT_CERT_FILE !== undefined || env.IMS_CLIENT_KEY_FILE !== undefined)
+  @IsString({ message: 'IMS_CLIENT_KEY_FILE and IMS_CLIENT_CERT_FILE go together (mTLS)' })
+  IMS_CLIENT_KEY_FILE?: string;
+
+  /** The CA (PEM) the IMS's server certificate must chain to, instead of the system's; read at start-up. */
+  @IsOptional()
+  @IsString()
+  IMS_CA_FILE?: string;
+
   /** Bearer token a Prometheus scraper sends to `GET /metrics`; unset, the route answers 404. */
   @IsOptional()
   @IsString()
@@ -401,6 +445,9 @@ const DEVELOPMENT = new EnvironmentVariables();
  * events with them; the simulated provider charges no card; the simulated tax provider's
  * rates are made up (a flag variant that selects it is ignored in production: TaxService). `input` is what was set
  * (blank counts as unset), to tell a missing webhook secret from the development one.
+ * events with them; the simulated provider charges no card; the simulated IMS invents
+ * stock. `input` is what was set (blank counts as unset), to tell a missing webhook secret
+ * from the development one.
  */
 function productionProblems(env: EnvironmentVariables, input: Record<string, unknown>): [string, string][] {
   if (env.NODE_ENV !== 'production') return [];
@@ -450,6 +497,17 @@ function productionProblems(env: EnvironmentVariables, input: Record<string, unk
         `SHIPPING_CARRIERS must use https with NODE_ENV=production (the API key travels in every request): ${plain.map((c) => c.name).join(', ')} does not`,
       ]);
     }
+  }
+  if (env.IMS_MODE === 'simulated') {
+    problems.push([
+      'IMS_MODE',
+      'IMS_MODE=simulated is refused with NODE_ENV=production (its stock is invented in memory): use IMS_MODE=http with IMS_BASE_URL and IMS_API_KEY',
+    ]);
+  } else if (env.IMS_BASE_URL?.startsWith('http://')) {
+    problems.push([
+      'IMS_BASE_URL',
+      'IMS_BASE_URL must be https:// with NODE_ENV=production (the API key travels with every call)',
+    ]);
   }
   // Checked whatever the provider: POST /v1/webhooks/stripe is always served.
   if (input.STRIPE_WEBHOOK_SECRET === undefined) {
@@ -506,6 +564,7 @@ const SECRETS = new Set([
   'SMTP_URL',
   'TAX_API_KEY',
   'SHIPPING_CARRIER_API_KEY',
+  'IMS_API_KEY',
 ]);
 
 function shown(key: string, value: unknown): string {
@@ -573,6 +632,14 @@ export const ENV_KEYS = [
   'TAX_FALLBACK_RATES',
   'TAX_SIMULATED_LATENCY_MS',
   'TAX_SIMULATED_FAILURE_PERCENT',
+  'IMS_MODE',
+  'IMS_BASE_URL',
+  'IMS_API_KEY',
+  'IMS_RELEASE',
+  'IMS_TIMEOUT_MS',
+  'IMS_CLIENT_CERT_FILE',
+  'IMS_CLIENT_KEY_FILE',
+  'IMS_CA_FILE',
 ] as const;
 
 /**

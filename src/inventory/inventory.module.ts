@@ -1,18 +1,54 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
+import { Clock } from '@holdfast/clock';
 import { CatalogModule } from '../catalog/catalog.module';
 import { AdminInventoryController } from './admin-inventory.controller';
 import { AvailabilityController } from './availability.controller';
 import { AvailabilityService } from './availability.service';
+import { ExternalInventoryService } from './external-inventory.service';
+import { ImsHttpClient } from './ims-http.client';
+import { IMS_OBSERVER, INVENTORY_SYSTEM, type ImsObserver, type InventorySystem } from './ims.port';
 import { InventoryAdminService } from './inventory-admin.service';
+import { InventoryConfig } from './inventory.config';
 import { InventoryRepository } from './inventory.repository';
 import { InventoryService } from './inventory.service';
 import { InvariantsService } from './invariants.service';
+import { SimulatedIms } from './simulated-ims';
 
-/** Time slots, stock, rental units and the allocation ledger: the only code that changes capacity. */
+/** The IMS adapter IMS_MODE names: the HTTP client (mTLS files read here, at start-up) or the in-process one. */
+function inventorySystem(config: InventoryConfig, clock: Clock, observer?: ImsObserver): InventorySystem {
+  if (config.imsMode === 'simulated') return new SimulatedIms(clock);
+  const logger = new Logger('ImsHttpClient');
+  return ImsHttpClient.fromConfig(config, {
+    outcome: (event) => observer?.outcome(event),
+    breakerStateChanged: (event) => {
+      const message = `IMS circuit breaker ${event.from} -> ${event.to}`;
+      if (event.to === 'open') logger.error(message);
+      else logger.warn(message);
+      observer?.breakerStateChanged(event);
+    },
+  });
+}
+
+/**
+ * Time slots, stock, rental units and the allocation ledger: the only code that changes
+ * capacity; and the source port to the external IMS (ExternalInventoryService).
+ */
 @Module({
   imports: [CatalogModule],
   controllers: [AdminInventoryController, AvailabilityController],
-  providers: [InventoryRepository, InventoryService, InventoryAdminService, AvailabilityService, InvariantsService],
-  exports: [InventoryService, InvariantsService, InventoryAdminService],
+  providers: [
+    InventoryRepository,
+    InventoryService,
+    InventoryAdminService,
+    AvailabilityService,
+    InvariantsService,
+    {
+      provide: INVENTORY_SYSTEM,
+      useFactory: inventorySystem,
+      inject: [InventoryConfig, Clock, { token: IMS_OBSERVER, optional: true }],
+    },
+    ExternalInventoryService,
+  ],
+  exports: [InventoryService, InvariantsService, InventoryAdminService, ExternalInventoryService],
 })
 export class InventoryModule {}
