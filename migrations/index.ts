@@ -16,6 +16,7 @@ import { CreateTaxRates1795482000100 } from './1795482000100-CreateTaxRates';
 import { CreateShippingRates1795482000200 } from './1795482000200-CreateShippingRates';
 import { OfferingsWeightAndInventorySource1795482000300 } from './1795482000300-OfferingsWeightAndInventorySource';
 import { ReservationShippingAndTax1795482000400 } from './1795482000400-ReservationShippingAndTax';
+import { CreateExternalAllocations1795482000500 } from './1795482000500-CreateExternalAllocations';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
@@ -34,4 +35,5 @@ export const migrations = [
   CreateShippingRates1795482000200,
   OfferingsWeightAndInventorySource1795482000300,
   ReservationShippingAndTax1795482000400,
+  CreateExternalAllocations1795482000500,
 ];

@@ -46,6 +46,7 @@ describe('feature flags', () => {
     expect(res.body.flags).toEqual(
       [
         'events.relay',
+        'inventory.ims',
         'notifications.email',
         'shipping.carrier.fedex',
         'shipping.carrier.ups',

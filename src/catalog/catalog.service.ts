@@ -9,6 +9,7 @@ import type { ListOfferingsQueryDto } from './dto/list-offerings-query.dto';
 import type { OfferingDto, OfferingListDto } from './dto/offering.dto';
 import type { PricingRulesDto } from './dto/pricing-rules.dto';
 import type { UpdateOfferingDto } from './dto/update-offering.dto';
+import { ExternalSourcePort } from './external-source.port';
 import { OfferingEntity } from './offering.entity';
 import type { PricingRules } from './pricing';
 
@@ -49,6 +50,7 @@ export class CatalogService {
   constructor(
     private readonly txHost: TransactionHost,
     private readonly audit: AuditService,
+    private readonly externalSource: ExternalSourcePort,
   ) {}
 
   /**
@@ -67,7 +69,7 @@ export class CatalogService {
       .offset(offset)
       .getManyAndCount();
     return {
-      offerings: rows.map(toOfferingDto),
+      offerings: rows.map(await this.toDto()),
       pagination: pageOf(total, limit, offset),
     };
   }
@@ -78,7 +80,7 @@ export class CatalogService {
    * @throws AppError NOT_FOUND for an unknown id or one that is not a UUID.
    */
   async get(id: string): Promise<OfferingDto> {
-    return toOfferingDto(await this.findOrFail(id));
+    return (await this.toDto())(await this.findOrFail(id));
   }
 
   /**
@@ -215,6 +217,12 @@ export class CatalogService {
     if (this.cache.size >= OFFERING_CACHE_MAX_ENTRIES) this.cache.clear();
   }
 
+  /** The mapping to the API's view, with whether external offerings can be ordered now (read once per call). */
+  private async toDto(): Promise<(offering: OfferingEntity) => OfferingDto> {
+    const externalDown = await this.externalSource.externalUnavailable();
+    return (offering) => toOfferingDto(offering, externalDown);
+  }
+
   private async findOrFail(id: string, lock = false): Promise<OfferingEntity> {
     const offering = UUID.test(id)
       ? await this.txHost.manager.getRepository(OfferingEntity).findOne({
@@ -278,7 +286,12 @@ function checkedSource(offering: Partial<OfferingEntity>, repository?: Repositor
   return repository ? repository.create(offering) : (offering as OfferingEntity);
 }
 
-function toOfferingDto(offering: OfferingEntity): OfferingDto {
+function toOfferingDto(offering: OfferingEntity, externalDown = false): OfferingDto {
+  const unavailableReason = !offering.active
+    ? 'INACTIVE'
+    : offering.inventorySource === 'external' && externalDown
+      ? 'INVENTORY_UNAVAILABLE'
+      : null;
   return {
     id: offering.id,
     kind: offering.kind,
@@ -287,8 +300,8 @@ function toOfferingDto(offering: OfferingEntity): OfferingDto {
     currency: offering.currency,
     basePrice: offering.basePriceCents,
     active: offering.active,
-    orderable: offering.active,
-    unavailableReason: offering.active ? null : 'INACTIVE',
+    orderable: unavailableReason === null,
+    unavailableReason,
     weightGrams: offering.weightGrams,
     inventorySource: offering.inventorySource,
     externalItemId: offering.externalItemId,

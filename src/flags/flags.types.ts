@@ -10,6 +10,8 @@ export const FLAGS = {
    * then the fallback table). Production never uses simulated.
    */
   taxProvider: 'tax.provider',
+  /** Order external offerings through the inventory system: off, they show `orderable: false` and their holds answer 503 INVENTORY_UNAVAILABLE. */
+  inventoryIms: 'inventory.ims',
   /**
    * One per shipping carrier, `shipping.carrier.<name>`: off, that carrier is not asked for
    * rates (the others, or the flat rates, answer). Seeded on for the simulated carriers

@@ -100,7 +100,8 @@ export type ImsUnavailableReason =
   | 'unauthorized' // 401/403: our API key or client certificate is refused
   | 'breaker_open' // refused without a request: the circuit breaker is open
   | 'unknown_item' // 404: the IMS does not know the item
-  | 'bad_request'; // another 4xx: the IMS refused our request as invalid
+  | 'bad_request' // another 4xx: the IMS refused our request as invalid
+  | 'switched_off'; // the inventory.ims flag is off: no request is made
 
 /**
  * The IMS cannot give an answer we can use (down, slow, 5xx, a wrong answer, breaker
@@ -111,7 +112,7 @@ export class ImsUnavailableError extends AppError {
   constructor(
     readonly reason: ImsUnavailableReason,
     message: string,
-    readonly retryAfterSeconds: number,
+    override readonly retryAfterSeconds: number,
   ) {
     super('INVENTORY_UNAVAILABLE', message);
     this.name = 'ImsUnavailableError';

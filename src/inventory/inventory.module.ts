@@ -1,9 +1,12 @@
 import { Logger, Module } from '@nestjs/common';
 import { Clock } from '@holdfast/clock';
 import { CatalogModule } from '../catalog/catalog.module';
+import { FlagsModule } from '../flags/flags.module';
 import { AdminInventoryController } from './admin-inventory.controller';
 import { AvailabilityController } from './availability.controller';
 import { AvailabilityService } from './availability.service';
+import { ExternalAllocations } from './external-allocations';
+import { ExternalAllocationsRepository } from './external-allocations.repository';
 import { ExternalInventoryService } from './external-inventory.service';
 import { ImsHttpClient } from './ims-http.client';
 import { IMS_OBSERVER, INVENTORY_SYSTEM, type ImsObserver, type InventorySystem } from './ims.port';
@@ -34,7 +37,7 @@ function inventorySystem(config: InventoryConfig, clock: Clock, observer?: ImsOb
  * capacity; and the source port to the external IMS (ExternalInventoryService).
  */
 @Module({
-  imports: [CatalogModule],
+  imports: [CatalogModule, FlagsModule],
   controllers: [AdminInventoryController, AvailabilityController],
   providers: [
     InventoryRepository,
@@ -48,6 +51,8 @@ function inventorySystem(config: InventoryConfig, clock: Clock, observer?: ImsOb
       inject: [InventoryConfig, Clock, { token: IMS_OBSERVER, optional: true }],
     },
     ExternalInventoryService,
+    ExternalAllocationsRepository,
+    ExternalAllocations,
   ],
   exports: [InventoryService, InvariantsService, InventoryAdminService, ExternalInventoryService],
 })

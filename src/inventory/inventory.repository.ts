@@ -92,7 +92,6 @@ export class InventoryRepository {
     return this.txHost.rows<T>(sql, params);
   }
 
-
   async findSlot(id: string): Promise<SlotInfo | null> {
     const rows = await this.query<SlotRow>(
       `SELECT id, offering_id, starts_at, ends_at, capacity, held, booked, status FROM time_slots WHERE id = $1`,

@@ -2,7 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '@holdfast/errors';
 import { InventoryRepository } from './inventory.repository';
 import { KeyedGate } from './keyed-gate';
-import type { AllocationRequest, ShortageHandler, ShortResource, SlotInfo, StockInfo } from './inventory.types';
+import { ExternalAllocations } from './external-allocations';
+import type {
+  AllocationRequest,
+  ExternalAllocation,
+  ExternalAllocationRequest,
+  ShortageHandler,
+  ShortResource,
+  SlotInfo,
+  StockInfo,
+} from './inventory.types';
 
 /**
  * Inventory's fragment of a one-slot hold made in ONE statement (one round trip, its own
@@ -16,6 +25,9 @@ import type { AllocationRequest, ShortageHandler, ShortResource, SlotInfo, Stock
 export { slotTakeCtes } from './inventory.repository';
 
 const RESOURCE_ORDER = { slot: 0, sku: 1, unit: 2 } as const;
+
+/** What our own ledger allocates (external items go to the IMS, after these). */
+type InternalRequest = Exclude<AllocationRequest, ExternalAllocationRequest>;
 /** Long, because nothing the cache says is trusted without the database agreeing (see getSlotForHold). */
 const SLOT_CACHE_MS = 60_000;
 const SLOT_CACHE_MAX = 50_000;
@@ -26,7 +38,7 @@ const SLOT_CACHE_MAX = 50_000;
  */
 const UNIT_TAKERS_PER_OFFERING = 2;
 
-function resourceKey(request: AllocationRequest): string {
+function resourceKey(request: InternalRequest): string {
   if (request.kind === 'slot') return request.slotId;
   if (request.kind === 'sku') return request.stockItemId;
   return `${request.offeringId}|${request.start.toISOString()}`;
@@ -42,7 +54,10 @@ export class InventoryService {
   private readonly slots = new Map<string, { slot: SlotInfo; until: number }>();
   private readonly unitTakers = new KeyedGate(UNIT_TAKERS_PER_OFFERING);
 
-  constructor(private readonly repo: InventoryRepository) {}
+  constructor(
+    private readonly repo: InventoryRepository,
+    private readonly external: ExternalAllocations,
+  ) {}
 
   /** A time slot as it is now, or null. */
   getSlot(id: string): Promise<SlotInfo | null> {
@@ -95,7 +110,9 @@ export class InventoryService {
    * @throws AppError NOT_ENOUGH_CAPACITY or TIME_SLOT_NOT_AVAILABLE; the caller must roll back.
    */
   async allocate(reservationId: string, requests: AllocationRequest[], onShortage?: ShortageHandler): Promise<void> {
-    const ordered = [...requests].sort(
+    const internal = requests.filter((r): r is InternalRequest => r.kind !== 'external');
+    const external = requests.filter((r): r is ExternalAllocationRequest => r.kind === 'external');
+    const ordered = [...internal].sort(
       (a, b) =>
         RESOURCE_ORDER[a.kind] - RESOURCE_ORDER[b.kind] ||
         (resourceKey(a) < resourceKey(b) ? -1 : resourceKey(a) > resourceKey(b) ? 1 : 0),
@@ -105,6 +122,8 @@ export class InventoryService {
       if (onShortage && (await onShortage(this.shortResource(request))) && (await this.take(reservationId, request))) continue;
       throw await this.shortageError(request);
     }
+    // Last: the IMS is asked only once everything of ours is taken (DESIGN.md section 10).
+    if (external.length > 0) await this.external.reserve(reservationId, external);
   }
 
   /**
@@ -119,9 +138,29 @@ export class InventoryService {
     return this.unitTakers.run(offeringIds, fn);
   }
 
-  /** Gives back every live allocation of these reservations. */
-  release(reservationIds: string[]): Promise<number> {
+  /** Gives back every live allocation of these reservations (their IMS items too, after the commit). */
+  async release(reservationIds: string[]): Promise<number> {
+    await this.external.release(reservationIds);
     return this.repo.releaseFor(reservationIds);
+  }
+
+  /** What a reservation holds at the IMS (none for internal-only reservations). */
+  externalAllocationsOf(reservationId: string): Promise<ExternalAllocation[]> {
+    return this.external.of(reservationId);
+  }
+
+  /**
+   * Confirms a paid reservation's order at the IMS (idempotent by its id); null when it
+   * holds nothing there. Throws ImsUnavailableError (try again later) or ImsRejectedError
+   * (the IMS refuses for good).
+   */
+  confirmExternal(reservationId: string): Promise<{ orderId: string } | null> {
+    return this.external.confirm(reservationId);
+  }
+
+  /** Records that the IMS refused the order for good. */
+  rejectExternal(reservationId: string): Promise<void> {
+    return this.external.reject(reservationId);
   }
 
   /** Makes a reservation's held allocations permanent (on confirmation). */
@@ -136,7 +175,7 @@ export class InventoryService {
     return this.repo.holdersOn({ offeringId: resource.offeringId, start: resource.start, end: resource.end });
   }
 
-  private async take(reservationId: string, request: AllocationRequest): Promise<boolean> {
+  private async take(reservationId: string, request: InternalRequest): Promise<boolean> {
     switch (request.kind) {
       case 'slot':
         return this.repo.takeSlot(request.slotId, request.quantity, reservationId, request.itemId);
@@ -147,7 +186,7 @@ export class InventoryService {
     }
   }
 
-  private shortResource(request: AllocationRequest): ShortResource {
+  private shortResource(request: InternalRequest): ShortResource {
     if (request.kind === 'slot') return { kind: 'slot', slotId: request.slotId };
     if (request.kind === 'sku') return { kind: 'sku', stockItemId: request.stockItemId };
     return { kind: 'unit', offeringId: request.offeringId, start: request.start, end: request.end };
@@ -158,7 +197,7 @@ export class InventoryService {
    * meanwhile, or is full (TIME_SLOT_NOT_AVAILABLE, 400); it has places left but fewer
    * than asked (NOT_ENOUGH_CAPACITY, 409); too little stock, no rental unit free (409).
    */
-  private async shortageError(request: AllocationRequest): Promise<AppError> {
+  private async shortageError(request: InternalRequest): Promise<AppError> {
     if (request.kind === 'slot') {
       const slot = await this.repo.findSlot(request.slotId);
       if (!slot) return new AppError('TIME_SLOT_NOT_FOUND', 'This time slot does not exist');

@@ -2,7 +2,35 @@
 export type AllocationRequest =
   | { kind: 'slot'; itemId: string; slotId: string; quantity: number }
   | { kind: 'sku'; itemId: string; stockItemId: string; quantity: number }
-  | { kind: 'unit'; itemId: string; offeringId: string; start: Date; end: Date };
+  | { kind: 'unit'; itemId: string; offeringId: string; start: Date; end: Date }
+  | ExternalAllocationRequest;
+
+/**
+ * An item of an external offering, reserved at the Inventory Management System (DESIGN.md
+ * section 10) after everything internal: so many units of a product, or a rental item for
+ * `[startDate, endDate)`, for `durationMinutes` (the hold's time plus a 15-minute grace).
+ */
+export interface ExternalAllocationRequest {
+  kind: 'external';
+  itemId: string;
+  offeringId: string;
+  imsItemId: string;
+  quantity?: number;
+  startDate?: string;
+  endDate?: string;
+  durationMinutes: number;
+}
+
+/** An item a reservation holds at the IMS. */
+export interface ExternalAllocation {
+  id: string;
+  reservationId: string;
+  imsItemId: string;
+  imsReservationId: string;
+  status: 'held' | 'confirmed' | 'released' | 'rejected';
+  expiresAt: Date;
+  imsOrderId: string | null;
+}
 
 /** A resource that ran short, handed to the caller so it can reclaim expired holds on it. */
 export type ShortResource =

@@ -9,6 +9,7 @@ import { priceDependsOnStart, priceItem } from '../catalog/pricing';
 import { InventoryService } from '../inventory/inventory.service';
 import type { HoldItemDto, HoldRequestDto } from './dto/hold.dto';
 import type { Line } from './hold-statement';
+import { ReservationsConfig } from './reservations.config';
 
 const DAY_MS = 86_400_000;
 const MAX_RENTAL_DAYS = 365;
@@ -37,6 +38,9 @@ function checkPayable(lines: Line[], field: string): Line[] {
   return lines;
 }
 
+/** Minutes an IMS reservation outlives its hold (DESIGN.md section 10). */
+export const IMS_GRACE_MINUTES = 15;
+
 const offeringNotFound = (): AppError => new AppError('NOT_FOUND', 'Offering not found');
 
 /**
@@ -51,7 +55,13 @@ export class HoldLines {
     private readonly catalog: CatalogService,
     private readonly inventory: InventoryService,
     private readonly clock: Clock,
+    private readonly config: ReservationsConfig,
   ) {}
+
+  /** How long an IMS reservation lasts: the hold's time plus a 15-minute grace, so a payment at its last second finds it. */
+  private get imsMinutes(): number {
+    return Math.ceil(this.config.holdTtlSeconds / 60) + IMS_GRACE_MINUTES;
+  }
 
   /**
    * Turns either request form into priced lines, checking what exists and is bookable.
@@ -139,6 +149,38 @@ export class HoldLines {
 
     if (item.sku !== undefined) {
       if (offering.kind !== 'product') throw invalid(`${field}.sku`, 'only products are booked by sku');
+      if (offering.inventorySource === 'external') {
+        // The inventory system's item is the product's one SKU.
+        if (item.sku !== offering.externalItemId) {
+          throw new AppError('NOT_FOUND', `SKU ${item.sku} does not exist for this product`);
+        }
+        return {
+          itemId,
+          offering,
+          request: {
+            kind: 'external',
+            itemId,
+            offeringId: offering.id,
+            imsItemId: offering.externalItemId,
+            quantity,
+            durationMinutes: this.imsMinutes,
+          },
+          timeSlotId: null,
+          sku: item.sku,
+          startDate: null,
+          endDate: null,
+          quantity,
+          price: priceItem({
+            basePriceCents: offering.basePriceCents,
+            quantity,
+            units: 1,
+            rules: offering.pricingRules,
+            startsAt: null,
+            now,
+          }),
+          slotStartsAt: null,
+        };
+      }
       const stock = await this.inventory.getStockBySku(item.sku);
       if (!stock || stock.offeringId !== offering.id)
         throw new AppError('NOT_FOUND', `SKU ${item.sku} does not exist for this product`);
@@ -177,7 +219,18 @@ export class HoldLines {
     return {
       itemId,
       offering,
-      request: { kind: 'unit', itemId, offeringId: offering.id, start, end },
+      request:
+        offering.inventorySource === 'external' && offering.externalItemId
+          ? {
+              kind: 'external',
+              itemId,
+              offeringId: offering.id,
+              imsItemId: offering.externalItemId,
+              startDate: item.startDate,
+              endDate: item.endDate,
+              durationMinutes: this.imsMinutes,
+            }
+          : { kind: 'unit', itemId, offeringId: offering.id, start, end },
       timeSlotId: null,
       sku: null,
       startDate: item.startDate,

@@ -8,6 +8,7 @@ import {
   BookingPaymentOutcomesPort,
   type SucceededOutcome,
 } from '../payments/booking-payment-outcomes.port';
+import { ImsConfirmationJob } from './ims-confirmation.job';
 import { ReservationEmails } from './reservation-emails';
 import type { ReservationStatus } from './reservation.entity';
 import { ReservationsRepository } from './reservations.repository';
@@ -31,6 +32,7 @@ export class ReservationPaymentOutcomes implements BookingPaymentOutcomes, OnMod
     private readonly inventory: InventoryService,
     private readonly outcomes: BookingPaymentOutcomesPort,
     private readonly emails: ReservationEmails,
+    private readonly imsConfirmation: ImsConfirmationJob,
   ) {}
 
   onModuleInit(): void {
@@ -49,6 +51,7 @@ export class ReservationPaymentOutcomes implements BookingPaymentOutcomes, OnMod
     if (status === 'held' || status === 'pending' || status === 'payment_failed') {
       await this.inventory.commit(reservationId);
       await this.confirm(reservationId, null);
+      await this.imsConfirmation.queue(reservationId);
       await this.emails.queue('reservation_confirmed', reservationId);
       return { result: 'confirmed' };
     }

@@ -4,11 +4,13 @@ import { InventoryModule } from '../inventory/inventory.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { ShippingModule } from '../shipping/shipping.module';
+import { SupportModule } from '../support/support.module';
 import { TaxModule } from '../tax/tax.module';
 import { AdminReservationsController } from './admin-reservations.controller';
 import { CheckoutService } from './checkout.service';
 import { HoldExpiryJob } from './hold-expiry.job';
 import { HoldLines } from './hold-lines';
+import { ImsConfirmationJob } from './ims-confirmation.job';
 import { ReservationPaymentOutcomes } from './payment-outcome.adapter';
 import { ReservationEmails } from './reservation-emails';
 import { ReservationMetrics } from './reservation-metrics';
@@ -20,7 +22,7 @@ import { ReservationsService } from './reservations.service';
 
 /** Holds and reservations: the booking flow of DESIGN.md section 4. */
 @Module({
-  imports: [CatalogModule, InventoryModule, PaymentsModule, NotificationsModule, ShippingModule, TaxModule],
+  imports: [CatalogModule, InventoryModule, PaymentsModule, NotificationsModule, ShippingModule, TaxModule, SupportModule],
   controllers: [ReservationsController, AdminReservationsController],
   providers: [
     ReservationsRepository,
@@ -33,6 +35,7 @@ import { ReservationsService } from './reservations.service';
     ReservationMetrics,
     ReservationEmails,
     ReservationShipping,
+    ImsConfirmationJob,
   ],
   exports: [ReservationsService, HoldExpiryJob],
 })

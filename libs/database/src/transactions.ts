@@ -21,6 +21,8 @@ interface TransactionContext {
   manager: EntityManager;
   /** Run once the outermost transaction commits (see `afterCommit`). */
   afterCommit: (() => void)[];
+  /** Run once the outermost transaction has finally rolled back (see `afterRollback`). */
+  afterRollback: (() => void)[];
 }
 
 /**
@@ -53,10 +55,13 @@ export class TransactionHost {
    */
   async run<T>(fn: () => Promise<T>, isolation: IsolationLevel = 'READ COMMITTED'): Promise<T> {
     if (this.inTransaction) return fn();
+    // Kept across attempts: what an attempt did outside the database (an IMS reservation)
+    // is undone only if the unit of work finally fails; a retry may reuse it.
+    const afterRollback: (() => void)[] = [];
     for (let attempt = 1; ; attempt++) {
       const afterCommit: (() => void)[] = [];
       try {
-        const work = (manager: EntityManager) => this.storage.run({ manager, afterCommit }, fn);
+        const work = (manager: EntityManager) => this.storage.run({ manager, afterCommit, afterRollback }, fn);
         // READ COMMITTED is PostgreSQL's default: naming it would cost a SET TRANSACTION round trip.
         const result = await (isolation === 'READ COMMITTED'
           ? this.dataSource.transaction(work)
@@ -66,7 +71,10 @@ export class TransactionHost {
       } catch (error) {
         // A deadlock or serialization failure rolled everything back: the whole unit of
         // work can safely run again. Lock ordering makes this rare; this makes it harmless.
-        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
+        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) {
+          runAll(afterRollback);
+          throw error;
+        }
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
       }
     }
@@ -82,6 +90,16 @@ export class TransactionHost {
     const store = this.storage.getStore();
     if (store) store.afterCommit.push(fn);
     else runAll([fn]);
+  }
+
+  /**
+   * Runs `fn` once the open transaction has rolled back for good (after its last retry),
+   * and never if it commits; outside a transaction, never. For compensating what the
+   * transaction did outside the database, such as releasing a reservation made at a
+   * third party. `fn` must be synchronous (start async work and catch its errors).
+   */
+  afterRollback(fn: () => void): void {
+    this.storage.getStore()?.afterRollback.push(fn);
   }
 
   /**

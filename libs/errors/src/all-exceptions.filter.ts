@@ -90,7 +90,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { status: 400, code: 'VALIDATION_FAILED', message: 'The request path is not valid' };
     }
     if (exception instanceof AppError) {
-      return { status: exception.status, code: exception.code, message: exception.message, details: exception.details };
+      return {
+        status: exception.status,
+        code: exception.code,
+        message: exception.message,
+        details: exception.details,
+        ...(exception.retryAfterSeconds !== undefined
+          ? { retryAfterSeconds: Math.max(1, Math.ceil(exception.retryAfterSeconds)) }
+          : {}),
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

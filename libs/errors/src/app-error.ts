@@ -12,6 +12,8 @@ export interface ErrorDetail {
  */
 export class AppError extends Error {
   readonly status: number;
+  /** Seconds a client should wait before retrying (sent as `Retry-After`); set by errors of a passing outage. */
+  readonly retryAfterSeconds?: number;
 
   constructor(
     readonly code: ErrorCode,
