@@ -40,10 +40,21 @@ function documentUnavailable(document: OpenAPIObject): void {
     if (!path.startsWith('/v1/') || NO_DATABASE.has(path)) continue;
     for (const method of HTTP_METHODS) {
       const operation = item[method];
-      if (!operation || operation.responses['503']) continue;
+      if (!operation) continue;
+      const database = 'SERVICE_UNAVAILABLE: the database cannot be reached right now; retry after `Retry-After` seconds';
+      const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } };
+      const documented = operation.responses['503'] as { description?: string; headers?: object } | undefined;
+      if (documented) {
+        // The route has a 503 of its own (an integration down): the database's joins it.
+        if (!documented.description?.includes('SERVICE_UNAVAILABLE')) {
+          documented.description = `${documented.description ?? ''}; or ${database}`;
+        }
+        documented.headers = { ...documented.headers, ...retryAfter };
+        continue;
+      }
       operation.responses['503'] = {
-        description: 'SERVICE_UNAVAILABLE: the database cannot be reached right now; retry after `Retry-After` seconds',
-        headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } },
+        description: database,
+        headers: retryAfter,
         content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
       };
     }
