@@ -54,7 +54,7 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
   metrics: ['auth'],
   protection: ['auth'],
   catalog: [...CROSS_CUTTING],
-  inventory: ['catalog', 'flags', ...CROSS_CUTTING],
+  inventory: ['catalog', 'flags', 'integrations', ...CROSS_CUTTING],
   payments: [...CROSS_CUTTING],
   events: ['flags', ...CROSS_CUTTING],
   reservations: ['payments', 'inventory', 'catalog', 'events', 'notifications', 'shipping', 'tax', 'support', ...CROSS_CUTTING],
@@ -68,7 +68,7 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
   notifications: ['flags', ...CROSS_CUTTING],
   integrations: [...CROSS_CUTTING], // outbound integrations' policies, metrics and admin view
   tax: ['integrations', 'flags', ...CROSS_CUTTING],
-  shipping: ['flags', ...CROSS_CUTTING],
+  shipping: ['flags', 'integrations', ...CROSS_CUTTING],
 };
 
 /** Plumbing with no domain (typed config, the data source): any file of theirs may be imported from anywhere. */

@@ -221,6 +221,10 @@ describe('checkout of external goods (the IMS)', () => {
     ims.fault('reserve', { kind: 'status', status: 503 }, 1000);
     for (let i = 0; i < 6 && (await offering()).orderable; i++) await hold([external()]).expect(503);
     expect(await offering()).toMatchObject({ orderable: false, unavailableReason: 'INVENTORY_UNAVAILABLE' });
+    const { integrations } = (await t.http.get('/v1/admin/integrations').set(admin()).expect(200)).body as {
+      integrations: { name: string; breakerState: string; lastError: { message: string } | null }[];
+    };
+    expect(integrations.find((i) => i.name === 'ims')).toMatchObject({ breakerState: 'open', lastError: expect.any(Object) });
     // Internal offerings are unaffected.
     expect((await t.http.get(`/v1/catalog/offerings/${internalId}`).expect(200)).body.orderable).toBe(true);
   });

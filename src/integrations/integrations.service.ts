@@ -3,6 +3,7 @@ import { Clock } from '@holdfast/clock';
 import {
   createIntegrationPolicy,
   INTEGRATION_OUTCOMES,
+  type BreakerState,
   type BreakerStateEvent,
   type IntegrationObserver,
   type IntegrationOutcome,
@@ -21,7 +22,8 @@ const DAY_MS = 86_400_000;
 
 interface Registered {
   spec: IntegrationSpec;
-  policy: IntegrationPolicy;
+  /** Its breaker's state, read for the admin view. */
+  policy: { readonly breakerState: BreakerState };
   /** Recent calls (`at` in ms, system clock) and fallbacks, oldest first. */
   calls: { at: number; outcome: IntegrationOutcome }[];
   fallbacks: number[];
@@ -70,6 +72,39 @@ export class IntegrationsService implements IntegrationObserver {
     this.integrations.set(spec.name, entry);
     this.metrics.register(spec.name, spec.dailyQuota ? () => this.quota(entry)!.ratio : undefined);
     return policy;
+  }
+
+  /**
+   * Registers an integration whose adapter keeps its own resilience policy (the IMS
+   * client, the carriers): the returned observer takes its outcomes and breaker changes
+   * (metrics, last error, the admin view); `breakerState` reads its breaker (a constant
+   * `closed` for one without).
+   */
+  track(spec: IntegrationSpec, breakerState: () => BreakerState): IntegrationObserver {
+    if (!NAME.test(spec.name))
+      throw new Error(`An integration name is a short lowercase word (got ${JSON.stringify(spec.name)})`);
+    if (this.integrations.has(spec.name)) throw new Error(`Integration ${spec.name} is already registered`);
+    const entry: Registered = {
+      spec,
+      policy: {
+        get breakerState() {
+          return breakerState();
+        },
+      },
+      calls: [],
+      fallbacks: [],
+      lastError: null,
+      quotaDay: this.today(),
+      quotaUsed: 0,
+    };
+    this.integrations.set(spec.name, entry);
+    this.metrics.register(spec.name, spec.dailyQuota ? () => this.quota(entry)!.ratio : undefined);
+    return this;
+  }
+
+  /** Whether an integration of this name is registered. */
+  has(name: string): boolean {
+    return this.integrations.has(name);
   }
 
   /** Records that an answer came from a fallback instead of the provider (`integration_fallbacks_total`). */

@@ -53,11 +53,10 @@ export interface InventorySystem {
 export const INVENTORY_SYSTEM = Symbol('InventorySystem');
 
 /**
- * Optional DI token of an `IntegrationObserver` (libs/resilience) told about every IMS
- * call's outcome and breaker change: where the shared integration metrics plug in. Unset,
- * the inventory module logs breaker changes only.
+ * Told about every IMS call's outcome and breaker change (libs/resilience's observer): the
+ * inventory module passes IntegrationsService's, so the IMS is the `ims` integration of the
+ * `integration_*` metrics and GET /v1/admin/integrations.
  */
-export const IMS_OBSERVER = Symbol('ImsObserver');
 export type ImsObserver = IntegrationObserver;
 
 /** An item of the simulated IMS: a product with `stock` units for sale, or a rental item with `units`. */

@@ -2,6 +2,8 @@ import { Logger, Module } from '@nestjs/common';
 import { Clock } from '@holdfast/clock';
 import { CatalogModule } from '../catalog/catalog.module';
 import { FlagsModule } from '../flags/flags.module';
+import { IntegrationsModule } from '../integrations/integrations.module';
+import { IntegrationsService } from '../integrations/integrations.service';
 import { AdminInventoryController } from './admin-inventory.controller';
 import { AvailabilityController } from './availability.controller';
 import { AvailabilityService } from './availability.service';
@@ -9,13 +11,24 @@ import { ExternalAllocations } from './external-allocations';
 import { ExternalAllocationsRepository } from './external-allocations.repository';
 import { ExternalInventoryService } from './external-inventory.service';
 import { ImsHttpClient } from './ims-http.client';
-import { IMS_OBSERVER, INVENTORY_SYSTEM, type ImsObserver, type InventorySystem } from './ims.port';
+import { INVENTORY_SYSTEM, type ImsObserver, type InventorySystem } from './ims.port';
 import { InventoryAdminService } from './inventory-admin.service';
 import { InventoryConfig } from './inventory.config';
 import { InventoryRepository } from './inventory.repository';
 import { InventoryService } from './inventory.service';
 import { InvariantsService } from './invariants.service';
 import { SimulatedIms } from './simulated-ims';
+
+/**
+ * The IMS adapter IMS_MODE names, registered as the `ims` integration (its calls and breaker
+ * in the `integration_*` metrics and GET /v1/admin/integrations).
+ */
+function trackedInventorySystem(config: InventoryConfig, clock: Clock, integrations: IntegrationsService): InventorySystem {
+  let system: InventorySystem | null = null;
+  const observer = integrations.track({ name: 'ims', kind: 'inventory' }, () => (system?.breakerOpen() ? 'open' : 'closed'));
+  system = inventorySystem(config, clock, observer);
+  return system;
+}
 
 /** The IMS adapter IMS_MODE names: the HTTP client (mTLS files read here, at start-up) or the in-process one. */
 function inventorySystem(config: InventoryConfig, clock: Clock, observer?: ImsObserver): InventorySystem {
@@ -37,7 +50,7 @@ function inventorySystem(config: InventoryConfig, clock: Clock, observer?: ImsOb
  * capacity; and the source port to the external IMS (ExternalInventoryService).
  */
 @Module({
-  imports: [CatalogModule, FlagsModule],
+  imports: [CatalogModule, FlagsModule, IntegrationsModule],
   controllers: [AdminInventoryController, AvailabilityController],
   providers: [
     InventoryRepository,
@@ -47,8 +60,8 @@ function inventorySystem(config: InventoryConfig, clock: Clock, observer?: ImsOb
     InvariantsService,
     {
       provide: INVENTORY_SYSTEM,
-      useFactory: inventorySystem,
-      inject: [InventoryConfig, Clock, { token: IMS_OBSERVER, optional: true }],
+      useFactory: trackedInventorySystem,
+      inject: [InventoryConfig, Clock, IntegrationsService],
     },
     ExternalInventoryService,
     ExternalAllocationsRepository,

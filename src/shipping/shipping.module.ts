@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { FlagsModule } from '../flags/flags.module';
+import { IntegrationsModule } from '../integrations/integrations.module';
 import { LoggingCarrierObserver } from './carrier-call-observer';
+import { IntegrationCarrierObserver } from './integration-carrier-observer';
 import { CARRIER_CALL_OBSERVER } from './carrier-call-observer.port';
 import { CARRIER_CLIENTS, type CarrierClient } from './carrier-client.port';
 import { HttpCarrierClient } from './http-carrier.client';
@@ -27,11 +29,12 @@ export function carrierClients(config: ShippingConfig): CarrierClient[] {
  * `ShippingService`; reservations will call it (this module knows no reservation but its id).
  */
 @Module({
-  imports: [FlagsModule],
+  imports: [FlagsModule, IntegrationsModule],
   providers: [
     { provide: CARRIER_CLIENTS, useFactory: carrierClients, inject: [ShippingConfig] },
     LoggingCarrierObserver,
-    { provide: CARRIER_CALL_OBSERVER, useExisting: LoggingCarrierObserver },
+    IntegrationCarrierObserver,
+    { provide: CARRIER_CALL_OBSERVER, useExisting: IntegrationCarrierObserver },
     ShippingRatesRepository,
     ShippingService,
   ],
