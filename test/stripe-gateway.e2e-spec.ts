@@ -361,6 +361,23 @@ describe('StripeGateway against the fake Stripe server', () => {
     });
   });
 
+  describe('client-side rate limit', () => {
+    it('never sends faster than its rate: over-eager calls wait their turn, then fail fast as a processing error', async () => {
+      const limited = make({ rateLimitPerSecond: 4, rateLimitMaxWaitMs: 600 });
+      const intent = await gateway.createIntent(intentInput());
+      const before = fake.requests.length;
+      const started = Date.now();
+      const results = await Promise.allSettled(Array.from({ length: 10 }, () => limited.retrieveIntent(intent.id)));
+      const sent = results.filter((r) => r.status === 'fulfilled').length;
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as PaymentGatewayError] : []));
+      // A burst of 4, then one every 250 ms within the 600 ms a call may wait: 6 go, 4 are refused at once.
+      expect(sent).toBe(6);
+      expect(refused.map((e) => [e.kind, e.providerCode])).toEqual(Array(4).fill(['processing', 'client_rate_limited']));
+      expect(fake.requests.length - before).toBe(6);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(450); // the 6th waited for its token
+    });
+  });
+
   describe('circuit breaker', () => {
     /** Every API jest can fake except `Date`. */
     const FAKEABLE_BUT_DATE = [

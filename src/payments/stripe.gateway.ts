@@ -1,3 +1,4 @@
+import { TokenBucket } from '@holdfast/resilience';
 import { Logger } from '@nestjs/common';
 import { handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { equalJitterBackoff } from '@holdfast/database';
@@ -44,6 +45,10 @@ export interface StripeGatewayOptions {
   breakerFailureThreshold?: number;
   /** How long the breaker stays open before one trial call. Default 30 000 ms. */
   breakerResetTimeoutMs?: number;
+  /** Client-side rate limit, calls per second and burst (per replica): Stripe allows 100/s in live mode. Default 100. */
+  rateLimitPerSecond?: number;
+  /** How long a call may wait for its turn before it fails as a processing error. Default 2 000 ms. */
+  rateLimitMaxWaitMs?: number;
 }
 
 /**
@@ -90,6 +95,8 @@ export class StripeGateway implements PaymentGateway {
   private readonly logger = new Logger(StripeGateway.name);
   private readonly stripe: Stripe;
   private readonly breaker: ProviderBreaker;
+  private readonly limiter: TokenBucket;
+  private readonly limiterMaxWaitMs: number;
   private readonly rateLimitRetry: RetryPolicy;
   private readonly webhookSecrets: string[];
 
@@ -100,6 +107,9 @@ export class StripeGateway implements PaymentGateway {
   ) {
     if (!config.stripeSecretKey) throw new Error('STRIPE_SECRET_KEY is required when PAYMENT_PROVIDER=stripe');
     this.webhookSecrets = webhookSecrets(config.webhookSecret);
+    const perSecond = options.rateLimitPerSecond ?? 100;
+    this.limiter = new TokenBucket(perSecond, perSecond);
+    this.limiterMaxWaitMs = options.rateLimitMaxWaitMs ?? 2_000;
     this.rateLimitRetry = retry(handleWhen(isUnretriedRateLimit), {
       maxAttempts: options.rateLimitRetries ?? 2,
       backoff: equalJitterBackoff(500, 5_000),
@@ -288,6 +298,13 @@ export class StripeGateway implements PaymentGateway {
    */
   private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     const started = performance.now();
+    // Our side of Stripe's rate limit: we never send faster than it allows, so its 429s stay rare.
+    const turn = this.limiter.reserve(this.limiterMaxWaitMs);
+    if ('refusedMs' in turn) {
+      this.metrics.increment(STRIPE_METRIC.callErrors, { operation, kind: 'processing' });
+      throw new PaymentGatewayError('processing', 'Too many payment calls right now; retry shortly', 'client_rate_limited');
+    }
+    if (turn.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, turn.waitMs));
     try {
       return await this.breaker.execute(async () => {
         try {
