@@ -162,15 +162,20 @@ describe('chaos, goods checkout: the IMS, the tax service, the carriers and Post
     );
     return rows.map((r) => r.pid);
   };
-  /** Terminates every connection of the app's pool, busy or idle; waits until they are gone. */
+  /**
+   * Terminates every connection of the app's pool, busy or idle, and waits until those
+   * backends are gone (not until the app has none: it reconnects at once, e.g. to retry a
+   * webhook delivery).
+   */
   const killAppConnections = async (): Promise<number> => {
-    const { rows } = await admin.query<{ killed: boolean }>(
-      `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
+    const { rows } = await admin.query<{ pid: number; killed: boolean }>(
+      `SELECT pid, pg_terminate_backend(pid) AS killed FROM pg_stat_activity
         WHERE application_name = 'holdfast' AND datname = $1 AND pid <> pg_backend_pid()`,
       [t.db.name],
     );
-    await waitFor('the killed backends to exit', async () => (await appBackends()).length === 0, 10_000);
-    return rows.filter((r) => r.killed).length;
+    const killed = rows.filter((r) => r.killed).map((r) => r.pid);
+    await waitFor('the killed backends to exit', async () => (await appBackends()).every((pid) => !killed.includes(pid)), 10_000);
+    return killed.length;
   };
   /** A transaction of the test's own holding a reservation's row lock, so the app's next lock on it waits. */
   const lockReservation = async (id: string): Promise<pg.Client> => {
@@ -454,35 +459,48 @@ describe('chaos, goods checkout: the IMS, the tax service, the carriers and Post
       await expectNothingLostOrDoubled();
     });
 
-    it('during the confirmation (the payment webhook): the client sees its order confirmed (the delivery is retried), confirmed at the IMS exactly once', async () => {
-      // Client sees: pay 200, then the order confirmed a moment later; GET shows it confirmed with a reference.
+    it('during the confirmation (the payment webhook and the client’s confirm call): confirm 503 SERVICE_UNAVAILABLE with Retry-After, the webhook delivery is retried, the retry with the same key is 200 confirmed, confirmed at the IMS exactly once', async () => {
+      // Client sees: pay 200; confirm 503 SERVICE_UNAVAILABLE (Retry-After: 2); the same confirm again: 200, confirmed with a reference.
       const id = await hold([internal(2), external(1)]);
       const chosen = await ship(id);
       const pi = (await convert(id).expect(200)).body.reservation.paymentIntentId as string;
       const orders = ims.model.orderCount();
-      // The confirming transaction (commit the allocations, queue confirm_order) waits on the row lock.
+      const key = randomUUID();
+      const confirmCall = () =>
+        t.http
+          .post('/v1/reservations/confirm')
+          .timeout(REQUEST_TIMEOUT_MS)
+          .set(alice())
+          .set('X-Idempotency-Key', key)
+          .send({ reservationId: id, paymentIntentId: pi });
+      // The confirming transactions (commit the allocations, queue confirm_order) wait on the row lock.
       const blocker = await lockReservation(id);
       try {
-        await payAtProvider(pi); // the card is charged; the webhook event follows
+        await payAtProvider(pi); // the card is charged; the webhook event follows and waits on the lock
         await waitingOnALock();
+        const inFlight = confirmCall().then((r) => r); // the client's own confirm: it waits too
+        await waitFor(
+          'the webhook and the confirm call to wait on locks',
+          async () => (await appBackends(`wait_event_type = 'Lock'`)).length >= 2,
+          10_000,
+        );
         expect(await killAppConnections()).toBeGreaterThan(0);
+        const res = await inFlight;
+        expect({ status: res.status, body: res.body }).toEqual({ status: 503, body: envelope('SERVICE_UNAVAILABLE') });
+        expect(res.headers['retry-after']).toBe('2');
       } finally {
         await blocker.query('ROLLBACK');
         await blocker.end();
       }
-      await settle();
 
-      const after = await reservation(id);
-      expect(after).toMatchObject({ status: 'confirmed', reservationReference: expect.any(String) });
+      const retried = await confirmCall().expect(200);
+      expect(retried.body.reservation).toMatchObject({ id, status: 'confirmed', reservationReference: expect.any(String) });
+      await settle(); // the webhook's retried delivery changes nothing more
+      expect(await reservation(id)).toMatchObject({
+        status: 'confirmed',
+        reservationReference: retried.body.reservation.reservationReference,
+      });
       expect((await paymentsOf(id)).map((p) => [p.status, p.amount_cents])).toEqual([['succeeded', chosen.totals.total]]);
-      // The client's own confirm call agrees.
-      const confirmed = await t.http
-        .post('/v1/reservations/confirm')
-        .timeout(REQUEST_TIMEOUT_MS)
-        .set(alice())
-        .send({ reservationId: id, paymentIntentId: pi })
-        .expect(200);
-      expect(confirmed.body.reservation.status).toBe('confirmed');
       // confirm_order was queued once, in the confirming transaction that finally committed.
       const job = async () =>
         (await t.dataSource.query(`SELECT state FROM pgboss.job WHERE name = $1 AND data->>'reservationId' = $2`, [
