@@ -39,6 +39,10 @@ describe('isDatabaseUnavailable: what a request answers with 503 SERVICE_UNAVAIL
     ['the connection killed mid-query, from node-postgres itself', withCode('terminating connection', '57P01')],
     ['a connection failure (SQLSTATE 08006)', withCode('connection failure', '08006')],
     ['the socket cut', new Error('Connection terminated unexpectedly')],
+    [
+      'the connection killed while idle in a transaction, at its next query',
+      new Error('Client has encountered a connection error and is not queryable'),
+    ],
     ['no pool yet: TypeORM before the first connection', new TypeORMError('Driver not Connected')],
     ['no pool yet: TransactionHost.statement', new Error('The data source has no connection pool (not initialised?)')],
     ['the pool closed by shutdown', new Error('Cannot use a pool after calling end on the pool')],

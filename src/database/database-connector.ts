@@ -40,6 +40,12 @@ export function isDatabaseUnreachable(error: unknown): boolean {
 const CONNECTION_LOST_CODES = new Set(['08000', '08001', '08003', '08004', '08006']);
 /** TypeORM's, ours and pg-pool's words for "there is no pool to ask": before the first connection, or during shutdown. */
 const NOT_CONNECTED_MESSAGE = /Driver not Connected|has no connection pool|Cannot use a pool after calling end/i;
+/**
+ * node-postgres's words for a client whose connection died while it sat idle in a
+ * transaction (killed while the transaction waited on a third party, such as the IMS):
+ * the kill arrives as an error event, and the transaction's next query gets this.
+ */
+const CONNECTION_DIED_MESSAGE = /Client has encountered a connection error and is not queryable/;
 
 /**
  * True for an error a request gets because the database cannot serve it right now:
@@ -50,7 +56,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (isDatabaseUnreachable(error)) return true;
   const code = sqlState(error);
   if (code !== undefined && CONNECTION_LOST_CODES.has(code)) return true;
-  return error instanceof Error && NOT_CONNECTED_MESSAGE.test(error.message);
+  return error instanceof Error && (NOT_CONNECTED_MESSAGE.test(error.message) || CONNECTION_DIED_MESSAGE.test(error.message));
 }
 
 /** host:port/database of a postgres URL, without its credentials, for logs. */

@@ -19,14 +19,16 @@ export type ImsRoute = 'stock' | 'availability' | 'reserve' | 'confirm_order' | 
  * - `slow`: the answer comes `delayMs` late (the request is still carried out, as a slow server would);
  * - `status`: that status with an error body (500, 503...), nothing carried out;
  * - `malformed`: 200 with a body that is not JSON;
- * - `body`: 200 with this JSON instead of the real answer (wrong quantities, missing fields), nothing carried out.
+ * - `body`: 200 with this JSON instead of the real answer (wrong quantities, missing fields), nothing carried out;
+ * - `gate`: carried out at once, answered only once `open` resolves (the test picks the moment in between).
  */
 export type ImsFault =
   | { kind: 'down' }
   | { kind: 'slow'; delayMs: number }
   | { kind: 'status'; status: number }
   | { kind: 'malformed' }
-  | { kind: 'body'; body: unknown };
+  | { kind: 'body'; body: unknown }
+  | { kind: 'gate'; open: Promise<void> };
 
 export interface FakeImsOptions {
   /** Keys accepted in X-Api-Key. Default one: `ims_test_key`. */
@@ -137,8 +139,10 @@ export async function startFakeIms(options: FakeImsOptions = {}): Promise<FakeIm
     requests.push(record);
     const raw = await readBody(req);
     let delayMs = 0;
+    let gate: Promise<void> | null = null;
     const send = async (outcome: Outcome) => {
       if (delayMs > 0) await sleep(delayMs); // carried out already: only the answer is late
+      if (gate) await gate;
       record.status = outcome.status;
       if (res.destroyed) return;
       const body = outcome.raw ?? (outcome.body === undefined ? '' : JSON.stringify(outcome.body));
@@ -156,6 +160,7 @@ export async function startFakeIms(options: FakeImsOptions = {}): Promise<FakeIm
     if (fault?.kind === 'malformed') return send({ status: 200, raw: '{"item_id": "oops", "available": ' });
     if (fault?.kind === 'body') return send({ status: 200, body: fault.body });
     if (fault?.kind === 'slow') delayMs = fault.delayMs;
+    if (fault?.kind === 'gate') gate = fault.open;
 
     if (!apiKeys.includes(header(req, 'x-api-key') ?? '')) return send({ status: 401, body: { error: 'unauthorized' } });
     if (method !== 'POST') return send(await answer(route, url, null));
