@@ -17,6 +17,8 @@ describe('demo catalog', () => {
       'experience',
       'experience',
       'product',
+      'product',
+      'rental',
       'rental',
     ]);
 
@@ -35,12 +37,38 @@ describe('demo catalog', () => {
     expect(await checkInventoryInvariants(t.dataSource.manager)).toEqual([]);
   });
 
+  it('has carriers kept by the (simulated) inventory system, for sale and to rent, that can be held', async () => {
+    const list = await t.http.get('/v1/catalog/offerings?limit=50').expect(200);
+    const external = list.body.offerings.filter((o: { inventorySource: string }) => o.inventorySource === 'external');
+    expect(external.map((o: { kind: string; orderable: boolean }) => [o.kind, o.orderable]).sort()).toEqual([
+      ['product', true],
+      ['rental', true],
+    ]);
+    const forSale = external.find((o: { kind: string }) => o.kind === 'product');
+    const forRent = external.find((o: { kind: string }) => o.kind === 'rental');
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const res = await t.http
+      .post('/v1/reservations/hold')
+      .set('Authorization', `Bearer ${t.token('alice')}`)
+      .set('X-Idempotency-Key', randomUUID())
+      .send({
+        items: [
+          { offeringId: forSale.id, sku: forSale.externalItemId, quantity: 1 },
+          { offeringId: forRent.id, startDate: day(10), endDate: day(13) },
+        ],
+        guestName: 'A',
+        guestEmail: 'a@example.com',
+      })
+      .expect(200);
+    expect(res.body.reservation).toMatchObject({ status: 'held', totalPrice: 6900 + 3 * 500 });
+  });
+
   it('never loads into a database that already has offerings, even when asked twice at once', async () => {
     const demo = t.app.get(DemoCatalog);
     const again = await Promise.all([demo.load(new Date()), demo.load(new Date())]);
     expect(again).toEqual([0, 0]);
     const [{ n }] = (await t.dataSource.query('SELECT count(*)::int AS n FROM offerings')) as [{ n: number }];
-    expect(n).toBe(4);
+    expect(n).toBe(6);
   });
 
   it('loads exactly once when two replicas start on an empty database together', async () => {
@@ -49,7 +77,7 @@ describe('demo catalog', () => {
     );
     const demo = t.app.get(DemoCatalog);
     const loaded = await Promise.all([demo.load(new Date()), demo.load(new Date())]);
-    expect(loaded.sort()).toEqual([0, 4]);
+    expect(loaded.sort()).toEqual([0, 6]);
   });
 });
 

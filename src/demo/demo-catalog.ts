@@ -2,11 +2,18 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { TransactionHost } from '@holdfast/database';
 import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseConnector } from '../database/database-connector';
+import { ExternalInventoryService } from '../inventory/external-inventory.service';
 import { InventoryAdminService } from '../inventory/inventory-admin.service';
 import { DemoConfig } from './demo.config';
 
 /** Who the audit log names for the demo catalog's offerings, slots, stock and units. */
 const DEMO_ACTOR = 'system:demo';
+
+/** The demo's external items, kept by the simulated inventory system (IMS_MODE=simulated). */
+export const DEMO_IMS_ITEMS = {
+  carrierForSale: { itemId: 'IMS-CARRIER-XL', seed: { stock: 25 } },
+  carrierForRent: { itemId: 'IMS-CARRIER-RENT', seed: { units: 4 } },
+} as const;
 
 /**
  * Loads a small catalog into an EMPTY database at start-up (DEMO_CATALOG; on by default
@@ -25,11 +32,16 @@ export class DemoCatalog implements OnApplicationBootstrap {
     private readonly inventory: InventoryAdminService,
     private readonly config: DemoConfig,
     private readonly connector: DatabaseConnector,
+    private readonly ims: ExternalInventoryService,
   ) {}
 
   /** At start-up, or once the database connects when start-up went on without it. */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.loadCatalog) return;
+    // The simulated IMS keeps its stock in memory: give it the demo's items on every start.
+    if (this.ims.mode === 'simulated') {
+      for (const { itemId, seed } of Object.values(DEMO_IMS_ITEMS)) this.ims.seedSimulated(itemId, seed);
+    }
     await this.connector.whenConnected('loading the demo catalog', async () => {
       const loaded = await this.load(new Date());
       if (loaded) this.logger.log(`loaded the demo catalog (${loaded} offerings); browse it at GET /v1/catalog/offerings`);
@@ -134,7 +146,36 @@ export class DemoCatalog implements OnApplicationBootstrap {
       );
       for (const label of ['VAN-1', 'VAN-2', 'VAN-3']) await this.inventory.createUnit(van.id, { label }, DEMO_ACTOR);
 
-      return 4;
+      // Seeds 000/001: carriers whose stock the Inventory Management System keeps.
+      await this.catalog.create(
+        {
+          kind: 'product',
+          title: 'Hard-shell cat carrier XL',
+          description: 'Airline-approved, stocked by our partner warehouse (the IMS).',
+          currency: 'EUR',
+          basePrice: 6900,
+          weightGrams: 2400,
+          refundableUntilHours: 0,
+          inventorySource: 'external',
+          externalItemId: DEMO_IMS_ITEMS.carrierForSale.itemId,
+        },
+        DEMO_ACTOR,
+      );
+      await this.catalog.create(
+        {
+          kind: 'rental',
+          title: 'Cat carrier to rent',
+          description: 'Per day; picked up and returned at the shop (the IMS keeps the units).',
+          currency: 'EUR',
+          basePrice: 500,
+          refundableUntilHours: 24,
+          inventorySource: 'external',
+          externalItemId: DEMO_IMS_ITEMS.carrierForRent.itemId,
+        },
+        DEMO_ACTOR,
+      );
+
+      return 6;
     });
   }
 }

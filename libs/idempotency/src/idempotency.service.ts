@@ -105,8 +105,7 @@ export class IdempotencyService {
     try {
       body = await handler();
     } catch (error) {
-      // If this fails, the claim goes stale and is taken over later anyway.
-      await this.txHost.run(() => this.txHost.manager.getRepository(IdempotencyKeyEntity).delete(ours)).catch(() => undefined);
+      await this.dropClaim(ours);
       throw error;
     }
     await this.txHost.run(() =>
@@ -119,6 +118,24 @@ export class IdempotencyService {
       }),
     );
     return body;
+  }
+
+  /**
+   * Drops a failed request's claim so the client may retry at once. The failure may be
+   * the database itself (a connection killed mid-request): the pool reconnects, so the
+   * drop is tried a few times; if it still fails, the claim goes stale and is taken over
+   * after IN_PROGRESS_STALE_SECONDS anyway.
+   */
+  private async dropClaim(ours: { scope: string; key: string; state: 'in_progress'; lockedAt: Date }): Promise<void> {
+    for (const delayMs of [0, 100, 400, 1000]) {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      try {
+        await this.txHost.run(() => this.txHost.manager.getRepository(IdempotencyKeyEntity).delete(ours));
+        return;
+      } catch {
+        // try again: the next attempt gets a fresh connection
+      }
+    }
   }
 
   /**
