@@ -4,7 +4,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -16,59 +15,15 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
-import { DEFAULT_FLAT_RATES, parseCarrierEndpoints, parseCarrierKeys, parseFlatRates } from './shipping-env';
-
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-const toBool = ({ value }: { value: unknown }) => {
-  if (value === undefined || value === '') return undefined;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  return value;
-};
-
-/**
- * An integer variable from `min` to `max`, given as a string (blank or unset keeps the
- * default): `@Transform(toInt) @IsInt() @Min(min) @Max(max)`, applied in the order that
- * stack applies (bottom up), so its messages keep their order.
- */
-function IntInRange(min: number, max: number): PropertyDecorator {
-  const decorators: PropertyDecorator[] = [Max(max), Min(min), IsInt(), Transform(toInt)];
-  return (target, key) => {
-    for (const decorate of decorators) decorate(target, key);
-  };
-}
-
-/** A string variable that `parse` accepts; the message names the variable and what `parse` found wrong. */
-function Parses(parse: (value: string) => unknown): PropertyDecorator {
-  return ValidateBy({
-    name: 'parses',
-    validator: {
-      validate: (value: unknown) => {
-        if (value === undefined) return true; // reported as missing by the rule that requires it
-        try {
-          parse(String(value));
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      defaultMessage: (args) => {
-        try {
-          parse(String(args?.value));
-          return `${args?.property} is not valid`;
-        } catch (error) {
-          return `${args?.property} ${(error as Error).message}`;
-        }
-      },
-    },
-  });
-}
+import { IntInRange, safely, toBool, toInt } from './env.decorators';
+import { IntegrationVariables } from './env.integrations';
+import { parseCarrierEndpoints } from './shipping-env';
 
 /**
  * Every environment variable Holdfast reads, with its default. `.env.example`
  * mirrors this class; keep them in step.
  */
-export class EnvironmentVariables {
+export class EnvironmentVariables extends IntegrationVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: string = 'development';
 
@@ -171,81 +126,10 @@ export class EnvironmentVariables {
   @Max(60000)
   EVENTS_RELAY_INTERVAL_MS: number = 1000;
 
-  /**
-   * Where email goes: an SMTP server (smtp:// or smtps://, credentials in the URL); unset:
-   * the dev outbox (a table, readable at GET /v1/dev/emails with AUTH_MODE=dev).
-   */
-  @IsOptional()
-  @IsUrl(
-    { protocols: ['smtp', 'smtps'], require_tld: false, require_protocol: true },
-    { message: 'SMTP_URL must be an smtp:// or smtps:// URL' },
-  )
-  SMTP_URL?: string;
-
-  /** The From header of every email. */
-  @IsString()
-  @MinLength(3)
-  @Matches(/^[^\r\n\0]+$/, { message: 'EMAIL_FROM must be one line' })
-  EMAIL_FROM: string = 'Holdfast <no-reply@holdfast.test>';
-
-  /** The BCP 47 locale emails format amounts and dates in (e.g. en-GB, de-DE, en-US). */
-  @ValidateBy({
-    name: 'isLocale',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && isSupportedLocale(value),
-      defaultMessage: () => 'EMAIL_LOCALE must be a BCP 47 locale this Node.js knows (e.g. en-GB)',
-    },
-  })
-  EMAIL_LOCALE: string = 'en-GB';
-
   @Transform(toBool)
   @IsOptional()
   @IsBoolean()
   DEMO_CATALOG?: boolean;
-
-  /** Where shipping rates come from: `simulated` (three in-process carriers) or `http` (SHIPPING_CARRIERS). */
-  @IsIn(['simulated', 'http'])
-  SHIPPING_PROVIDER: string = 'simulated';
-
-  /** `name|baseUrl[|enabled|disabled]`, comma-separated: the carriers asked when SHIPPING_PROVIDER=http. */
-  @ValidateIf((env: EnvironmentVariables) => env.SHIPPING_PROVIDER === 'http' || env.SHIPPING_CARRIERS !== undefined)
-  @IsString({ message: 'SHIPPING_CARRIERS is required when SHIPPING_PROVIDER=http' })
-  @Parses(parseCarrierEndpoints)
-  SHIPPING_CARRIERS?: string;
-
-  /** `name=key`, comma-separated: each HTTP carrier's API key (sent as `Authorization: Bearer <key>`). */
-  @ValidateIf((env: EnvironmentVariables) => env.SHIPPING_PROVIDER === 'http' || env.SHIPPING_CARRIER_API_KEY !== undefined)
-  @IsString({ message: 'SHIPPING_CARRIER_API_KEY is required when SHIPPING_PROVIDER=http' })
-  @Parses(parseCarrierKeys)
-  @ValidateBy({
-    name: 'keysEveryEnabledCarrier',
-    validator: {
-      validate: (_value: unknown, args) => missingCarrierKeys(args?.object as EnvironmentVariables).length === 0,
-      defaultMessage: (args) =>
-        `SHIPPING_CARRIER_API_KEY has no key for ${missingCarrierKeys(args?.object as EnvironmentVariables).join(', ')}`,
-    },
-  })
-  SHIPPING_CARRIER_API_KEY?: string;
-
-  /** The flat-rate options offered when no carrier answers in time (JSON; see docs/shipping.md). */
-  @IsString()
-  @Parses(parseFlatRates)
-  SHIPPING_FLAT_RATES: string = DEFAULT_FLAT_RATES;
-
-  /** How long each carrier may take to answer a quote. */
-  @IntInRange(100, 30000)
-  SHIPPING_QUOTE_TIMEOUT_MS: number = 3000;
-
-  /** The simulated carriers' typical answer time (each answer takes 50 % to 150 % of it). */
-  @IntInRange(0, 60000)
-  SHIPPING_SIMULATED_LATENCY_MS: number = 50;
-
-  /** The share of simulated carrier calls that fail, from 0 to 1. */
-  @Transform(({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
-  SHIPPING_SIMULATED_FAILURE_RATE: number = 0;
 
   /** Comma-separated exact origins (`https://app.example.com`, no path or trailing slash). */
   @IsString()
@@ -289,114 +173,6 @@ export class EnvironmentVariables {
   @IntInRange(1000, 600000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 65000;
 
-  /**
-   * The TaxJar-style tax API (docs/integrations.md, "Tax"): its base URL. Unset: the simulated
-   * provider is the default (refused with NODE_ENV=production).
-   */
-  @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'TAX_API_URL must be an http(s) URL' })
-  TAX_API_URL?: string;
-
-  /** The tax API's key, sent as `Authorization: Bearer`; required with TAX_API_URL. */
-  @ValidateIf((env: EnvironmentVariables) => env.TAX_API_URL !== undefined)
-  @IsString({ message: 'TAX_API_KEY is required when TAX_API_URL is set' })
-  @MinLength(1, { message: 'TAX_API_KEY is required when TAX_API_URL is set' })
-  TAX_API_KEY?: string;
-
-  /** Per attempt to the tax API. */
-  @IntInRange(100, 30000)
-  TAX_TIMEOUT_MS: number = 2000;
-
-  /** Extra attempts after a failed rate lookup (a read: safe to repeat), with exponential backoff. */
-  @IntInRange(0, 5)
-  TAX_RETRIES: number = 1;
-
-  /** Consecutive failed lookups that open the tax circuit breaker. */
-  @IntInRange(1, 1000)
-  TAX_BREAKER_THRESHOLD: number = 5;
-
-  /** How long the open tax breaker fails fast before it lets one trial lookup through. */
-  @IntInRange(100, 3_600_000)
-  TAX_BREAKER_HALF_OPEN_MS: number = 30000;
-
-  /** Client-side rate limit on the tax API (per replica): requests per second... */
-  @IntInRange(1, 10000)
-  TAX_RATE_LIMIT_PER_SECOND: number = 10;
-
-  /** ...and how many may go at once. */
-  @IntInRange(1, 10000)
-  TAX_RATE_LIMIT_BURST: number = 10;
-
-  /** The tax provider's daily request quota (seed 003: 10,000), for integration_quota_used_ratio. */
-  @IntInRange(1, 100_000_000)
-  TAX_DAILY_QUOTA: number = 10000;
-
-  /**
-   * Rates used when the tax provider fails and nothing is cached: `CC=rate` or `CC-REGION=rate`
-   * entries, comma-separated, and `*=rate` for every other country (required).
-   */
-  @ValidateBy({
-    name: 'taxRateTable',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && isTaxRateTable(value),
-      defaultMessage: () =>
-        'TAX_FALLBACK_RATES must be comma-separated CC=rate or CC-REGION=rate entries (rates from 0 to 1, at most 10 decimals) with a default *=rate, e.g. US=0.07,DE=0.19,*=0.2',
-    },
-  })
-  TAX_FALLBACK_RATES: string = 'US=0.07,CA=0.13,GB=0.2,DE=0.19,FR=0.2,NL=0.21,*=0.2';
-
-  /** The simulated tax provider's answer time (development, demos, chaos tests). */
-  @IntInRange(0, 60000)
-  TAX_SIMULATED_LATENCY_MS: number = 0;
-
-  /** Share of the simulated tax provider's lookups that fail, in percent. */
-  @IntInRange(0, 100)
-  TAX_SIMULATED_FAILURE_PERCENT: number = 0;
-
-  /**
-   * Where external inventory comes from (DESIGN.md section 10): `simulated`, an in-process
-   * IMS (the embedded default, refused in production), or `http`, a real IMS at IMS_BASE_URL.
-   */
-  @IsIn(['simulated', 'http'])
-  IMS_MODE: string = 'simulated';
-
-  @ValidateIf((env: EnvironmentVariables) => env.IMS_MODE === 'http' || env.IMS_BASE_URL !== undefined)
-  @IsUrl(
-    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
-    { message: 'IMS_BASE_URL must be an http(s) URL, and is required when IMS_MODE=http' },
-  )
-  IMS_BASE_URL?: string;
-
-  /** Sent as X-Api-Key; a comma-separated list during a rotation (the first one is sent). */
-  @ValidateIf((env: EnvironmentVariables) => env.IMS_MODE === 'http')
-  @IsString({ message: 'IMS_API_KEY is required when IMS_MODE=http' })
-  @Matches(/^\s*[^\s,]+/, { message: 'IMS_API_KEY is required when IMS_MODE=http' })
-  IMS_API_KEY?: string;
-
-  /** The IMS serves DELETE /inventory/reservations/{id}: unrecorded reservations are released, not left to lapse. */
-  @Transform(toBool)
-  @IsBoolean()
-  IMS_RELEASE: boolean = false;
-
-  /** Per HTTP attempt to the IMS (the whole answer, body included). */
-  @IntInRange(100, 60000)
-  IMS_TIMEOUT_MS: number = 2000;
-
-  /** mTLS: our client certificate (PEM), read at start-up; with IMS_CLIENT_KEY_FILE. */
-  @ValidateIf((env: EnvironmentVariables) => env.IMS_CLIENT_CERT_FILE !== undefined || env.IMS_CLIENT_KEY_FILE !== undefined)
-  @IsString({ message: 'IMS_CLIENT_CERT_FILE and IMS_CLIENT_KEY_FILE go together (mTLS)' })
-  IMS_CLIENT_CERT_FILE?: string;
-
-  /** mTLS: the private key of IMS_CLIENT_CERT_FILE (PEM), read at start-up. */
-  @ValidateIf((env: EnvironmentVariables) => env.IMS_CLIENT_CERT_FILE !== undefined || env.IMS_CLIENT_KEY_FILE !== undefined)
-  @IsString({ message: 'IMS_CLIENT_KEY_FILE and IMS_CLIENT_CERT_FILE go together (mTLS)' })
-  IMS_CLIENT_KEY_FILE?: string;
-
-  /** The CA (PEM) the IMS's server certificate must chain to, instead of the system's; read at start-up. */
-  @IsOptional()
-  @IsString()
-  IMS_CA_FILE?: string;
-
   /** Bearer token a Prometheus scraper sends to `GET /metrics`; unset, the route answers 404. */
   @IsOptional()
   @IsString()
@@ -424,14 +200,6 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     throw new Error(`Invalid configuration (${problems.size} problem${problems.size > 1 ? 's' : ''}):\n${lines.join('\n')}`);
   }
   return env;
-}
-
-function isSupportedLocale(value: string): boolean {
-  try {
-    return Intl.NumberFormat.supportedLocalesOf([value]).length === 1;
-  } catch {
-    return false; // not a well-formed language tag
-  }
 }
 
 /** The built-in development values (the defaults above): public, in this repository and .env.example. */
@@ -524,27 +292,6 @@ function productionProblems(env: EnvironmentVariables, input: Record<string, unk
     ]);
   }
   return problems;
-}
-
-/** What `fn` returns, or `fallback` if it throws (a value whose format is reported elsewhere). */
-function safely<T>(fn: () => T, fallback: T): T {
-  try {
-    return fn();
-  } catch {
-    return fallback;
-  }
-}
-
-/**
- * The enabled HTTP carriers that SHIPPING_CARRIER_API_KEY gives no key for (none unless
- * SHIPPING_PROVIDER=http; a list or key value that does not parse is reported by its own rule).
- */
-function missingCarrierKeys(env: EnvironmentVariables): string[] {
-  if (env.SHIPPING_PROVIDER !== 'http' || env.SHIPPING_CARRIER_API_KEY === undefined) return [];
-  const carriers = safely(() => parseCarrierEndpoints(env.SHIPPING_CARRIERS ?? ''), []);
-  const keys = safely(() => parseCarrierKeys(env.SHIPPING_CARRIER_API_KEY ?? ''), null);
-  if (keys === null) return [];
-  return carriers.filter((c) => c.enabled && !keys.has(c.name)).map((c) => c.name);
 }
 
 /** The entries of a secret that may be a comma-separated list (old and new during a rotation). */
@@ -641,19 +388,6 @@ export const ENV_KEYS = [
   'IMS_CLIENT_KEY_FILE',
   'IMS_CA_FILE',
 ] as const;
-
-/**
- * A TAX_FALLBACK_RATES value: `CC=rate` / `CC-REGION=rate` entries and a `*=rate` default,
- * each rate a plain decimal from 0 to 1 (src/tax/tax-rate.ts parses it).
- */
-function isTaxRateTable(value: string): boolean {
-  const entries = value.split(',').map((entry) => entry.trim());
-  const valid = entries.every((entry) => {
-    const match = /^(\*|[A-Z]{2}(?:-[A-Z0-9]{1,3})?)=(\d+(?:\.\d{1,10})?)$/.exec(entry);
-    return match !== null && Number(match[2]) <= 1;
-  });
-  return valid && entries.some((entry) => entry.startsWith('*='));
-}
 
 /** Loads `.env` from the working directory if there is one; real environment variables win. */
 export function loadDotEnv(path = '.env'): void {
