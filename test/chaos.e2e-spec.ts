@@ -442,7 +442,7 @@ describe('chaos, as a process: the database is down at start-up', () => {
     expect(await logged(/^database connected after \d+ attempts; ready$/)).toMatchObject({ level: 30, context: 'Database' });
     const offerings = await get('/v1/catalog/offerings');
     expect(offerings.status).toBe(200);
-    expect(offerings.body.offerings).toHaveLength(4); // the demo catalog, loaded once the database came
+    expect(offerings.body.offerings).toHaveLength(6); // the demo catalog, loaded once the database came
 
     app.kill('SIGTERM');
     expect(await exited).toEqual({ code: 0, signal: null });
