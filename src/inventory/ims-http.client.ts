@@ -79,6 +79,9 @@ class AttemptError extends Error {
 
 type Json = Record<string, unknown>;
 
+/** Calls per second this replica sends the IMS at most (a call waits up to 500 ms for its turn, else 503). */
+export const IMS_RATE_LIMIT_PER_SECOND = 50;
+
 /**
  * The IMS adapter over HTTP: DESIGN.md section 10's contract, exactly.
  *
@@ -131,6 +134,8 @@ export class ImsHttpClient implements InventorySystem {
         retries: options.retries ?? 2,
         backoff: { initialDelayMs: options.backoff?.initialDelayMs ?? 100, maxDelayMs: options.backoff?.maxDelayMs ?? 1000 },
         breaker,
+        // Our side of the IMS's capacity: never more than this, whatever our own load.
+        rateLimit: { perSecond: IMS_RATE_LIMIT_PER_SECOND, burst: IMS_RATE_LIMIT_PER_SECOND, maxWaitMs: 500 },
         isFailure: (error) =>
           error instanceof IntegrationTimeoutError || (error instanceof AttemptError && FAILURES.has(error.reason)),
         isRetryable: (error) =>

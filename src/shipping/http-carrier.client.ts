@@ -1,3 +1,4 @@
+import { TokenBucket } from '@holdfast/resilience';
 import { isCurrencyCode, MAX_AMOUNT_MINOR } from '@holdfast/money';
 import { SERVICE_NAME } from '../config/shipping-env';
 import { type CarrierClient, type CarrierQuoteRequest, type CarrierRate, CarrierResponseError } from './carrier-client.port';
@@ -9,6 +10,9 @@ const MAX_BODY_BYTES = 64 * 1024;
 const MAX_RATES = 50;
 /** The longest delivery estimate taken as a real one. */
 const MAX_ESTIMATED_DAYS = 60;
+
+/** Quote calls per second this replica sends one carrier at most (a call waits up to 250 ms for its turn, else that carrier is skipped). */
+export const CARRIER_RATE_LIMIT_PER_SECOND = 20;
 
 /**
  * A carrier that speaks Holdfast's one shipping-rates JSON contract (docs/shipping.md):
@@ -27,6 +31,8 @@ export class HttpCarrierClient implements CarrierClient {
   readonly name: string;
   readonly enabled: boolean;
   private readonly url: string;
+  /** Our side of the carrier's rate limit: never more than CARRIER_RATE_LIMIT_PER_SECOND calls a second from this replica. */
+  private readonly limiter = new TokenBucket(CARRIER_RATE_LIMIT_PER_SECOND, CARRIER_RATE_LIMIT_PER_SECOND);
 
   constructor(private readonly settings: HttpCarrierSettings) {
     this.name = settings.name;
@@ -35,6 +41,9 @@ export class HttpCarrierClient implements CarrierClient {
   }
 
   async quote(request: CarrierQuoteRequest, signal: AbortSignal): Promise<CarrierRate[]> {
+    const turn = this.limiter.reserve(250);
+    if ('refusedMs' in turn) throw new CarrierResponseError(this.name, 'client-side rate limit reached (not sent)');
+    if (turn.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, turn.waitMs));
     const { to } = request;
     const body = {
       ...(request.from ? { shipFrom: { country: request.from.country, postalCode: request.from.postalCode } } : {}),
