@@ -298,8 +298,9 @@ describe('the error envelope', () => {
         op: op.key,
         description: expect.stringContaining('SERVICE_UNAVAILABLE'),
       });
-      // Only a hold reaches the inventory system (external goods); a database outage is never INVENTORY_UNAVAILABLE.
-      if (op.key !== 'POST /v1/reservations/hold') expect(unavailable.description).not.toContain('INVENTORY_UNAVAILABLE');
+      // Only a hold and an availability read reach the inventory system (external goods); a database outage is never INVENTORY_UNAVAILABLE.
+      const reachesIms = ['POST /v1/reservations/hold', 'GET /v1/catalog/offerings/{id}/availability'].includes(op.key);
+      if (!reachesIms) expect(unavailable.description).not.toContain('INVENTORY_UNAVAILABLE');
       expect(unavailable.headers).toHaveProperty('Retry-After');
     }
     expect(operations.find((op) => op.path === '/health/ready')?.operation.responses['503']?.description).not.toContain(

@@ -199,6 +199,28 @@ describe('checkout of external goods (the IMS)', () => {
     );
   });
 
+  it("reads an external offering's availability at the IMS, and serves its last answer (at most 60 s old, marked) while it is down", async () => {
+    const availability = () => t.http.get(`/v1/catalog/offerings/${externalId}/availability`);
+    const fresh = (await availability().expect(200)).body;
+    const { available } = await ims.model.stock(EXTERNAL_SKU);
+    expect(fresh).toMatchObject({ kind: 'product', stock: [{ sku: EXTERNAL_SKU, available }], external: { cached: false } });
+    ims.fault('stock', { kind: 'status', status: 503 }, 3); // one read's three tries
+    const cached = (await availability().expect(200)).body;
+    expect(cached).toMatchObject({
+      stock: [{ sku: EXTERNAL_SKU, available }],
+      external: { cached: true, asOf: fresh.external.asOf },
+    });
+    t.clock.advance(61_000);
+    try {
+      ims.fault('stock', { kind: 'status', status: 503 }, 3);
+      const res = await availability().expect(503);
+      expect(res.body.error).toBe('INVENTORY_UNAVAILABLE');
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      t.clock.advance(-61_000);
+    }
+  });
+
   it('switching inventory.ims off makes external offerings unorderable at once, without a request to the IMS', async () => {
     const flag = (enabled: boolean) => t.http.put('/v1/admin/flags/inventory.ims').set(admin()).send({ enabled }).expect(200);
     await flag(false);

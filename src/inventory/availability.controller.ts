@@ -25,7 +25,10 @@ export class AvailabilityController {
     description:
       'By kind: `experience` lists open slots starting in `[from, to)` (not yet started), earliest first, with places ' +
       'left; `product` lists stock left per SKU (the window does not apply); `rental` says which units are free for the ' +
-      'whole of `[from, to)`. Default window: now to 30 days later; at most 366 days.',
+      'whole of `[from, to)`. Default window: now to 30 days later; at most 366 days. An external offering (kept by ' +
+      'the inventory system) is asked there: its SKU is its `externalItemId`, a rental shows `availableUnits` only, and ' +
+      '`external {cached, asOf}` says how fresh the figure is: when the inventory system cannot answer, its last answer ' +
+      'of at most 60 s ago is served with `cached: true`, else 503 INVENTORY_UNAVAILABLE.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({
@@ -38,7 +41,7 @@ export class AvailabilityController {
       discriminator: { propertyName: 'kind' },
     },
   })
-  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND')
+  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'INVENTORY_UNAVAILABLE')
   get(@Param('id') offeringId: string, @Query() query: AvailabilityQueryDto): Promise<AvailabilityDto> {
     return this.availability.forOffering(offeringId, query);
   }

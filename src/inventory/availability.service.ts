@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
+import { Clock } from '@holdfast/clock';
 import { CatalogService } from '../catalog/catalog.service';
+import type { Offering } from '../catalog/catalog.types';
 import {
   type AvailabilityDto,
   type AvailabilityQueryDto,
@@ -9,10 +11,15 @@ import {
   MAX_AVAILABILITY_DAYS,
   type SlotAvailabilityDto,
 } from './dto/availability.dto';
+import { ExternalInventoryService } from './external-inventory.service';
+import { ImsUnavailableError } from './ims.port';
 import { findOfferingKind } from './offering-kind';
 import type { SlotStatus } from './time-slot.entity';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** How old an answer of the inventory system may be when it is served in place of one it cannot give now. */
+export const EXTERNAL_CACHE_MS = 60_000;
+const EXTERNAL_CACHE_MAX = 10_000;
 
 /**
  * What is left to hold, for the public catalog. Plain reads outside any transaction:
@@ -23,7 +30,12 @@ export class AvailabilityService {
   constructor(
     private readonly txHost: TransactionHost,
     private readonly catalog: CatalogService,
+    private readonly ims: ExternalInventoryService,
+    private readonly clock: Clock,
   ) {}
+
+  /** The inventory system's last answers, by question, for when it cannot answer (at most EXTERNAL_CACHE_MS old). */
+  private readonly lastAnswers = new Map<string, { at: number; value: unknown }>();
 
   private query<T>(sql: string, params: unknown[]): Promise<T[]> {
     return this.txHost.rows<T>(sql, params);
@@ -40,6 +52,12 @@ export class AvailabilityService {
     const { from, to } = this.window(window, now);
     const kind = await findOfferingKind(this.catalog, offeringId);
     if (!kind) throw new AppError('NOT_FOUND', 'Offering not found');
+    if (kind !== 'experience') {
+      const offering = await this.catalog.getOffering(offeringId);
+      if (offering?.inventorySource === 'external' && offering.externalItemId) {
+        return this.external(offering, kind, from, to);
+      }
+    }
 
     if (kind === 'experience') {
       // Slots that already started cannot be held (InventoryRepository.takeSlot), so they are not offered.
@@ -88,6 +106,42 @@ export class AvailabilityService {
       [offeringId, from, to],
     );
     return { offeringId, kind, from, to, units, availableUnits: units.filter((u) => u.available).length };
+  }
+
+  /**
+   * An external offering's figures from the inventory system; when it cannot answer (down,
+   * breaker open), its last answer to the same question if at most 60 s old, marked
+   * `cached: true`; otherwise 503 INVENTORY_UNAVAILABLE.
+   */
+  private async external(offering: Offering, kind: 'product' | 'rental', from: Date, to: Date): Promise<AvailabilityDto> {
+    const itemId = offering.externalItemId!;
+    const startDate = from.toISOString().slice(0, 10);
+    const endDate = new Date(Math.max(to.getTime(), from.getTime() + DAY_MS)).toISOString().slice(0, 10);
+    const question = kind === 'product' ? `stock|${itemId}` : `units|${itemId}|${startDate}|${endDate}`;
+    const ask = async (): Promise<number> =>
+      kind === 'product'
+        ? (await this.ims.stock(itemId)).available
+        : (await this.ims.availability(itemId, startDate, endDate)).unitsAvailable;
+    const { value, at, cached } = await this.fresh(question, ask);
+    const external = { cached, asOf: new Date(at).toISOString() };
+    if (kind === 'product') return { offeringId: offering.id, kind, stock: [{ sku: itemId, available: value }], external };
+    return { offeringId: offering.id, kind, from, to, units: [], availableUnits: value, external };
+  }
+
+  private async fresh(question: string, ask: () => Promise<number>): Promise<{ value: number; at: number; cached: boolean }> {
+    const now = this.clock.nowMs();
+    try {
+      const value = await ask();
+      if (this.lastAnswers.size >= EXTERNAL_CACHE_MAX) this.lastAnswers.clear();
+      this.lastAnswers.set(question, { at: now, value });
+      return { value, at: now, cached: false };
+    } catch (error) {
+      const last = this.lastAnswers.get(question);
+      if (error instanceof ImsUnavailableError && last && now - last.at <= EXTERNAL_CACHE_MS) {
+        return { value: last.value as number, at: last.at, cached: true };
+      }
+      throw error;
+    }
   }
 
   /** The window with its defaults, checked: `to` after `from`, at most a year and a day long. */

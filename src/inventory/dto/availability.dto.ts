@@ -54,6 +54,15 @@ export class ExperienceAvailabilityDto {
   slots!: SlotAvailabilityDto[];
 }
 
+/** Where an external offering's figures come from: the inventory system now, or its last answer (at most 60 s old). */
+export class ExternalFreshnessDto {
+  @ApiProperty({ example: false, description: 'True when the inventory system did not answer and this is its last answer.' })
+  cached!: boolean;
+
+  @ApiProperty({ example: '2026-12-04T10:15:00.000Z', description: 'When the inventory system gave these figures.' })
+  asOf!: string;
+}
+
 export class SkuAvailabilityDto {
   @ApiProperty({ example: 'CARRIER-M-BLUE', description: 'Pass as `sku` when holding.' })
   sku!: string;
@@ -72,6 +81,12 @@ export class ProductAvailabilityDto {
 
   @ApiProperty({ type: [SkuAvailabilityDto] })
   stock!: SkuAvailabilityDto[];
+
+  @ApiPropertyOptional({
+    type: ExternalFreshnessDto,
+    description: "External offerings: how fresh the inventory system's answer is.",
+  })
+  external?: ExternalFreshnessDto;
 }
 
 export class UnitAvailabilityDto {
@@ -104,6 +119,12 @@ export class RentalAvailabilityDto {
 
   @ApiProperty({ example: 2, description: 'How many units are available for the whole window.' })
   availableUnits!: number;
+
+  @ApiPropertyOptional({
+    type: ExternalFreshnessDto,
+    description: "External offerings: how fresh the inventory system's answer is.",
+  })
+  external?: ExternalFreshnessDto;
 }
 
 export type AvailabilityDto = ExperienceAvailabilityDto | ProductAvailabilityDto | RentalAvailabilityDto;
