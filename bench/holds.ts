@@ -11,7 +11,8 @@
  *    capacity 1,000 (never runs out) and one hot slot of capacity 10,000,000.
  *    And one rental (4,000 EUR cents a day) with BENCH_RENTAL_UNITS units (3).
  * 4. Per phase (spread over all slots, then all on the hot slot, then rentals on few
- *    units): autocannon at BENCH_CONNECTIONS connections for BENCH_DURATION seconds,
+ *    units, then a cart of a spread slot and one external product kept by the simulated
+ *    IMS, seeded through IMS_SIMULATED_SEED): autocannon at BENCH_CONNECTIONS connections for BENCH_DURATION seconds,
  *    every request with its own X-Idempotency-Key; then the invariants and a check that
  *    every 200 (and nothing else) made a reservation; then, for the slot phases, pgbench
  *    running the hold's statements at the same concurrency, and at the app's pool size;
@@ -27,7 +28,7 @@
  *    issue quotes for its reference machine, so a run says how fast its machine was.
  *
  * Environment: BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (64), BENCH_WARMUP (s,
- * default 3, 0 = none), BENCH_PHASES (spread,hot,rentals), BENCH_RENTAL_UNITS (3),
+ * default 3, 0 = none), BENCH_PHASES (spread,hot,rentals,cart), BENCH_RENTAL_UNITS (3),
  * BENCH_RENTAL_DAYS (365), DB_POOL_SIZE (the app's pool, 10),
  * BENCH_PGBENCH (path, default pgbench; "off" skips it), BENCH_PGBENCH_MODES
  * (prepared[,extended,simple]; the first is the ceiling), BENCH_PGBENCH_THREADS (2),
@@ -88,7 +89,7 @@ const PGBENCH = process.env.BENCH_PGBENCH || 'pgbench';
 const PGBENCH_MODES = (process.env.BENCH_PGBENCH_MODES || 'prepared').split(',').map((m) => m.trim());
 const PGBENCH_AT_POOL = intEnv('BENCH_PGBENCH_AT_POOL', 1, 0) === 1;
 const PGBENCH_SCRIPT = process.env.BENCH_PGBENCH_SCRIPT;
-const PHASES = (process.env.BENCH_PHASES || 'spread,hot,rentals').split(',').map((p) => p.trim()) as PhaseName[];
+const PHASES = (process.env.BENCH_PHASES || 'spread,hot,rentals,cart').split(',').map((p) => p.trim()) as PhaseName[];
 const RENTAL_UNITS = intEnv('BENCH_RENTAL_UNITS', 3, 1);
 const RENTAL_DAYS = intEnv('BENCH_RENTAL_DAYS', 365, 1);
 const APP_NODE_OPTIONS = (process.env.BENCH_APP_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
@@ -102,8 +103,13 @@ const HOT_CAPACITY = 10_000_000;
 const PRICE_CENTS = 10_000;
 const JWT_SECRET = `bench-${randomBytes(16).toString('hex')}`;
 
-type PhaseName = 'spread' | 'hot' | 'rentals';
-for (const phase of PHASES) if (!['spread', 'hot', 'rentals'].includes(phase)) throw new Error(`unknown phase "${phase}"`);
+type PhaseName = 'spread' | 'hot' | 'rentals' | 'cart';
+for (const phase of PHASES) {
+  if (!['spread', 'hot', 'rentals', 'cart'].includes(phase)) throw new Error(`unknown phase "${phase}"`);
+}
+/** The external product of the cart phase: its IMS item, stocked in the app's simulated IMS at start. */
+const EXTERNAL_ITEM = 'BENCH-EXTERNAL';
+process.env.IMS_SIMULATED_SEED = `${EXTERNAL_ITEM}=stock:999999999999`;
 for (const mode of PGBENCH_MODES) {
   if (!['prepared', 'extended', 'simple'].includes(mode)) throw new Error(`unknown pgbench mode "${mode}"`);
 }
@@ -172,6 +178,7 @@ interface Seed {
   slotIds: string[];
   hotSlotId: string;
   rentalId: string;
+  externalId: string;
 }
 
 async function seed(db: pg.Client): Promise<Seed> {
@@ -223,8 +230,17 @@ async function seed(db: pg.Client): Promise<Seed> {
     rentalId,
     RENTAL_UNITS,
   ]);
+  const externalId = (
+    (
+      await db.query(
+        `INSERT INTO offerings (kind, title, description, currency, base_price_cents, pricing_rules, weight_grams, inventory_source, external_item_id)
+         VALUES ('product', 'Bench external product', 'benchmark', 'EUR', 2500, '{}', 500, 'external', $1) RETURNING id`,
+        [EXTERNAL_ITEM],
+      )
+    ).rows[0] as { id: string }
+  ).id;
   await db.query('ANALYZE');
-  return { offeringId, slotIds, hotSlotId, rentalId };
+  return { offeringId, slotIds, hotSlotId, rentalId, externalId };
 }
 
 /**
@@ -336,6 +352,15 @@ function holdBody(phase: PhaseName, offeringId: string, slots: string[]): object
     return { ...guest, items: [{ offeringId: currentSeed!.rentalId, startDate: date(start), endDate: date(end) }] };
   }
   const timeSlotId = phase === 'hot' ? slots[0] : slots[Math.floor(Math.random() * slots.length)];
+  if (phase === 'cart') {
+    return {
+      ...guest,
+      items: [
+        { offeringId, timeSlotId, quantity: 1 },
+        { offeringId: currentSeed!.externalId, sku: EXTERNAL_ITEM, quantity: 1 },
+      ],
+    };
+  }
   return { ...guest, experienceId: offeringId, timeSlotId, numberOfGuests: 1 };
 }
 
@@ -523,7 +548,7 @@ async function main(): Promise<void> {
 
   const reports: PhaseReport[] = [];
   for (const phase of PHASES) {
-    const slots = phase === 'hot' ? [currentSeed.hotSlotId] : phase === 'spread' ? currentSeed.slotIds : [];
+    const slots = phase === 'hot' ? [currentSeed.hotSlotId] : phase === 'spread' || phase === 'cart' ? currentSeed.slotIds : [];
     const loadavgBefore = loadavg();
     note(
       `${phase}: app, ${CONNECTIONS} connections, ${DURATION} s (load average ${loadavgBefore.map((l) => l.toFixed(2)).join(' ')})`,
@@ -546,7 +571,7 @@ async function main(): Promise<void> {
 
     const pgbench: PgbenchResult[] = [];
     let pgbenchInvariants: InvariantReport | null = null;
-    if (haveScript && phase !== 'rentals') {
+    if (haveScript && phase !== 'rentals' && phase !== 'cart') {
       for (const pgRun of pgbenchRuns(PGBENCH_SETTINGS)) {
         const label = `pgbench -M ${pgRun.mode} -c ${pgRun.clients}`;
         note(`${phase}: ${label}, ${DURATION} s`);
@@ -655,6 +680,11 @@ async function main(): Promise<void> {
       return `spread >= 1,000 holds/s with p99 < 100 ms: ${r.load.holdsPerSecond >= 1000 && r.load.p99 < 100 ? 'met' : 'MISSED'}`;
     }
     if (r.phase === 'rentals') return `rentals: no 5xx: ${r.load.status5xx === 0 ? 'met' : 'MISSED'}`;
+    if (r.phase === 'cart') {
+      const spread = reports.find((s) => s.phase === 'spread');
+      const share = spread ? ` (${fmt((100 * r.load.holdsPerSecond) / spread.load.holdsPerSecond)} % of spread)` : '';
+      return `cart with an external item${share}: no 5xx: ${r.load.status5xx === 0 ? 'met' : 'MISSED'}`;
+    }
     return `hot slot >= 500 holds/s: ${r.load.holdsPerSecond >= 500 ? 'met' : 'MISSED'}`;
   });
   out(`targets: ${targets.join('; ')}`);

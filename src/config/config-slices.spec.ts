@@ -90,6 +90,7 @@ describe('config slices', () => {
       imsRelease: false,
       imsTimeoutMs: 2000,
       imsTls: { certFile: null, keyFile: null, caFile: null },
+      imsSimulatedSeed: [],
     });
   });
 
@@ -149,6 +150,7 @@ describe('config slices', () => {
       IMS_CLIENT_CERT_FILE: '/etc/holdfast/ims/client.crt',
       IMS_CLIENT_KEY_FILE: '/etc/holdfast/ims/client.key',
       IMS_CA_FILE: '/etc/holdfast/ims/ca.crt',
+      IMS_SIMULATED_SEED: 'CARRIER-X=stock:100, VAN.Y=units:3',
     });
     expect(slices.auth).toMatchObject({
       mode: 'jwks',
@@ -216,6 +218,10 @@ describe('config slices', () => {
         keyFile: '/etc/holdfast/ims/client.key',
         caFile: '/etc/holdfast/ims/ca.crt',
       },
+      imsSimulatedSeed: [
+        { itemId: 'CARRIER-X', stock: 100 },
+        { itemId: 'VAN.Y', units: 3 },
+      ],
     });
   });
 

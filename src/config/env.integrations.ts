@@ -200,6 +200,20 @@ export class IntegrationVariables {
   @IsOptional()
   @IsString()
   IMS_CA_FILE?: string;
+
+  /**
+   * Items the simulated IMS starts with (IMS_MODE=simulated only): `id=stock:N` (a product)
+   * or `id=units:N` (a rental item), comma-separated. For demos and benchmarks; the demo
+   * catalog seeds its own items.
+   */
+  @IsOptional()
+  @Matches(
+    /^\s*[A-Za-z0-9][A-Za-z0-9._:-]{0,127}=(stock|units):\d{1,12}\s*(,\s*[A-Za-z0-9][A-Za-z0-9._:-]{0,127}=(stock|units):\d{1,12}\s*)*$/,
+    {
+      message: 'IMS_SIMULATED_SEED must be comma-separated id=stock:N or id=units:N entries',
+    },
+  )
+  IMS_SIMULATED_SEED?: string;
 }
 
 function isSupportedLocale(value: string): boolean {

@@ -387,6 +387,7 @@ export const ENV_KEYS = [
   'IMS_CLIENT_CERT_FILE',
   'IMS_CLIENT_KEY_FILE',
   'IMS_CA_FILE',
+  'IMS_SIMULATED_SEED',
 ] as const;
 
 /** Loads `.env` from the working directory if there is one; real environment variables win. */

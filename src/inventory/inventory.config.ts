@@ -14,6 +14,8 @@ export class InventoryConfig {
   readonly imsTimeoutMs: number;
   /** IMS_CLIENT_CERT_FILE, IMS_CLIENT_KEY_FILE, IMS_CA_FILE: mTLS files, read at start-up. */
   readonly imsTls: { certFile: string | null; keyFile: string | null; caFile: string | null };
+  /** IMS_SIMULATED_SEED: what the simulated IMS starts with. */
+  readonly imsSimulatedSeed: readonly { itemId: string; stock?: number; units?: number }[];
 
   constructor(env: AppConfig) {
     this.imsMode = env.IMS_MODE as InventoryConfig['imsMode'];
@@ -30,5 +32,16 @@ export class InventoryConfig {
       keyFile: env.IMS_CLIENT_KEY_FILE ?? null,
       caFile: env.IMS_CA_FILE ?? null,
     });
+    this.imsSimulatedSeed = Object.freeze(
+      (env.IMS_SIMULATED_SEED ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '')
+        .map((entry) => {
+          const [itemId, what] = entry.split('=');
+          const [kind, count] = what.split(':');
+          return kind === 'stock' ? { itemId, stock: Number(count) } : { itemId, units: Number(count) };
+        }),
+    );
   }
 }

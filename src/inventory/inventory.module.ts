@@ -32,7 +32,12 @@ function trackedInventorySystem(config: InventoryConfig, clock: Clock, integrati
 
 /** The IMS adapter IMS_MODE names: the HTTP client (mTLS files read here, at start-up) or the in-process one. */
 function inventorySystem(config: InventoryConfig, clock: Clock, observer?: ImsObserver): InventorySystem {
-  if (config.imsMode === 'simulated') return new SimulatedIms(clock);
+  if (config.imsMode === 'simulated') {
+    const ims = new SimulatedIms(clock);
+    for (const { itemId, ...seed } of config.imsSimulatedSeed)
+      ims.seed(itemId, 'stock' in seed ? { stock: seed.stock! } : { units: seed.units! });
+    return ims;
+  }
   const logger = new Logger('ImsHttpClient');
   return ImsHttpClient.fromConfig(config, {
     outcome: (event) => observer?.outcome(event),
