@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TestClock } from '@holdfast/clock';
 import { createApp } from '../src/app.setup';
+import { AuditService } from '@holdfast/audit';
+import { TransactionHost } from '@holdfast/database';
+import { FlagsConfig } from '../src/flags/flags.config';
+import { FlagsRepository } from '../src/flags/flags.repository';
 import { FlagsService } from '../src/flags/flags.service';
 import { FLAG_CACHE_TTL_MS } from '../src/flags/postgres-flag.provider';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -149,5 +153,24 @@ describe('feature flags', () => {
     expect((await put('events.relay', { enabled: false }, user)).status).toBe(403);
     expect((await t.http.get('/v1/admin/flags').set(as(user))).status).toBe(403);
     expect(await t.app.get(FlagsService).isEnabled('events.relay')).toBe(true); // none of that changed it
+  });
+
+  it('refuses, in production, a flag value that selects a simulated integration (tax.provider=simulated)', async () => {
+    await put('tax.provider', { enabled: true, variant: 'simulated' }).expect(200); // development: allowed
+    await put('tax.provider', { enabled: true, variant: null }).expect(200);
+    // The same service as production builds it, on this database.
+    const production = new FlagsService(
+      t.app.get(TransactionHost),
+      t.app.get(FlagsRepository, { strict: false }),
+      t.app.get(AuditService),
+      t.clock,
+      { production: true } satisfies FlagsConfig,
+    );
+    await expect(production.set('tax.provider', { enabled: true, variant: 'simulated' }, 'ada')).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'variant', message: expect.stringContaining('refused with NODE_ENV=production') }],
+    });
+    expect(await production.set('tax.provider', { enabled: true, variant: 'http' }, 'ada')).toMatchObject({ variant: 'http' });
+    await put('tax.provider', { enabled: true, variant: null }).expect(200);
   });
 });

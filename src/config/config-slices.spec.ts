@@ -3,6 +3,7 @@ import { AuthConfig } from '../auth/auth.config';
 import { DatabaseConfig } from '../database/database.config';
 import { DemoConfig } from '../demo/demo.config';
 import { EventsConfig } from '../events/events.config';
+import { FlagsConfig } from '../flags/flags.config';
 import { InventoryConfig } from '../inventory/inventory.config';
 import { JobsConfig } from '../jobs/jobs.config';
 import { LoggingConfig } from '../logging.config';
@@ -244,6 +245,7 @@ describe('config slices', () => {
       DatabaseConfig,
       DemoConfig,
       EventsConfig,
+      FlagsConfig,
       InventoryConfig,
       JobsConfig,
       LoggingConfig,

@@ -2,6 +2,7 @@ import { AuthConfig } from '../auth/auth.config';
 import { DatabaseConfig } from '../database/database.config';
 import { DemoConfig } from '../demo/demo.config';
 import { EventsConfig } from '../events/events.config';
+import { FlagsConfig } from '../flags/flags.config';
 import { InventoryConfig } from '../inventory/inventory.config';
 import { JobsConfig } from '../jobs/jobs.config';
 import { LoggingConfig } from '../logging.config';
@@ -27,6 +28,7 @@ export function configSlices(config: AppConfig) {
     database: Object.freeze(new DatabaseConfig(config)),
     demo: Object.freeze(new DemoConfig(config)),
     events: Object.freeze(new EventsConfig(config)),
+    flags: Object.freeze(new FlagsConfig(config)),
     inventory: Object.freeze(new InventoryConfig(config)),
     jobs: Object.freeze(new JobsConfig(config)),
     logging: Object.freeze(new LoggingConfig(config)),

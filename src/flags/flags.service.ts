@@ -6,7 +6,8 @@ import { Clock } from '@holdfast/clock';
 import { Transactional, TransactionHost } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import { FlagsRepository } from './flags.repository';
-import type { FeatureFlag } from './flags.types';
+import { FlagsConfig } from './flags.config';
+import { type FeatureFlag, SIMULATED_VARIANTS } from './flags.types';
 import { PostgresFlagProvider } from './postgres-flag.provider';
 
 /**
@@ -30,6 +31,7 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
     private readonly repository: FlagsRepository,
     private readonly audit: AuditService,
     clock: Clock,
+    private readonly config: FlagsConfig,
   ) {
     this.provider = new PostgresFlagProvider(() => this.repository.allOutsideTransaction(), clock, this.logger);
     this.client = OpenFeature.getClient(this.domain);
@@ -70,18 +72,20 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
    * same transaction. This process sees the change at once; other replicas within 5 s.
    * `variant` undefined keeps the current variant; null clears it.
    *
-   * @throws AppError NOT_FOUND for an unknown key (flags are created by migrations only)
+   * @throws AppError NOT_FOUND for an unknown key (flags are created by migrations only);
+   *   VALIDATION_FAILED for a variant that selects a simulated integration in production
    */
   @Transactional()
   async set(key: string, change: { enabled: boolean; variant?: string | null }, actor: string): Promise<FeatureFlag> {
     const before = await this.repository.findForUpdate(key);
     if (!before) throw new AppError('NOT_FOUND', `There is no feature flag ${key}`);
-    const after = await this.repository.update(
-      key,
-      change.enabled,
-      change.variant === undefined ? before.variant : change.variant,
-      actor,
-    );
+    const variant = change.variant === undefined ? before.variant : change.variant;
+    if (this.config.production && variant !== null && SIMULATED_VARIANTS[key]?.includes(variant)) {
+      throw new AppError('VALIDATION_FAILED', 'The request is not valid', [
+        { field: 'variant', message: `${key}=${variant} selects a simulated integration: refused with NODE_ENV=production` },
+      ]);
+    }
+    const after = await this.repository.update(key, change.enabled, variant, actor);
     await this.audit.record({ actor, recordType: 'feature_flag', recordId: key, action: 'update', before, after });
     this.txHost.afterCommit(() => this.provider.invalidate());
     return after;

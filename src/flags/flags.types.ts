@@ -20,6 +20,14 @@ export const FLAGS = {
   shippingCarrier: (name: string) => `shipping.carrier.${name}` as const,
 } as const;
 
+/**
+ * Variants that select a simulated integration (made-up answers): refused with
+ * NODE_ENV=production, as the simulated adapters themselves are at start-up.
+ */
+export const SIMULATED_VARIANTS: Readonly<Record<string, readonly string[]>> = {
+  [FLAGS.taxProvider]: ['simulated'],
+};
+
 type FlagValue = (typeof FLAGS)[keyof typeof FLAGS];
 export type FlagKey =
   Exclude<FlagValue, (...args: never[]) => unknown> | ReturnType<Extract<FlagValue, (...args: never[]) => unknown>>;
