@@ -149,47 +149,26 @@ export class HoldLines {
 
     if (item.sku !== undefined) {
       if (offering.kind !== 'product') throw invalid(`${field}.sku`, 'only products are booked by sku');
+      let request: Line['request'];
       if (offering.inventorySource === 'external') {
         // The inventory system's item is the product's one SKU.
         if (item.sku !== offering.externalItemId) {
           throw new AppError('NOT_FOUND', `SKU ${item.sku} does not exist for this product`);
         }
-        return {
-          itemId,
-          offering,
-          request: {
-            kind: 'external',
-            itemId,
-            offeringId: offering.id,
-            imsItemId: offering.externalItemId,
-            quantity,
-            durationMinutes: this.imsMinutes,
-          },
-          timeSlotId: null,
-          sku: item.sku,
-          startDate: null,
-          endDate: null,
-          quantity,
-          price: priceItem({
-            basePriceCents: offering.basePriceCents,
-            quantity,
-            units: 1,
-            rules: offering.pricingRules,
-            startsAt: null,
-            now,
-          }),
-          slotStartsAt: null,
-        };
+        const imsItemId = offering.externalItemId;
+        request = { kind: 'external', itemId, offeringId: offering.id, imsItemId, quantity, durationMinutes: this.imsMinutes };
+      } else {
+        const stock = await this.inventory.getStockBySku(item.sku);
+        if (!stock || stock.offeringId !== offering.id)
+          throw new AppError('NOT_FOUND', `SKU ${item.sku} does not exist for this product`);
+        request = { kind: 'sku', itemId, stockItemId: stock.id, quantity };
       }
-      const stock = await this.inventory.getStockBySku(item.sku);
-      if (!stock || stock.offeringId !== offering.id)
-        throw new AppError('NOT_FOUND', `SKU ${item.sku} does not exist for this product`);
       return {
         itemId,
         offering,
-        request: { kind: 'sku', itemId, stockItemId: stock.id, quantity },
+        request,
         timeSlotId: null,
-        sku: stock.sku,
+        sku: item.sku,
         startDate: null,
         endDate: null,
         quantity,
