@@ -56,21 +56,9 @@ export class IntegrationsService implements IntegrationObserver {
    * @throws Error for a name that is not a short machine word or is already registered.
    */
   register(spec: IntegrationSpec, options: Omit<IntegrationPolicyOptions, 'name'>): IntegrationPolicy {
-    if (!NAME.test(spec.name))
-      throw new Error(`An integration name is a short lowercase word (got ${JSON.stringify(spec.name)})`);
-    if (this.integrations.has(spec.name)) throw new Error(`Integration ${spec.name} is already registered`);
-    const policy = createIntegrationPolicy({ ...options, name: spec.name }, this);
-    const entry: Registered = {
-      spec,
-      policy,
-      calls: [],
-      fallbacks: [],
-      lastError: null,
-      quotaDay: this.today(),
-      quotaUsed: 0,
-    };
-    this.integrations.set(spec.name, entry);
-    this.metrics.register(spec.name, spec.dailyQuota ? () => this.quota(entry)!.ratio : undefined);
+    let policy: IntegrationPolicy | null = null;
+    const observer = this.track(spec, () => policy?.breakerState ?? 'closed');
+    policy = createIntegrationPolicy({ ...options, name: spec.name }, observer);
     return policy;
   }
 
