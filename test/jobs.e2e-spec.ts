@@ -201,6 +201,23 @@ describe('jobs (pg-boss on real Postgres)', () => {
     expect(new Set(runs.map((r) => r.replica))).toEqual(new Set(['a', 'b']));
   });
 
+  it('replicas creating new queues at the same instant all succeed, each queue created once', async () => {
+    // Creating a queue attaches a partition to pg-boss's job table; unserialised, replicas
+    // starting together deadlocked here (CI, three replicas). Both replicas, eight new
+    // types each, all at once.
+    const names = Array.from({ length: 8 }, (_, i) => `new-queue-${i}`);
+    const policy = { retryLimit: 0, retryDelaySeconds: 1 };
+    const noop = async () => undefined;
+    const secondJobs = second.get(JobsService);
+    await Promise.all(names.flatMap((name) => [jobs.register(name, noop, policy), secondJobs.register(name, noop, policy)]));
+    const queues = (await t.dataSource.query(
+      `SELECT name, count(*)::int AS n FROM pgboss.queue WHERE name LIKE 'new-queue-%' GROUP BY name ORDER BY name`,
+    )) as { name: string; n: number }[];
+    expect(queues).toEqual(names.map((name) => ({ name, n: 1 })));
+    const id = await jobs.enqueue('new-queue-7', {});
+    expect(await jobs.get(id!)).toMatchObject({ queue: 'new-queue-7' });
+  });
+
   it('shutdown waits for a running job to finish before it returns', async () => {
     const running = gate();
     const release = gate();

@@ -198,6 +198,25 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
     return [...this.types.keys()];
   }
 
+  /**
+   * pg-boss's create_queue, one creation at a time across every replica. Creating a
+   * queue creates its partition of the job table and attaches it; two replicas (or two
+   * modules of one) attaching partitions at once can deadlock each other (seen when
+   * three replicas started together). A transaction-level advisory lock serialises the
+   * creations; a queue that exists already is left alone without touching the table.
+   */
+  private async createQueue(name: string, queue: object): Promise<void> {
+    await this.txHost.run(async () => {
+      await this.txHost.rows(`SELECT pg_advisory_xact_lock(hashtext('holdfast.jobs.create_queue'))::text AS locked`);
+      const [exists] = await this.txHost.rows(`SELECT 1 AS found FROM ${JOBS_SCHEMA}.queue WHERE name = $1`, [name]);
+      if (!exists)
+        await this.txHost.rows(`SELECT ${JOBS_SCHEMA}.create_queue($1, $2::json)::text AS created`, [
+          name,
+          JSON.stringify(queue),
+        ]);
+    });
+  }
+
   private async setUp(name: string): Promise<void> {
     const { policy, handler } = this.types.get(name)!;
     const queue = {
@@ -208,7 +227,7 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
       retryBackoff: policy.retryBackoff ?? true,
       expireInSeconds: policy.expireInSeconds ?? 15 * 60,
     };
-    await this.boss.createQueue(name, queue); // a no-op when it exists...
+    await this.createQueue(name, queue); // a no-op when it exists...
     await this.boss.updateQueue(name, queue); // ...so a changed policy applies to new jobs
     if (this.stopping) return;
     // One worker per type per process, fetching up to `concurrency` jobs at a time (one
