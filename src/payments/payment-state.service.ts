@@ -114,6 +114,13 @@ export class PaymentStateService {
     });
 
     const { reservationId, paymentId } = payment;
+    if (payment.purpose !== 'booking') {
+      // A renewal or a fine charge moves money on a booking that stands already: it never
+      // confirms, fails or refunds the booking (DESIGN.md section 4); its owner (rentals)
+      // reads the outcome from the payment.
+      if (becameSuccessful) this.txHost.afterCommit(() => this.metrics.increment(METRIC.paymentOutcome, { result: 'succeeded' }));
+      return true;
+    }
     if (becameSuccessful) {
       this.txHost.afterCommit(() => this.metrics.increment(METRIC.paymentOutcome, { result: 'succeeded' }));
       if (await this.repo.anyIn(reservationId, PAID, paymentId)) {

@@ -12,6 +12,7 @@ const attempt = (status: PaymentStatus, over: Partial<PaymentSummary> = {}): Pay
   refunded: 0,
   intentId: `pi_${n}`,
   failureCode: null,
+  purpose: 'booking',
   createdAt: new Date(),
   ...over,
 });
@@ -54,5 +55,14 @@ describe('paymentStatusOf (DESIGN.md section 4)', () => {
     const original = attempt('succeeded');
     expect(paymentStatusOf([duplicate, original], [refund(duplicate.paymentId, 'duplicate')])).toBe('paid');
     expect(paymentStatusOf([duplicate], [refund(duplicate.paymentId, 'duplicate')])).toBe('refunded');
+  });
+
+  it("a rental's fine charges, paid or failed, never change the booking's payment status", () => {
+    const booking = attempt('succeeded');
+    const failedFine = attempt('requires_payment_method', { purpose: 'fine', failureCode: 'card_declined' });
+    const paidFine = attempt('succeeded', { purpose: 'fine' });
+    expect(paymentStatusOf([failedFine, booking], [])).toBe('paid');
+    expect(paymentStatusOf([paidFine, booking], [refund(paidFine.paymentId, 'admin')])).toBe('paid');
+    expect(paymentStatusOf([failedFine], [])).toBe('none');
   });
 });

@@ -1,4 +1,6 @@
-import { PAYMENT_STATUSES, type PaymentStatus } from './payment.entity';
+import { PAYMENT_STATUSES, type PaymentPurpose, type PaymentStatus } from './payment.entity';
+
+export type { PaymentPurpose };
 
 /** An attempt's own statuses, for other modules' views (they may not import the entity). */
 export const PAYMENT_ATTEMPT_STATUSES: readonly PaymentStatus[] = PAYMENT_STATUSES;
@@ -27,6 +29,7 @@ export interface PaymentSummary {
   refunded: number;
   intentId: string | null;
   failureCode: string | null;
+  purpose: PaymentPurpose;
   createdAt: Date;
 }
 
@@ -61,7 +64,9 @@ const TOOK_MONEY: PaymentStatus[] = ['succeeded', 'requires_capture'];
  * `failed`; anything still open or cancelled without taking money -> `none`.
  * (`scheduled` belongs to vehicle rentals, which do not exist yet.)
  */
-export function paymentStatusOf(payments: PaymentSummary[], refunds: RefundSummary[]): ReservationPaymentStatus {
+export function paymentStatusOf(all: PaymentSummary[], refunds: RefundSummary[]): ReservationPaymentStatus {
+  // Fines are money owed on a rental beside its booking, never its payment status.
+  const payments = all.filter((p) => p.purpose !== 'fine');
   if (payments.length === 0) return 'none';
   const duplicates = new Set(refunds.filter((r) => r.source === 'duplicate').map((r) => r.paymentId));
   const paid = payments.filter((p) => TOOK_MONEY.includes(p.status));

@@ -10,6 +10,10 @@ import { INTENT_STATUSES } from './stripe-model';
 export const PAYMENT_STATUSES = ['creating', ...INTENT_STATUSES, 'failed'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
+/** What a payment is for (DESIGN.md section 4): provider events are routed by it. */
+export const PAYMENT_PURPOSES = ['booking', 'renewal', 'fine'] as const;
+export type PaymentPurpose = (typeof PAYMENT_PURPOSES)[number];
+
 @Entity({ name: 'payments' })
 @Check(
   'chk_payments_amounts',
@@ -103,6 +107,18 @@ export class PaymentEntity {
   /** The release flush's lease on this row while it cancels the authorisation at the provider. */
   @Column({ name: 'release_claimed_until', type: 'timestamptz', nullable: true })
   releaseClaimedUntil!: Date | null;
+
+  @Column({ type: 'text', default: 'booking' })
+  purpose!: PaymentPurpose;
+
+  @Column({ name: 'capture_before', type: 'timestamptz', nullable: true })
+  captureBefore!: Date | null;
+
+  @Column({ name: 'extended_authorization', type: 'text', nullable: true })
+  extendedAuthorization!: string | null;
+
+  @Column({ name: 'incremental_authorization', type: 'text', nullable: true })
+  incrementalAuthorization!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

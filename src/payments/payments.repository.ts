@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
-import type { PaymentStatus } from './payment.entity';
+import type { PaymentPurpose, PaymentStatus } from './payment.entity';
 import type { PaymentSummary, RefundSummary } from './payment-status';
 
 /** A payment attempt as payments' callers see it. */
@@ -20,6 +20,13 @@ export interface PaymentView {
   requiresAction: boolean;
   /** The provider's `next_action.type` while `requiresAction` (e.g. `use_stripe_sdk`, `redirect_to_url`). */
   nextActionType: string | null;
+  /** booking | renewal (a vehicle's authorisation renewed) | fine (charged after a rental). */
+  purpose: PaymentPurpose;
+  /** When the provider releases an authorisation (the charge's `capture_before`): schedules run from it. */
+  captureBefore: Date | null;
+  /** Whether the provider granted extended and incremental authorisation (null: not asked or not said). */
+  extendedAuthorization: string | null;
+  incrementalAuthorization: string | null;
   createdAt: Date;
 }
 
@@ -37,6 +44,7 @@ export interface NewPaymentRow {
   amount: number;
   currency: string;
   captureMethod: 'automatic' | 'manual';
+  purpose?: PaymentPurpose;
 }
 
 /** What `applyIntent` writes to a row (see `PaymentStateService.applyIntent`). */
@@ -54,11 +62,15 @@ export interface IntentUpdate {
   /** Raises the newest-event watermark to this. */
   eventCreatedAt: Date | null;
   nextActionType: string | null;
+  /** The authorisation's facts, when the provider reported them (null keeps what we had). */
+  captureBefore?: Date | null;
+  extendedAuthorization?: string | null;
+  incrementalAuthorization?: string | null;
 }
 
 const PAYMENT_COLUMNS = `id, reservation_id, user_id, provider_intent_id, status, amount_cents, currency, captured_cents,
        refunded_cents, capture_method, client_secret, charge_id, failure_code, next_action_type, provider_event_at,
-       created_at, stuck_reason`;
+       created_at, stuck_reason, purpose, capture_before, extended_authorization, incremental_authorization`;
 
 interface PaymentRow {
   id: string;
@@ -78,6 +90,10 @@ interface PaymentRow {
   provider_event_at: Date | null;
   created_at: Date;
   stuck_reason: string | null;
+  purpose: PaymentPurpose;
+  capture_before: Date | null;
+  extended_authorization: string | null;
+  incremental_authorization: string | null;
 }
 
 /** The one row -> view mapping. */
@@ -96,6 +112,10 @@ const toRecord = (r: PaymentRow): PaymentRecord => ({
   failureCode: r.failure_code,
   requiresAction: r.status === 'requires_action',
   nextActionType: r.status === 'requires_action' ? r.next_action_type : null,
+  purpose: r.purpose,
+  captureBefore: r.capture_before,
+  extendedAuthorization: r.extended_authorization,
+  incrementalAuthorization: r.incremental_authorization,
   createdAt: r.created_at,
   userId: r.user_id,
   providerEventAt: r.provider_event_at,
@@ -143,11 +163,16 @@ export class PaymentsRepository {
     ]);
   }
 
-  /** The reservation's latest attempt, locked (`lock: true`) or not. */
+  /** The reservation's latest booking or renewal attempt (never a fine charge), locked (`lock: true`) or not. */
   async latestFor(reservationId: string, lock = false): Promise<PaymentRecord | null> {
     return lock
-      ? this.one(`WHERE reservation_id = $1 ORDER BY created_at DESC LIMIT 1 FOR UPDATE`, [reservationId])
-      : this.one(`WHERE reservation_id = $1 ORDER BY created_at DESC LIMIT 1`, [reservationId]);
+      ? this.one(`WHERE reservation_id = $1 AND purpose <> 'fine' ORDER BY created_at DESC LIMIT 1 FOR UPDATE`, [reservationId])
+      : this.one(`WHERE reservation_id = $1 AND purpose <> 'fine' ORDER BY created_at DESC LIMIT 1`, [reservationId]);
+  }
+
+  /** Every attempt of a reservation, fines included, oldest first (a rental's money). */
+  async allFor(reservationId: string): Promise<PaymentRecord[]> {
+    return this.many(`WHERE reservation_id = $1 ORDER BY created_at, id`, [reservationId]);
   }
 
   async findByIntent(intentId: string): Promise<PaymentRecord | null> {
@@ -175,10 +200,12 @@ export class PaymentsRepository {
     );
   }
 
-  /** True when an attempt of the reservation (but `exceptId`) is in one of `statuses`. */
+  /** True when a booking or renewal attempt of the reservation (but `exceptId`) is in one of `statuses`. */
   async anyIn(reservationId: string, statuses: PaymentStatus[], exceptId: string | null = null): Promise<boolean> {
     const rows = await this.txHost.rows(
-      `SELECT 1 FROM payments WHERE reservation_id = $1 AND ($3::uuid IS NULL OR id <> $3::uuid) AND status = ANY($2::text[]) LIMIT 1`,
+      `SELECT 1 FROM payments
+        WHERE reservation_id = $1 AND purpose <> 'fine' AND ($3::uuid IS NULL OR id <> $3::uuid) AND status = ANY($2::text[])
+        LIMIT 1`,
       [reservationId, statuses, exceptId],
     );
     return rows.length > 0;
@@ -200,9 +227,9 @@ export class PaymentsRepository {
   /** Our "local row first": a new attempt, before the provider is called. */
   async insert(row: NewPaymentRow): Promise<PaymentRecord> {
     const [created] = await this.txHost.rows<PaymentRow>(
-      `INSERT INTO payments (reservation_id, user_id, provider, status, amount_cents, currency, capture_method)
-       VALUES ($1, $2, $3, 'creating', $4, $5, $6) RETURNING ${PAYMENT_COLUMNS}`,
-      [row.reservationId, row.userId, row.provider, row.amount, row.currency, row.captureMethod],
+      `INSERT INTO payments (reservation_id, user_id, provider, status, amount_cents, currency, capture_method, purpose)
+       VALUES ($1, $2, $3, 'creating', $4, $5, $6, $7) RETURNING ${PAYMENT_COLUMNS}`,
+      [row.reservationId, row.userId, row.provider, row.amount, row.currency, row.captureMethod, row.purpose ?? 'booking'],
     );
     return toRecord(created);
   }
@@ -217,6 +244,9 @@ export class PaymentsRepository {
               failure_message = CASE WHEN $8::text IS NOT NULL THEN $9 ELSE failure_message END,
               provider_event_at = GREATEST(provider_event_at, $10::timestamptz),
               next_action_type = $11,
+              capture_before = COALESCE($12, capture_before),
+              extended_authorization = COALESCE($13, extended_authorization),
+              incremental_authorization = COALESCE($14, incremental_authorization),
               updated_at = now()
         WHERE id = $1`,
       [
@@ -231,6 +261,9 @@ export class PaymentsRepository {
         u.failureMessage,
         u.eventCreatedAt,
         u.nextActionType,
+        u.captureBefore ?? null,
+        u.extendedAuthorization ?? null,
+        u.incrementalAuthorization ?? null,
       ],
     );
   }
@@ -286,6 +319,7 @@ export class PaymentsRepository {
         | 'provider_intent_id'
         | 'failure_code'
         | 'created_at'
+        | 'purpose'
       > & {
         refunds: {
           id: string;
@@ -298,7 +332,7 @@ export class PaymentsRepository {
       }
     >(
       `SELECT p.id, p.reservation_id, p.status, p.amount_cents, p.currency, p.captured_cents, p.refunded_cents,
-              p.provider_intent_id, p.failure_code, p.created_at,
+              p.provider_intent_id, p.failure_code, p.created_at, p.purpose,
               COALESCE((SELECT json_agg(json_build_object('id', f.id, 'amount', f.amount_cents, 'status', f.status,
                                                           'reason', f.reason, 'source', f.source, 'createdAt', f.created_at)
                                         ORDER BY f.created_at, f.id)
@@ -319,6 +353,7 @@ export class PaymentsRepository {
         refunded: row.refunded_cents,
         intentId: row.provider_intent_id,
         failureCode: row.failure_code,
+        purpose: row.purpose,
         createdAt: row.created_at,
       },
       refunds: row.refunds.map((f): RefundSummary => ({

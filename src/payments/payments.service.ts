@@ -13,7 +13,7 @@ import {
   type PaymentGateway,
   type ProviderEvent,
 } from './payment-gateway';
-import type { PaymentStatus } from './payment.entity';
+import type { PaymentPurpose, PaymentStatus } from './payment.entity';
 import { paymentStatusOf, type ReservationPayments } from './payment-status';
 import { PaymentMethodsService } from './payment-methods.service';
 import { FINAL_PAYMENT_STATUSES, PaymentStateService } from './payment-state.service';
@@ -39,6 +39,8 @@ export interface NewAttempt {
   amount: number;
   currency: string;
   captureMethod: 'automatic' | 'manual';
+  /** booking (the default) | renewal | fine. */
+  purpose?: PaymentPurpose;
 }
 
 /** The view callers get: the record without what only payments reads. */
@@ -161,7 +163,8 @@ export class PaymentsService {
       OPEN_PAYMENT_STATUSES.includes(last.status) &&
       !last.failureCode &&
       last.amount === input.amount &&
-      last.captureMethod === input.captureMethod
+      last.captureMethod === input.captureMethod &&
+      last.purpose === (input.purpose ?? 'booking')
     )
       return toView(last);
     return toView(await this.repo.insert({ ...input, provider: this.gateway.name }));

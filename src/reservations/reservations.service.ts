@@ -14,7 +14,7 @@ import { ReservationMetrics } from './reservation-metrics';
 import { ReservationsConfig } from './reservations.config';
 import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reservations.errors';
 import type { ReservationStatus } from './reservation.entity';
-import { ReservationsRepository } from './reservations.repository';
+import { type ReservationItemRecord, ReservationsRepository, type ReservationState } from './reservations.repository';
 
 /** unique_violation (the key was used before), deadlock_detected, serialization_failure. */
 const FALL_BACK_ON = new Set(['23505', '40P01', '40001']);
@@ -24,6 +24,12 @@ const FALL_BACK_ON = new Set(['23505', '40P01', '40001']);
  * reservation and store the idempotent response, all in one statement or one
  * transaction), cancels one, and expires those past their time.
  */
+/** What another module may read of a booking (see `booking`). */
+export interface BookingFacts {
+  reservation: ReservationState;
+  items: ReservationItemRecord[];
+}
+
 @Injectable()
 export class ReservationsService {
   constructor(
@@ -167,6 +173,22 @@ export class ReservationsService {
     await this.inventory.release([reservationId]);
     await this.repo.setStatus(reservationId, status, reason);
     if (status === 'expired') this.metrics.holdsExpired(1);
+  }
+
+  /**
+   * A reservation and its items, for the modules built on bookings (rentals), or null.
+   * `lock: true` locks the reservation's row until the caller's transaction ends.
+   */
+  async booking(id: string, lock = false): Promise<BookingFacts | null> {
+    if (!isUuid(id)) return null;
+    const row = lock ? await this.repo.findForUpdate(id) : await this.repo.find(id);
+    if (!row) return null;
+    return { reservation: row, items: await this.repo.itemsOf([id]) };
+  }
+
+  /** A confirmed booking is done (a vehicle returned and settled): `completed`, with its outbox event. Caller's transaction. */
+  async complete(reservationId: string, reason: string): Promise<void> {
+    await this.repo.setStatus(reservationId, 'completed', reason);
   }
 
   /** Locks a reservation the user may act on (their own; any for admins), or throws RESERVATION_NOT_FOUND. */
