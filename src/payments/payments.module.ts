@@ -3,6 +3,7 @@ import { AdminPaymentsController } from './admin-payments.controller';
 import { BookingPaymentOutcomesPort } from './booking-payment-outcomes.port';
 import { CustomersService } from './customers.service';
 import { PaymentMetrics } from './metrics.service';
+import { OffSessionChargesService } from './off-session-charges.service';
 import { PaymentEventRelay } from './payment-event-relay';
 import { PAYMENT_GATEWAY } from './payment-gateway';
 import { PaymentMethodsController } from './payment-methods.controller';
@@ -53,6 +54,7 @@ import { StripeGateway } from './stripe.gateway';
     CustomersService,
     PaymentMethodsService,
     SimulatedClientService,
+    OffSessionChargesService,
   ],
   // Services and the outcome port only: the gateway, the metrics and the event relay stay inside.
   exports: [
@@ -62,6 +64,7 @@ import { StripeGateway } from './stripe.gateway';
     PaymentMethodsService,
     SimulatedClientService,
     BookingPaymentOutcomesPort,
+    OffSessionChargesService,
   ],
 })
 export class PaymentsModule {}

@@ -33,6 +33,8 @@ export interface PaymentView {
 /** A payment row with what only payments itself reads: its user, the newest event applied, why it is stuck. */
 export interface PaymentRecord extends PaymentView {
   userId: string;
+  /** The provider's payment method the attempt used (a fine is charged to the booking's). */
+  paymentMethodId: string | null;
   providerEventAt: Date | null;
   stuckReason: string | null;
 }
@@ -70,7 +72,7 @@ export interface IntentUpdate {
 
 const PAYMENT_COLUMNS = `id, reservation_id, user_id, provider_intent_id, status, amount_cents, currency, captured_cents,
        refunded_cents, capture_method, client_secret, charge_id, failure_code, next_action_type, provider_event_at,
-       created_at, stuck_reason, purpose, capture_before, extended_authorization, incremental_authorization`;
+       created_at, stuck_reason, payment_method_id, purpose, capture_before, extended_authorization, incremental_authorization`;
 
 interface PaymentRow {
   id: string;
@@ -90,6 +92,7 @@ interface PaymentRow {
   provider_event_at: Date | null;
   created_at: Date;
   stuck_reason: string | null;
+  payment_method_id: string | null;
   purpose: PaymentPurpose;
   capture_before: Date | null;
   extended_authorization: string | null;
@@ -118,6 +121,7 @@ const toRecord = (r: PaymentRow): PaymentRecord => ({
   incrementalAuthorization: r.incremental_authorization,
   createdAt: r.created_at,
   userId: r.user_id,
+  paymentMethodId: r.payment_method_id,
   providerEventAt: r.provider_event_at,
   stuckReason: r.stuck_reason,
 });

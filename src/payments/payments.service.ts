@@ -44,7 +44,8 @@ export interface NewAttempt {
 }
 
 /** The view callers get: the record without what only payments reads. */
-const toView = ({ userId: _u, providerEventAt: _e, stuckReason: _s, ...view }: PaymentRecord): PaymentView => view;
+const toView = ({ userId: _u, providerEventAt: _e, stuckReason: _s, paymentMethodId: _m, ...view }: PaymentRecord): PaymentView =>
+  view;
 
 /**
  * Payment attempts (convert, submit, sync, cancel, capture), what the provider's events
@@ -283,6 +284,11 @@ export class PaymentsService {
     if (payment.status !== 'requires_capture') return payment;
     await this.cancelAttempt(payment);
     return this.get(paymentId);
+  }
+
+  /** Every attempt of a reservation, fines included, oldest first (a rental's money). */
+  async allFor(reservationId: string): Promise<PaymentView[]> {
+    return (await this.repo.allFor(reservationId)).map(toView);
   }
 
   /** True when an attempt of the reservation succeeded, is authorised, or is still processing. */

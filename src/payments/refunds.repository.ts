@@ -38,6 +38,7 @@ export interface RefundedPayment {
   amountCents: number;
   capturedCents: number;
   refundedCents: number;
+  purpose: string;
 }
 
 interface RefundRow {
@@ -178,7 +179,9 @@ export class RefundsRepository {
           WHERE id = $1 AND status = 'pending' RETURNING payment_id, amount_cents)
        UPDATE payments p SET refunded_cents = LEAST(p.captured_cents, p.refunded_cents + r.amount_cents), updated_at = now()
          FROM r WHERE p.id = r.payment_id AND $2 = 'succeeded'
-       RETURNING p.id, p.reservation_id AS "reservationId", p.refunded_cents >= p.captured_cents AS full`,
+       RETURNING p.id, p.reservation_id AS "reservationId",
+                 -- a fine charge refunded whole leaves its booking as it was
+                 p.refunded_cents >= p.captured_cents AND p.purpose <> 'fine' AS full`,
       [refundId, status, providerRefundId],
     );
     return row ?? null;
@@ -197,7 +200,7 @@ export class RefundsRepository {
   async lockRefundedPayment(intentId: string): Promise<RefundedPayment | null> {
     const [row] = await this.txHost.rows<RefundedPayment>(
       `SELECT id, reservation_id AS "reservationId", status, amount_cents AS "amountCents",
-              captured_cents AS "capturedCents", refunded_cents AS "refundedCents"
+              captured_cents AS "capturedCents", refunded_cents AS "refundedCents", purpose
          FROM payments WHERE provider_intent_id = $1 FOR UPDATE`,
       [intentId],
     );

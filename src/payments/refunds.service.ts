@@ -156,7 +156,8 @@ export class RefundsService {
     return {
       paymentId: payment.id,
       reservationId: payment.reservationId,
-      fullyRefunded: refunded >= payment.capturedCents && refunded > 0,
+      // A fine charge refunded whole leaves its booking as it was.
+      fullyRefunded: refunded >= payment.capturedCents && refunded > 0 && payment.purpose !== 'fine',
     };
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotificationsService } from '../notifications/notifications.service';
-import type { EmailLine, EmailTemplate } from '../notifications/notifications.types';
+import type { EmailLine, EmailTemplate, ReservationEmailData } from '../notifications/notifications.types';
 import { ReservationQueries } from './reservation-queries';
 
 /**
@@ -17,7 +17,8 @@ export class ReservationEmails {
     private readonly notifications: NotificationsService,
   ) {}
 
-  async queue(template: EmailTemplate, reservationId: string): Promise<void> {
+  /** `extra`: what a module built on the booking adds (a rental's settlement). */
+  async queue(template: EmailTemplate, reservationId: string, extra: Partial<ReservationEmailData> = {}): Promise<void> {
     const details = await this.queries.details(reservationId);
     if (!details?.record.guestEmail) return;
     const { record, items, money } = details;
@@ -44,6 +45,7 @@ export class ReservationEmails {
         ...(template === 'order_shipped' && record.shipmentCarrier && record.trackingNumber
           ? { shipment: { carrier: record.shipmentCarrier, trackingNumber: record.trackingNumber } }
           : {}),
+        ...extra,
       },
     });
   }

@@ -15,6 +15,8 @@ import { ReservationsConfig } from './reservations.config';
 import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reservations.errors';
 import type { ReservationStatus } from './reservation.entity';
 import { type ReservationItemRecord, ReservationsRepository, type ReservationState } from './reservations.repository';
+import type { EmailTemplate, ReservationEmailData } from '../notifications/notifications.types';
+import { ReservationEmails } from './reservation-emails';
 
 /** unique_violation (the key was used before), deadlock_detected, serialization_failure. */
 const FALL_BACK_ON = new Set(['23505', '40P01', '40001']);
@@ -41,6 +43,7 @@ export class ReservationsService {
     private readonly metrics: ReservationMetrics,
     private readonly idempotency: IdempotencyService,
     private readonly clock: Clock,
+    private readonly emails: ReservationEmails,
   ) {}
 
   /**
@@ -184,6 +187,11 @@ export class ReservationsService {
     const row = lock ? await this.repo.findForUpdate(id) : await this.repo.find(id);
     if (!row) return null;
     return { reservation: row, items: await this.repo.itemsOf([id]) };
+  }
+
+  /** Queues one of the booking's emails in the caller's transaction (modules built on bookings: rentals). */
+  async queueEmail(template: EmailTemplate, reservationId: string, extra: Partial<ReservationEmailData> = {}): Promise<void> {
+    await this.emails.queue(template, reservationId, extra);
   }
 
   /** A confirmed booking is done (a vehicle returned and settled): `completed`, with its outbox event. Caller's transaction. */

@@ -1,0 +1,190 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { TransactionHost } from '@holdfast/database';
+import { type JobPolicy, JobsService, PermanentJobError } from '@holdfast/jobs';
+import type { ReservationEmailData } from '../notifications/notifications.types';
+import { OffSessionChargesService } from '../payments/off-session-charges.service';
+import { PaymentsService, type PaymentView } from '../payments/payments.service';
+import { RefundsService } from '../payments/refunds.service';
+import { ReservationsService } from '../reservations/reservations.service';
+import { SupportService } from '../support/support.service';
+import { rentalMoney } from './rental-money';
+import { RentalsRepository } from './rentals.repository';
+import type { Rental } from './rentals.types';
+
+/** Brings a returned rental's money in line with what it owes. Data: `{ reservationId }`. */
+export const SETTLE_JOB = 'rentals-settle';
+/** Retries a fine charge that failed: three more tries, a day apart (72 hours). Data: `{ reservationId, attempt }`. */
+export const FINE_RETRY_JOB = 'rentals-fine-retry';
+
+export const SETTLE_POLICY: JobPolicy = { retryLimit: 8, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 120 };
+export const FINE_RETRIES = 3;
+export const FINE_RETRY_SECONDS = 24 * 3600;
+
+/** Payment statuses that may still move money on their own: wait for them before deciding. */
+const IN_FLIGHT = ['creating', 'processing', 'requires_confirmation'];
+
+/**
+ * Settles a returned vehicle rental (DESIGN.md section 12, "Capture and fines"), run as a
+ * job queued in the transaction that recorded the return (or a verdict, or a fine), so
+ * it runs if and only if that committed, and again after any failure. Every step reads
+ * where the money stands first, so a run cut short and run again takes nothing twice:
+ *
+ * 1. An open authorisation is captured up to what is due (`amount_to_capture`; the rest
+ *    of the deposit is released). A disputed return captures the undisputed price only,
+ *    so no authorisation lapses while an admin looks.
+ * 2. Due above what was taken: an off-session charge (`purpose: fine`) to the card of the
+ *    booking. Declined: the customer is emailed a way to pay, a support case opened, and
+ *    the charge tried three more times, a day apart; until then it is owed.
+ * 3. Taken above what is due (a fine lowered after capture): the difference refunded.
+ * 4. Settled and verified: the rental and its reservation are completed.
+ */
+@Injectable()
+export class RentalSettlementJob implements OnModuleInit {
+  private readonly logger = new Logger('RentalSettlement');
+
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly txHost: TransactionHost,
+    private readonly repo: RentalsRepository,
+    private readonly payments: PaymentsService,
+    private readonly charges: OffSessionChargesService,
+    private readonly refunds: RefundsService,
+    private readonly reservations: ReservationsService,
+    private readonly support: SupportService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.jobs.register<{ reservationId: string }>(SETTLE_JOB, (data) => this.settle(data.reservationId), SETTLE_POLICY);
+    await this.jobs.register<{ reservationId: string; attempt: number }>(
+      FINE_RETRY_JOB,
+      (data) => this.settle(data.reservationId, data.attempt),
+      { retryLimit: 3, retryDelaySeconds: 60, retryBackoff: true, expireInSeconds: 120 },
+    );
+  }
+
+  /** Runs one settlement pass; `fineAttempt` counts the tries of a failed fine charge (1 = the first). */
+  async settle(reservationId: string, fineAttempt = 1): Promise<object> {
+    const rental = await this.repo.find(reservationId);
+    if (!rental || !['returned', 'return_disputed', 'completed'].includes(rental.rentalStatus)) {
+      return { skipped: rental?.rentalStatus ?? 'no rental' };
+    }
+    let payments = await this.payments.allFor(reservationId);
+    if (payments.some((p) => IN_FLIGHT.includes(p.status))) {
+      // A capture, charge or confirmation still moving: decide once it has landed.
+      throw new Error('a payment of the rental is still in flight');
+    }
+    const fines = await this.repo.fines(reservationId);
+    const disputed = rental.rentalStatus === 'return_disputed';
+    const money = rentalMoney(rental, fines, payments);
+    const due = disputed ? Math.min(money.due, rental.priceCents) : money.due;
+    const taken = () => {
+      const m = rentalMoney(rental, fines, payments);
+      return m.captured + m.charged - m.refunded;
+    };
+
+    for (const auth of payments.filter((p) => p.purpose !== 'fine' && p.status === 'requires_capture')) {
+      const capture = Math.min(Math.max(0, due - taken()), auth.amount);
+      if (capture > 0) await this.payments.capture(auth.paymentId, capture);
+      else await this.payments.releaseAuthorization(auth.paymentId);
+      payments = await this.payments.allFor(reservationId);
+    }
+    if (disputed) return { captured: taken(), disputed: true };
+
+    if (due > taken()) {
+      const charged = await this.chargeFine(rental, due - taken(), payments, fineAttempt);
+      if (!charged) return { owed: due - taken() };
+      payments = await this.payments.allFor(reservationId);
+    } else if (due < taken()) {
+      await this.refundExcess(taken() - due, payments);
+      payments = await this.payments.allFor(reservationId);
+    }
+
+    if (rental.rentalStatus === 'returned') {
+      await this.txHost.run(async () => {
+        const locked = await this.repo.find(reservationId, true);
+        if (locked?.rentalStatus !== 'returned') return;
+        await this.repo.setStatus(reservationId, 'completed');
+        await this.reservations.complete(reservationId, 'RENTAL_COMPLETED');
+        await this.reservations.queueEmail('rental_completed', reservationId, { rental: await this.emailFacts(rental) });
+      });
+    }
+    return { settled: taken(), due };
+  }
+
+  /**
+   * Charges `amount` off-session to the booking's card. True when it went through;
+   * false when the card declined (the customer told, a case opened, a retry queued).
+   */
+  private async chargeFine(rental: Rental, amount: number, payments: PaymentView[], attempt: number): Promise<boolean> {
+    const booking = payments.find((p) => p.purpose !== 'fine' && p.captured > 0);
+    if (!booking) throw new PermanentJobError('the rental has no captured booking payment whose card a fine could be charged to');
+    const result = await this.charges.charge({
+      reservationId: rental.reservationId,
+      userId: rental.userId,
+      amount,
+      currency: rental.currency,
+      purpose: 'fine',
+      cardOf: booking.paymentId,
+      description: `Holdfast rental ${rental.reservationId}: fines`,
+    });
+    if (result.status === 'succeeded') return true;
+    this.logger.warn({ reservationId: rental.reservationId, attempt, status: result.status }, 'a fine charge did not go through');
+    await this.txHost.run(async () => {
+      if (attempt === 1) {
+        await this.support.open('rental_fine_unpaid', rental.reservationId, { amount, currency: rental.currency, paymentId: result.paymentId });
+        await this.reservations.queueEmail('rental_payment_failed', rental.reservationId, {
+          rental: await this.emailFacts(rental),
+        });
+      }
+      if (attempt <= FINE_RETRIES) {
+        await this.jobs.enqueue(
+          FINE_RETRY_JOB,
+          { reservationId: rental.reservationId, attempt: attempt + 1 },
+          { startAfterSeconds: FINE_RETRY_SECONDS, singletonKey: `fine-retry:${rental.reservationId}:${attempt + 1}` },
+        );
+      }
+    });
+    return false;
+  }
+
+  /** What the rental emails say of the money, as it stands now. */
+  private async emailFacts(rental: Rental): Promise<NonNullable<ReservationEmailData['rental']>> {
+    const fines = await this.repo.fines(rental.reservationId);
+    const m = rentalMoney(rental, fines, await this.payments.allFor(rental.reservationId));
+    return {
+      pickupAt: rental.pickupAt.toISOString(),
+      returnAt: rental.returnAt.toISOString(),
+      priceCents: m.price,
+      dueCents: m.due,
+      capturedCents: m.captured,
+      chargedCents: m.charged,
+      refundedCents: m.refunded,
+      owedCents: m.owed,
+      fines: fines.filter((f) => f.amountCents > 0).map((f) => ({ kind: f.kind, amountCents: f.amountCents, reason: f.reason })),
+    };
+  }
+
+  /** Refunds `amount` from what was taken, newest charge first (a fine lowered after capture). */
+  private async refundExcess(amount: number, payments: PaymentView[]): Promise<void> {
+    let left = amount;
+    const own: { refundIds: string[] } = { refundIds: [] };
+    await this.txHost.run(async () => {
+      own.refundIds = [];
+      left = amount;
+      for (const p of [...payments].reverse()) {
+        const refundable = p.captured - p.refunded;
+        if (left <= 0 || refundable <= 0) continue;
+        const part = Math.min(left, refundable);
+        const refund = await this.refunds.requestRefund(p.paymentId, {
+          amount: part,
+          reason: 'rental fine lowered',
+          source: 'admin',
+          claim: true,
+        });
+        own.refundIds.push(refund.refundId);
+        left -= part;
+      }
+    });
+    await this.refunds.flushPending(own);
+  }
+}

@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@holdfast/database';
+import type { AgreedPolicy, Rental, RentalFine, RentalStatus, ReturnPhoto } from './rentals.types';
+import type { DisputeReason, FineKind } from './settlement';
+
+const COLUMNS = `reservation_id AS "reservationId", user_id AS "userId", offering_id AS "offeringId", unit_id AS "unitId",
+  trim(currency) AS currency, price_cents AS "priceCents", deposit_cents AS "depositCents", policy,
+  pickup_at AS "pickupAt", return_at AS "returnAt", days, rental_status AS "rentalStatus", started_at AS "startedAt",
+  last_unlocked_at AS "lastUnlockedAt", unlocks, pickup_odometer_km AS "pickupOdometerKm",
+  pickup_energy_percent AS "pickupEnergyPercent", returned_at AS "returnedAt", return_odometer_km AS "returnOdometerKm",
+  return_energy_percent AS "returnEnergyPercent", return_reading_source AS "returnReadingSource",
+  customer_odometer_km AS "customerOdometerKm", customer_energy_percent AS "customerEnergyPercent",
+  return_latitude AS "returnLatitude", return_longitude AS "returnLongitude", return_notes AS "returnNotes", photos,
+  disputes, verified_by AS "verifiedBy", verification_note AS "verificationNote", completed_at AS "completedAt"`;
+
+export interface NewRental {
+  reservationId: string;
+  userId: string;
+  offeringId: string;
+  unitId: string;
+  currency: string;
+  priceCents: number;
+  depositCents: number;
+  policy: AgreedPolicy;
+  pickupAt: Date;
+  returnAt: Date;
+  days: number;
+}
+
+export interface RecordedReturn {
+  returnedAt: Date;
+  odometerKm: number | null;
+  energyPercent: number | null;
+  readingSource: 'telematics' | 'customer';
+  customerOdometerKm: number;
+  customerEnergyPercent: number;
+  latitude: number;
+  longitude: number;
+  notes: string | null;
+  photos: ReturnPhoto[];
+  disputes: DisputeReason[];
+  status: 'returned' | 'return_disputed';
+}
+
+/** The rentals and rental_fines tables (owned by rentals). Every statement through TransactionHost.rows. */
+@Injectable()
+export class RentalsRepository {
+  constructor(private readonly txHost: TransactionHost) {}
+
+  async find(reservationId: string, lock = false): Promise<Rental | null> {
+    const [row] = await this.txHost.rows<Rental>(
+      `SELECT ${COLUMNS} FROM rentals WHERE reservation_id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      [reservationId],
+    );
+    return row ?? null;
+  }
+
+  /** Writes the rental of a booking unless it exists (a concurrent first read wrote it). */
+  async insert(r: NewRental): Promise<void> {
+    await this.txHost.rows(
+      `INSERT INTO rentals (reservation_id, user_id, offering_id, unit_id, currency, price_cents, deposit_cents, policy,
+                            pickup_at, return_at, days)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (reservation_id) DO NOTHING`,
+      [
+        r.reservationId,
+        r.userId,
+        r.offeringId,
+        r.unitId,
+        r.currency,
+        r.priceCents,
+        r.depositCents,
+        JSON.stringify(r.policy),
+        r.pickupAt,
+        r.returnAt,
+        r.days,
+      ],
+    );
+  }
+
+  /** An unlock went through: the first starts the rental with telematics' pickup reading. */
+  async recordUnlock(
+    reservationId: string,
+    at: Date,
+    reading: { odometerKm: number | null; energyLevelPercent: number | null },
+  ): Promise<void> {
+    await this.txHost.rows(
+      `UPDATE rentals
+          SET unlocks = unlocks + 1, last_unlocked_at = $2,
+              started_at = COALESCE(started_at, $2),
+              pickup_odometer_km = CASE WHEN rental_status = 'not_started' THEN $3 ELSE pickup_odometer_km END,
+              pickup_energy_percent = CASE WHEN rental_status = 'not_started' THEN $4 ELSE pickup_energy_percent END,
+              rental_status = CASE WHEN rental_status = 'not_started' THEN 'in_progress' ELSE rental_status END,
+              updated_at = now()
+        WHERE reservation_id = $1`,
+      [reservationId, at, reading.odometerKm, reading.energyLevelPercent],
+    );
+  }
+
+  async recordReturn(reservationId: string, r: RecordedReturn): Promise<void> {
+    await this.txHost.rows(
+      `UPDATE rentals
+          SET returned_at = $2, return_odometer_km = $3, return_energy_percent = $4, return_reading_source = $5,
+              customer_odometer_km = $6, customer_energy_percent = $7, return_latitude = $8, return_longitude = $9,
+              return_notes = $10, photos = $11, disputes = $12, rental_status = $13, updated_at = now()
+        WHERE reservation_id = $1`,
+      [
+        reservationId,
+        r.returnedAt,
+        r.odometerKm,
+        r.energyPercent,
+        r.readingSource,
+        r.customerOdometerKm,
+        r.customerEnergyPercent,
+        r.latitude,
+        r.longitude,
+        r.notes,
+        JSON.stringify(r.photos),
+        JSON.stringify(r.disputes),
+        r.status,
+      ],
+    );
+  }
+
+  async setStatus(reservationId: string, status: RentalStatus): Promise<void> {
+    await this.txHost.rows(
+      `UPDATE rentals SET rental_status = $2, completed_at = CASE WHEN $2 = 'completed' THEN now() ELSE completed_at END,
+              updated_at = now()
+        WHERE reservation_id = $1`,
+      [reservationId, status],
+    );
+  }
+
+  /** An admin's verdict on a disputed return. */
+  async recordVerification(reservationId: string, by: string, note: string | null, status: RentalStatus): Promise<void> {
+    await this.txHost.rows(
+      `UPDATE rentals SET verified_by = $2, verification_note = $3, rental_status = $4, updated_at = now() WHERE reservation_id = $1`,
+      [reservationId, by, note, status],
+    );
+  }
+
+  async fines(reservationId: string): Promise<RentalFine[]> {
+    return this.txHost.rows<RentalFine>(
+      `SELECT kind, amount_cents AS "amountCents", assessed_cents AS "assessedCents", reason, set_by AS "setBy",
+              updated_at AS "updatedAt"
+         FROM rental_fines WHERE reservation_id = $1 ORDER BY created_at, kind`,
+      [reservationId],
+    );
+  }
+
+  /**
+   * Sets a fine: a new kind is assessed at this amount; an existing one keeps what was
+   * first assessed and owes the new amount (lowered: the difference is waived).
+   */
+  async setFine(reservationId: string, kind: FineKind, amountCents: number, reason: string, setBy: string): Promise<void> {
+    await this.txHost.rows(
+      `INSERT INTO rental_fines (reservation_id, kind, amount_cents, assessed_cents, reason, set_by)
+       VALUES ($1, $2, $3, $3, $4, $5)
+       ON CONFLICT (reservation_id, kind)
+       DO UPDATE SET amount_cents = EXCLUDED.amount_cents, reason = EXCLUDED.reason, set_by = EXCLUDED.set_by,
+                     assessed_cents = GREATEST(rental_fines.assessed_cents, EXCLUDED.amount_cents), updated_at = now()`,
+      [reservationId, kind, amountCents, reason, setBy],
+    );
+  }
+}

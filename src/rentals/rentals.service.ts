@@ -1,0 +1,150 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '@holdfast/clock';
+import { TransactionHost } from '@holdfast/database';
+import { AppError } from '@holdfast/errors';
+import type { AuthUser } from '../auth/auth-user';
+import { CatalogService } from '../catalog/catalog.service';
+import { InventoryService } from '../inventory/inventory.service';
+import { PaymentsService } from '../payments/payments.service';
+import { type BookingFacts, ReservationsService } from '../reservations/reservations.service';
+import { RentalsRepository } from './rentals.repository';
+import type { AgreedPolicy, Rental } from './rentals.types';
+import { TELEMATICS, type TelematicsPort, TelematicsError } from './telematics.port';
+
+/** Unlocking opens this long before pickup. */
+export const UNLOCK_EARLY_MINUTES = 30;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const rentalNotFound = () => new AppError('RESERVATION_NOT_FOUND', 'No vehicle rental with this id is yours');
+export const invalidRentalStatus = (why: string) => new AppError('INVALID_RENTAL_STATUS', why);
+
+/**
+ * A vehicle rental's life from the first unlock (DESIGN.md section 12). The rental row is
+ * written from its booking the first time it is needed (the booking's module knows
+ * nothing of rentals): the agreed price, deposit and policy, the unit, and the pickup and
+ * return times in the offering's zone.
+ */
+@Injectable()
+export class RentalsService {
+  private readonly logger = new Logger('Rentals');
+
+  constructor(
+    readonly txHost: TransactionHost,
+    private readonly repo: RentalsRepository,
+    private readonly reservations: ReservationsService,
+    private readonly catalog: CatalogService,
+    private readonly inventory: InventoryService,
+    private readonly payments: PaymentsService,
+    private readonly clock: Clock,
+    @Inject(TELEMATICS) private readonly telematics: TelematicsPort,
+  ) {}
+
+  /**
+   * The rental of a confirmed vehicle booking the user may see (theirs; admins: any),
+   * written on first use. RESERVATION_NOT_FOUND for anything else, so ids of other
+   * users' bookings reveal nothing.
+   */
+  async rentalFor(user: AuthUser, id: string, options: { renterOnly?: boolean } = {}): Promise<Rental> {
+    if (!UUID.test(id)) throw rentalNotFound();
+    const existing = await this.repo.find(id);
+    const rental = existing ?? (await this.create(id));
+    if (!rental) throw rentalNotFound();
+    const mayAct = rental.userId === user.sub || (!options.renterOnly && user.roles.includes('admin'));
+    if (!mayAct) throw rentalNotFound();
+    return rental;
+  }
+
+  /** The rental as it stands now (no ownership check: for admin and internal callers). */
+  async get(id: string): Promise<Rental | null> {
+    if (!UUID.test(id)) return null;
+    return (await this.repo.find(id)) ?? (await this.create(id));
+  }
+
+  /**
+   * `POST /v1/rentals/{id}/unlock`: the renter opens the vehicle, from 30 minutes before
+   * pickup to the return time, while the booking is confirmed and authorised and the
+   * vehicle is neither in maintenance nor out of service. The first unlock starts the
+   * rental with telematics' readings as the pickup reading; later ones open it again.
+   */
+  async unlock(user: AuthUser, id: string): Promise<Rental> {
+    const rental = await this.rentalFor(user, id, { renterOnly: true });
+    const now = this.clock.now();
+    if (rental.rentalStatus !== 'not_started' && rental.rentalStatus !== 'in_progress') {
+      throw invalidRentalStatus(`The rental is ${rental.rentalStatus}: it can no longer be unlocked`);
+    }
+    const opensAt = new Date(rental.pickupAt.getTime() - UNLOCK_EARLY_MINUTES * 60_000);
+    if (now < opensAt) throw invalidRentalStatus(`The vehicle can be unlocked from ${opensAt.toISOString()}`);
+    if (now > rental.returnAt) throw invalidRentalStatus('The rental period is over: the vehicle can no longer be unlocked');
+    const booking = await this.reservations.booking(id);
+    if (booking?.reservation.status !== 'confirmed') {
+      throw invalidRentalStatus(`The booking is ${booking?.reservation.status ?? 'unknown'}, not confirmed`);
+    }
+    const money = (await this.payments.forReservations([id])).get(id)!;
+    if (money.paymentStatus !== 'authorized') {
+      throw invalidRentalStatus(`The payment is ${money.paymentStatus}: the vehicle unlocks once it is authorised`);
+    }
+    const unit = await this.inventory.getUnit(rental.unitId);
+    if (!unit || unit.fleetStatus === 'maintenance' || unit.fleetStatus === 'out_of_service') {
+      throw new AppError('VEHICLE_UNAVAILABLE', `The vehicle is ${unit?.fleetStatus ?? 'gone'}; support has been told`);
+    }
+    let opened: Awaited<ReturnType<TelematicsPort['unlock']>>;
+    try {
+      opened = await this.telematics.unlock(unit.fleetVehicleId ?? unit.id, {
+        idempotencyKey: `unlock:${id}:${rental.unlocks + 1}`,
+      });
+    } catch (error) {
+      if (error instanceof TelematicsError) {
+        this.logger.warn({ reservationId: id, kind: error.kind }, 'unlock failed at telematics');
+        throw new AppError('UNLOCK_FAILED', 'The vehicle did not unlock; try again in a moment');
+      }
+      throw error;
+    }
+    await this.txHost.run(async () => {
+      const locked = await this.repo.find(id, true);
+      if (!locked || (locked.rentalStatus !== 'not_started' && locked.rentalStatus !== 'in_progress')) {
+        throw invalidRentalStatus(`The rental is ${locked?.rentalStatus}: it can no longer be unlocked`);
+      }
+      await this.repo.recordUnlock(id, now, opened);
+    });
+    return (await this.repo.find(id))!;
+  }
+
+  /** Writes the rental of a confirmed vehicle booking, or returns null when `id` is no such booking. */
+  private async create(id: string): Promise<Rental | null> {
+    return this.txHost.run(async () => {
+      const booking = await this.reservations.booking(id, true);
+      if (!booking || !['confirmed', 'completed', 'cancelled', 'refunded'].includes(booking.reservation.status)) return null;
+      const facts = await this.vehicleFacts(booking);
+      if (!facts) return null;
+      await this.repo.insert(facts);
+      return this.repo.find(id);
+    });
+  }
+
+  /** The rental terms of a booking of one vehicle, or null when it books no vehicle. */
+  private async vehicleFacts(booking: BookingFacts) {
+    const item = booking.items.find((i) => i.kind === 'rental' && i.startDate && i.endDate);
+    if (!item) return null;
+    const offering = (await this.catalog.getOfferings([item.offeringId])).get(item.offeringId);
+    if (!offering?.vehicle || !offering.rentalPolicy) return null;
+    const unit = await this.inventory.unitForReservationItem(item.id);
+    if (!unit) return null;
+    const policy = offering.rentalPolicy as AgreedPolicy;
+    const { pickupAt, returnAt } = this.catalog.rentalPeriod(item.startDate!, item.endDate!, policy);
+    const days = Math.max(1, Math.round((Date.parse(item.endDate!) - Date.parse(item.startDate!)) / 86_400_000));
+    return {
+      reservationId: booking.reservation.id,
+      userId: booking.reservation.userId,
+      offeringId: offering.id,
+      unitId: unit.id,
+      currency: booking.reservation.currency.trim(),
+      priceCents: booking.reservation.totalCents,
+      depositCents: policy.deposit,
+      policy,
+      pickupAt,
+      returnAt,
+      days,
+    };
+  }
+}
