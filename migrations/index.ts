@@ -17,6 +17,7 @@ import { CreateShippingRates1795482000200 } from './1795482000200-CreateShipping
 import { OfferingsWeightAndInventorySource1795482000300 } from './1795482000300-OfferingsWeightAndInventorySource';
 import { ReservationShippingAndTax1795482000400 } from './1795482000400-ReservationShippingAndTax';
 import { CreateExternalAllocations1795482000500 } from './1795482000500-CreateExternalAllocations';
+import { VehicleOfferingsAndUnits1795568000100 } from './1795568000100-VehicleOfferingsAndUnits';
 import { CreateRentals1795568000300 } from './1795568000300-CreateRentals';
 
 export const migrations = [
@@ -37,5 +38,6 @@ export const migrations = [
   OfferingsWeightAndInventorySource1795482000300,
   ReservationShippingAndTax1795482000400,
   CreateExternalAllocations1795482000500,
+  VehicleOfferingsAndUnits1795568000100,
   CreateRentals1795568000300,
 ];

@@ -97,7 +97,7 @@ const PUBLIC_FACE = [/^[^/]+\.(module|service|port|types|errors|decorators)\.ts$
 /** Beyond the patterns, the few files a module deliberately exports, each for a reason. */
 const EXPORTED_FILES: Record<string, string[]> = {
   auth: ['auth-user.ts'], // the signed-in caller every controller and service receives
-  catalog: ['pricing.ts'], // the pure pricing rules the hold statement applies and reservations store
+  catalog: ['pricing.ts', 'rental-policy.ts'], // the pure pricing rules the hold statement applies and reservations store; a vehicle's rental policy and period
   metrics: ['metrics.registry.ts'], // the registry every module registers its own metrics in
   payments: ['payment-status.ts'], // payment statuses and summaries, for reservation views
 };

@@ -124,6 +124,8 @@ const EXPECTED: Record<string, Expectation> = {
   'PATCH /v1/admin/time-slots/{id}': { access: 'admin' },
   'PUT /v1/admin/offerings/{id}/stock': { access: 'admin' },
   'POST /v1/admin/offerings/{id}/units': { access: 'admin' },
+  'GET /v1/admin/offerings/{id}/units': { access: 'admin' },
+  'PUT /v1/admin/rental-units/{unitId}/fleet-status': { access: 'admin' },
   'POST /v1/admin/payments/{paymentId}/refunds': { access: 'admin' },
   'GET /v1/admin/payments/stuck': { access: 'admin' },
   'GET /v1/admin/reservations': { access: 'admin' },

@@ -35,9 +35,11 @@ const OFFERING_KEYS = [
   'orderable',
   'pricingRules',
   'refundableUntilHours',
+  'rentalPolicy',
   'title',
   'unavailableReason',
   'updatedAt',
+  'vehicle',
   'weightGrams',
 ];
 
@@ -128,6 +130,8 @@ describe('catalog', () => {
         refundableUntilHours: 48,
         images: ['https://cdn.example.com/kayak-1.jpg'],
         attributes: { durationMinutes: 120, meetingPoint: 'Harbour gate 3' },
+        vehicle: false,
+        rentalPolicy: null,
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });

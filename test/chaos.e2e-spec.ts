@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import Stripe from 'stripe';
 import { findFreePort, startEmbeddedPostgres, type RunningPostgres } from '@holdfast/database';
+import { DEMO_OFFERINGS } from '../src/demo/demo-catalog';
 import { checkInventoryInvariants } from '../src/inventory/invariants';
 import { createOffering, createSlot } from './factories/inventory.factory';
 import type { FakeStripe } from './support/fake-stripe/index';
@@ -442,7 +443,7 @@ describe('chaos, as a process: the database is down at start-up', () => {
     expect(await logged(/^database connected after \d+ attempts; ready$/)).toMatchObject({ level: 30, context: 'Database' });
     const offerings = await get('/v1/catalog/offerings');
     expect(offerings.status).toBe(200);
-    expect(offerings.body.offerings).toHaveLength(6); // the demo catalog, loaded once the database came
+    expect(offerings.body.offerings).toHaveLength(DEMO_OFFERINGS); // the demo catalog, loaded once the database came
 
     app.kill('SIGTERM');
     expect(await exited).toEqual({ code: 0, signal: null });

@@ -258,7 +258,18 @@ describe('inventory', () => {
     it('adds units to a rental offering', async () => {
       const van = await createOffering(t.dataSource, { kind: 'rental' });
       const res = await post(van.id, { label: ' Van 1 ' }).expect(201);
-      expect(res.body).toEqual({ id: expect.any(String), offeringId: van.id, label: 'Van 1', status: 'available' });
+      expect(res.body).toEqual({
+        id: expect.any(String),
+        offeringId: van.id,
+        label: 'Van 1',
+        status: 'available',
+        plate: null,
+        model: null,
+        seats: null,
+        energy: null,
+        fleetVehicleId: null,
+        fleetStatus: 'available',
+      });
       const parked = await post(van.id, { label: 'Van 2', status: 'maintenance' }).expect(201);
       expect(parked.body.status).toBe('maintenance');
     });

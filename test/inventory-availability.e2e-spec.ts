@@ -109,9 +109,9 @@ describe('inventory', () => {
         from: from.toISOString(),
         to: to.toISOString(),
         units: [
-          { id: one.id, label: 'Van 1', available: one.id === free.id },
-          { id: two.id, label: 'Van 2', available: two.id === free.id },
-          { id: three.id, label: 'Van 3', available: false },
+          { id: one.id, label: 'Van 1', model: null, seats: null, energy: null, available: one.id === free.id },
+          { id: two.id, label: 'Van 2', model: null, seats: null, energy: null, available: two.id === free.id },
+          { id: three.id, label: 'Van 3', model: null, seats: null, energy: null, available: false },
         ],
         availableUnits: 1,
       });

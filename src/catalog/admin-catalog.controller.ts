@@ -20,7 +20,9 @@ export class AdminCatalogController {
   @Idempotent()
   @ApiOperation({
     summary: 'Create an offering',
-    description: 'Prices in minor units. `pricingRules` discounts take exactly one of `percentOff` or `amountOff`.',
+    description:
+      'Prices in minor units. `pricingRules` discounts take exactly one of `percentOff` or `amountOff`. A vehicle ' +
+      '(`vehicle: true`) is a rental of our own inventory with a `rentalPolicy` (pickup and return times, zone, fees).',
   })
   @ApiCreatedResponse({ type: OfferingDto })
   @ApiErrors('VALIDATION_FAILED', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_PROGRESS')
@@ -32,7 +34,8 @@ export class AdminCatalogController {
   @ApiOperation({
     summary: 'Change an offering',
     description:
-      'Send only the fields to change; `kind` cannot change. `pricingRules` replaces the rules whole (`{}` removes them). ' +
+      'Send only the fields to change; `kind` cannot change. `pricingRules` and `rentalPolicy` replace the old ones whole ' +
+      '(`{}` removes the rules, `rentalPolicy: null` the policy of an offering that is not a vehicle). ' +
       'Holds placed after the change use the new price; other replicas see it within 5 s.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })

@@ -12,6 +12,8 @@ import type { UpdateOfferingDto } from './dto/update-offering.dto';
 import { ExternalSourcePort } from './external-source.port';
 import { OfferingEntity } from './offering.entity';
 import type { PricingRules } from './pricing';
+import { canonicalTimeZone, RENTAL_POLICY_FIELDS, type RentalPolicy, rentalPolicyProblems } from './rental-policy';
+import type { RentalPolicyDto } from './dto/rental-policy.dto';
 
 /** How long `getOffering` may serve an offering from memory. */
 export const OFFERING_CACHE_TTL_MS = 5_000;
@@ -92,7 +94,7 @@ export class CatalogService {
     return this.txHost.run(async () => {
       const repository = this.txHost.manager.getRepository(OfferingEntity);
       const saved = await repository.save(
-        checkedSource(
+        checkedOffering(
           {
             kind: dto.kind,
             title: dto.title,
@@ -107,6 +109,8 @@ export class CatalogService {
             weightGrams: dto.weightGrams ?? null,
             inventorySource: dto.inventorySource ?? 'internal',
             externalItemId: dto.externalItemId ?? null,
+            vehicle: dto.vehicle ?? false,
+            rentalPolicy: toStoredPolicy(dto.rentalPolicy),
           },
           repository,
         ),
@@ -146,7 +150,9 @@ export class CatalogService {
         if (dto.weightGrams !== undefined) offering.weightGrams = dto.weightGrams;
         if (dto.inventorySource !== undefined) offering.inventorySource = dto.inventorySource;
         if (dto.externalItemId !== undefined) offering.externalItemId = dto.externalItemId;
-        await repository.save(checkedSource(offering));
+        if (dto.vehicle !== undefined) offering.vehicle = dto.vehicle;
+        if (dto.rentalPolicy !== undefined) offering.rentalPolicy = toStoredPolicy(dto.rentalPolicy);
+        await repository.save(checkedOffering(offering));
         const after = toOfferingDto(await this.findOrFail(id));
         await this.audit.record({ actor, recordType: 'offering', recordId: id, action: 'update', before, after });
         return after;
@@ -193,7 +199,9 @@ export class CatalogService {
 
   /**
    * These offerings as they are now (no cache), by id; ids that name none are left out.
-   * For other modules that show what was booked (title, images, refund policy).
+   * For other modules that show what was booked (title, images, refund policy) or act on
+   * it: a vehicle rental's `vehicle` flag and `rentalPolicy` (pickup and return times, zone,
+   * deposit, fees; `rentalPeriod` in rental-policy.ts turns booked dates into instants).
    */
   async getOfferings(ids: string[]): Promise<Map<string, OfferingEntity>> {
     const wanted = [...new Set(ids)].filter((id) => UUID.test(id));
@@ -266,23 +274,48 @@ function toRulesDto(rules: PricingRules): PricingRulesDto {
   return dto;
 }
 
+/** A policy as stored: its known fields only, the zone in its canonical spelling; null for none. */
+function toStoredPolicy(dto: RentalPolicyDto | null | undefined): RentalPolicy | null {
+  if (!dto) return null;
+  const policy = Object.fromEntries(RENTAL_POLICY_FIELDS.map((field) => [field, dto[field]])) as unknown as RentalPolicy;
+  return { ...policy, timeZone: canonicalTimeZone(policy.timeZone) ?? policy.timeZone };
+}
+
 /**
- * An external offering names its item in the inventory system, and only goods (products,
- * rentals) can be external: refused as VALIDATION_FAILED, before the table's CHECK would.
+ * The rules across fields, refused as VALIDATION_FAILED (with every problem) before the
+ * table's CHECKs would: an external offering names its item in the inventory system, and
+ * only goods (products, rentals) can be external; a vehicle is a rental of our own
+ * inventory with a rental policy (DESIGN.md section 12); only rentals carry a policy, and
+ * its return time is not after its pickup time.
  */
-function checkedSource(offering: Partial<OfferingEntity>, repository?: Repository<OfferingEntity>): OfferingEntity {
+function checkedOffering(offering: Partial<OfferingEntity>, repository?: Repository<OfferingEntity>): OfferingEntity {
+  const problems: { field: string; message: string }[] = [];
   if (offering.inventorySource === 'external') {
     if (!offering.externalItemId) {
-      throw new AppError('VALIDATION_FAILED', 'The request is not valid', [
-        { field: 'externalItemId', message: 'externalItemId is required with inventorySource "external"' },
-      ]);
+      problems.push({ field: 'externalItemId', message: 'externalItemId is required with inventorySource "external"' });
     }
     if (offering.kind === 'experience') {
-      throw new AppError('VALIDATION_FAILED', 'The request is not valid', [
-        { field: 'inventorySource', message: 'only products and rentals can be external (experiences are our time slots)' },
-      ]);
+      problems.push({
+        field: 'inventorySource',
+        message: 'only products and rentals can be external (experiences are our time slots)',
+      });
     }
   }
+  if (offering.vehicle) {
+    if (offering.kind !== 'rental') problems.push({ field: 'vehicle', message: 'only rentals can be vehicles' });
+    else if (!offering.rentalPolicy)
+      problems.push({ field: 'rentalPolicy', message: 'a vehicle offering needs a rental policy' });
+    if (offering.inventorySource === 'external') {
+      problems.push({ field: 'inventorySource', message: 'vehicles are our own units: a vehicle offering cannot be external' });
+    }
+  }
+  if (offering.rentalPolicy) {
+    if (offering.kind !== 'rental') problems.push({ field: 'rentalPolicy', message: 'only rentals have a rental policy' });
+    for (const { field, message } of rentalPolicyProblems(offering.rentalPolicy)) {
+      problems.push({ field: `rentalPolicy.${field}`, message });
+    }
+  }
+  if (problems.length > 0) throw new AppError('VALIDATION_FAILED', 'The request is not valid', problems);
   return repository ? repository.create(offering) : (offering as OfferingEntity);
 }
 
@@ -309,6 +342,8 @@ function toOfferingDto(offering: OfferingEntity, externalDown = false): Offering
     refundableUntilHours: offering.refundableUntilHours,
     images: offering.images,
     attributes: offering.attributes,
+    vehicle: offering.vehicle,
+    rentalPolicy: offering.rentalPolicy,
     createdAt: offering.createdAt.toISOString(),
     updatedAt: offering.updatedAt.toISOString(),
   };

@@ -6,3 +6,6 @@ import type { OfferingEntity } from './offering.entity';
  * entity's repository and write through it.
  */
 export type Offering = Readonly<OfferingEntity>;
+
+/** A vehicle offering's rental policy and the period it gives booked dates (see rental-policy.ts for `rentalPeriod`). */
+export type { RentalPeriod, RentalPolicy } from './rental-policy';

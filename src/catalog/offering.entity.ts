@@ -1,4 +1,5 @@
 import type { PricingRules } from './pricing';
+import type { RentalPolicy } from './rental-policy';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export const OFFERING_KINDS = ['experience', 'product', 'rental'] as const;
@@ -16,6 +17,11 @@ export type InventorySource = (typeof INVENTORY_SOURCES)[number];
   'chk_offerings_inventory_source',
   `"inventory_source" = 'internal' OR ("inventory_source" = 'external' AND "external_item_id" IS NOT NULL)`,
 )
+@Check(
+  'chk_offerings_vehicle',
+  `NOT "vehicle" OR ("kind" = 'rental' AND "rental_policy" IS NOT NULL AND "inventory_source" = 'internal')`,
+)
+@Check('chk_offerings_rental_policy', `"rental_policy" IS NULL OR "kind" = 'rental'`)
 @Index('idx_offerings_kind_active', ['kind', 'active'])
 export class OfferingEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -64,6 +70,17 @@ export class OfferingEntity {
   /** The IMS's id of the item (`external` offerings only). */
   @Column({ name: 'external_item_id', type: 'text', nullable: true })
   externalItemId!: string | null;
+
+  /**
+   * A vehicle rental (DESIGN.md section 12): its units are vehicles with plates and a fleet
+   * status, and it carries a rental policy. Only rentals of our own inventory can be vehicles.
+   */
+  @Column({ type: 'boolean', default: false })
+  vehicle!: boolean;
+
+  /** Pickup and return times, zone, deposit and fees (rentals only; required for vehicles). */
+  @Column({ name: 'rental_policy', type: 'jsonb', nullable: true })
+  rentalPolicy!: RentalPolicy | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

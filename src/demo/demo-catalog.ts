@@ -6,6 +6,9 @@ import { ExternalInventoryService } from '../inventory/external-inventory.servic
 import { InventoryAdminService } from '../inventory/inventory-admin.service';
 import { DemoConfig } from './demo.config';
 
+/** How many offerings the demo catalog has. */
+export const DEMO_OFFERINGS = 8;
+
 /** Who the audit log names for the demo catalog's offerings, slots, stock and units. */
 const DEMO_ACTOR = 'system:demo';
 
@@ -18,7 +21,9 @@ export const DEMO_IMS_ITEMS = {
 /**
  * Loads a small catalog into an EMPTY database at start-up (DEMO_CATALOG; on by default
  * with the embedded database), so Swagger can be tried at once: two experiences with
- * slots over the coming weeks, a product with stock, a rental with units. Goes through
+ * slots over the coming weeks, a product with stock, a rental with units, two vehicles
+ * (a minibus van and an electric car, with plates and rental policies), and two carriers
+ * kept by the inventory system. Goes through
  * the same services as the admin API. An advisory lock and the emptiness check make it
  * run once even when several replicas start together.
  */
@@ -175,7 +180,79 @@ export class DemoCatalog implements OnApplicationBootstrap {
         DEMO_ACTOR,
       );
 
-      return 6;
+      // Seed 002: vehicles with a rental policy (times in Paris), units with plates.
+      const minibus = await this.catalog.create(
+        {
+          kind: 'rental',
+          vehicle: true,
+          title: 'Nine-seat minibus van',
+          description: 'Per day; 250 km a day included; picked up and returned at the depot, keyless (unlock in the app).',
+          currency: 'EUR',
+          basePrice: 11900,
+          images: ['https://example.com/images/minibus.jpg'],
+          rentalPolicy: {
+            pickupTime: '09:00',
+            returnTime: '09:00',
+            timeZone: 'Europe/Paris',
+            deposit: 80000,
+            cancellationFee: 5000,
+            freeCancellationHours: 48,
+            lateFeePerHour: 2500,
+            refuelFeePerPercent: 150,
+            kmAllowancePerDay: 250,
+            feePerExtraKm: 35,
+          },
+        },
+        DEMO_ACTOR,
+      );
+      for (const [label, plate] of [
+        ['Minibus 1', 'GH-101-AA'],
+        ['Minibus 2', 'GH-102-AB'],
+        ['Minibus 3', 'GH-103-AC'],
+      ]) {
+        await this.inventory.createUnit(
+          minibus.id,
+          { label, plate, model: 'Renault Trafic Passenger', seats: 9, energy: 'fuel' },
+          DEMO_ACTOR,
+        );
+      }
+
+      const car = await this.catalog.create(
+        {
+          kind: 'rental',
+          vehicle: true,
+          title: 'Electric city car',
+          description: 'Per day; 200 km a day included; charging cable in the boot, keyless (unlock in the app).',
+          currency: 'EUR',
+          basePrice: 5900,
+          images: ['https://example.com/images/city-car.jpg'],
+          rentalPolicy: {
+            pickupTime: '10:00',
+            returnTime: '09:30',
+            timeZone: 'Europe/Paris',
+            deposit: 50000,
+            cancellationFee: 3000,
+            freeCancellationHours: 24,
+            lateFeePerHour: 2000,
+            refuelFeePerPercent: 40,
+            kmAllowancePerDay: 200,
+            feePerExtraKm: 25,
+          },
+        },
+        DEMO_ACTOR,
+      );
+      for (const [label, plate] of [
+        ['City car 1', 'GK-201-EV'],
+        ['City car 2', 'GK-202-EV'],
+      ]) {
+        await this.inventory.createUnit(
+          car.id,
+          { label, plate, model: 'Renault 5 E-Tech', seats: 5, energy: 'electric' },
+          DEMO_ACTOR,
+        );
+      }
+
+      return DEMO_OFFERINGS;
     });
   }
 }

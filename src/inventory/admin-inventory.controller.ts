@@ -5,7 +5,7 @@ import { Idempotent } from '@holdfast/idempotency';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { InvariantsReportDto } from './dto/invariants.dto';
-import { CreateRentalUnitDto, RentalUnitDto } from './dto/rental-unit.dto';
+import { CreateRentalUnitDto, RentalUnitDto, SetFleetStatusDto } from './dto/rental-unit.dto';
 import { PutStockDto, StockItemDto } from './dto/stock.dto';
 import { CreateTimeSlotDto, TimeSlotDto, UpdateTimeSlotDto } from './dto/time-slot.dto';
 import { InventoryAdminService } from './inventory-admin.service';
@@ -69,7 +69,12 @@ export class AdminInventoryController {
 
   @Post('offerings/:id/units')
   @Idempotent()
-  @ApiOperation({ summary: 'Add a unit to a rental offering' })
+  @ApiOperation({
+    summary: 'Add a unit to a rental offering',
+    description:
+      'A unit of a vehicle offering needs `plate`, `model`, `seats` and `energy`; its `fleetVehicleId` (the fleet ' +
+      "management service's id, unique) defaults to the plate. Units of other rentals take no vehicle fields.",
+  })
   @ApiParam({ name: 'id', format: 'uuid', description: 'The rental offering.' })
   @ApiCreatedResponse({ type: RentalUnitDto })
   @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_PROGRESS')
@@ -79,6 +84,37 @@ export class AdminInventoryController {
     @CurrentUser() admin: AuthUser,
   ): Promise<RentalUnitDto> {
     return this.inventory.createUnit(offeringId, body, admin.sub);
+  }
+
+  @Get('offerings/:id/units')
+  @ApiOperation({
+    summary: "List a rental offering's units",
+    description: 'Every unit, retired ones included, by label, with its admin status and, for vehicles, its fleet fields.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The rental offering.' })
+  @ApiOkResponse({ type: [RentalUnitDto] })
+  @ApiErrors('NOT_FOUND')
+  listUnits(@Param('id') offeringId: string): Promise<RentalUnitDto[]> {
+    return this.inventory.listUnits(offeringId);
+  }
+
+  @Put('rental-units/:unitId/fleet-status')
+  @ApiOperation({
+    summary: "Set a rental unit's fleet status",
+    description:
+      '`available`, `in_use`, `maintenance` or `out_of_service` (DESIGN.md section 12; the fleet management service ' +
+      'feeds it too). A unit in `maintenance` or `out_of_service` is never held; its existing holds and bookings are ' +
+      'kept. Audited.',
+  })
+  @ApiParam({ name: 'unitId', format: 'uuid' })
+  @ApiOkResponse({ type: RentalUnitDto })
+  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND')
+  setFleetStatus(
+    @Param('unitId') unitId: string,
+    @Body() body: SetFleetStatusDto,
+    @CurrentUser() admin: AuthUser,
+  ): Promise<RentalUnitDto> {
+    return this.inventory.setFleetStatus(unitId, body.status, admin.sub);
   }
 
   @Get('invariants')

@@ -36,6 +36,7 @@ export type ResourceType = 'slot' | 'sku' | 'unit';
 )
 @Exclusion('excl_allocations_unit_period', `USING gist ("unit_id" WITH =, "period" WITH &&) WHERE ("state" <> 'released')`)
 @Index('idx_allocations_reservation', ['reservationId'])
+@Index('idx_allocations_unit_item', ['reservationItemId'], { where: `"resource_type" = 'unit'` })
 @Index('idx_allocations_time_slot_live', ['timeSlotId'], { where: `"state" <> 'released'` })
 @Index('idx_allocations_stock_item_live', ['stockItemId'], { where: `"state" <> 'released'` })
 export class AllocationEntity {

@@ -10,6 +10,7 @@ import {
   DEFAULT_AVAILABILITY_DAYS,
   MAX_AVAILABILITY_DAYS,
   type SlotAvailabilityDto,
+  type UnitAvailabilityDto,
 } from './dto/availability.dto';
 import { ExternalInventoryService } from './external-inventory.service';
 import { ImsUnavailableError } from './ims.port';
@@ -94,9 +95,9 @@ export class AvailabilityService {
       return { offeringId, kind, stock };
     }
 
-    const units = await this.query<{ id: string; label: string; available: boolean }>(
-      `SELECT ru.id, ru.label,
-              ru.status = 'available' AND NOT EXISTS (
+    const units = await this.query<UnitAvailabilityDto>(
+      `SELECT ru.id, ru.label, ru.model, ru.seats, ru.energy,
+              ru.status = 'available' AND ru.fleet_status NOT IN ('maintenance', 'out_of_service') AND NOT EXISTS (
                 SELECT 1 FROM allocations a
                  WHERE a.unit_id = ru.id AND a.state <> 'released' AND a.period && tstzrange($2, $3, '[)')
               ) AS available

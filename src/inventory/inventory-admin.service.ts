@@ -8,7 +8,8 @@ import type { StockItemDto, StockLineDto } from './dto/stock.dto';
 import type { CreateTimeSlotDto, TimeSlotDto, UpdateTimeSlotDto } from './dto/time-slot.dto';
 import { findOfferingKind, isUuid, type OfferingKind } from './offering-kind';
 import { InventoryService } from './inventory.service';
-import type { UnitStatus } from './rental-unit.entity';
+import type { FleetStatus } from './inventory.types';
+import { RentalUnitsRepository } from './rental-units.repository';
 import type { SlotStatus } from './time-slot.entity';
 
 interface SlotRow {
@@ -28,13 +29,6 @@ interface StockRow {
   on_hand: number;
   held: number;
   sold: number;
-}
-
-interface UnitRow {
-  id: string;
-  offering_id: string;
-  label: string;
-  status: UnitStatus;
 }
 
 const SLOT_COLUMNS = 'id, offering_id, starts_at, ends_at, capacity, held, booked, status';
@@ -62,8 +56,6 @@ const toStock = (r: StockRow): StockItemDto => ({
   available: r.on_hand - r.held - r.sold,
 });
 
-const toUnit = (r: UnitRow): RentalUnitDto => ({ id: r.id, offeringId: r.offering_id, label: r.label, status: r.status });
-
 function invalid(message: string, details?: ErrorDetail[]): AppError {
   return new AppError('VALIDATION_FAILED', message, details);
 }
@@ -80,6 +72,7 @@ export class InventoryAdminService {
     private readonly inventory: InventoryService,
     private readonly catalog: CatalogService,
     private readonly audit: AuditService,
+    private readonly units: RentalUnitsRepository,
   ) {}
 
   private query<T>(sql: string, params: unknown[]): Promise<T[]> {
@@ -251,19 +244,94 @@ export class InventoryAdminService {
   }
 
   /**
-   * Adds a unit to a rental offering. Audited (`rental_unit` / `create`) by `actor`.
+   * Adds a unit to a rental offering. A unit of a vehicle offering needs `plate`, `model`,
+   * `seats` and `energy`; its `fleetVehicleId` defaults to the plate and must be unused.
+   * Other rentals' units take no vehicle fields. Audited (`rental_unit` / `create`) by `actor`.
    *
-   * @throws AppError NOT_FOUND (no such offering), VALIDATION_FAILED (not a rental)
+   * @throws AppError NOT_FOUND (no such offering), VALIDATION_FAILED (not a rental, vehicle
+   * fields missing or out of place, fleet vehicle id taken)
    */
   @Transactional()
   async createUnit(offeringId: string, body: CreateRentalUnitDto, actor: string): Promise<RentalUnitDto> {
-    await this.requireOffering(offeringId, 'rental', 'units');
-    const [row] = await this.query<UnitRow>(
-      `INSERT INTO rental_units (offering_id, label, status) VALUES ($1, $2, $3) RETURNING id, offering_id, label, status`,
-      [offeringId, body.label.trim(), body.status ?? 'available'],
-    );
-    const unit = toUnit(row);
+    const offering = isUuid(offeringId) ? await this.catalog.getOffering(offeringId, { fresh: true }) : null;
+    if (!offering) throw new AppError('NOT_FOUND', 'Offering not found');
+    if (offering.kind !== 'rental') throw invalid(`Only rental offerings have units; this offering is a ${offering.kind}`);
+    const vehicleFields = ['plate', 'model', 'seats', 'energy', 'fleetVehicleId'] as const;
+    if (offering.vehicle) {
+      const missing = (['plate', 'model', 'seats', 'energy'] as const).filter((field) => body[field] === undefined);
+      if (missing.length) {
+        throw invalid(
+          'A vehicle needs its plate, model, seats and energy',
+          missing.map((field) => ({ field, message: `${field} is required for a unit of a vehicle offering` })),
+        );
+      }
+    } else {
+      const given = vehicleFields.filter((field) => body[field] !== undefined);
+      if (given.length) {
+        throw invalid(
+          'Only units of vehicle offerings take vehicle fields',
+          given.map((field) => ({ field, message: `${field} is only for units of a vehicle offering` })),
+        );
+      }
+    }
+    const fleetVehicleId = body.fleetVehicleId ?? body.plate ?? null;
+    const unit = await this.units.insert({
+      offeringId,
+      label: body.label.trim(),
+      status: body.status ?? 'available',
+      plate: body.plate ?? null,
+      model: body.model ?? null,
+      seats: body.seats ?? null,
+      energy: body.energy ?? null,
+      fleetVehicleId,
+    });
+    if (!unit) {
+      const field = body.fleetVehicleId === undefined ? 'plate' : 'fleetVehicleId';
+      throw invalid(`Another unit already has the fleet vehicle id ${fleetVehicleId}`, [
+        {
+          field,
+          message:
+            field === 'plate'
+              ? 'another unit already has this plate as its fleet vehicle id; give a fleetVehicleId'
+              : 'another unit already has this fleetVehicleId',
+        },
+      ]);
+    }
     await this.audit.record({ actor, recordType: 'rental_unit', recordId: unit.id, action: 'create', after: unit });
     return unit;
+  }
+
+  /** Every unit of a rental offering, retired ones included, by label. @throws AppError NOT_FOUND */
+  async listUnits(offeringId: string): Promise<RentalUnitDto[]> {
+    const kind = await findOfferingKind(this.catalog, offeringId);
+    if (kind !== 'rental') throw new AppError('NOT_FOUND', kind ? 'Only rental offerings have units' : 'Offering not found');
+    return this.units.ofOffering(offeringId);
+  }
+
+  /**
+   * Sets a unit's fleet status (DESIGN.md section 12: the fleet feeds it; an admin may set
+   * it meanwhile). `maintenance` and `out_of_service` keep new holds off the unit; holds
+   * and bookings it already has are kept (maintenance blocks with dates are the fleet
+   * events' job). Audited (`rental_unit` / `fleet_status`, before and after) by `actor`,
+   * e.g. an admin's id or `system:fleet`. Setting the status it already has changes nothing
+   * and records nothing.
+   *
+   * @throws AppError NOT_FOUND for an unknown unit or one whose id is not a UUID
+   */
+  @Transactional()
+  async setFleetStatus(unitId: string, status: FleetStatus, actor: string): Promise<RentalUnitDto> {
+    const changed = isUuid(unitId) ? await this.units.setFleetStatus(unitId, status) : null;
+    if (!changed) throw new AppError('NOT_FOUND', 'Rental unit not found');
+    if (changed.before.fleetStatus !== status) {
+      await this.audit.record({
+        actor,
+        recordType: 'rental_unit',
+        recordId: unitId,
+        action: 'fleet_status',
+        before: changed.before,
+        after: changed.after,
+      });
+    }
+    return changed.after;
   }
 }

@@ -17,6 +17,7 @@ import { InventoryConfig } from './inventory.config';
 import { InventoryRepository } from './inventory.repository';
 import { InventoryService } from './inventory.service';
 import { InvariantsService } from './invariants.service';
+import { RentalUnitsRepository } from './rental-units.repository';
 import { SimulatedIms } from './simulated-ims';
 
 /**
@@ -59,6 +60,7 @@ function inventorySystem(config: InventoryConfig, clock: Clock, observer?: ImsOb
   controllers: [AdminInventoryController, AvailabilityController],
   providers: [
     InventoryRepository,
+    RentalUnitsRepository,
     InventoryService,
     InventoryAdminService,
     AvailabilityService,

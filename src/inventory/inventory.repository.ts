@@ -145,6 +145,9 @@ export class InventoryRepository {
 
   /**
    * Allocates a free unit of a rental offering for `[start, end)`; null if none is free.
+   * A unit is a candidate when our admin status is `available` and the fleet's status is
+   * neither `maintenance` nor `out_of_service` (DESIGN.md section 12); `in_use` (being
+   * driven now) is held for dates its live allocations leave free.
    *
    * Takers of one offering's units are serialised by a transaction-level advisory lock
    * on the offering (see `unitLockKey`), taken BEFORE anything is inserted, so no insert
@@ -168,7 +171,7 @@ export class InventoryRepository {
     const locked = await this.query<{ locked: string }>(
       `WITH maybe_free AS (
          SELECT 1 FROM rental_units ru
-          WHERE ru.offering_id = $1 AND ru.status = 'available'
+          WHERE ru.offering_id = $1 AND ru.status = 'available' AND ru.fleet_status NOT IN ('maintenance', 'out_of_service')
             AND NOT EXISTS (SELECT 1 FROM allocations a
                              WHERE a.unit_id = ru.id AND a.state <> 'released' AND a.period && tstzrange($2, $3, '[)'))
           LIMIT 1)
@@ -181,7 +184,8 @@ export class InventoryRepository {
       const [row]: { picked: string | null; taken: string | null }[] = await this.query(
         `WITH pick AS (
            SELECT ru.id FROM rental_units ru
-            WHERE ru.offering_id = $1 AND ru.status = 'available' AND ($4::uuid IS NULL OR ru.id > $4::uuid)
+            WHERE ru.offering_id = $1 AND ru.status = 'available' AND ru.fleet_status NOT IN ('maintenance', 'out_of_service')
+              AND ($4::uuid IS NULL OR ru.id > $4::uuid)
               AND NOT EXISTS (SELECT 1 FROM allocations a
                                WHERE a.unit_id = ru.id AND a.state <> 'released' AND a.period && tstzrange($2, $3, '[)'))
             ORDER BY ru.id

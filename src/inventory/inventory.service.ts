@@ -3,10 +3,14 @@ import { AppError } from '@holdfast/errors';
 import { InventoryRepository } from './inventory.repository';
 import { KeyedGate } from './keyed-gate';
 import { ExternalAllocations } from './external-allocations';
+import { isUuid } from './offering-kind';
+import { RentalUnitsRepository } from './rental-units.repository';
 import type {
   AllocationRequest,
   ExternalAllocation,
   ExternalAllocationRequest,
+  RentalUnitInfo,
+  ReservedUnit,
   ShortageHandler,
   ShortResource,
   SlotInfo,
@@ -57,6 +61,7 @@ export class InventoryService {
   constructor(
     private readonly repo: InventoryRepository,
     private readonly external: ExternalAllocations,
+    private readonly units: RentalUnitsRepository,
   ) {}
 
   /** A time slot as it is now, or null. */
@@ -94,6 +99,38 @@ export class InventoryService {
   /** Drops a slot from this process's cache (after an admin change). */
   forgetSlot(id: string): void {
     this.slots.delete(id);
+  }
+
+  /**
+   * A rental unit as it is now (label, admin status, and for vehicles plate, model, seats,
+   * energy, fleet vehicle id and fleet status), or null for an unknown or malformed id.
+   */
+  async getUnit(unitId: string): Promise<RentalUnitInfo | null> {
+    return isUuid(unitId) ? this.units.find(unitId) : null;
+  }
+
+  /** These rental units as they are now, by id; unknown and malformed ids are left out. */
+  async getUnits(unitIds: string[]): Promise<Map<string, RentalUnitInfo>> {
+    const wanted = [...new Set(unitIds)].filter(isUuid);
+    if (wanted.length === 0) return new Map();
+    return new Map((await this.units.findMany(wanted)).map((unit) => [unit.id, unit]));
+  }
+
+  /**
+   * The rental unit the allocation ledger gives a reservation item, with the allocation's
+   * state and period, and the unit as it is now (its fleet status included): the live
+   * allocation (`held` or `committed`) if there is one, else the latest released one (so a
+   * cancelled or expired booking still names its vehicle). Null when the item never had a
+   * unit (another kind of item, an external rental, an unknown or malformed id). Reads the
+   * caller's transaction when there is one.
+   */
+  async unitForReservationItem(reservationItemId: string): Promise<ReservedUnit | null> {
+    return isUuid(reservationItemId) ? this.units.forReservationItem(reservationItemId) : null;
+  }
+
+  /** `unitForReservationItem` for every rental item of a reservation at once (items with no unit left out). */
+  async unitsOfReservation(reservationId: string): Promise<ReservedUnit[]> {
+    return isUuid(reservationId) ? this.units.forReservation(reservationId) : [];
   }
 
   /** A SKU's stock as it is now, or null. */

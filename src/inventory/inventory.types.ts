@@ -79,3 +79,53 @@ export interface SlotTake {
   /** More SQL conditions that must all hold for the places to be taken. */
   guards?: string[];
 }
+
+/** A vehicle's energy (DESIGN.md section 12). */
+export const VEHICLE_ENERGIES = ['fuel', 'electric'] as const;
+export type VehicleEnergy = (typeof VEHICLE_ENERGIES)[number];
+
+/**
+ * What the fleet says about a unit (DESIGN.md sections 3 and 12), apart from our own admin
+ * `status`: `available` or `in_use` (being driven) can be held; `maintenance` and
+ * `out_of_service` never are, and cannot be unlocked.
+ */
+export const FLEET_STATUSES = ['available', 'in_use', 'maintenance', 'out_of_service'] as const;
+export type FleetStatus = (typeof FLEET_STATUSES)[number];
+
+/** Fleet statuses under which a unit is never allocated. */
+export const FLEET_STATUSES_NOT_HOLDABLE: readonly FleetStatus[] = ['maintenance', 'out_of_service'];
+
+/** Our admin status of a rental unit: only `available` units are rented. */
+export const UNIT_STATUSES = ['available', 'maintenance', 'retired'] as const;
+export type UnitStatus = (typeof UNIT_STATUSES)[number];
+
+/**
+ * A rental unit as other modules read it (`InventoryService.getUnit`, `unitForReservationItem`).
+ * The vehicle fields are null for units that are not vehicles (carriers).
+ */
+export interface RentalUnitInfo {
+  id: string;
+  offeringId: string;
+  label: string;
+  /** Our admin status. */
+  status: UnitStatus;
+  plate: string | null;
+  model: string | null;
+  seats: number | null;
+  energy: VehicleEnergy | null;
+  /** The fleet's id of the vehicle (events name it `vehicleId`); unique. */
+  fleetVehicleId: string | null;
+  fleetStatus: FleetStatus;
+}
+
+/** The unit a reservation item holds or held, from the allocation ledger. */
+export interface ReservedUnit {
+  reservationId: string;
+  reservationItemId: string;
+  /** The ledger row's state: `held` (a hold), `committed` (booked), `released` (given back). */
+  allocationState: 'held' | 'committed' | 'released';
+  /** The allocated period `[start, end)` (today: the booked dates at 00:00 UTC). */
+  start: Date;
+  end: Date;
+  unit: RentalUnitInfo;
+}

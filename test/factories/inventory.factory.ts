@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { OfferingEntity } from '../../src/catalog/offering.entity';
-import { RentalUnitEntity, type UnitStatus } from '../../src/inventory/rental-unit.entity';
+import type { UnitStatus } from '../../src/inventory/inventory.types';
+import { RentalUnitEntity } from '../../src/inventory/rental-unit.entity';
 import { StockItemEntity } from '../../src/inventory/stock-item.entity';
 import { TimeSlotEntity } from '../../src/inventory/time-slot.entity';
 
@@ -32,6 +33,8 @@ export type OfferingOverrides = Partial<
     | 'weightGrams'
     | 'inventorySource'
     | 'externalItemId'
+    | 'vehicle'
+    | 'rentalPolicy'
   >
 >;
 
@@ -86,14 +89,19 @@ export async function createStock(ds: DataSource, offeringId: string, sku: strin
   return repo.findOneByOrFail({ id: identifiers[0].id as string });
 }
 
-/** A unit of a rental offering, `available` unless told otherwise. */
+export type UnitOverrides = Partial<
+  Pick<RentalUnitEntity, 'plate' | 'model' | 'seats' | 'energy' | 'fleetVehicleId' | 'fleetStatus'>
+>;
+
+/** A unit of a rental offering, `available` (ours and the fleet's) unless told otherwise; vehicle fields by `overrides`. */
 export async function createUnit(
   ds: DataSource,
   offeringId: string,
   label: string,
   status: UnitStatus = 'available',
+  overrides: UnitOverrides = {},
 ): Promise<RentalUnitEntity> {
   const repo = ds.getRepository(RentalUnitEntity);
-  const { identifiers } = await repo.insert({ offeringId, label, status });
+  const { identifiers } = await repo.insert({ offeringId, label, status, ...overrides });
   return repo.findOneByOrFail({ id: identifiers[0].id as string });
 }

@@ -22,6 +22,7 @@ import { Trim } from '@holdfast/errors';
 import { IsCurrencyCode } from '@holdfast/money';
 import { INVENTORY_SOURCES, type InventorySource, OFFERING_KINDS, type OfferingKind } from '../offering.entity';
 import { MAX_PRICE_MINOR, OptionalNotNull, PricingRulesDto } from './pricing-rules.dto';
+import { RentalPolicyDto } from './rental-policy.dto';
 
 /**
  * Body of `POST /v1/admin/offerings`. No property has an initializer on purpose:
@@ -162,4 +163,28 @@ export class CreateOfferingDto {
     message: 'externalItemId must be 1 to 128 letters, digits, dots, colons, underscores or hyphens',
   })
   externalItemId?: string | null;
+
+  @ApiPropertyOptional({
+    example: false,
+    default: false,
+    description:
+      'A vehicle rental (cars, vans): only for `kind: rental` of our own inventory, and it needs a `rentalPolicy`. ' +
+      'Its units carry a plate, model, seats and energy.',
+  })
+  @OptionalNotNull()
+  @IsBoolean()
+  vehicle?: boolean;
+
+  @ApiPropertyOptional({
+    type: RentalPolicyDto,
+    nullable: true,
+    description:
+      'Pickup and return times with their time zone, deposit and fees: required for vehicles, allowed on rentals only, ' +
+      'replaced whole when sent; null removes it (not from a vehicle).',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => RentalPolicyDto)
+  rentalPolicy?: RentalPolicyDto | null;
 }

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { PaginationDto } from '@holdfast/pagination';
 import { INVENTORY_SOURCES, type InventorySource, OFFERING_KINDS, type OfferingKind } from '../offering.entity';
 import { PricingRulesDto } from './pricing-rules.dto';
+import { RentalPolicyDto } from './rental-policy.dto';
 
 /** An offering as the API shows it (public browse and admin alike). */
 export class OfferingDto {
@@ -78,6 +79,16 @@ export class OfferingDto {
 
   @ApiProperty({ type: 'object', additionalProperties: true, example: { durationMinutes: 120 } })
   attributes!: Record<string, unknown>;
+
+  @ApiProperty({ example: false, description: 'A vehicle rental: its units are vehicles (plate, model, seats, energy).' })
+  vehicle!: boolean;
+
+  @ApiProperty({
+    type: RentalPolicyDto,
+    nullable: true,
+    description: 'Pickup and return times, time zone, deposit and fees (vehicles; null when there is none).',
+  })
+  rentalPolicy!: RentalPolicyDto | null;
 
   @ApiProperty({ format: 'date-time', example: '2026-03-01T12:00:00.000Z' })
   createdAt!: string;

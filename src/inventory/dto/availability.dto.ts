@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
+import { VEHICLE_ENERGIES, type VehicleEnergy } from '../inventory.types';
 import { SLOT_STATUSES, type SlotStatus } from '../time-slot.entity';
 import { IsIsoTimestamp } from './iso-timestamp';
 
@@ -96,7 +97,20 @@ export class UnitAvailabilityDto {
   @ApiProperty({ example: 'Van 3' })
   label!: string;
 
-  @ApiProperty({ description: 'In service and not rented or held for any part of `[from, to)`.' })
+  @ApiProperty({ type: String, nullable: true, example: 'Renault Trafic', description: 'Vehicles: make and model.' })
+  model!: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 9, description: 'Vehicles: seats, the driver included.' })
+  seats!: number | null;
+
+  @ApiProperty({ enum: VEHICLE_ENERGIES, nullable: true, example: 'fuel', description: 'Vehicles: what it runs on.' })
+  energy!: VehicleEnergy | null;
+
+  @ApiProperty({
+    description:
+      'In service (ours and, for vehicles, the fleet: not in maintenance or out of service) and not rented or held for ' +
+      'any part of `[from, to)`.',
+  })
   available!: boolean;
 }
 
