@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { EmailRenderer, formatMoney } from './email-renderer';
-import type { ReservationEmailData } from './notifications.types';
+import { readdirSync } from 'node:fs';
+import { EmailRenderer, TEMPLATES_DIR, formatMoney } from './email-renderer';
+import { EMAIL_TEMPLATES, type ReservationEmailData } from './notifications.types';
 
 const DATA: ReservationEmailData = {
   guestName: 'Zoë "<Admin>" & Co',
@@ -61,5 +62,18 @@ describe('EmailRenderer', () => {
       'en-GB',
     );
     expect(message.subject).not.toMatch(/[\r\n]/);
+  });
+
+  it('has the three parts of every template EMAIL_TEMPLATES lists, and no template it does not list', () => {
+    const files = readdirSync(TEMPLATES_DIR).filter((file) => !file.startsWith('_') && file !== 'layout.html.eta');
+    const expected = EMAIL_TEMPLATES.flatMap((template) => ['html', 'subject', 'text'].map((part) => `${template}.${part}.eta`));
+    expect(files.sort()).toEqual(expected.sort());
+  });
+
+  it.each(EMAIL_TEMPLATES)('renders %s from the facts every email has, with nothing undefined', (template) => {
+    const message = renderer.render('n-6', 'x@example.com', template, DATA, 'en-GB');
+    expect(message.subject).toMatch(/^\S.*\S$/);
+    for (const part of [message.subject, message.text, message.html]) expect(part).not.toMatch(/undefined|NaN|\[object/);
+    expect(message.html).toContain('Zoë &quot;&lt;Admin&gt;&quot; &amp; Co');
   });
 });

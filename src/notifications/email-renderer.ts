@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { minorUnitDigits } from '@holdfast/money';
-import type { EmailLine, EmailMessage, EmailTemplate, ReservationEmailData } from './notifications.types';
+import type { EmailLine, EmailMessage, EmailTemplate, RentalEmailData, ReservationEmailData } from './notifications.types';
 
 /** Where the templates are: beside this file (the build copies them to dist/). */
 export const TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
@@ -16,7 +16,37 @@ interface EmailView {
   refund: string | null;
   holdExpiresAt: string | null;
   shipment: { carrier: string; trackingNumber: string } | null;
+  rental: RentalView | null;
 }
+
+/**
+ * A vehicle rental as the rental_* templates see it: amounts formatted, instants written
+ * out; an optional amount that is zero is null, so a template leaves its line out.
+ */
+interface RentalView {
+  pickupAt: string | null;
+  returnAt: string | null;
+  price: string;
+  due: string;
+  captured: string;
+  charged: string | null;
+  refunded: string | null;
+  owed: string | null;
+  /** Captured plus charged less refunded. */
+  paid: string;
+  fines: { kind: string; amount: string; reason: string }[];
+  actionDeadline: string | null;
+}
+
+/** A fine's kind in the customer's words (the rentals module's FINE_KINDS); a kind not listed reads "Other". */
+const FINE_KIND_WORDS: Record<string, string> = {
+  late: 'Late return',
+  refuel: 'Refuelling',
+  distance: 'Distance over the allowance',
+  damage: 'Damage',
+  cleaning: 'Cleaning',
+  other: 'Other',
+};
 
 /**
  * Renders an email from its three templates (`<template>.subject.eta`, `.text.eta`,
@@ -56,6 +86,29 @@ function toView(data: ReservationEmailData, locale: string): EmailView {
     refund: data.refundCents ? money(data.refundCents) : null,
     holdExpiresAt: data.holdExpiresAt ? formatInstant(data.holdExpiresAt, locale) : null,
     shipment: data.shipment ?? null,
+    rental: data.rental ? rentalView(data.rental, money, locale) : null,
+  };
+}
+
+function rentalView(rental: RentalEmailData, money: (cents: number) => string, locale: string): RentalView {
+  const instant = (iso: string | undefined) => (iso ? formatInstant(iso, locale) : null);
+  const ifAny = (cents: number) => (cents ? money(cents) : null);
+  return {
+    pickupAt: instant(rental.pickupAt),
+    returnAt: instant(rental.returnAt),
+    price: money(rental.priceCents),
+    due: money(rental.dueCents),
+    captured: money(rental.capturedCents),
+    charged: ifAny(rental.chargedCents),
+    refunded: ifAny(rental.refundedCents),
+    owed: ifAny(rental.owedCents),
+    paid: money(rental.capturedCents + rental.chargedCents - rental.refundedCents),
+    fines: rental.fines.map((fine) => ({
+      kind: Object.hasOwn(FINE_KIND_WORDS, fine.kind) ? FINE_KIND_WORDS[fine.kind] : FINE_KIND_WORDS.other,
+      amount: money(fine.amountCents),
+      reason: fine.reason.trim(),
+    })),
+    actionDeadline: instant(rental.actionDeadline),
   };
 }
 

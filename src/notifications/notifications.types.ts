@@ -5,6 +5,9 @@ export const EMAIL_TEMPLATES = [
   'reservation_refunded',
   'payment_failed',
   'order_shipped',
+  'rental_completed',
+  'rental_payment_failed',
+  'rental_action_required',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
@@ -34,6 +37,44 @@ export interface ReservationEmailData {
   holdExpiresAt?: string;
   /** order_shipped: who carries the parcel, and its tracking number. */
   shipment?: { carrier: string; trackingNumber: string };
+  /** rental_*: the vehicle rental's times and money (DESIGN.md section 12). */
+  rental?: RentalEmailData;
+}
+
+/** A fine on a vehicle rental as an email shows it. */
+export interface RentalEmailFine {
+  /** `late`, `refuel`, `distance`, `damage`, `cleaning` or `other`; any other is shown as "other". */
+  kind: string;
+  /** Minor units of the email's `currency`. */
+  amountCents: number;
+  /** Why, as assessed or as an admin wrote it (shown to the customer). */
+  reason: string;
+}
+
+/**
+ * A vehicle rental's facts for rental_completed, rental_payment_failed and
+ * rental_action_required: times as ISO instants, money in minor units of the email's
+ * `currency`, as they stand when the email is queued.
+ */
+export interface RentalEmailData {
+  pickupAt?: string;
+  returnAt?: string;
+  /** The rental's price, before fines. */
+  priceCents: number;
+  /** Price plus fines: what the rental costs in all. */
+  dueCents: number;
+  /** Captured from the card's authorisation. */
+  capturedCents: number;
+  /** Charged separately (off-session fine charges that went through). */
+  chargedCents: number;
+  /** Refunded, all payments together. */
+  refundedCents: number;
+  /** Still to pay (a fine charge that was declined), 0 if nothing. */
+  owedCents: number;
+  /** The fines (those above zero). */
+  fines: RentalEmailFine[];
+  /** rental_action_required: until when the customer may confirm the authorisation (ISO instant). */
+  actionDeadline?: string;
 }
 
 /** An email to queue: who gets it, about what, and what it says. */
