@@ -4,9 +4,12 @@ import { TransactionHost } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import type { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
+import { rentalPeriod } from '../catalog/rental-policy';
 import { InventoryService } from '../inventory/inventory.service';
 import { PaymentsService } from '../payments/payments.service';
 import { type BookingFacts, ReservationsService } from '../reservations/reservations.service';
+import type { RentalDto } from './dto/rental.dto';
+import { rentalMoney } from './rental-money';
 import { RentalsRepository } from './rentals.repository';
 import type { AgreedPolicy, Rental } from './rentals.types';
 import { TELEMATICS, type TelematicsPort, TelematicsError } from './telematics.port';
@@ -110,6 +113,34 @@ export class RentalsService {
     return (await this.repo.find(id))!;
   }
 
+  /** The rental as `GET /v1/rentals/{id}` shows it: state, readings, proofs, fines and money. */
+  async view(rental: Rental): Promise<RentalDto> {
+    const [unit, fines, payments] = await Promise.all([
+      this.inventory.getUnit(rental.unitId),
+      this.repo.fines(rental.reservationId),
+      this.payments.allFor(rental.reservationId),
+    ]);
+    return {
+      id: rental.reservationId,
+      rentalStatus: rental.rentalStatus,
+      vehicle: { unitId: rental.unitId, plate: unit?.plate ?? null, model: unit?.model ?? null },
+      pickupAt: rental.pickupAt.toISOString(),
+      returnAt: rental.returnAt.toISOString(),
+      startedAt: rental.startedAt?.toISOString() ?? null,
+      returnedAt: rental.returnedAt?.toISOString() ?? null,
+      pickupReading: { odometerKm: rental.pickupOdometerKm, energyLevelPercent: rental.pickupEnergyPercent },
+      returnReading: {
+        odometerKm: rental.returnOdometerKm,
+        energyLevelPercent: rental.returnEnergyPercent,
+        source: rental.returnReadingSource,
+      },
+      photos: rental.photos.map(({ sha256, size, contentType }) => ({ sha256, size, contentType })),
+      disputes: rental.disputes,
+      fines: fines.map((f) => ({ kind: f.kind, amount: f.amountCents, assessed: f.assessedCents, reason: f.reason, setBy: f.setBy })),
+      money: rentalMoney(rental, fines, payments),
+    };
+  }
+
   /** Writes the rental of a confirmed vehicle booking, or returns null when `id` is no such booking. */
   private async create(id: string): Promise<Rental | null> {
     return this.txHost.run(async () => {
@@ -131,13 +162,13 @@ export class RentalsService {
     const unit = await this.inventory.unitForReservationItem(item.id);
     if (!unit) return null;
     const policy = offering.rentalPolicy as AgreedPolicy;
-    const { pickupAt, returnAt } = this.catalog.rentalPeriod(item.startDate!, item.endDate!, policy);
+    const { pickupAt, returnAt } = rentalPeriod(item.startDate!, item.endDate!, policy);
     const days = Math.max(1, Math.round((Date.parse(item.endDate!) - Date.parse(item.startDate!)) / 86_400_000));
     return {
       reservationId: booking.reservation.id,
       userId: booking.reservation.userId,
       offeringId: offering.id,
-      unitId: unit.id,
+      unitId: unit.unit.id,
       currency: booking.reservation.currency.trim(),
       priceCents: booking.reservation.totalCents,
       depositCents: policy.deposit,

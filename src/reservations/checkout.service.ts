@@ -1,14 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '@holdfast/clock';
 import { TransactionHost } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import type { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
+import type { RentalPolicy } from '../catalog/catalog.types';
+import { rentalPeriod } from '../catalog/rental-policy';
 import { InventoryService } from '../inventory/inventory.service';
 import { CustomersService } from '../payments/customers.service';
 import { PaymentMethodsService } from '../payments/payment-methods.service';
 import { toAppError } from '../payments/payments.errors';
 import { PaymentsService, type PaymentView } from '../payments/payments.service';
 import { type OwnClaims, RefundsService } from '../payments/refunds.service';
+import { SupportService } from '../support/support.service';
 import type {
   ConfirmReservationDto,
   ConfirmResponseDto,
@@ -48,7 +52,11 @@ export class CheckoutService {
     private readonly reservations: ReservationsService,
     private readonly metrics: ReservationMetrics,
     private readonly emails: ReservationEmails,
+    private readonly support: SupportService,
+    private readonly clock: Clock,
   ) {}
+
+  private readonly logger = new Logger('Checkout');
 
   /**
    * Seed 004 step 2B. Step 1 (committed): the hold becomes `pending` with a payment
@@ -68,32 +76,40 @@ export class CheckoutService {
       if (r.needsShipping && r.shippingCents === null) {
         throw new AppError('SHIPPING_REQUIRED', 'Choose a shipping rate first: PUT /v1/reservations/{id}/shipping');
       }
+      const vehicle = await this.vehicleTerms(r.id);
+      if (vehicle && !dto.paymentMethodId && dto.savePaymentMethod !== true) {
+        // Fines are charged after the customer has left: the card must be kept for that.
+        throw new AppError(
+          'PAYMENT_METHOD_REQUIRED',
+          'A vehicle rental needs a card kept for later charges: pass a saved paymentMethodId or savePaymentMethod: true',
+        );
+      }
       const saved = dto.paymentMethodId ? await this.methods.resolveForPayment(user.sub, dto.paymentMethodId) : null;
       const attempt = await this.payments.openAttempt({
         reservationId: r.id,
         userId: r.userId,
-        amount: r.totalCents,
+        // Vehicles: the price and the deposit authorised now, captured after the return
+        // (DESIGN.md section 12). Every other kind, rentals that are not vehicles (carriers)
+        // included, is paid like goods: captured at confirmation, refunded by policy.
+        amount: r.totalCents + (vehicle?.policy.deposit ?? 0),
         currency: r.currency.trim(),
-        // Automatic for every kind: rentals that are not vehicles (carriers) are paid like
-        // goods, captured at confirmation and refunded by policy (DESIGN.md section 4).
-        // Manual capture is for vehicles, whose return captures it; that flow and the
-        // offerings' vehicle flag do not exist yet, and an authorisation nothing captures
-        // lapses with the money.
-        captureMethod: 'automatic',
+        captureMethod: vehicle ? 'manual' : 'automatic',
       });
       await this.repo.markPending(r.id);
       if (r.status === 'held') this.metrics.holdConverted(); // not a retry after a decline
-      return { expired: false as const, attempt, saved };
+      return { expired: false as const, attempt, saved, vehicle: vehicle !== null };
     });
     if (plan.expired) throw holdExpired();
 
-    const customerId = plan.saved?.customerId ?? (dto.savePaymentMethod ? await this.customerFor(user) : undefined);
+    const customerId =
+      plan.saved?.customerId ?? (dto.savePaymentMethod || plan.vehicle ? await this.customerFor(user) : undefined);
     let payment: PaymentView;
     try {
       payment = await this.payments.submitAttempt(plan.attempt.paymentId, {
         customerId,
         paymentMethodId: plan.saved?.providerPaymentMethodId,
-        saveCard: dto.savePaymentMethod === true && !plan.saved,
+        // A vehicle's card is (set up again) for off-session use, whether new or saved before.
+        saveCard: (dto.savePaymentMethod === true && !plan.saved) || plan.vehicle,
         description: `Holdfast reservation ${dto.holdId}`,
       });
     } catch (error) {
@@ -200,9 +216,11 @@ export class CheckoutService {
     }
     // Written claimed: this call sends them itself after the commit (refunds.service.ts).
     const own: OwnClaims = { refundIds: [], releaseIds: [] };
+    let feeCapture: { paymentId: string; fee: number } | null = null;
     await this.txHost.run(async () => {
       own.refundIds = [];
       own.releaseIds = [];
+      feeCapture = null;
       const locked = await this.lock(user, reservationId);
       if (locked.status === 'pending' || locked.status === 'payment_failed') {
         await this.reservations.releaseAndSetStatus(locked.id, 'cancelled', 'USER_CANCELLED');
@@ -211,7 +229,12 @@ export class CheckoutService {
       if (locked.status !== 'confirmed') throw invalidStatus(locked.status, 'cancelled');
       const payment = await this.payments.latestFor(locked.id);
       const refundable = await this.withinRefundWindow(locked.id);
-      if (payment?.status === 'requires_capture') {
+      const fee = payment?.status === 'requires_capture' ? await this.cancellationFee(locked.id, payment.amount) : 0;
+      if (payment?.status === 'requires_capture' && fee > 0) {
+        // A vehicle cancelled inside its policy's window: the fee is captured from the
+        // authorisation (after the commit), the rest of it released by the provider.
+        feeCapture = { paymentId: payment.paymentId, fee };
+      } else if (payment?.status === 'requires_capture') {
         await this.refunds.queueCancel(payment.paymentId, true);
         own.releaseIds!.push(payment.paymentId);
       } else if (payment && refundable && payment.captured - payment.refunded - keptShipping(locked) > 0) {
@@ -232,6 +255,35 @@ export class CheckoutService {
       await this.emails.queue('reservation_cancelled', locked.id);
     });
     await this.refunds.flushPending(own);
+    if (feeCapture) await this.captureFee(reservationId, feeCapture);
+  }
+
+  /** A vehicle's cancellation fee, when cancelled less than its free-cancellation hours before pickup (0 otherwise). */
+  private async cancellationFee(reservationId: string, authorised: number): Promise<number> {
+    const vehicle = await this.vehicleTerms(reservationId);
+    if (!vehicle) return 0;
+    const freeUntil = vehicle.pickupAt.getTime() - vehicle.policy.freeCancellationHours * 3_600_000;
+    return this.clock.nowMs() < freeUntil ? 0 : Math.min(vehicle.policy.cancellationFee, authorised);
+  }
+
+  /** Captures a cancellation fee; a failure leaves the authorisation to a person (it lapses by itself otherwise). */
+  private async captureFee(reservationId: string, { paymentId, fee }: { paymentId: string; fee: number }): Promise<void> {
+    try {
+      await this.payments.capture(paymentId, fee);
+    } catch (error) {
+      this.logger.error({ err: error, reservationId, paymentId, fee }, 'could not capture a cancellation fee');
+      await this.support.open('rental_cancellation_fee_failed', reservationId, { paymentId, fee });
+    }
+  }
+
+  /** A vehicle booking's terms (its offering's policy, its pickup time), or null when it books no vehicle. */
+  private async vehicleTerms(reservationId: string): Promise<{ policy: RentalPolicy; pickupAt: Date } | null> {
+    const items = await this.repo.itemsOf([reservationId]);
+    const offerings = await this.catalog.getOfferings(items.map((i) => i.offeringId));
+    const item = items.find((i) => offerings.get(i.offeringId)?.vehicle && i.startDate && i.endDate);
+    const policy = item && offerings.get(item.offeringId)!.rentalPolicy;
+    if (!item || !policy) return null;
+    return { policy, pickupAt: rentalPeriod(item.startDate!, item.endDate!, policy).pickupAt };
   }
 
   private async customerFor(user: AuthUser): Promise<string> {
