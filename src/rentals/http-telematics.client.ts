@@ -176,7 +176,8 @@ export class HttpTelematicsClient implements Telematics {
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > MAX_BODY_BYTES) {
-            req.destroy(malformed(`the answer is larger than ${MAX_BODY_BYTES} bytes`));
+            reject(malformed(`the answer is larger than ${MAX_BODY_BYTES} bytes`));
+            req.destroy();
             return;
           }
           chunks.push(chunk);
