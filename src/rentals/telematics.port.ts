@@ -98,13 +98,16 @@ export class TelematicsError extends Error {
 
 /** Consecutive failed calls that open the breaker, and how long it then fails fast. */
 export const TELEMATICS_BREAKER = { threshold: 5, halfOpenAfterMs: 30_000 } as const;
+/** Calls per second this replica sends telematics at most (a call waits up to 1 s for its turn, else `unavailable`). */
+export const TELEMATICS_RATE_LIMIT = { perSecond: 20, burst: 20, maxWaitMs: 1_000 } as const;
 
 /**
  * Registers the `telematics` integration with IntegrationsService (metrics, last error,
  * GET /v1/admin/integrations) and returns its policy, for whichever adapter runs:
  * `timeoutMs` is the whole budget of a call (TELEMATICS_TIMEOUT_MS); the policy itself does
  * not retry (the HTTP adapter retries inside the budget, with the same key); a `refused`
- * answer proves the service is up, so it does not count against the breaker.
+ * answer proves the service is up, so it does not count against the breaker; a client-side
+ * rate limit keeps a burst of unlocks from becoming the provider's 429s.
  */
 export function registerTelematicsPolicy(
   integrations: IntegrationsService,
@@ -113,7 +116,13 @@ export function registerTelematicsPolicy(
 ): IntegrationPolicy {
   return integrations.register(
     { name: TELEMATICS_INTEGRATION, kind: 'telematics' },
-    { timeoutMs, retries: 0, breaker, isFailure: (error) => !(error instanceof TelematicsError && error.kind === 'refused') },
+    {
+      timeoutMs,
+      retries: 0,
+      breaker,
+      rateLimit: TELEMATICS_RATE_LIMIT,
+      isFailure: (error) => !(error instanceof TelematicsError && error.kind === 'refused'),
+    },
   );
 }
 
