@@ -69,6 +69,19 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
   integrations: [...CROSS_CUTTING], // outbound integrations' policies, metrics and admin view
   tax: ['integrations', 'flags', ...CROSS_CUTTING],
   shipping: ['flags', 'integrations', ...CROSS_CUTTING],
+  // Vehicle rentals (DESIGN.md section 12): unlock through telematics, return with photos, fines.
+  rentals: [
+    'reservations',
+    'payments',
+    'inventory',
+    'customers',
+    'support',
+    'events',
+    'notifications',
+    'integrations',
+    'flags',
+    ...CROSS_CUTTING,
+  ],
 };
 
 /** Plumbing with no domain (typed config, the data source): any file of theirs may be imported from anywhere. */

@@ -11,6 +11,7 @@ import { MetricsConfig } from '../metrics/metrics.config';
 import { NotificationsConfig } from '../notifications/notifications.config';
 import { PaymentsConfig } from '../payments/payments.config';
 import { ProtectionConfig } from '../protection/protection.config';
+import { RentalsConfig } from '../rentals/rentals.config';
 import { ReservationsConfig } from '../reservations/reservations.config';
 import { TaxConfig } from '../tax/tax.config';
 import { ShippingConfig } from '../shipping/shipping.config';
@@ -56,6 +57,15 @@ describe('config slices', () => {
       holdRateLimitPerMinute: 60,
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 900, holdSweepIntervalSeconds: 30 });
+    expect(fields(slices.rentals)).toEqual({
+      telematicsMode: 'simulated',
+      telematicsApiUrl: null,
+      telematicsApiKey: null,
+      telematicsTimeoutMs: 10000,
+      returnPhotoMaxBytes: 10 * 1024 * 1024,
+      returnUploadMaxBytes: 40 * 1024 * 1024,
+      returnMinPhotos: 4,
+    });
     expect(fields(slices.events)).toEqual({ natsUrl: null, relayIntervalMs: 1000 });
     expect(fields(slices.tax)).toEqual({
       apiUrl: null,
@@ -152,6 +162,13 @@ describe('config slices', () => {
       IMS_CLIENT_KEY_FILE: '/etc/holdfast/ims/client.key',
       IMS_CA_FILE: '/etc/holdfast/ims/ca.crt',
       IMS_SIMULATED_SEED: 'CARRIER-X=stock:100, VAN.Y=units:3',
+      TELEMATICS_MODE: 'http',
+      TELEMATICS_API_URL: 'https://telematics.example.com/api',
+      TELEMATICS_API_KEY: 'tm_test_key',
+      TELEMATICS_TIMEOUT_MS: '7000',
+      RETURN_PHOTO_MAX_BYTES: '2048',
+      RETURN_UPLOAD_MAX_BYTES: '8192',
+      RETURN_MIN_PHOTOS: '2',
     });
     expect(slices.auth).toMatchObject({
       mode: 'jwks',
@@ -179,6 +196,15 @@ describe('config slices', () => {
       holdRateLimitPerMinute: 0,
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 60, holdSweepIntervalSeconds: 5 });
+    expect(fields(slices.rentals)).toEqual({
+      telematicsMode: 'http',
+      telematicsApiUrl: 'https://telematics.example.com/api',
+      telematicsApiKey: 'tm_test_key',
+      telematicsTimeoutMs: 7000,
+      returnPhotoMaxBytes: 2048,
+      returnUploadMaxBytes: 8192,
+      returnMinPhotos: 2,
+    });
     expect(fields(slices.events)).toEqual({ natsUrl: 'nats://relay:secret@nats:4222', relayIntervalMs: 250 });
     expect(fields(slices.tax)).toEqual({
       apiUrl: 'https://tax.example.com',
@@ -254,6 +280,7 @@ describe('config slices', () => {
       PaymentsConfig,
       ProtectionConfig,
       ReservationsConfig,
+      RentalsConfig,
       TaxConfig,
       ShippingConfig,
     ];

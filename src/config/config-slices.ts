@@ -10,6 +10,7 @@ import { MetricsConfig } from '../metrics/metrics.config';
 import { NotificationsConfig } from '../notifications/notifications.config';
 import { PaymentsConfig } from '../payments/payments.config';
 import { ProtectionConfig } from '../protection/protection.config';
+import { RentalsConfig } from '../rentals/rentals.config';
 import { ReservationsConfig } from '../reservations/reservations.config';
 import { TaxConfig } from '../tax/tax.config';
 import { ShippingConfig } from '../shipping/shipping.config';
@@ -37,6 +38,7 @@ export function configSlices(config: AppConfig) {
     payments: Object.freeze(new PaymentsConfig(config)),
     protection: Object.freeze(new ProtectionConfig(config)),
     reservations: Object.freeze(new ReservationsConfig(config)),
+    rentals: Object.freeze(new RentalsConfig(config)),
     tax: Object.freeze(new TaxConfig(config)),
     shipping: Object.freeze(new ShippingConfig(config)),
   } as const;

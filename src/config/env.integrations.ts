@@ -17,9 +17,10 @@ import { IntInRange, Parses, safely, toBool } from './env.decorators';
 import { DEFAULT_FLAT_RATES, parseCarrierEndpoints, parseCarrierKeys, parseFlatRates } from './shipping-env';
 
 /**
- * The environment variables of the integrations: email (SMTP), shipping carriers, tax and
- * the inventory system (IMS). EnvironmentVariables (env.schema.ts) extends this class, so
- * they are validated with every other variable, in one pass.
+ * The environment variables of the integrations: email (SMTP), shipping carriers, tax, the
+ * inventory system (IMS), the rentals' telematics and return upload limits.
+ * EnvironmentVariables (env.schema.ts) extends this class, so they are validated with every
+ * other variable, in one pass.
  */
 export class IntegrationVariables {
   /**
@@ -214,6 +215,51 @@ export class IntegrationVariables {
     },
   )
   IMS_SIMULATED_SEED?: string;
+
+  /**
+   * Who opens the rental vehicles (DESIGN.md section 12, docs/telematics.md): `simulated`, an
+   * in-process fleet (the development default, refused in production), or `http`, the
+   * telematics API at TELEMATICS_API_URL.
+   */
+  @IsIn(['simulated', 'http'])
+  TELEMATICS_MODE: string = 'simulated';
+
+  @ValidateIf((env: IntegrationVariables) => env.TELEMATICS_MODE === 'http' || env.TELEMATICS_API_URL !== undefined)
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'TELEMATICS_API_URL must be an http(s) URL, and is required when TELEMATICS_MODE=http' },
+  )
+  TELEMATICS_API_URL?: string;
+
+  /** Sent as X-Api-Key on every telematics call; required when TELEMATICS_MODE=http. */
+  @ValidateIf((env: IntegrationVariables) => env.TELEMATICS_MODE === 'http')
+  @Matches(/^[\x21-\x7e]+$/, {
+    message: 'TELEMATICS_API_KEY is required when TELEMATICS_MODE=http (printable ASCII, no spaces)',
+  })
+  TELEMATICS_API_KEY?: string;
+
+  /** The whole budget of one unlock (or last-lock read), its retries included: a car on cellular is slow. */
+  @IntInRange(100, 60000)
+  TELEMATICS_TIMEOUT_MS: number = 10000;
+
+  /** The largest return photo accepted, in bytes (10 MiB). */
+  @IntInRange(1024, 100 * 1024 * 1024)
+  RETURN_PHOTO_MAX_BYTES: number = 10 * 1024 * 1024;
+
+  /** The largest return upload, every photo and field together, in bytes (40 MiB); at least RETURN_PHOTO_MAX_BYTES. */
+  @IntInRange(1024, 1024 * 1024 * 1024)
+  @ValidateBy({
+    name: 'notBelowPhotoMax',
+    validator: {
+      validate: (value: unknown, args) => (value as number) >= (args?.object as IntegrationVariables).RETURN_PHOTO_MAX_BYTES,
+      defaultMessage: () => 'RETURN_UPLOAD_MAX_BYTES must not be below RETURN_PHOTO_MAX_BYTES',
+    },
+  })
+  RETURN_UPLOAD_MAX_BYTES: number = 40 * 1024 * 1024;
+
+  /** Photos a return needs at least (the car's four sides). */
+  @IntInRange(1, 20)
+  RETURN_MIN_PHOTOS: number = 4;
 }
 
 function isSupportedLocale(value: string): boolean {

@@ -133,6 +133,16 @@ describe('validateEnv', () => {
     ).not.toThrow();
   });
 
+  it('requires TELEMATICS_API_URL and _KEY when TELEMATICS_MODE=http; bounds the return upload limits (defaults: config-slices.spec)', () => {
+    const limits = { RETURN_MIN_PHOTOS: '0', RETURN_PHOTO_MAX_BYTES: '5000', RETURN_UPLOAD_MAX_BYTES: '4000' };
+    const message = problems({ TELEMATICS_MODE: 'http', TELEMATICS_TIMEOUT_MS: '99', ...limits });
+    expect(message).toMatch(/^Invalid configuration \(5 problems\):(\n {2}- (TELEMATICS|RETURN)_[A-Z_]+=.*){5}$/);
+    expect(message).toMatch(/RETURN_UPLOAD_MAX_BYTES="4000": RETURN_UPLOAD_MAX_BYTES must not be below RETURN_PHOTO_MAX_BYTES/);
+    expect(problems({ TELEMATICS_MODE: 'http', TELEMATICS_API_URL: 'http://t', TELEMATICS_API_KEY: 'tm key' })).toMatch(
+      /^Invalid configuration \(1 problem\):\n {2}- TELEMATICS_API_KEY=\(hidden\)/,
+    );
+  });
+
   it('rejects a dev JWT_SECRET shorter than 16 characters', () => {
     expect(problems({ JWT_SECRET: 'short' })).toContain('JWT_SECRET must be at least 16 characters');
     expect(() => validateEnv({ JWT_SECRET: '0123456789abcdef' })).not.toThrow();
@@ -201,6 +211,9 @@ const PRODUCTION = {
   IMS_MODE: 'http',
   IMS_BASE_URL: 'https://ims.example.com/api',
   IMS_API_KEY: 'ims_live_key_0123456789',
+  TELEMATICS_MODE: 'http',
+  TELEMATICS_API_URL: 'https://telematics.example.com/api',
+  TELEMATICS_API_KEY: 'tm_live_key_0123456789',
 };
 
 /** The values anyone can read in this repository (.env.example, the class defaults). */
@@ -291,11 +304,18 @@ describe('validateEnv with NODE_ENV=production', () => {
     expect(problems({ ...PRODUCTION, IMS_API_KEY: ' , ' })).toMatch(/IMS_API_KEY=\(hidden\)/);
   });
 
+  it('refuses TELEMATICS_MODE=simulated (no real car opens) and a plain http:// telematics API', () => {
+    expect(problems({ ...PRODUCTION, TELEMATICS_MODE: 'simulated' })).toMatch(
+      /^Invalid configuration \(1 problem\):\n {2}- TELEMATICS_MODE="simulated": TELEMATICS_MODE=simulated is refused with NODE_ENV=production/,
+    );
+    expect(problems({ ...PRODUCTION, TELEMATICS_API_URL: 'http://t.example.com' })).toMatch(/- TELEMATICS_API_URL=.*https/);
+  });
+
   it('names every refused variable in one error, together with the ordinary problems', () => {
     const message = problems({ NODE_ENV: 'production', PORT: 'abc' }); // everything else at its development default
-    expect(message).toMatch(/^Invalid configuration \(9 problems\)/);
+    expect(message).toMatch(/^Invalid configuration \(10 problems\)/);
     const names = ['PORT', 'AUTH_MODE', 'JWT_SECRET', 'PAYMENT_PROVIDER', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL', 'TAX_API_URL'];
-    for (const name of [...names, 'SHIPPING_PROVIDER', 'IMS_MODE']) {
+    for (const name of [...names, 'SHIPPING_PROVIDER', 'IMS_MODE', 'TELEMATICS_MODE']) {
       expect(message).toMatch(new RegExp(`^  - ${name}=`, 'm'));
     }
     expect(message).not.toContain(DEV_JWT_SECRET);
@@ -331,6 +351,7 @@ describe('validateEnv with NODE_ENV=production', () => {
         PAYMENT_PROVIDER: 'simulated',
         SHIPPING_PROVIDER: 'simulated',
         IMS_MODE: 'simulated',
+        TELEMATICS_MODE: 'simulated',
       });
     }
     expect(

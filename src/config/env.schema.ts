@@ -214,7 +214,7 @@ const DEVELOPMENT = new EnvironmentVariables();
  * rates are made up (a flag variant that selects it is ignored in production: TaxService). `input` is what was set
  * (blank counts as unset), to tell a missing webhook secret from the development one.
  * events with them; the simulated provider charges no card; the simulated IMS invents
- * stock. `input` is what was set (blank counts as unset), to tell a missing webhook secret
+ * stock; the simulated telematics opens no real car. `input` is what was set (blank counts as unset), to tell a missing webhook secret
  * from the development one.
  */
 function productionProblems(env: EnvironmentVariables, input: Record<string, unknown>): [string, string][] {
@@ -277,6 +277,17 @@ function productionProblems(env: EnvironmentVariables, input: Record<string, unk
       'IMS_BASE_URL must be https:// with NODE_ENV=production (the API key travels with every call)',
     ]);
   }
+  if (env.TELEMATICS_MODE === 'simulated') {
+    problems.push([
+      'TELEMATICS_MODE',
+      'TELEMATICS_MODE=simulated is refused with NODE_ENV=production (no real car would open): use TELEMATICS_MODE=http with TELEMATICS_API_URL and TELEMATICS_API_KEY',
+    ]);
+  } else if (env.TELEMATICS_API_URL?.startsWith('http://')) {
+    problems.push([
+      'TELEMATICS_API_URL',
+      'TELEMATICS_API_URL must be https:// with NODE_ENV=production (the API key travels with every call)',
+    ]);
+  }
   // Checked whatever the provider: POST /v1/webhooks/stripe is always served.
   if (input.STRIPE_WEBHOOK_SECRET === undefined) {
     problems.push([
@@ -312,6 +323,7 @@ const SECRETS = new Set([
   'TAX_API_KEY',
   'SHIPPING_CARRIER_API_KEY',
   'IMS_API_KEY',
+  'TELEMATICS_API_KEY',
 ]);
 
 function shown(key: string, value: unknown): string {
@@ -388,6 +400,13 @@ export const ENV_KEYS = [
   'IMS_CLIENT_KEY_FILE',
   'IMS_CA_FILE',
   'IMS_SIMULATED_SEED',
+  'TELEMATICS_MODE',
+  'TELEMATICS_API_URL',
+  'TELEMATICS_API_KEY',
+  'TELEMATICS_TIMEOUT_MS',
+  'RETURN_PHOTO_MAX_BYTES',
+  'RETURN_UPLOAD_MAX_BYTES',
+  'RETURN_MIN_PHOTOS',
 ] as const;
 
 /** Loads `.env` from the working directory if there is one; real environment variables win. */
