@@ -24,6 +24,7 @@ import { DevEmailsModule, NotificationsModule } from './notifications/notificati
 import { DevPaymentsModule } from './payments/dev-payments.module';
 import { PaymentsModule } from './payments/payments.module';
 import { ProtectionModule } from './protection/protection.module';
+import { RentalsModule } from './rentals/rentals.module';
 import { ReservationsModule } from './reservations/reservations.module';
 import { ShippingModule } from './shipping/shipping.module';
 import { SupportModule } from './support/support.module';
@@ -61,6 +62,7 @@ export class AppModule {
         PaymentsModule,
         DevPaymentsModule.forRoot(slices.payments),
         ReservationsModule,
+        RentalsModule,
         EventsModule,
         DemoModule,
         CatalogModule,

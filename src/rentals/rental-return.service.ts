@@ -12,10 +12,10 @@ import { RentalsConfig } from './rentals.config';
 import { RentalsRepository } from './rentals.repository';
 import { invalidRentalStatus, RentalsService } from './rentals.service';
 import type { Rental } from './rentals.types';
-import { readReturnUpload } from './return-upload';
+import { deleteReturnPhotos, readReturnUpload, returnUploadOptions } from './return-upload';
 import { SETTLE_JOB } from './rental-settlement.job';
 import { assessReturn, type FineKind, type Reading } from './settlement';
-import { TELEMATICS, type TelematicsPort } from './telematics.port';
+import { TELEMATICS, type Telematics } from './telematics.port';
 
 /**
  * Returning a vehicle (DESIGN.md section 12, "Return"): the proofs are streamed to the
@@ -38,7 +38,7 @@ export class RentalReturnService {
     private readonly config: RentalsConfig,
     private readonly clock: Clock,
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
-    @Inject(TELEMATICS) private readonly telematics: TelematicsPort,
+    @Inject(TELEMATICS) private readonly telematics: Telematics,
   ) {}
 
   /** `POST /v1/rentals/{id}/return`: the renter returns the vehicle with proof. */
@@ -52,12 +52,11 @@ export class RentalReturnService {
       );
     }
     const returnedAt = this.clock.now();
-    const upload = await readReturnUpload(request, this.store, {
-      keyPrefix: `rentals/${id}/return/${returnedAt.getTime()}/`,
-      maxPhotoBytes: this.config.returnPhotoMaxBytes,
-      maxTotalBytes: this.config.returnUploadMaxBytes,
-      minPhotos: this.config.returnMinPhotos,
-    });
+    const upload = await readReturnUpload(
+      request,
+      this.store,
+      returnUploadOptions(this.config, `rentals/${id}/return/${returnedAt.getTime()}`),
+    );
     const { fields, photos } = upload;
     const telematics = await this.lastLock(rental);
     const customer: Reading = { odometerKm: fields.odometerKm, energyLevelPercent: fields.energyLevelPercent };
@@ -94,7 +93,7 @@ export class RentalReturnService {
     });
     if (!recorded) {
       // Another return of this rental was recorded first: these proofs belong to nothing.
-      await Promise.all(photos.map((p) => this.store.delete(p.key).catch(() => undefined)));
+      await deleteReturnPhotos(this.store, photos);
       throw invalidRentalStatus('The vehicle was returned already');
     }
     return (await this.repo.find(id))!;
@@ -160,7 +159,9 @@ export class RentalReturnService {
     const unit = await this.inventory.getUnit(rental.unitId);
     try {
       const lock = await this.telematics.lastLock(unit?.fleetVehicleId ?? rental.unitId);
-      return lock ? { odometerKm: lock.odometerKm, energyLevelPercent: lock.energyLevelPercent } : null;
+      // A lock from before this rental's first unlock says nothing about this rental.
+      if (!lock || !rental.startedAt || lock.lockedAt < rental.startedAt) return null;
+      return { odometerKm: lock.odometerKm, energyLevelPercent: lock.energyLevelPercent };
     } catch (error) {
       this.logger.warn({ err: error, reservationId: rental.reservationId }, 'telematics could not give the last lock; the customer readings count');
       return null;

@@ -12,7 +12,7 @@ import type { RentalDto } from './dto/rental.dto';
 import { rentalMoney } from './rental-money';
 import { RentalsRepository } from './rentals.repository';
 import type { AgreedPolicy, Rental } from './rentals.types';
-import { TELEMATICS, type TelematicsPort, TelematicsError } from './telematics.port';
+import { TELEMATICS, type Telematics, TelematicsError } from './telematics.port';
 
 /** Unlocking opens this long before pickup. */
 export const UNLOCK_EARLY_MINUTES = 30;
@@ -40,7 +40,7 @@ export class RentalsService {
     private readonly inventory: InventoryService,
     private readonly payments: PaymentsService,
     private readonly clock: Clock,
-    @Inject(TELEMATICS) private readonly telematics: TelematicsPort,
+    @Inject(TELEMATICS) private readonly telematics: Telematics,
   ) {}
 
   /**
@@ -91,10 +91,10 @@ export class RentalsService {
     if (!unit || unit.fleetStatus === 'maintenance' || unit.fleetStatus === 'out_of_service') {
       throw new AppError('VEHICLE_UNAVAILABLE', `The vehicle is ${unit?.fleetStatus ?? 'gone'}; support has been told`);
     }
-    let opened: Awaited<ReturnType<TelematicsPort['unlock']>>;
+    let opened: Awaited<ReturnType<Telematics['unlock']>>;
     try {
       opened = await this.telematics.unlock(unit.fleetVehicleId ?? unit.id, {
-        idempotencyKey: `unlock:${id}:${rental.unlocks + 1}`,
+        idempotencyKey: `unlock-${id}-${rental.unlocks + 1}`,
       });
     } catch (error) {
       if (error instanceof TelematicsError) {
