@@ -208,6 +208,10 @@ describe('start-up with NODE_ENV=production', () => {
     IMS_MODE: 'http',
     IMS_BASE_URL: 'https://127.0.0.1:9/ims',
     IMS_API_KEY: 'ims_do_not_print_0123456789',
+    // Never called at start-up either.
+    CUSTOMERS_MODE: 'http',
+    CUSTOMER_SERVICE_URL: 'https://127.0.0.1:9/customer-service',
+    CUSTOMER_SERVICE_API_KEY: 'cms_do_not_print_0123456789',
   };
 
   /** Starts the app with `env`, expects exit 1 before any database, and returns its stderr. */
@@ -232,7 +236,7 @@ describe('start-up with NODE_ENV=production', () => {
 
   it('refuses to start with the development defaults, naming every variable in one message', async () => {
     const stderr = await refused({ NODE_ENV: 'production' });
-    expect(stderr).toMatch(/^Invalid configuration \(8 problems\):\n/);
+    expect(stderr).toMatch(/^Invalid configuration \(9 problems\):\n/);
     expect(stderr).toMatch(/^ {2}- AUTH_MODE=\(unset\): AUTH_MODE=dev is refused with NODE_ENV=production/m);
     expect(stderr).toMatch(/^ {2}- JWT_SECRET=\(unset\): .*development value/m);
     expect(stderr).toMatch(/^ {2}- PAYMENT_PROVIDER=\(unset\): PAYMENT_PROVIDER=simulated is refused/m);
@@ -241,6 +245,7 @@ describe('start-up with NODE_ENV=production', () => {
     expect(stderr).toMatch(/^ {2}- TAX_API_URL=\(unset\): the simulated tax provider is refused/m);
     expect(stderr).toMatch(/^ {2}- SHIPPING_PROVIDER=\(unset\): SHIPPING_PROVIDER=simulated is refused/m);
     expect(stderr).toMatch(/^ {2}- IMS_MODE=\(unset\): IMS_MODE=simulated is refused with NODE_ENV=production/m);
+    expect(stderr).toMatch(/^ {2}- CUSTOMERS_MODE=\(unset\): CUSTOMERS_MODE=simulated is refused with NODE_ENV=production/m);
   }, 30_000);
 
   it.each([
@@ -264,6 +269,17 @@ describe('start-up with NODE_ENV=production', () => {
     ['IMS_MODE=simulated (invented stock)', { IMS_MODE: 'simulated', IMS_BASE_URL: '', IMS_API_KEY: '' }, ['IMS_MODE']],
     ['IMS_MODE=http without an API key', { IMS_API_KEY: '' }, ['IMS_API_KEY']],
     ['an http:// IMS (the key would travel in clear)', { IMS_BASE_URL: 'http://ims.example.com' }, ['IMS_BASE_URL']],
+    [
+      'CUSTOMERS_MODE=simulated (it verifies everyone)',
+      { CUSTOMERS_MODE: 'simulated', CUSTOMER_SERVICE_URL: '', CUSTOMER_SERVICE_API_KEY: '' },
+      ['CUSTOMERS_MODE'],
+    ],
+    ['CUSTOMERS_MODE=http without an API key', { CUSTOMER_SERVICE_API_KEY: '' }, ['CUSTOMER_SERVICE_API_KEY']],
+    [
+      'an http:// customer service (the key would travel in clear)',
+      { CUSTOMER_SERVICE_URL: 'http://customers.example.com' },
+      ['CUSTOMER_SERVICE_URL'],
+    ],
   ])(
     'refuses %s',
     async (_what, change: Record<string, string>, named: string[]) => {

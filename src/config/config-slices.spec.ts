@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { AuthConfig } from '../auth/auth.config';
+import { CustomersConfig } from '../customers/customers.config';
 import { DatabaseConfig } from '../database/database.config';
 import { DemoConfig } from '../demo/demo.config';
 import { EventsConfig } from '../events/events.config';
@@ -93,6 +94,15 @@ describe('config slices', () => {
       imsTls: { certFile: null, keyFile: null, caFile: null },
       imsSimulatedSeed: [],
     });
+    expect(fields(slices.customers)).toEqual({
+      mode: 'simulated',
+      serviceUrl: null,
+      apiKey: null,
+      timeoutMs: 500,
+      breakerThreshold: 5,
+      breakerHalfOpenMs: 30000,
+      minCreditScore: 600,
+    });
   });
 
   it('carries every set variable into its slice, under the slice name', () => {
@@ -152,6 +162,13 @@ describe('config slices', () => {
       IMS_CLIENT_KEY_FILE: '/etc/holdfast/ims/client.key',
       IMS_CA_FILE: '/etc/holdfast/ims/ca.crt',
       IMS_SIMULATED_SEED: 'CARRIER-X=stock:100, VAN.Y=units:3',
+      CUSTOMERS_MODE: 'http',
+      CUSTOMER_SERVICE_URL: 'https://customers.example.com/api',
+      CUSTOMER_SERVICE_API_KEY: 'cms_test_key',
+      CUSTOMER_SERVICE_TIMEOUT_MS: '400',
+      CUSTOMER_SERVICE_BREAKER_THRESHOLD: '3',
+      CUSTOMER_SERVICE_BREAKER_HALF_OPEN_MS: '10000',
+      MIN_CREDIT_SCORE: '650',
     });
     expect(slices.auth).toMatchObject({
       mode: 'jwks',
@@ -224,6 +241,15 @@ describe('config slices', () => {
         { itemId: 'VAN.Y', units: 3 },
       ],
     });
+    expect(fields(slices.customers)).toEqual({
+      mode: 'http',
+      serviceUrl: 'https://customers.example.com/api',
+      apiKey: 'cms_test_key',
+      timeoutMs: 400,
+      breakerThreshold: 3,
+      breakerHalfOpenMs: 10000,
+      minCreditScore: 650,
+    });
   });
 
   it('loads the demo catalog on an external database only when DEMO_CATALOG says so', () => {
@@ -256,6 +282,7 @@ describe('config slices', () => {
       ReservationsConfig,
       TaxConfig,
       ShippingConfig,
+      CustomersConfig,
     ];
     expect(Object.values(slices).map((slice) => slice.constructor)).toEqual(classes);
     for (const slice of Object.values(slices)) expect(Object.isFrozen(slice)).toBe(true);

@@ -172,6 +172,46 @@ describe('validateEnv', () => {
     }
   });
 
+  it('gives customer verification its defaults, needs CUSTOMER_SERVICE_URL and one key with CUSTOMERS_MODE=http', () => {
+    expect(validateEnv({})).toMatchObject({
+      CUSTOMERS_MODE: 'simulated',
+      CUSTOMER_SERVICE_TIMEOUT_MS: 500,
+      CUSTOMER_SERVICE_BREAKER_THRESHOLD: 5,
+      CUSTOMER_SERVICE_BREAKER_HALF_OPEN_MS: 30000,
+      MIN_CREDIT_SCORE: 600,
+    });
+    expect(validateEnv({}).CUSTOMER_SERVICE_URL).toBeUndefined();
+    const missing = problems({ CUSTOMERS_MODE: 'http' });
+    expect(missing).toMatch(/^Invalid configuration \(2 problems\)/);
+    expect(missing).toContain('CUSTOMER_SERVICE_URL must be an http(s) URL, and is required when CUSTOMERS_MODE=http');
+    expect(missing).toMatch(/CUSTOMER_SERVICE_API_KEY=\(unset\): CUSTOMER_SERVICE_API_KEY is required when CUSTOMERS_MODE=http/);
+    expect(problems({ CUSTOMERS_MODE: 'grpc' })).toContain('CUSTOMERS_MODE');
+    const http = {
+      CUSTOMERS_MODE: 'http',
+      CUSTOMER_SERVICE_URL: 'http://127.0.0.1:9/cms',
+      CUSTOMER_SERVICE_API_KEY: 'cms_key_1',
+    };
+    expect(validateEnv(http)).toMatchObject(http);
+    // The key travels in a header: one printable token, never a rotation list (that is for secrets others send us).
+    for (const key of ['new_key,old_key', 'two words', 'tab\tkey', 'é']) {
+      const message = problems({ ...http, CUSTOMER_SERVICE_API_KEY: key });
+      expect(message).toMatch(/^Invalid configuration \(1 problem\):\n {2}- CUSTOMER_SERVICE_API_KEY=\(hidden\): .*one key/);
+      expect(message).not.toContain(key);
+    }
+    for (const url of ['ftp://cms.example.com', 'not a url']) {
+      expect(problems({ ...http, CUSTOMER_SERVICE_URL: url })).toContain('CUSTOMER_SERVICE_URL must be an http(s) URL');
+    }
+    for (const url of ['https://user:pw@cms.example.com', 'https://cms.example.com/api?key=1', 'https://cms.example.com/#x']) {
+      expect(problems({ ...http, CUSTOMER_SERVICE_URL: url })).toContain(
+        'CUSTOMER_SERVICE_URL must hold no credentials, query or fragment',
+      );
+    }
+    expect(problems({ CUSTOMER_SERVICE_TIMEOUT_MS: '10' })).toContain('CUSTOMER_SERVICE_TIMEOUT_MS must not be less than 50');
+    expect(problems({ MIN_CREDIT_SCORE: '1001' })).toContain('MIN_CREDIT_SCORE must not be greater than 1000');
+    expect(problems({ MIN_CREDIT_SCORE: 'high' })).toContain('MIN_CREDIT_SCORE');
+    expect(validateEnv({ MIN_CREDIT_SCORE: '0' }).MIN_CREDIT_SCORE).toBe(0);
+  });
+
   it('leaves METRICS_TOKEN unset by default and, when set, wants 16 characters and never prints it', () => {
     expect(validateEnv({}).METRICS_TOKEN).toBeUndefined();
     expect(validateEnv({ METRICS_TOKEN: '' }).METRICS_TOKEN).toBeUndefined();
@@ -201,6 +241,9 @@ const PRODUCTION = {
   IMS_MODE: 'http',
   IMS_BASE_URL: 'https://ims.example.com/api',
   IMS_API_KEY: 'ims_live_key_0123456789',
+  CUSTOMERS_MODE: 'http',
+  CUSTOMER_SERVICE_URL: 'https://customers.example.com/api',
+  CUSTOMER_SERVICE_API_KEY: 'cms_live_key_0123456789',
 };
 
 /** The values anyone can read in this repository (.env.example, the class defaults). */
@@ -291,11 +334,41 @@ describe('validateEnv with NODE_ENV=production', () => {
     expect(problems({ ...PRODUCTION, IMS_API_KEY: ' , ' })).toMatch(/IMS_API_KEY=\(hidden\)/);
   });
 
+  it('refuses CUSTOMERS_MODE=simulated (it verifies everyone) and a plain http:// service, and never prints the key', () => {
+    for (const unset of [undefined, '']) {
+      const simulated = problems({
+        ...PRODUCTION,
+        CUSTOMERS_MODE: unset,
+        CUSTOMER_SERVICE_URL: undefined,
+        CUSTOMER_SERVICE_API_KEY: undefined,
+      });
+      expect(simulated).toMatch(
+        /^Invalid configuration \(1 problem\):\n {2}- CUSTOMERS_MODE=\(unset\): CUSTOMERS_MODE=simulated is refused with NODE_ENV=production/,
+      );
+    }
+    expect(problems({ ...PRODUCTION, CUSTOMERS_MODE: 'simulated' })).toMatch(/- CUSTOMERS_MODE="simulated": .*refused/);
+    const plain = problems({ ...PRODUCTION, CUSTOMER_SERVICE_URL: 'http://customers.example.com' });
+    expect(plain).toMatch(
+      /^Invalid configuration \(1 problem\):\n {2}- CUSTOMER_SERVICE_URL="http:\/\/customers.example.com": .*https/,
+    );
+    const keyless = problems({ ...PRODUCTION, CUSTOMER_SERVICE_API_KEY: '' });
+    expect(keyless).toMatch(
+      /^Invalid configuration \(1 problem\):\n {2}- CUSTOMER_SERVICE_API_KEY=\(unset\): CUSTOMER_SERVICE_API_KEY is required when CUSTOMERS_MODE=http/,
+    );
+    const urlless = problems({ ...PRODUCTION, CUSTOMER_SERVICE_URL: '' });
+    expect(urlless).toMatch(
+      /^Invalid configuration \(1 problem\):\n {2}- CUSTOMER_SERVICE_URL=\(unset\): .*required when CUSTOMERS_MODE=http/,
+    );
+    const list = problems({ ...PRODUCTION, CUSTOMER_SERVICE_API_KEY: 'cms_new_0123456789,cms_old_0123456789' });
+    expect(list).toMatch(/^Invalid configuration \(1 problem\):\n {2}- CUSTOMER_SERVICE_API_KEY=\(hidden\): .*one key/);
+    expect(list).not.toContain('cms_new_0123456789');
+  });
+
   it('names every refused variable in one error, together with the ordinary problems', () => {
     const message = problems({ NODE_ENV: 'production', PORT: 'abc' }); // everything else at its development default
-    expect(message).toMatch(/^Invalid configuration \(9 problems\)/);
+    expect(message).toMatch(/^Invalid configuration \(10 problems\)/);
     const names = ['PORT', 'AUTH_MODE', 'JWT_SECRET', 'PAYMENT_PROVIDER', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL', 'TAX_API_URL'];
-    for (const name of [...names, 'SHIPPING_PROVIDER', 'IMS_MODE']) {
+    for (const name of [...names, 'SHIPPING_PROVIDER', 'IMS_MODE', 'CUSTOMERS_MODE']) {
       expect(message).toMatch(new RegExp(`^  - ${name}=`, 'm'));
     }
     expect(message).not.toContain(DEV_JWT_SECRET);
@@ -331,6 +404,7 @@ describe('validateEnv with NODE_ENV=production', () => {
         PAYMENT_PROVIDER: 'simulated',
         SHIPPING_PROVIDER: 'simulated',
         IMS_MODE: 'simulated',
+        CUSTOMERS_MODE: 'simulated',
       });
     }
     expect(
