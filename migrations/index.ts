@@ -17,6 +17,7 @@ import { CreateShippingRates1795482000200 } from './1795482000200-CreateShipping
 import { OfferingsWeightAndInventorySource1795482000300 } from './1795482000300-OfferingsWeightAndInventorySource';
 import { ReservationShippingAndTax1795482000400 } from './1795482000400-ReservationShippingAndTax';
 import { CreateExternalAllocations1795482000500 } from './1795482000500-CreateExternalAllocations';
+import { CreateCustomerVerifications1795568000200 } from './1795568000200-CreateCustomerVerifications';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
@@ -36,4 +37,5 @@ export const migrations = [
   OfferingsWeightAndInventorySource1795482000300,
   ReservationShippingAndTax1795482000400,
   CreateExternalAllocations1795482000500,
+  CreateCustomerVerifications1795568000200,
 ];
