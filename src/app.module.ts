@@ -12,6 +12,7 @@ import { CatalogModule } from './catalog/catalog.module';
 import type { AppConfig } from './config/app-config';
 import { configSlices } from './config/config-slices';
 import { ConfigModule } from './config/config.module';
+import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { EventsModule } from './events/events.module';
@@ -75,6 +76,7 @@ export class AppModule {
         IntegrationsModule,
         TaxModule,
         ShippingModule,
+        CustomersModule,
         ...extraImports,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -117,6 +117,8 @@ const EXPECTED: Record<string, Expectation> = {
   },
   // One user's emails never reach another: test/notifications.e2e-spec.ts.
   'GET /v1/dev/emails': { access: 'user' },
+  // The caller's own verification (`me`): no id to reach another's; test/customers.e2e-spec.ts checks users apart.
+  'GET /v1/customers/me/verification': { access: 'user' },
 
   'POST /v1/admin/offerings': { access: 'admin' },
   'PATCH /v1/admin/offerings/{id}': { access: 'admin' },

@@ -211,6 +211,10 @@ describe('start-up with NODE_ENV=production', () => {
     TELEMATICS_MODE: 'http',
     TELEMATICS_API_URL: 'https://127.0.0.1:9/telematics',
     TELEMATICS_API_KEY: 'telematics_do_not_print_0123456789',
+    // Never called at start-up either.
+    CUSTOMERS_MODE: 'http',
+    CUSTOMER_SERVICE_URL: 'https://127.0.0.1:9/customer-service',
+    CUSTOMER_SERVICE_API_KEY: 'cms_do_not_print_0123456789',
   };
 
   /** Starts the app with `env`, expects exit 1 before any database, and returns its stderr. */
@@ -245,6 +249,7 @@ describe('start-up with NODE_ENV=production', () => {
     expect(stderr).toMatch(/^ {2}- SHIPPING_PROVIDER=\(unset\): SHIPPING_PROVIDER=simulated is refused/m);
     expect(stderr).toMatch(/^ {2}- IMS_MODE=\(unset\): IMS_MODE=simulated is refused with NODE_ENV=production/m);
     expect(stderr).toMatch(/^ {2}- TELEMATICS_MODE=\(unset\): TELEMATICS_MODE=simulated is refused/m);
+    expect(stderr).toMatch(/^ {2}- CUSTOMERS_MODE=\(unset\): CUSTOMERS_MODE=simulated is refused with NODE_ENV=production/m);
   }, 30_000);
 
   it.each([
@@ -270,6 +275,17 @@ describe('start-up with NODE_ENV=production', () => {
     ['an http:// IMS (the key would travel in clear)', { IMS_BASE_URL: 'http://ims.example.com' }, ['IMS_BASE_URL']],
     ['TELEMATICS_MODE=simulated (no real car opens)', { TELEMATICS_MODE: 'simulated' }, ['TELEMATICS_MODE']],
     ['TELEMATICS_MODE=http without an API key', { TELEMATICS_API_KEY: '' }, ['TELEMATICS_API_KEY']],
+    [
+      'CUSTOMERS_MODE=simulated (it verifies everyone)',
+      { CUSTOMERS_MODE: 'simulated', CUSTOMER_SERVICE_URL: '', CUSTOMER_SERVICE_API_KEY: '' },
+      ['CUSTOMERS_MODE'],
+    ],
+    ['CUSTOMERS_MODE=http without an API key', { CUSTOMER_SERVICE_API_KEY: '' }, ['CUSTOMER_SERVICE_API_KEY']],
+    [
+      'an http:// customer service (the key would travel in clear)',
+      { CUSTOMER_SERVICE_URL: 'http://customers.example.com' },
+      ['CUSTOMER_SERVICE_URL'],
+    ],
   ])(
     'refuses %s',
     async (_what, change: Record<string, string>, named: string[]) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { userFromClaims } from './auth-user';
+import { MAX_CUSTOMER_ID_LENGTH, userFromClaims } from './auth-user';
 
 describe('userFromClaims', () => {
   it('reads the user id from sub and gives no roles when the token carries none', () => {
@@ -56,5 +56,46 @@ describe('userFromClaims', () => {
     const user = userFromClaims({ sub: 'alice', email });
     expect(user).not.toBeNull();
     expect(user?.email).toBeUndefined();
+  });
+
+  it('reads customerId from the custom:customerId claim, keeping sub as the user id', () => {
+    expect(userFromClaims({ sub: 'alice', 'custom:customerId': 'CUST-0042', email: 'alice@example.com' })).toEqual({
+      sub: 'alice',
+      customerId: 'CUST-0042',
+      email: 'alice@example.com',
+      roles: [],
+    });
+  });
+
+  it('leaves customerId out when the identity provider sets no custom:customerId', () => {
+    const user = userFromClaims({ sub: 'alice' });
+    expect(user).not.toBeNull();
+    expect(Object.keys(user!)).not.toContain('customerId');
+  });
+
+  it('takes a customerId of the longest allowed length, exactly as given', () => {
+    const id = 'c'.repeat(MAX_CUSTOMER_ID_LENGTH);
+    expect(userFromClaims({ sub: 'alice', 'custom:customerId': id })?.customerId).toBe(id);
+    expect(userFromClaims({ sub: 'alice', 'custom:customerId': ' spaced id ' })?.customerId).toBe(' spaced id ');
+  });
+
+  it.each([
+    ['empty', ''],
+    ['holding a NUL', 'CUST\u00000042'],
+    ['too long', 'c'.repeat(MAX_CUSTOMER_ID_LENGTH + 1)],
+    ['a number', 42],
+    ['a list', ['CUST-0042']],
+    ['an object', { id: 'CUST-0042' }],
+    ['null', null],
+    ['a boolean', true],
+  ])('ignores a custom:customerId %s: the user is still signed in, without a customerId', (_label, customerId) => {
+    const user = userFromClaims({ sub: 'alice', roles: ['admin'], 'custom:customerId': customerId });
+    expect(user).toEqual({ sub: 'alice', roles: ['admin'] });
+    expect(user && 'customerId' in user).toBe(false);
+  });
+
+  it('never takes customerId in place of a missing or unusable sub', () => {
+    expect(userFromClaims({ 'custom:customerId': 'CUST-0042' })).toBeNull();
+    expect(userFromClaims({ sub: 'a\u0000b', 'custom:customerId': 'CUST-0042' })).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { AuthConfig } from '../auth/auth.config';
+import { CustomersConfig } from '../customers/customers.config';
 import { DatabaseConfig } from '../database/database.config';
 import { DemoConfig } from '../demo/demo.config';
 import { EventsConfig } from '../events/events.config';
@@ -103,6 +104,15 @@ describe('config slices', () => {
       imsTls: { certFile: null, keyFile: null, caFile: null },
       imsSimulatedSeed: [],
     });
+    expect(fields(slices.customers)).toEqual({
+      mode: 'simulated',
+      serviceUrl: null,
+      apiKey: null,
+      timeoutMs: 500,
+      breakerThreshold: 5,
+      breakerHalfOpenMs: 30000,
+      minCreditScore: 600,
+    });
   });
 
   it('carries every set variable into its slice, under the slice name', () => {
@@ -169,6 +179,13 @@ describe('config slices', () => {
       RETURN_PHOTO_MAX_BYTES: '2048',
       RETURN_UPLOAD_MAX_BYTES: '8192',
       RETURN_MIN_PHOTOS: '2',
+      CUSTOMERS_MODE: 'http',
+      CUSTOMER_SERVICE_URL: 'https://customers.example.com/api',
+      CUSTOMER_SERVICE_API_KEY: 'cms_test_key',
+      CUSTOMER_SERVICE_TIMEOUT_MS: '400',
+      CUSTOMER_SERVICE_BREAKER_THRESHOLD: '3',
+      CUSTOMER_SERVICE_BREAKER_HALF_OPEN_MS: '10000',
+      MIN_CREDIT_SCORE: '650',
     });
     expect(slices.auth).toMatchObject({
       mode: 'jwks',
@@ -250,6 +267,15 @@ describe('config slices', () => {
         { itemId: 'VAN.Y', units: 3 },
       ],
     });
+    expect(fields(slices.customers)).toEqual({
+      mode: 'http',
+      serviceUrl: 'https://customers.example.com/api',
+      apiKey: 'cms_test_key',
+      timeoutMs: 400,
+      breakerThreshold: 3,
+      breakerHalfOpenMs: 10000,
+      minCreditScore: 650,
+    });
   });
 
   it('loads the demo catalog on an external database only when DEMO_CATALOG says so', () => {
@@ -283,6 +309,7 @@ describe('config slices', () => {
       RentalsConfig,
       TaxConfig,
       ShippingConfig,
+      CustomersConfig,
     ];
     expect(Object.values(slices).map((slice) => slice.constructor)).toEqual(classes);
     for (const slice of Object.values(slices)) expect(Object.isFrozen(slice)).toBe(true);

@@ -1,4 +1,5 @@
 import { AuthConfig } from '../auth/auth.config';
+import { CustomersConfig } from '../customers/customers.config';
 import { DatabaseConfig } from '../database/database.config';
 import { DemoConfig } from '../demo/demo.config';
 import { EventsConfig } from '../events/events.config';
@@ -41,6 +42,7 @@ export function configSlices(config: AppConfig) {
     rentals: Object.freeze(new RentalsConfig(config)),
     tax: Object.freeze(new TaxConfig(config)),
     shipping: Object.freeze(new ShippingConfig(config)),
+    customers: Object.freeze(new CustomersConfig(config)),
   } as const;
 }
 

@@ -260,6 +260,74 @@ export class IntegrationVariables {
   /** Photos a return needs at least (the car's four sides). */
   @IntInRange(1, 20)
   RETURN_MIN_PHOTOS: number = 4;
+   * Where customer verification (DESIGN.md section 12, docs/customers.md) asks seed 002's
+   * Customer Management Service: `simulated`, in process (the embedded default: everyone
+   * passes except the documented test customers; refused in production), or `http`, the
+   * real service at CUSTOMER_SERVICE_URL.
+   */
+  @IsIn(['simulated', 'http'])
+  CUSTOMERS_MODE: string = 'simulated';
+
+  /** The Customer Management Service's base URL (GET {url}/customers/{customerId}); required when CUSTOMERS_MODE=http. */
+  @ValidateIf((env: IntegrationVariables) => env.CUSTOMERS_MODE === 'http' || env.CUSTOMER_SERVICE_URL !== undefined)
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'CUSTOMER_SERVICE_URL must be an http(s) URL, and is required when CUSTOMERS_MODE=http' },
+  )
+  @ValidateBy({
+    name: 'plainBaseUrl',
+    validator: {
+      validate: (value: unknown) => typeof value !== 'string' || isPlainBaseUrl(value),
+      defaultMessage: () =>
+        'CUSTOMER_SERVICE_URL must hold no credentials, query or fragment (the key goes in CUSTOMER_SERVICE_API_KEY)',
+    },
+  })
+  CUSTOMER_SERVICE_URL?: string;
+
+  /**
+   * Sent as X-Api-Key to the Customer Management Service; required when CUSTOMERS_MODE=http.
+   * One key: we send it, so there is nothing to rotate on our side (comma-separated lists are
+   * for the secrets others send us).
+   */
+  @ValidateIf((env: IntegrationVariables) => env.CUSTOMERS_MODE === 'http' || env.CUSTOMER_SERVICE_API_KEY !== undefined)
+  @ValidateBy({
+    name: 'oneApiKey',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && /^[\x21-\x2b\x2d-\x7e]+$/.test(value),
+      defaultMessage: (args) =>
+        args?.value === undefined
+          ? 'CUSTOMER_SERVICE_API_KEY is required when CUSTOMERS_MODE=http'
+          : 'CUSTOMER_SERVICE_API_KEY must be one key of printable ASCII characters, without spaces or commas',
+    },
+  })
+  CUSTOMER_SERVICE_API_KEY?: string;
+
+  /** Seed 002's SLA: the whole verification call, a retry included, answers within this or counts as down. */
+  @IntInRange(50, 10000)
+  CUSTOMER_SERVICE_TIMEOUT_MS: number = 500;
+
+  /** Consecutive failed verification calls that open the Customer Management Service's circuit breaker. */
+  @IntInRange(1, 1000)
+  CUSTOMER_SERVICE_BREAKER_THRESHOLD: number = 5;
+
+  /** How long that open breaker fails fast before it lets one trial call through. */
+  @IntInRange(100, 3_600_000)
+  CUSTOMER_SERVICE_BREAKER_HALF_OPEN_MS: number = 30000;
+
+  /** The lowest credit score a customer may rent a vehicle with (the service's scale, 0 to 1000). */
+  @IntInRange(0, 1000)
+  MIN_CREDIT_SCORE: number = 600;
+}
+
+/** A base URL with nothing but scheme, host, port and path (a value that is no URL at all is reported by IsUrl). */
+function isPlainBaseUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return true;
+  }
+  return url.username === '' && url.password === '' && url.search === '' && url.hash === '';
 }
 
 function isSupportedLocale(value: string): boolean {

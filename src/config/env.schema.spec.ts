@@ -182,6 +182,46 @@ describe('validateEnv', () => {
     }
   });
 
+  it('gives customer verification its defaults, needs CUSTOMER_SERVICE_URL and one key with CUSTOMERS_MODE=http', () => {
+    expect(validateEnv({})).toMatchObject({
+      CUSTOMERS_MODE: 'simulated',
+      CUSTOMER_SERVICE_TIMEOUT_MS: 500,
+      CUSTOMER_SERVICE_BREAKER_THRESHOLD: 5,
+      CUSTOMER_SERVICE_BREAKER_HALF_OPEN_MS: 30000,
+      MIN_CREDIT_SCORE: 600,
+    });
+    expect(validateEnv({}).CUSTOMER_SERVICE_URL).toBeUndefined();
+    const missing = problems({ CUSTOMERS_MODE: 'http' });
+    expect(missing).toMatch(/^Invalid configuration \(2 problems\)/);
+    expect(missing).toContain('CUSTOMER_SERVICE_URL must be an http(s) URL, and is required when CUSTOMERS_MODE=http');
+    expect(missing).toMatch(/CUSTOMER_SERVICE_API_KEY=\(unset\): CUSTOMER_SERVICE_API_KEY is required when CUSTOMERS_MODE=http/);
+    expect(problems({ CUSTOMERS_MODE: 'grpc' })).toContain('CUSTOMERS_MODE');
+    const http = {
+      CUSTOMERS_MODE: 'http',
+      CUSTOMER_SERVICE_URL: 'http://127.0.0.1:9/cms',
+      CUSTOMER_SERVICE_API_KEY: 'cms_key_1',
+    };
+    expect(validateEnv(http)).toMatchObject(http);
+    // The key travels in a header: one printable token, never a rotation list (that is for secrets others send us).
+    for (const key of ['new_key,old_key', 'two words', 'tab\tkey', 'é']) {
+      const message = problems({ ...http, CUSTOMER_SERVICE_API_KEY: key });
+      expect(message).toMatch(/^Invalid configuration \(1 problem\):\n {2}- CUSTOMER_SERVICE_API_KEY=\(hidden\): .*one key/);
+      expect(message).not.toContain(key);
+    }
+    for (const url of ['ftp://cms.example.com', 'not a url']) {
+      expect(problems({ ...http, CUSTOMER_SERVICE_URL: url })).toContain('CUSTOMER_SERVICE_URL must be an http(s) URL');
+    }
+    for (const url of ['https://user:pw@cms.example.com', 'https://cms.example.com/api?key=1', 'https://cms.example.com/#x']) {
+      expect(problems({ ...http, CUSTOMER_SERVICE_URL: url })).toContain(
+        'CUSTOMER_SERVICE_URL must hold no credentials, query or fragment',
+      );
+    }
+    expect(problems({ CUSTOMER_SERVICE_TIMEOUT_MS: '10' })).toContain('CUSTOMER_SERVICE_TIMEOUT_MS must not be less than 50');
+    expect(problems({ MIN_CREDIT_SCORE: '1001' })).toContain('MIN_CREDIT_SCORE must not be greater than 1000');
+    expect(problems({ MIN_CREDIT_SCORE: 'high' })).toContain('MIN_CREDIT_SCORE');
+    expect(validateEnv({ MIN_CREDIT_SCORE: '0' }).MIN_CREDIT_SCORE).toBe(0);
+  });
+
   it('leaves METRICS_TOKEN unset by default and, when set, wants 16 characters and never prints it', () => {
     expect(validateEnv({}).METRICS_TOKEN).toBeUndefined();
     expect(validateEnv({ METRICS_TOKEN: '' }).METRICS_TOKEN).toBeUndefined();
@@ -214,6 +254,9 @@ const PRODUCTION = {
   TELEMATICS_MODE: 'http',
   TELEMATICS_API_URL: 'https://telematics.example.com/api',
   TELEMATICS_API_KEY: 'tm_live_key_0123456789',
+  CUSTOMERS_MODE: 'http',
+  CUSTOMER_SERVICE_URL: 'https://customers.example.com/api',
+  CUSTOMER_SERVICE_API_KEY: 'cms_live_key_0123456789',
 };
 
 /** The values anyone can read in this repository (.env.example, the class defaults). */
@@ -311,11 +354,41 @@ describe('validateEnv with NODE_ENV=production', () => {
     expect(problems({ ...PRODUCTION, TELEMATICS_API_URL: 'http://t.example.com' })).toMatch(/- TELEMATICS_API_URL=.*https/);
   });
 
+  it('refuses CUSTOMERS_MODE=simulated (it verifies everyone) and a plain http:// service, and never prints the key', () => {
+    for (const unset of [undefined, '']) {
+      const simulated = problems({
+        ...PRODUCTION,
+        CUSTOMERS_MODE: unset,
+        CUSTOMER_SERVICE_URL: undefined,
+        CUSTOMER_SERVICE_API_KEY: undefined,
+      });
+      expect(simulated).toMatch(
+        /^Invalid configuration \(1 problem\):\n {2}- CUSTOMERS_MODE=\(unset\): CUSTOMERS_MODE=simulated is refused with NODE_ENV=production/,
+      );
+    }
+    expect(problems({ ...PRODUCTION, CUSTOMERS_MODE: 'simulated' })).toMatch(/- CUSTOMERS_MODE="simulated": .*refused/);
+    const plain = problems({ ...PRODUCTION, CUSTOMER_SERVICE_URL: 'http://customers.example.com' });
+    expect(plain).toMatch(
+      /^Invalid configuration \(1 problem\):\n {2}- CUSTOMER_SERVICE_URL="http:\/\/customers.example.com": .*https/,
+    );
+    const keyless = problems({ ...PRODUCTION, CUSTOMER_SERVICE_API_KEY: '' });
+    expect(keyless).toMatch(
+      /^Invalid configuration \(1 problem\):\n {2}- CUSTOMER_SERVICE_API_KEY=\(unset\): CUSTOMER_SERVICE_API_KEY is required when CUSTOMERS_MODE=http/,
+    );
+    const urlless = problems({ ...PRODUCTION, CUSTOMER_SERVICE_URL: '' });
+    expect(urlless).toMatch(
+      /^Invalid configuration \(1 problem\):\n {2}- CUSTOMER_SERVICE_URL=\(unset\): .*required when CUSTOMERS_MODE=http/,
+    );
+    const list = problems({ ...PRODUCTION, CUSTOMER_SERVICE_API_KEY: 'cms_new_0123456789,cms_old_0123456789' });
+    expect(list).toMatch(/^Invalid configuration \(1 problem\):\n {2}- CUSTOMER_SERVICE_API_KEY=\(hidden\): .*one key/);
+    expect(list).not.toContain('cms_new_0123456789');
+  });
+
   it('names every refused variable in one error, together with the ordinary problems', () => {
     const message = problems({ NODE_ENV: 'production', PORT: 'abc' }); // everything else at its development default
-    expect(message).toMatch(/^Invalid configuration \(10 problems\)/);
+    expect(message).toMatch(/^Invalid configuration \(11 problems\)/);
     const names = ['PORT', 'AUTH_MODE', 'JWT_SECRET', 'PAYMENT_PROVIDER', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL', 'TAX_API_URL'];
-    for (const name of [...names, 'SHIPPING_PROVIDER', 'IMS_MODE', 'TELEMATICS_MODE']) {
+    for (const name of [...names, 'SHIPPING_PROVIDER', 'IMS_MODE', 'TELEMATICS_MODE', 'CUSTOMERS_MODE']) {
       expect(message).toMatch(new RegExp(`^  - ${name}=`, 'm'));
     }
     expect(message).not.toContain(DEV_JWT_SECRET);
@@ -352,6 +425,7 @@ describe('validateEnv with NODE_ENV=production', () => {
         SHIPPING_PROVIDER: 'simulated',
         IMS_MODE: 'simulated',
         TELEMATICS_MODE: 'simulated',
+        CUSTOMERS_MODE: 'simulated',
       });
     }
     expect(
@@ -361,90 +435,5 @@ describe('validateEnv with NODE_ENV=production', () => {
         SHIPPING_CARRIER_API_KEY: 'fedex=k',
       }),
     ).toMatchObject({ SHIPPING_PROVIDER: 'http' });
-  });
-});
-
-describe('validateEnv: shipping', () => {
-  const HTTP = {
-    SHIPPING_PROVIDER: 'http',
-    SHIPPING_CARRIERS: 'fedex|https://fedex.example.com/v1',
-    SHIPPING_CARRIER_API_KEY: 'fedex=k1',
-  };
-
-  it('defaults to the simulated carriers, a 3 s timeout and the built-in flat rates', () => {
-    const env = validateEnv({});
-    expect(env).toMatchObject({
-      SHIPPING_PROVIDER: 'simulated',
-      SHIPPING_QUOTE_TIMEOUT_MS: 3000,
-      SHIPPING_SIMULATED_LATENCY_MS: 50,
-      SHIPPING_SIMULATED_FAILURE_RATE: 0,
-    });
-    expect(JSON.parse(env.SHIPPING_FLAT_RATES)).toEqual([
-      { service: 'standard', estimatedDays: 5, amounts: { EUR: 690, USD: 790, GBP: 590 } },
-      { service: 'express', estimatedDays: 2, amounts: { EUR: 1490, USD: 1690, GBP: 1290 } },
-    ]);
-    expect(env.SHIPPING_CARRIERS).toBeUndefined();
-  });
-
-  it('requires SHIPPING_CARRIERS and a key for every enabled carrier when SHIPPING_PROVIDER=http', () => {
-    expect(problems({ SHIPPING_PROVIDER: 'http' })).toMatch(
-      /SHIPPING_CARRIERS=\(unset\): SHIPPING_CARRIERS is required when SHIPPING_PROVIDER=http/,
-    );
-    expect(problems({ ...HTTP, SHIPPING_CARRIER_API_KEY: undefined })).toContain(
-      'SHIPPING_CARRIER_API_KEY is required when SHIPPING_PROVIDER=http',
-    );
-    const missing = problems({
-      ...HTTP,
-      SHIPPING_CARRIERS: 'fedex|https://a.example/v1,ups|https://b.example/v1,usps|https://c.example|disabled',
-    });
-    expect(missing).toMatch(
-      /^Invalid configuration \(1 problem\):\n {2}- SHIPPING_CARRIER_API_KEY=\(hidden\): .*no key for ups$/,
-    );
-    expect(validateEnv(HTTP).SHIPPING_CARRIERS).toBe(HTTP.SHIPPING_CARRIERS);
-  });
-
-  it('says what is wrong with a carrier list', () => {
-    for (const [value, why] of [
-      ['fedex', 'is not name|baseUrl'],
-      ['FedEx|https://a.example', 'carrier name "FedEx"'],
-      ['fedex|not a url', 'not a URL'],
-      ['fedex|ftp://a.example', 'must be http(s)'],
-      ['fedex|https://u:p@a.example', 'no credentials'],
-      ['fedex|https://a.example|maybe', 'enabled or disabled'],
-      ['fedex|https://a.example,fedex|https://b.example', 'lists fedex twice'],
-      [' , ', 'lists no carrier'],
-    ]) {
-      expect(problems({ ...HTTP, SHIPPING_CARRIERS: value })).toContain(why);
-    }
-  });
-
-  it('says what is wrong with the keys, never printing one', () => {
-    const message = problems({ ...HTTP, SHIPPING_CARRIER_API_KEY: 'fedex:secret-key-1' });
-    expect(message).toContain('must be comma-separated name=key pairs');
-    expect(message).not.toContain('secret-key-1');
-    expect(validateEnv({ ...HTTP, SHIPPING_CARRIER_API_KEY: 'fedex=YWJj==' }).SHIPPING_CARRIER_API_KEY).toBe('fedex=YWJj==');
-  });
-
-  it('says what is wrong with the flat-rate table', () => {
-    for (const [value, why] of [
-      ['not json', 'is not JSON'],
-      ['[]', '1 to 10 options'],
-      ['[{"service":"std","estimatedDays":5,"amounts":{"EUR":6.9}}]', 'integer in minor units'],
-      ['[{"service":"std","estimatedDays":5,"amounts":{"EUX":690}}]', 'EUX is not an ISO 4217'],
-      ['[{"service":"std","estimatedDays":-1,"amounts":{"EUR":690}}]', 'estimatedDays'],
-      ['[{"service":"std","estimatedDays":5,"amounts":{"EUR":690},"x":1}]', 'unknown fields: x'],
-      ['[{"estimatedDays":5,"amounts":{"EUR":690}}]', 'service must be'],
-    ]) {
-      expect(problems({ SHIPPING_FLAT_RATES: value })).toContain(why);
-    }
-  });
-
-  it('bounds the timeout and the simulated failure rate', () => {
-    expect(problems({ SHIPPING_QUOTE_TIMEOUT_MS: '50' })).toContain('SHIPPING_QUOTE_TIMEOUT_MS must not be less than 100');
-    expect(problems({ SHIPPING_SIMULATED_FAILURE_RATE: '1.5' })).toContain(
-      'SHIPPING_SIMULATED_FAILURE_RATE must not be greater than 1',
-    );
-    expect(problems({ SHIPPING_SIMULATED_FAILURE_RATE: 'often' })).toContain('SHIPPING_SIMULATED_FAILURE_RATE');
-    expect(validateEnv({ SHIPPING_SIMULATED_FAILURE_RATE: '0.25' }).SHIPPING_SIMULATED_FAILURE_RATE).toBe(0.25);
   });
 });

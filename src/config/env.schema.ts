@@ -211,11 +211,10 @@ const DEVELOPMENT = new EnvironmentVariables();
  * POST /v1/dev/token, which mints any token, admin included, to anyone; the development
  * JWT_SECRET and STRIPE_WEBHOOK_SECRET are public, so anyone could sign tokens or webhook
  * events with them; the simulated provider charges no card; the simulated tax provider's
- * rates are made up (a flag variant that selects it is ignored in production: TaxService). `input` is what was set
- * (blank counts as unset), to tell a missing webhook secret from the development one.
- * events with them; the simulated provider charges no card; the simulated IMS invents
- * stock; the simulated telematics opens no real car. `input` is what was set (blank counts as unset), to tell a missing webhook secret
- * from the development one.
+ * rates are made up (a flag variant that selects it is ignored in production: TaxService);
+ * the simulated IMS invents stock; the simulated telematics opens no real car; simulated
+ * customer verification passes everyone. `input` is what was set (blank counts as unset),
+ * to tell a missing webhook secret from the development one.
  */
 function productionProblems(env: EnvironmentVariables, input: Record<string, unknown>): [string, string][] {
   if (env.NODE_ENV !== 'production') return [];
@@ -288,6 +287,17 @@ function productionProblems(env: EnvironmentVariables, input: Record<string, unk
       'TELEMATICS_API_URL must be https:// with NODE_ENV=production (the API key travels with every call)',
     ]);
   }
+  if (env.CUSTOMERS_MODE === 'simulated') {
+    problems.push([
+      'CUSTOMERS_MODE',
+      'CUSTOMERS_MODE=simulated is refused with NODE_ENV=production (it verifies every customer without asking anyone): use CUSTOMERS_MODE=http with CUSTOMER_SERVICE_URL and CUSTOMER_SERVICE_API_KEY',
+    ]);
+  } else if (env.CUSTOMER_SERVICE_URL?.startsWith('http://')) {
+    problems.push([
+      'CUSTOMER_SERVICE_URL',
+      'CUSTOMER_SERVICE_URL must be https:// with NODE_ENV=production (the API key and customer data travel with every call)',
+    ]);
+  }
   // Checked whatever the provider: POST /v1/webhooks/stripe is always served.
   if (input.STRIPE_WEBHOOK_SECRET === undefined) {
     problems.push([
@@ -324,6 +334,7 @@ const SECRETS = new Set([
   'SHIPPING_CARRIER_API_KEY',
   'IMS_API_KEY',
   'TELEMATICS_API_KEY',
+  'CUSTOMER_SERVICE_API_KEY',
 ]);
 
 function shown(key: string, value: unknown): string {
@@ -407,6 +418,13 @@ export const ENV_KEYS = [
   'RETURN_PHOTO_MAX_BYTES',
   'RETURN_UPLOAD_MAX_BYTES',
   'RETURN_MIN_PHOTOS',
+  'CUSTOMERS_MODE',
+  'CUSTOMER_SERVICE_URL',
+  'CUSTOMER_SERVICE_API_KEY',
+  'CUSTOMER_SERVICE_TIMEOUT_MS',
+  'CUSTOMER_SERVICE_BREAKER_THRESHOLD',
+  'CUSTOMER_SERVICE_BREAKER_HALF_OPEN_MS',
+  'MIN_CREDIT_SCORE',
 ] as const;
 
 /** Loads `.env` from the working directory if there is one; real environment variables win. */
