@@ -260,6 +260,8 @@ export class IntegrationVariables {
   /** Photos a return needs at least (the car's four sides). */
   @IntInRange(1, 20)
   RETURN_MIN_PHOTOS: number = 4;
+
+  /**
    * Where customer verification (DESIGN.md section 12, docs/customers.md) asks seed 002's
    * Customer Management Service: `simulated`, in process (the embedded default: everyone
    * passes except the documented test customers; refused in production), or `http`, the

@@ -118,7 +118,9 @@ export class RefundsRepository {
 
   async listFor(paymentId: string): Promise<RefundView[]> {
     return (
-      await this.txHost.rows<RefundRow>(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE payment_id = $1 ORDER BY created_at`, [paymentId])
+      await this.txHost.rows<RefundRow>(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE payment_id = $1 ORDER BY created_at`, [
+        paymentId,
+      ])
     ).map(toView);
   }
 

@@ -30,7 +30,13 @@ export class AdminRentalsController {
   })
   @ApiParam({ name: 'id', format: 'uuid', description: 'The reservation id' })
   @ApiOkResponse({ type: RentalDto })
-  @ApiErrors('VALIDATION_FAILED', 'RESERVATION_NOT_FOUND', 'INVALID_RENTAL_STATUS', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_PROGRESS')
+  @ApiErrors(
+    'VALIDATION_FAILED',
+    'RESERVATION_NOT_FOUND',
+    'INVALID_RENTAL_STATUS',
+    'IDEMPOTENCY_KEY_REUSED',
+    'IDEMPOTENCY_KEY_IN_PROGRESS',
+  )
   async verify(@CurrentUser() admin: AuthUser, @Param('id') id: string, @Body() body: RentalVerificationDto): Promise<RentalDto> {
     return this.rentals.view(await this.returns.verify(admin, id, body.decision, body.note ?? null));
   }

@@ -3,7 +3,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '@holdfast/audit';
 import { Clock } from '@holdfast/clock';
 import { TransactionHost } from '@holdfast/database';
-import { AppError } from '@holdfast/errors';
 import { JobsService } from '@holdfast/jobs';
 import { OBJECT_STORE, type ObjectStore } from '@holdfast/object-store';
 import type { AuthUser } from '../auth/auth-user';
@@ -163,7 +162,10 @@ export class RentalReturnService {
       if (!lock || !rental.startedAt || lock.lockedAt < rental.startedAt) return null;
       return { odometerKm: lock.odometerKm, energyLevelPercent: lock.energyLevelPercent };
     } catch (error) {
-      this.logger.warn({ err: error, reservationId: rental.reservationId }, 'telematics could not give the last lock; the customer readings count');
+      this.logger.warn(
+        { err: error, reservationId: rental.reservationId },
+        'telematics could not give the last lock; the customer readings count',
+      );
       return null;
     }
   }

@@ -131,7 +131,11 @@ export class RentalSettlementJob implements OnModuleInit {
     this.logger.warn({ reservationId: rental.reservationId, attempt, status: result.status }, 'a fine charge did not go through');
     await this.txHost.run(async () => {
       if (attempt === 1) {
-        await this.support.open('rental_fine_unpaid', rental.reservationId, { amount, currency: rental.currency, paymentId: result.paymentId });
+        await this.support.open('rental_fine_unpaid', rental.reservationId, {
+          amount,
+          currency: rental.currency,
+          paymentId: result.paymentId,
+        });
         await this.reservations.queueEmail('rental_payment_failed', rental.reservationId, {
           rental: await this.emailFacts(rental),
         });

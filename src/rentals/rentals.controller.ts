@@ -15,7 +15,12 @@ export const RETURN_FORM = {
     type: 'object',
     required: ['photos', 'odometerKm', 'energyLevelPercent', 'latitude', 'longitude'],
     properties: {
-      photos: { type: 'array', items: { type: 'string', format: 'binary' }, minItems: 4, description: 'JPEG, PNG or HEIC; 10 MB each, 40 MB in all' },
+      photos: {
+        type: 'array',
+        items: { type: 'string', format: 'binary' },
+        minItems: 4,
+        description: 'JPEG, PNG or HEIC; 10 MB each, 40 MB in all',
+      },
       odometerKm: { type: 'integer', minimum: 0, example: 48_650 },
       energyLevelPercent: { type: 'integer', minimum: 0, maximum: 100, example: 70 },
       latitude: { type: 'number', minimum: -90, maximum: 90, example: 48.8566 },
@@ -69,7 +74,14 @@ export class RentalsController {
   @ApiOperation(UNLOCK_DOC)
   @ApiParam({ name: 'id', format: 'uuid', description: 'The reservation id' })
   @ApiOkResponse({ type: RentalDto })
-  @ApiErrors('RESERVATION_NOT_FOUND', 'INVALID_RENTAL_STATUS', 'VEHICLE_UNAVAILABLE', 'UNLOCK_FAILED', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_PROGRESS')
+  @ApiErrors(
+    'RESERVATION_NOT_FOUND',
+    'INVALID_RENTAL_STATUS',
+    'VEHICLE_UNAVAILABLE',
+    'UNLOCK_FAILED',
+    'IDEMPOTENCY_KEY_REUSED',
+    'IDEMPOTENCY_KEY_IN_PROGRESS',
+  )
   async unlock(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<RentalDto> {
     return this.rentals.view(await this.rentals.unlock(user, id));
   }

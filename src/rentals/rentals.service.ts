@@ -136,7 +136,13 @@ export class RentalsService {
       },
       photos: rental.photos.map(({ sha256, size, contentType }) => ({ sha256, size, contentType })),
       disputes: rental.disputes,
-      fines: fines.map((f) => ({ kind: f.kind, amount: f.amountCents, assessed: f.assessedCents, reason: f.reason, setBy: f.setBy })),
+      fines: fines.map((f) => ({
+        kind: f.kind,
+        amount: f.amountCents,
+        assessed: f.assessedCents,
+        reason: f.reason,
+        setBy: f.setBy,
+      })),
       money: rentalMoney(rental, fines, payments),
     };
   }

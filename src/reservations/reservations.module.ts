@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
+import { CustomersModule } from '../customers/customers.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { PaymentsModule } from '../payments/payments.module';
@@ -22,7 +23,16 @@ import { ReservationsService } from './reservations.service';
 
 /** Holds and reservations: the booking flow of DESIGN.md section 4. */
 @Module({
-  imports: [CatalogModule, InventoryModule, PaymentsModule, NotificationsModule, ShippingModule, TaxModule, SupportModule],
+  imports: [
+    CatalogModule,
+    InventoryModule,
+    PaymentsModule,
+    NotificationsModule,
+    ShippingModule,
+    TaxModule,
+    SupportModule,
+    CustomersModule,
+  ],
   controllers: [ReservationsController, AdminReservationsController],
   providers: [
     ReservationsRepository,

@@ -17,6 +17,8 @@ import type { ReservationStatus } from './reservation.entity';
 import { type ReservationItemRecord, ReservationsRepository, type ReservationState } from './reservations.repository';
 import type { EmailTemplate, ReservationEmailData } from '../notifications/notifications.types';
 import { ReservationEmails } from './reservation-emails';
+import { CatalogService } from '../catalog/catalog.service';
+import { CustomerVerificationService } from '../customers/customer-verification.service';
 
 /** unique_violation (the key was used before), deadlock_detected, serialization_failure. */
 const FALL_BACK_ON = new Set(['23505', '40P01', '40001']);
@@ -44,6 +46,8 @@ export class ReservationsService {
     private readonly idempotency: IdempotencyService,
     private readonly clock: Clock,
     private readonly emails: ReservationEmails,
+    private readonly catalog: CatalogService,
+    private readonly verification: CustomerVerificationService,
   ) {}
 
   /**
@@ -64,6 +68,8 @@ export class ReservationsService {
     // Holds of rental units queue per offering in memory before their transaction opens
     // (they would otherwise wait for the offering's lock on a pooled connection).
     const rentals = (dto.items ?? []).filter((item) => item.startDate !== undefined).map((item) => item.offeringId);
+    // Before any transaction opens: the Customer Management Service may take 500 ms.
+    if (rentals.length > 0) await this.verifyVehicleRenter(user, rentals);
     return (await this.inventory.whileTakingUnits(rentals, () =>
       this.idempotency.atomic(keyed, () => this.holdInTransaction(user, dto)),
     )) as HoldResponseDto;
@@ -205,6 +211,16 @@ export class ReservationsService {
     const row = await this.repo.findForUpdate(id);
     if (!row || (row.userId !== user.sub && !user.roles.includes('admin'))) throw reservationNotFound();
     return { id: row.id, status: row.status, expired: row.expired };
+  }
+
+  /**
+   * Seed 002: a vehicle is held only for a verified customer (KYC, licence, credit),
+   * checked on every vehicle hold. 403 CUSTOMER_NOT_VERIFIED with the reason, or 503
+   * CUSTOMER_VERIFICATION_UNAVAILABLE when the service cannot say and nothing is cached.
+   */
+  private async verifyVehicleRenter(user: AuthUser, offeringIds: string[]): Promise<void> {
+    const offerings = await this.catalog.getOfferings(offeringIds);
+    if ([...offerings.values()].some((o) => o.vehicle)) await this.verification.requireVerified(user);
   }
 
   /** Shortage handler for allocate(): expires holds past their time on the short resource. */

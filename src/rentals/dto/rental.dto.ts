@@ -146,7 +146,12 @@ export class RentalVerificationDto {
 
 /** Body of `PUT /v1/admin/rentals/{id}/fines/{kind}`. */
 export class SetRentalFineDto {
-  @ApiProperty({ example: 4500, minimum: 0, maximum: 10_000_000, description: 'What the fine is now, minor units (0 waives it).' })
+  @ApiProperty({
+    example: 4500,
+    minimum: 0,
+    maximum: 10_000_000,
+    description: 'What the fine is now, minor units (0 waives it).',
+  })
   @IsInt()
   @Min(0)
   @Max(10_000_000)
