@@ -2,12 +2,13 @@ import {
   authorizationFacts,
   failureFields,
   MAX_INCREMENTAL_AUTHORIZATIONS,
+  type AuthorizationFacts,
   type PaymentFailure,
 } from '../../../src/payments/stripe-model';
 import { mergeMetadata } from './customers';
 import { invalidRequest, resourceMissing, StripeApiError, unexpectedIntentState } from './errors';
 import { checkChargeAmount } from './money';
-import type { ChargeObject, PaymentIntentObject, PaymentMethodObject } from './objects';
+import type { PaymentIntentObject, PaymentMethodObject } from './objects';
 import type { Route } from './router';
 import { EXPAND, has, hash, int, METADATA, str, type Params, type Schema } from './schema';
 import { clone, type EventCause, type FakeStripeStore } from './store';
@@ -108,7 +109,7 @@ export function chargeAuthorization(
   pi: PaymentIntentObject,
   pm: PaymentMethodObject,
   offSession: boolean,
-): ChargeObject['payment_method_details']['card'] | Record<string, never> {
+): Partial<AuthorizationFacts> {
   if (pi.capture_method !== 'manual') return {};
   const options = pi.payment_method_options.card;
   return authorizationFacts(
@@ -120,7 +121,7 @@ export function chargeAuthorization(
     },
     store.authorizationSupport,
     store.now(),
-  ) as ChargeObject['payment_method_details']['card'];
+  );
 }
 
 /**
