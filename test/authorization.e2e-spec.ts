@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import type { Response } from 'supertest';
 import type { ErrorCode } from '@holdfast/errors';
+import { CustomersService } from '../src/payments/customers.service';
+import { PAYMENT_GATEWAY, type PaymentGateway } from '../src/payments/payment-gateway';
 import { createOffering, createSlot } from './factories/inventory.factory';
 import { createTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app';
 
@@ -16,7 +18,7 @@ import { createTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app
  * but kept out of the document (`@ApiExcludeEndpoint`) must be listed in UNDOCUMENTED.
  */
 
-type Resource = 'reservation' | 'paymentMethod' | 'paymentIntent';
+type Resource = 'reservation' | 'paymentMethod' | 'paymentIntent' | 'setupIntent';
 
 /** User A's resources, made through the API before the checks run. */
 interface Owned {
@@ -27,6 +29,8 @@ interface Owned {
   paymentIntent: string;
   /** A saved card (our uuid). */
   card: string;
+  /** A SetupIntent of A's provider customer, awaiting a card (as the rentals' convert makes them). */
+  setupIntent: string;
 }
 
 /** How user B tries to reach user A's resource through an operation, and the 404 B must get. */
@@ -114,6 +118,14 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /v1/dev/payments/{paymentIntentId}/authenticate': {
     access: 'user',
     foreign: [{ via: 'path', resource: 'paymentIntent', error: 'NOT_FOUND', body: { result: 'success' } }],
+  },
+  'POST /v1/dev/payments/setup-intents/{setupIntentId}/confirm': {
+    access: 'user',
+    foreign: [{ via: 'path', resource: 'setupIntent', error: 'NOT_FOUND', body: { paymentMethod: 'pm_card_visa' } }],
+  },
+  'POST /v1/dev/payments/setup-intents/{setupIntentId}/authenticate': {
+    access: 'user',
+    foreign: [{ via: 'path', resource: 'setupIntent', error: 'NOT_FOUND', body: { result: 'success' } }],
   },
   // One user's emails never reach another: test/notifications.e2e-spec.ts.
   'GET /v1/dev/emails': { access: 'user' },
@@ -262,7 +274,14 @@ describe('authorisation of every documented operation', () => {
     const converted = await call('post', '/v1/reservations/hold/convert', t.token(A), { holdId: pending }).expect(200);
     const paymentIntent = (converted.body as { reservation: { paymentIntentId: string } }).reservation.paymentIntentId;
     const saved = await call('post', '/v1/payments/methods', t.token(A), { paymentMethodId: 'pm_card_visa' }).expect(200);
-    owned = { hold, pending, paymentIntent, card: (saved.body as { data: { id: string } }).data.id };
+    // No route makes a SetupIntent yet (the rentals' convert will): through the gateway, for A's customer.
+    const customerId = await t.app.get(CustomersService).find(A);
+    const setup = await (t.app.get(PAYMENT_GATEWAY) as PaymentGateway).createSetupIntent({
+      setupId: randomUUID(),
+      customerId: customerId!,
+      metadata: {},
+    });
+    owned = { hold, pending, paymentIntent, card: (saved.body as { data: { id: string } }).data.id, setupIntent: setup.id };
     expect(paymentIntent).toEqual(expect.stringMatching(/^pi_/));
   });
   afterAll(async () => t.close());
@@ -333,6 +352,7 @@ describe('authorisation of every documented operation', () => {
       reservation: owned.hold,
       paymentMethod: owned.card,
       paymentIntent: owned.paymentIntent,
+      setupIntent: owned.setupIntent,
     };
     const ownedIds = Object.values(owned);
     let checks = 0;
@@ -374,6 +394,8 @@ describe('authorisation of every documented operation', () => {
     expect((cards.body as { data: { id: string; isDefault: boolean }[] }).data).toEqual([
       expect.objectContaining({ id: owned.card, isDefault: true }),
     ]);
+    const setup = await (t.app.get(PAYMENT_GATEWAY) as PaymentGateway).retrieveSetupIntent(owned.setupIntent);
+    expect(setup).toMatchObject({ status: 'requires_payment_method', paymentMethodId: null });
     // And B's own hold was not converted with A's card.
     const bs = await call('get', `/v1/reservations/${bHold}`, t.token(B)).expect(200);
     expect((bs.body as { status: string }).status).toBe('held');

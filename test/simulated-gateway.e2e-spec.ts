@@ -4,6 +4,7 @@ import { createAppConfig } from '../src/config/app-config';
 import { validateEnv } from '../src/config/env.schema';
 import { DevPaymentsController } from '../src/payments/dev-payments.controller';
 import { DevPaymentsModule } from '../src/payments/dev-payments.module';
+import { CustomersService } from '../src/payments/customers.service';
 import { PAYMENT_GATEWAY } from '../src/payments/payment-gateway';
 import { PaymentsConfig } from '../src/payments/payments.config';
 import type { SimulatedGateway } from '../src/payments/simulated.gateway';
@@ -128,6 +129,101 @@ describe('dev payment routes (stand-ins for Stripe.js), over HTTP', () => {
     expect((await confirm(pi, '4242424242424241').expect(400)).body.error).toBe('VALIDATION_FAILED'); // fails the Luhn check
     expect((await authenticate(pi, 'maybe').expect(400)).body.error).toBe('VALIDATION_FAILED');
     await t.http.post(`/v1/dev/payments/${pi}/confirm`).send({ paymentMethod: 'pm_card_visa' }).expect(401);
+  });
+
+  describe('SetupIntents (saving a card for off-session payments) and the app clock', () => {
+    const gateway = () => t.app.get(PAYMENT_GATEWAY) as SimulatedGateway;
+    /** `user`'s provider customer, made by saving a first card through the API. */
+    const customerOf = async (user: string, token: string): Promise<string> => {
+      await t.http
+        .post('/v1/payments/methods')
+        .set(as(token))
+        .set('X-Idempotency-Key', randomUUID())
+        .send({ paymentMethodId: 'pm_card_visa' })
+        .expect(200);
+      return (await t.app.get(CustomersService).find(user))!;
+    };
+    /** A SetupIntent awaiting a card, as the rentals' convert makes one. */
+    const setupFor = async (customerId: string) =>
+      gateway().createSetupIntent({ setupId: randomUUID(), customerId, metadata: {} });
+    const confirmSetup = (id: string, paymentMethod: unknown, token = alice) =>
+      t.http.post(`/v1/dev/payments/setup-intents/${id}/confirm`).set(as(token)).send({ paymentMethod });
+    const authenticateSetup = (id: string, result: unknown, token = alice) =>
+      t.http.post(`/v1/dev/payments/setup-intents/${id}/authenticate`).set(as(token)).send({ result });
+
+    it('confirm with a 3-D Secure card, authenticate: the card is saved; only the owner may; bad input is 400', async () => {
+      const customerId = await customerOf('alice', alice);
+      const setup = await setupFor(customerId);
+      expect((await confirmSetup(setup.id, 'pm_card_visa', bob).expect(404)).body.error).toBe('NOT_FOUND');
+      expect((await authenticateSetup(setup.id, 'success', bob).expect(404)).body.error).toBe('NOT_FOUND');
+      expect((await confirmSetup('seti_sim_unknown', 'pm_card_visa').expect(404)).body.error).toBe('NOT_FOUND');
+      expect((await confirmSetup(setup.id, 'visa').expect(400)).body.error).toBe('VALIDATION_FAILED');
+      expect((await authenticateSetup(setup.id, 'maybe').expect(400)).body.error).toBe('VALIDATION_FAILED');
+      await t.http.post(`/v1/dev/payments/setup-intents/${setup.id}/confirm`).send({ paymentMethod: 'pm_card_visa' }).expect(401);
+
+      expect((await confirmSetup(setup.id, '4000002500003155').expect(200)).body).toEqual({
+        setupIntentId: setup.id,
+        status: 'requires_action',
+        nextAction: 'use_stripe_sdk',
+      });
+      expect((await authenticateSetup(setup.id, 'success').expect(200)).body).toEqual({
+        setupIntentId: setup.id,
+        status: 'succeeded',
+        nextAction: null,
+      });
+      expect((await confirmSetup(setup.id, 'pm_card_visa').expect(400)).body.error).toBe('VALIDATION_FAILED');
+
+      // Saved for off-session use: the merchant can now authorise it while alice is away.
+      const saved = await gateway().retrieveSetupIntent(setup.id);
+      const authorised = await gateway().authorizeOffSession({
+        paymentId: randomUUID(),
+        amount: 30000,
+        currency: 'EUR',
+        customerId,
+        paymentMethodId: saved.paymentMethodId!,
+        metadata: {},
+      });
+      expect(authorised.status).toBe('requires_capture');
+    });
+
+    it('a declined card or a failed challenge is 400 PAYMENT_CARD_DECLINED, and another card may follow', async () => {
+      const setup = await setupFor(await customerOf('alice', alice));
+      expect((await confirmSetup(setup.id, 'pm_card_chargeDeclined').expect(400)).body.error).toBe('PAYMENT_CARD_DECLINED');
+      await confirmSetup(setup.id, 'pm_card_threeDSecure2Required').expect(200);
+      expect((await authenticateSetup(setup.id, 'failure').expect(400)).body.error).toBe('PAYMENT_CARD_DECLINED');
+      expect((await confirmSetup(setup.id, 'pm_card_mastercard').expect(200)).body.status).toBe('succeeded');
+    });
+
+    it('runs on the app clock: a moved clock moves capture_before, and its signed events still verify', async () => {
+      const customerId = await customerOf('bob', bob);
+      const authorise = () =>
+        gateway().authorizeOffSession({
+          paymentId: randomUUID(),
+          amount: 30000,
+          currency: 'EUR',
+          customerId,
+          paymentMethodId: 'pm_card_mastercard',
+          metadata: {},
+        });
+      const before = await authorise();
+      t.clock.advance(10 * 86_400_000);
+      try {
+        const after = await authorise();
+        const moved = after.captureBefore!.getTime() - before.captureBefore!.getTime();
+        expect(Math.abs(moved - 10 * 86_400_000)).toBeLessThan(5_000);
+        // The first authorisation lapsed meanwhile (7 days for a Mastercard).
+        expect((await gateway().retrieveIntent(before.id)).status).toBe('canceled');
+        await settle();
+        // Signed on the app's clock, so the webhook endpoint (on the same clock) took them.
+        const recorded = (await t.dataSource.query(
+          `SELECT type FROM webhook_events WHERE payload->'data'->'object'->>'id' = $1 ORDER BY received_at`,
+          [before.id],
+        )) as { type: string }[];
+        expect(recorded.map((r) => r.type)).toEqual(['payment_intent.amount_capturable_updated', 'payment_intent.canceled']);
+      } finally {
+        t.clock.reset();
+      }
+    });
   });
 
   it('are registered only with the simulated provider', () => {

@@ -111,6 +111,8 @@ describe('StripeGateway against the fake Stripe server', () => {
         automatic_payment_methods: { enabled: 'true', allow_redirects: 'never' },
         metadata: input.metadata,
         description: 'Kayak tour, 2 seats',
+        // The charge carries the authorisation's capture_before (stripe-authorizations.ts).
+        expand: { '0': 'latest_charge' },
       });
     });
 
@@ -189,7 +191,7 @@ describe('StripeGateway against the fake Stripe server', () => {
 
       const captured = await gateway.captureIntent(created.id, 12500, `capture:${created.id}`);
       expect(captured).toMatchObject({ status: 'succeeded', amountReceived: 12500, amountCapturable: 0 });
-      expect(fake.requests.at(-1)?.params).toEqual({ amount_to_capture: '12500' });
+      expect(fake.requests.at(-1)?.params).toEqual({ amount_to_capture: '12500', expand: { '0': 'latest_charge' } });
     });
   });
 

@@ -1,5 +1,5 @@
-import type { IntentSnapshot } from './payment-gateway';
-import { INTENT_STATUSES, isIn, type IntentStatus } from './stripe-model';
+import type { AttemptError, IntentSnapshot, SetupIntentSnapshot } from './payment-gateway';
+import { INTENT_STATUSES, isIn, SETUP_INTENT_STATUSES, type IntentStatus } from './stripe-model';
 
 /** Names older Stripe API versions used for the same states. */
 const LEGACY_STATUSES: Record<string, IntentStatus> = {
@@ -24,7 +24,6 @@ export function intentFromStripeObject(obj: unknown): IntentSnapshot {
   if (!id || !status || (o.object !== undefined && o.object !== 'payment_intent')) {
     throw new Error(`not a PaymentIntent: id=${String(o.id)} object=${String(o.object)} status=${String(o.status)}`);
   }
-  const lastError = record(o.last_payment_error);
   const nextAction = record(o.next_action);
   return {
     id,
@@ -37,11 +36,64 @@ export function intentFromStripeObject(obj: unknown): IntentSnapshot {
     clientSecret: str(o.client_secret),
     latestChargeId: idOf(o.latest_charge),
     paymentMethodId: idOf(o.payment_method),
-    lastError: lastError
-      ? { code: str(lastError.code), declineCode: str(lastError.decline_code), message: str(lastError.message) }
-      : null,
+    lastError: attemptError(o.last_payment_error),
     nextActionType: nextAction ? str(nextAction.type) : null,
     metadata: stringValues(o.metadata),
+    ...authorizationOf(o.latest_charge),
+  };
+}
+
+/**
+ * A Stripe SetupIntent (`Stripe.SetupIntent`, or an event's / an error's plain JSON) to
+ * what we keep of it.
+ *
+ * @throws Error when the object is not a SetupIntent.
+ */
+export function setupIntentFromStripeObject(obj: unknown): SetupIntentSnapshot {
+  const o = record(obj);
+  const id = str(o?.id);
+  const status = str(o?.status);
+  if (!o || !id || !status || !isIn(status, SETUP_INTENT_STATUSES) || (o.object !== undefined && o.object !== 'setup_intent')) {
+    throw new Error(`not a SetupIntent: id=${String(o?.id)} object=${String(o?.object)} status=${String(o?.status)}`);
+  }
+  const nextAction = record(o.next_action);
+  return {
+    id,
+    status,
+    clientSecret: str(o.client_secret),
+    customerId: idOf(o.customer),
+    paymentMethodId: idOf(o.payment_method),
+    usage: o.usage === 'on_session' ? 'on_session' : 'off_session',
+    lastError: attemptError(o.last_setup_error),
+    nextActionType: nextAction ? str(nextAction.type) : null,
+    metadata: stringValues(o.metadata),
+  };
+}
+
+function attemptError(value: unknown): AttemptError | null {
+  const e = record(value);
+  return e ? { code: str(e.code), declineCode: str(e.decline_code), message: str(e.message) } : null;
+}
+
+/**
+ * The authorisation facts of an expanded `latest_charge` (`payment_method_details.card`:
+ * `capture_before` in Unix seconds, `extended_authorization.status`,
+ * `incremental_authorization.status`); all null when the charge is only an id.
+ */
+function authorizationOf(
+  charge: unknown,
+): Pick<IntentSnapshot, 'captureBefore' | 'extendedAuthorization' | 'incrementalAuthorization'> {
+  const card = record(record(record(charge)?.payment_method_details)?.card);
+  const captureBefore = card?.capture_before;
+  const extended = record(card?.extended_authorization)?.status;
+  const incremental = record(card?.incremental_authorization)?.status;
+  return {
+    captureBefore:
+      typeof captureBefore === 'number' && Number.isFinite(captureBefore) && captureBefore > 0
+        ? new Date(captureBefore * 1000)
+        : null,
+    extendedAuthorization: extended === 'enabled' || extended === 'disabled' ? extended : null,
+    incrementalAuthorization: incremental === 'available' || incremental === 'unavailable' ? incremental : null,
   };
 }
 

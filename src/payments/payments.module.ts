@@ -1,3 +1,4 @@
+import { Clock } from '@holdfast/clock';
 import { Module } from '@nestjs/common';
 import { AdminPaymentsController } from './admin-payments.controller';
 import { BookingPaymentOutcomesPort } from './booking-payment-outcomes.port';
@@ -33,12 +34,13 @@ import { StripeGateway } from './stripe.gateway';
     BookingPaymentOutcomesPort,
     {
       provide: PAYMENT_GATEWAY,
-      inject: [PaymentsConfig, PaymentMetrics, PaymentEventRelay],
-      useFactory: (config: PaymentsConfig, metrics: PaymentMetrics, relay: PaymentEventRelay) => {
+      inject: [PaymentsConfig, PaymentMetrics, PaymentEventRelay, Clock],
+      useFactory: (config: PaymentsConfig, metrics: PaymentMetrics, relay: PaymentEventRelay, clock: Clock) => {
+        // The simulated provider runs on the app's clock (capture_before, lapses, event times).
         const gateway =
           config.provider === 'stripe'
             ? new StripeGateway(config, metrics, { timeoutMs: config.stripeTimeoutMs })
-            : new SimulatedGateway(config, relay);
+            : new SimulatedGateway(config, relay, { clock });
         metrics.watchGateway(gateway);
         return gateway;
       },

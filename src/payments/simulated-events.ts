@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { Clock } from '@holdfast/clock';
 import { Logger } from '@nestjs/common';
 import type { PaymentEventRelay } from './payment-event-relay';
 import { randomSuffix } from './simulated-objects';
@@ -28,7 +29,9 @@ export function signWebhookPayload(payload: string, secret: string, timestamp = 
 /**
  * The simulated provider's webhook sender. Events are delivered one at a time, in the
  * order they happened, each after the call that caused it has returned (as with Stripe,
- * the API answer comes first). Each attempt is signed afresh, like Stripe's; a failed
+ * the API answer comes first). Event times and signatures follow the app's clock (the
+ * provider is in-process: a test that moves the clock moves its time too, so a delivery
+ * is never "stale" to the app). Each attempt is signed afresh, like Stripe's; a failed
  * delivery (the handler threw: our endpoint would have answered 4xx/5xx) is retried with
  * a short backoff, then given up and logged.
  */
@@ -43,6 +46,7 @@ export class SimulatedEventOutbox {
     private readonly apiVersion: string,
     /** Waits between attempts; its length is the number of retries. */
     private readonly retryDelaysMs: readonly number[],
+    private readonly clock: Clock,
   ) {}
 
   /** Records an event now (its object as it is at this moment) and queues its delivery. */
@@ -51,7 +55,7 @@ export class SimulatedEventOutbox {
       id: `evt_sim_${randomSuffix()}`,
       object: 'event',
       api_version: this.apiVersion,
-      created: Math.floor(Date.now() / 1000),
+      created: this.clock.nowSeconds(),
       data: { object: structuredClone(object) },
       livemode: false,
       pending_webhooks: 1,
@@ -76,7 +80,7 @@ export class SimulatedEventOutbox {
     const payload = JSON.stringify(event, null, 2);
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.relay.deliver(Buffer.from(payload, 'utf8'), signWebhookPayload(payload, this.secret));
+        await this.relay.deliver(Buffer.from(payload, 'utf8'), signWebhookPayload(payload, this.secret, this.clock.nowSeconds()));
         return;
       } catch (error) {
         const delay = this.retryDelaysMs[attempt];

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { PaymentGatewayError, type CardSnapshot, type IntentSnapshot } from './payment-gateway';
 import {
   approvedOutcome,
+  type AuthorizationFacts,
   type ChargeOutcome,
   type IntentStatus,
   type LastPaymentError as StripeLastPaymentError,
+  type SetupIntentStatus,
 } from './stripe-model';
 
 /*
@@ -41,9 +43,37 @@ export interface PaymentIntentObject {
     use_stripe_sdk: { type: 'three_d_secure_redirect'; stripe_js: string; source: string };
   } | null;
   payment_method: string | null;
+  /** What a manual-capture confirmation asks of the card (absent: not asked). */
+  payment_method_options: {
+    card: {
+      request_three_d_secure: 'automatic';
+      request_extended_authorization?: 'if_available';
+      request_incremental_authorization?: 'if_available';
+    };
+  };
   payment_method_types: string[];
   setup_future_usage: 'off_session' | null;
   status: IntentStatus;
+}
+
+/** A SetupIntent, shaped as Stripe's v1 API returns it (the fields a client reads). */
+export interface SetupIntentObject {
+  id: string;
+  object: 'setup_intent';
+  cancellation_reason: string | null;
+  client_secret: string;
+  created: number;
+  customer: string | null;
+  description: string | null;
+  last_setup_error: LastPaymentError | null;
+  latest_attempt: string | null;
+  livemode: false;
+  metadata: Metadata;
+  next_action: PaymentIntentObject['next_action'];
+  payment_method: string | null;
+  payment_method_types: string[];
+  status: SetupIntentStatus;
+  usage: 'off_session';
 }
 
 export interface CardDetails {
@@ -99,7 +129,8 @@ export interface ChargeObject {
   paid: boolean;
   payment_intent: string;
   payment_method: string;
-  payment_method_details: { type: 'card'; card: CardDetails };
+  /** A manual-capture authorisation's card also carries `capture_before`, `extended_authorization` and `incremental_authorization`. */
+  payment_method_details: { type: 'card'; card: CardDetails & Partial<AuthorizationFacts> };
   refunded: boolean;
   refunds: { object: 'list'; data: RefundObject[]; has_more: false; total_count: number; url: string };
   status: 'succeeded' | 'failed';
@@ -124,8 +155,6 @@ export function randomSuffix(length = 24): string {
   return out;
 }
 
-export const now = (): number => Math.floor(Date.now() / 1000);
-
 /** Stripe's 400 `invalid_request_error`. */
 export function invalidRequest(
   message: string,
@@ -140,8 +169,8 @@ export function resourceMissing(what: string, id: string): PaymentGatewayError {
   return invalidRequest(`No such ${what}: '${id}'`, 'resource_missing');
 }
 
-/** A charge of the intent's whole amount on the card: captured now, or only authorised (manual capture). */
-export function newCharge(pi: PaymentIntentObject, pm: PaymentMethodObject, captured: boolean): ChargeObject {
+/** A charge of the intent's whole amount on the card, made at `created` (Unix seconds): captured now, or only authorised (manual capture). */
+export function newCharge(pi: PaymentIntentObject, pm: PaymentMethodObject, captured: boolean, created: number): ChargeObject {
   const id = `ch_sim_${randomSuffix()}`;
   return {
     id,
@@ -150,7 +179,7 @@ export function newCharge(pi: PaymentIntentObject, pm: PaymentMethodObject, capt
     amount_captured: captured ? pi.amount : 0,
     amount_refunded: 0,
     captured,
-    created: now(),
+    created,
     currency: pi.currency,
     customer: pi.customer,
     description: pi.description,
@@ -171,4 +200,25 @@ export function newCharge(pi: PaymentIntentObject, pm: PaymentMethodObject, capt
 
 export function cardSnapshot(pm: PaymentMethodObject): CardSnapshot {
   return { id: pm.id, brand: pm.card.brand, last4: pm.card.last4, expMonth: pm.card.exp_month, expYear: pm.card.exp_year };
+}
+
+/** Stripe's minimum charges in minor units, for the currencies we are likely to see. */
+const MIN_CHARGE: Readonly<Record<string, number>> = { usd: 50, eur: 50, gbp: 30, cad: 50, aud: 50, chf: 50, jpy: 50 };
+const MAX_AMOUNT = 99_999_999;
+
+/** Stripe's checks of a PaymentIntent amount (create, increment). */
+export function checkAmount(amount: number, currency: string): void {
+  if (!/^[a-z]{3}$/.test(currency)) throw invalidRequest(`Invalid currency: ${currency}.`, 'parameter_invalid_string');
+  if (!Number.isInteger(amount) || amount <= 0)
+    throw invalidRequest('Invalid positive integer: amount', 'parameter_invalid_integer');
+  const min = MIN_CHARGE[currency];
+  if (min !== undefined && amount < min)
+    throw invalidRequest(`Amount must be at least ${min} ${currency} minor units`, 'amount_too_small');
+  if (amount > MAX_AMOUNT)
+    throw invalidRequest(`Amount must be no more than ${MAX_AMOUNT} ${currency} minor units`, 'amount_too_large');
+}
+
+/** An event's object (or an API answer): a copy, as it is at this moment. */
+export function copy(value: PaymentIntentObject | SetupIntentObject | ChargeObject): Record<string, unknown> {
+  return structuredClone(value) as unknown as Record<string, unknown>;
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { CardSnapshot } from './payment-gateway';
+import type { Clock } from '@holdfast/clock';
 import {
   cardSnapshot,
   invalidRequest,
-  now,
   randomSuffix,
   resourceMissing,
   type CustomerObject,
@@ -26,6 +26,8 @@ export class SimulatedWallet {
   /** Per PaymentMethod: its test card, and whether Stripe would refuse to use it again. */
   private readonly cards = new Map<string, { card: TestCard; consumed: boolean }>();
 
+  constructor(private readonly clock: Clock) {}
+
   hasCustomer(customerId: string): boolean {
     return this.customers.has(customerId);
   }
@@ -34,7 +36,7 @@ export class SimulatedWallet {
     const customer: CustomerObject = {
       id: `cus_sim_${randomSuffix(14)}`,
       object: 'customer',
-      created: now(),
+      created: this.clock.nowSeconds(),
       email: input.email ?? null,
       invoice_settings: { default_payment_method: null },
       livemode: false,
@@ -128,13 +130,13 @@ export class SimulatedWallet {
         brand: card.brand,
         country: card.country,
         exp_month: 12,
-        exp_year: new Date().getUTCFullYear() + 4,
+        exp_year: this.clock.now().getUTCFullYear() + 4,
         // The same number always has the same fingerprint, whatever PaymentMethod carries it.
         fingerprint: createHash('sha256').update(card.number).digest('hex').slice(0, 16),
         funding: card.funding,
         last4: card.last4,
       },
-      created: now(),
+      created: this.clock.nowSeconds(),
       customer: null,
       livemode: false,
       metadata: {},

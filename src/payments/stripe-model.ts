@@ -21,6 +21,20 @@ export const INTENT_STATUSES = [
 ] as const;
 export type IntentStatus = (typeof INTENT_STATUSES)[number];
 
+/** A SetupIntent's statuses. */
+export const SETUP_INTENT_STATUSES = [
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+  'canceled',
+  'succeeded',
+] as const;
+export type SetupIntentStatus = (typeof SETUP_INTENT_STATUSES)[number];
+
+/** The statuses from which `POST /v1/setup_intents/:id/confirm` is allowed. */
+export const SETUP_CONFIRMABLE_STATUSES = ['requires_payment_method', 'requires_confirmation', 'requires_action'] as const;
+
 /** The statuses from which `POST /v1/payment_intents/:id/confirm` is allowed (and an update, with the fake). */
 export const CONFIRMABLE_STATUSES = ['requires_payment_method', 'requires_confirmation', 'requires_action'] as const;
 
@@ -150,7 +164,7 @@ export const TEST_CARDS: readonly TestCard[] = [
   card('pm_card_threeDSecureRequired', '4000000000003063', 'visa', AUTHENTICATE),
   card('pm_card_authenticationRequired', '4000002760003184', 'visa', AUTHENTICATE),
   // The seed's 3-D Secure card: authentication unless it was set up for off-session use.
-  // (The simulated provider only confirms on-session, so there it always asks.)
+  // (Off-session, on a card set up for the customer, it goes through: Stripe's and the simulated provider's.)
   card('pm_card_authenticationRequiredOnSetup', '4000002500003155', 'visa', { kind: 'authenticate', when: 'onSetup' }),
 ];
 
@@ -315,3 +329,61 @@ export function declinedOutcome(decline: CardDecline): ChargeOutcome {
 /** Stripe's message when 3-D Secure fails (`payment_intent_authentication_failure`). */
 export const AUTHENTICATION_FAILED =
   'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.';
+
+/** Stripe's 402 for an off-session payment with a card that needs its holder (3-D Secure). */
+export const AUTHENTICATION_REQUIRED: PaymentFailure = {
+  type: 'card_error',
+  code: 'authentication_required',
+  declineCode: 'authentication_required',
+  message: 'Your card was declined. This transaction requires authentication.',
+};
+
+/**
+ * How long a card authorisation (manual capture) stays capturable, as Stripe documents it
+ * (https://docs.stripe.com/payments/place-a-hold-on-a-payment-method, /payments/extended-authorization):
+ * online card payments 7 days, except a merchant-initiated (off-session) Visa payment, 5
+ * days ("exactly 4 days and 18 hours, to allow time for clearing"); an extended
+ * authorisation (vehicle rental) up to 30 days. Stripe says to rely on the charge's
+ * `capture_before` rather than on this table, and so does Holdfast: only the two stand-ins
+ * for Stripe read it.
+ */
+export function authorizationWindowSeconds(brand: string, options: { offSession: boolean; extended: boolean }): number {
+  const day = 86_400;
+  if (options.extended) return 30 * day;
+  if (brand === 'visa' && options.offSession) return 4 * day + 18 * 3_600;
+  return 7 * day;
+}
+
+/** The card brands that can have an extended or an incremental authorisation. */
+export const FLEXIBLE_AUTHORIZATION_BRANDS: readonly string[] = ['visa', 'mastercard', 'amex', 'discover'];
+
+/** At most this many incremental authorisation attempts per PaymentIntent, declines included. */
+export const MAX_INCREMENTAL_AUTHORIZATIONS = 10;
+
+/** The charge's `payment_method_details.card` fields of a manual-capture authorisation. */
+export interface AuthorizationFacts {
+  capture_before: number;
+  extended_authorization: { status: 'enabled' | 'disabled' };
+  incremental_authorization: { status: 'available' | 'unavailable' };
+}
+
+/**
+ * What an authorisation of `brand` gets: `capture_before` from `nowSeconds` (see
+ * `authorizationWindowSeconds`), extended and incremental authorisation where requested,
+ * supported by the account (`support`) and by the brand.
+ */
+export function authorizationFacts(
+  brand: string,
+  request: { offSession: boolean; extended: boolean; incremental: boolean },
+  support: { extended: boolean; incremental: boolean },
+  nowSeconds: number,
+): AuthorizationFacts {
+  const flexible = FLEXIBLE_AUTHORIZATION_BRANDS.includes(brand);
+  const extended = request.extended && support.extended && flexible;
+  const incremental = request.incremental && support.incremental && flexible;
+  return {
+    capture_before: nowSeconds + authorizationWindowSeconds(brand, { offSession: request.offSession, extended }),
+    extended_authorization: { status: extended ? 'enabled' : 'disabled' },
+    incremental_authorization: { status: incremental ? 'available' : 'unavailable' },
+  };
+}

@@ -3,20 +3,25 @@ import { Logger } from '@nestjs/common';
 import { handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { equalJitterBackoff } from '@holdfast/database';
 import Stripe from 'stripe';
-import { intentFromStripeObject } from './intent-mapper';
-import { CircuitOpenError, ProviderBreaker, type BreakerState } from './provider-breaker';
+import { ProviderBreaker, type BreakerState } from './provider-breaker';
 import type { PaymentMetrics } from './metrics.service';
 import type { PaymentsConfig } from './payments.config';
 import { verifyStripeSignature, webhookSecrets } from './webhook-signature';
 import {
   PaymentGatewayError,
+  type AuthorizationRequests,
   type CardSnapshot,
   type CreateIntentInput,
+  type CreateSetupIntentInput,
   type IntentSnapshot,
+  type OffSessionPaymentInput,
   type PaymentGateway,
   type ProviderEvent,
   type RefundSnapshot,
+  type SetupIntentSnapshot,
 } from './payment-gateway';
+import { cardAuthorizationOptions, EXPAND_LATEST_CHARGE, StripeAuthorizations } from './stripe-authorizations';
+import { isUnretriedRateLimit, toGatewayError, toIntent } from './stripe-errors';
 
 /**
  * The API version every request sends (`Stripe-Version`): the one this SDK release
@@ -55,9 +60,9 @@ export interface StripeGatewayOptions {
  * `PaymentGateway` on the real Stripe API, through the official SDK.
  *
  * **Idempotency.** Every mutating call carries a key derived from our own persistent ids,
- * never from the clock: `pi:{paymentId}`, `refund:{refundId}`, `customer:{userId}`,
- * `attach:{pm}:{customer}`, `detach:{pm}`, and the caller's key for confirm, cancel and
- * capture. A retry (the SDK's, ours, or a whole request after a crash) therefore replays
+ * never from the clock: `pi:{paymentId}`, `seti:{setupId}`, `refund:{refundId}`,
+ * `customer:{userId}`, `attach:{pm}:{customer}`, `detach:{pm}`, and the caller's key for
+ * confirm, cancel, capture and increment. A retry (the SDK's, ours, or a whole request after a crash) therefore replays
  * Stripe's stored answer instead of acting twice. Setting the default card is a plain
  * overwrite (idempotent by nature): it gets the SDK's per-call key, as a derived key would
  * replay an old answer when a user switches A -> B -> A within Stripe's 24 h key window.
@@ -86,6 +91,11 @@ export interface StripeGatewayOptions {
  * through (half-open; concurrent calls still fail fast): success closes the breaker,
  * failure re-opens it for another 30 s. `breakerState()` exposes it for metrics.
  *
+ * **Authorisations.** Every call answering a PaymentIntent expands `latest_charge`, so the
+ * snapshot carries the authorisation's `capture_before` and whether extended and
+ * incremental authorisation were granted. The off-session, SetupIntent and increment
+ * calls live in `StripeAuthorizations` (stripe-authorizations.ts).
+ *
  * **No card data.** Only ids (intents, payment methods, customers) travel through here;
  * card numbers go from the app to Stripe directly. Nothing here logs a request or
  * response body.
@@ -99,6 +109,7 @@ export class StripeGateway implements PaymentGateway {
   private readonly limiterMaxWaitMs: number;
   private readonly rateLimitRetry: RetryPolicy;
   private readonly webhookSecrets: string[];
+  private readonly authorizations: StripeAuthorizations;
 
   constructor(
     config: PaymentsConfig,
@@ -132,6 +143,7 @@ export class StripeGateway implements PaymentGateway {
         else this.logger.warn(message);
       },
     });
+    this.authorizations = new StripeAuthorizations(this.stripe, (operation, fn) => this.call(operation, fn));
   }
 
   /** The circuit breaker's state, for metrics and health: `closed`, `open` or `half_open`. */
@@ -145,8 +157,9 @@ export class StripeGateway implements PaymentGateway {
    * confirmed at once, server-side, while the user is in the app (on-session, so no
    * `off_session`): 3-D Secure then shows as `requires_action` with
    * `next_action.type = use_stripe_sdk`, which the app completes with the client secret.
-   * `setup_future_usage` is sent only with a customer, the card being attached to that
-   * customer once the payment succeeds.
+   * `setup_future_usage: off_session` is sent only with a customer, the card being attached
+   * to that customer once the payment succeeds. A manual-capture intent may ask for
+   * extended and incremental authorisation (`payment_method_options.card`).
    *
    * @throws PaymentGatewayError `card_declined` (with the failed intent) when the saved
    *   card is declined, `invalid_request`, or `processing` (also `malformed_response`: an
@@ -162,10 +175,13 @@ export class StripeGateway implements PaymentGateway {
       // `allow_redirects: never` keeps out any that would send the user to a bank's site.
       automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
       metadata: input.metadata,
+      expand: EXPAND_LATEST_CHARGE,
     };
     if (input.description) params.description = input.description;
     if (input.customerId) params.customer = input.customerId;
     if (input.setupFutureUsage && input.customerId) params.setup_future_usage = 'off_session';
+    const options = input.captureMethod === 'manual' ? cardAuthorizationOptions(input) : undefined;
+    if (options) params.payment_method_options = options;
     if (input.paymentMethodId) {
       params.payment_method = input.paymentMethodId;
       params.confirm = true;
@@ -187,12 +203,15 @@ export class StripeGateway implements PaymentGateway {
   }
 
   async retrieveIntent(intentId: string): Promise<IntentSnapshot> {
-    return toIntent(await this.call('retrieve_intent', () => this.stripe.paymentIntents.retrieve(intentId)));
+    return toIntent(
+      await this.call('retrieve_intent', () => this.stripe.paymentIntents.retrieve(intentId, { expand: EXPAND_LATEST_CHARGE })),
+    );
   }
 
   /** Confirms server-side, optionally with another card; `card_declined` carries the failed intent. */
   async confirmIntent(intentId: string, paymentMethodId: string | undefined, idempotencyKey: string): Promise<IntentSnapshot> {
-    const params: Stripe.PaymentIntentConfirmParams = paymentMethodId ? { payment_method: paymentMethodId } : {};
+    const params: Stripe.PaymentIntentConfirmParams = { expand: EXPAND_LATEST_CHARGE };
+    if (paymentMethodId) params.payment_method = paymentMethodId;
     const pi = await this.call('confirm_intent', () => this.stripe.paymentIntents.confirm(intentId, params, { idempotencyKey }));
     return toIntent(pi);
   }
@@ -202,15 +221,41 @@ export class StripeGateway implements PaymentGateway {
    * be cancelled (it succeeded meanwhile) fails `invalid_request` with that intent attached.
    */
   async cancelIntent(intentId: string, idempotencyKey: string): Promise<IntentSnapshot> {
-    const pi = await this.call('cancel_intent', () => this.stripe.paymentIntents.cancel(intentId, {}, { idempotencyKey }));
+    const pi = await this.call('cancel_intent', () =>
+      this.stripe.paymentIntents.cancel(intentId, { expand: EXPAND_LATEST_CHARGE }, { idempotencyKey }),
+    );
     return toIntent(pi);
   }
 
-  /** Captures an authorisation (manual capture): all of it, or `amount` (the rest is released). */
+  /**
+   * Captures an authorisation (manual capture): all of it, or `amount` (`amount_to_capture`;
+   * Stripe releases the rest). More than `amountCapturable` is `invalid_request`.
+   */
   async captureIntent(intentId: string, amount: number | undefined, idempotencyKey: string): Promise<IntentSnapshot> {
-    const params: Stripe.PaymentIntentCaptureParams = amount === undefined ? {} : { amount_to_capture: amount };
+    const params: Stripe.PaymentIntentCaptureParams = { expand: EXPAND_LATEST_CHARGE };
+    if (amount !== undefined) params.amount_to_capture = amount;
     const pi = await this.call('capture_intent', () => this.stripe.paymentIntents.capture(intentId, params, { idempotencyKey }));
     return toIntent(pi);
+  }
+
+  authorizeOffSession(input: OffSessionPaymentInput & AuthorizationRequests): Promise<IntentSnapshot> {
+    return this.authorizations.authorizeOffSession(input);
+  }
+
+  chargeOffSession(input: OffSessionPaymentInput): Promise<IntentSnapshot> {
+    return this.authorizations.chargeOffSession(input);
+  }
+
+  incrementAuthorization(intentId: string, amount: number, idempotencyKey: string): Promise<IntentSnapshot> {
+    return this.authorizations.incrementAuthorization(intentId, amount, idempotencyKey);
+  }
+
+  createSetupIntent(input: CreateSetupIntentInput): Promise<SetupIntentSnapshot> {
+    return this.authorizations.createSetupIntent(input);
+  }
+
+  retrieveSetupIntent(setupIntentId: string): Promise<SetupIntentSnapshot> {
+    return this.authorizations.retrieveSetupIntent(setupIntentId);
   }
 
   /**
@@ -355,77 +400,4 @@ const REFUND_STATUSES: ReadonlySet<RefundSnapshot['status']> = new Set([
 function idOf(value: string | { id: string } | null | undefined): string | null {
   if (!value) return null;
   return typeof value === 'string' ? value : value.id;
-}
-
-/**
- * An answer the SDK accepted as a PaymentIntent, mapped; one that is not one (no id, an
- * unknown status, another object) is a processing failure, like any other bad answer.
- */
-function toIntent(pi: Stripe.PaymentIntent): IntentSnapshot {
-  try {
-    return intentFromStripeObject(pi);
-  } catch (error) {
-    throw new PaymentGatewayError(
-      'processing',
-      `Stripe answered something that is not a PaymentIntent (${error instanceof Error ? error.message : String(error)})`,
-      'malformed_response',
-    );
-  }
-}
-
-/** A 429 the SDK gave up on at once because Stripe did not ask for a retry (see the class TSDoc). */
-function isUnretriedRateLimit(error: unknown): boolean {
-  return (
-    error instanceof Stripe.errors.StripeError && error.statusCode === 429 && error.headers?.['stripe-should-retry'] === undefined
-  );
-}
-
-/**
- * Stripe's errors as ours: a card error (any decline code, insufficient funds included,
- * also `authentication_required` off-session) is `card_declined`; an invalid request
- * (400/404, wrong state, amount too large) or an idempotency-key mismatch is
- * `invalid_request`; everything else (connection, timeout, 5xx, 429, authentication,
- * permission, an open breaker) is `processing`. When Stripe returns the PaymentIntent with
- * the error (a declined confirmation, an intent in the wrong state) it comes along.
- */
-function toGatewayError(error: unknown): PaymentGatewayError {
-  if (error instanceof PaymentGatewayError) return error;
-  if (error instanceof CircuitOpenError) {
-    return new PaymentGatewayError(
-      'processing',
-      `Stripe calls are suspended after repeated failures: ${error.message}`,
-      'circuit_open',
-    );
-  }
-  if (error instanceof Stripe.errors.StripeError) {
-    const intent = intentOf(error);
-    const code = error.code ?? null;
-    if (error.type === 'StripeCardError' || code === 'card_declined') {
-      return new PaymentGatewayError('card_declined', error.message, code ?? 'card_declined', error.decline_code || null, intent);
-    }
-    if (error.type === 'StripeInvalidRequestError' || error.type === 'StripeIdempotencyError') {
-      return new PaymentGatewayError('invalid_request', error.message, code ?? error.rawType ?? null, null, intent);
-    }
-    const status = error.statusCode ? ` (HTTP ${error.statusCode})` : '';
-    return new PaymentGatewayError(
-      'processing',
-      `${error.type}${status}: ${error.message}`,
-      code ?? error.rawType ?? error.type,
-      null,
-      intent,
-    );
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new PaymentGatewayError('processing', `Stripe call failed: ${message}`, 'unexpected');
-}
-
-/** The PaymentIntent a Stripe error carries (`error.payment_intent`, i.e. `raw.payment_intent`), mapped. */
-function intentOf(error: Stripe.errors.StripeError): IntentSnapshot | null {
-  const raw = error.payment_intent ?? (error.raw as { payment_intent?: unknown } | undefined)?.payment_intent;
-  if (!raw || typeof raw !== 'object') return null;
-  try {
-    return intentFromStripeObject(raw);
-  } catch {
-    return null;
-  }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
-import { INTENT_STATUSES, type IntentStatus } from '../stripe-model';
+import { INTENT_STATUSES, SETUP_INTENT_STATUSES, type IntentStatus, type SetupIntentStatus } from '../stripe-model';
 
 /** What Stripe.js would send when the app confirms the payment with a card. */
 export class DevConfirmPaymentDto {
@@ -38,6 +38,26 @@ export class DevPaymentResultDto {
 
   @ApiProperty({ enum: INTENT_STATUSES, example: 'succeeded', description: "The PaymentIntent's status after this step." })
   status!: IntentStatus;
+
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: String,
+    description: 'What the customer must do next: `use_stripe_sdk` when 3-D Secure is needed (answer it with `/authenticate`).',
+  })
+  nextAction!: string | null;
+}
+
+export class DevSetupResultDto {
+  @ApiProperty({ example: 'seti_sim_Q2xk9T0aZr4bN8vLw1YpC3dE' })
+  setupIntentId!: string;
+
+  @ApiProperty({
+    enum: SETUP_INTENT_STATUSES,
+    example: 'succeeded',
+    description: "The SetupIntent's status after this step: `succeeded` means the card is saved for off-session use.",
+  })
+  status!: SetupIntentStatus;
 
   @ApiProperty({
     example: null,

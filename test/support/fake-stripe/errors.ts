@@ -59,3 +59,12 @@ export function unexpectedIntentState(message: string, paymentIntent: unknown): 
     payment_intent: paymentIntent,
   });
 }
+
+export function unexpectedSetupState(message: string, setupIntent: unknown): StripeApiError {
+  return new StripeApiError(400, {
+    type: 'invalid_request_error',
+    code: 'setup_intent_unexpected_state',
+    message,
+    setup_intent: setupIntent,
+  });
+}

@@ -34,5 +34,6 @@ export type {
   PaymentIntentStatus,
   PaymentMethodObject,
   RefundObject,
+  SetupIntentObject,
 } from './objects';
-export type { CreatedCounters } from './store';
+export type { AuthorizationSupport, CreatedCounters } from './store';

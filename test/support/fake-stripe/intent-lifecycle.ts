@@ -1,5 +1,6 @@
 import {
   AUTHENTICATION_FAILED,
+  AUTHENTICATION_REQUIRED,
   approvedOutcome,
   CONFIRMABLE_STATUSES,
   declinedOutcome,
@@ -9,6 +10,7 @@ import {
   lastPaymentError,
   type PaymentFailure,
 } from '../../../src/payments/stripe-model';
+import { chargeAuthorization, checkOffSessionSetup } from './authorizations';
 import { StripeApiError, unexpectedIntentState } from './errors';
 import type { ChargeObject, PaymentIntentObject, PaymentMethodObject } from './objects';
 import { checkUsableFor, resolvePaymentMethod } from './payment-methods';
@@ -27,10 +29,17 @@ import { clone, type EventCause, type FakeStripeStore } from './store';
 
 export const CONFIRMABLE = CONFIRMABLE_STATUSES;
 
-const REDIRECT_NEEDS_RETURN_URL =
+export const REDIRECT_NEEDS_RETURN_URL =
   "This PaymentIntent is configured to accept payment methods enabled in your Dashboard. Because some of these payment methods might redirect your customer off of your page, you must provide a `return_url`. If you don't want to accept redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup Intents and Payment Intents.";
 
-function createCharge(store: FakeStripeStore, pi: PaymentIntentObject, pm: PaymentMethodObject, captured: boolean): ChargeObject {
+/** A charge of the intent's amount; a manual-capture one that went through carries its authorisation facts. */
+function createCharge(
+  store: FakeStripeStore,
+  pi: PaymentIntentObject,
+  pm: PaymentMethodObject,
+  captured: boolean,
+  authorization: { offSession: boolean } | null = null,
+): ChargeObject {
   const { display_brand: _d, generated_from: _g, wallet: _w, ...card } = pm.card;
   const charge: ChargeObject = {
     id: store.newId('ch'),
@@ -53,7 +62,10 @@ function createCharge(store: FakeStripeStore, pi: PaymentIntentObject, pm: Payme
     paid: true,
     payment_intent: pi.id,
     payment_method: pm.id,
-    payment_method_details: { type: 'card', card },
+    payment_method_details: {
+      type: 'card',
+      card: { ...card, ...(authorization ? chargeAuthorization(store, pi, pm, authorization.offSession) : {}) },
+    },
     receipt_email: pi.receipt_email,
     refunded: false,
     status: 'succeeded',
@@ -70,9 +82,15 @@ function paymentMethodOf(store: FakeStripeStore, pi: PaymentIntentObject): Payme
 }
 
 /** The card worked: charge it (or authorise it, for manual capture) and move the intent on. */
-function succeed(store: FakeStripeStore, pi: PaymentIntentObject, pm: PaymentMethodObject, cause: EventCause): void {
+function succeed(
+  store: FakeStripeStore,
+  pi: PaymentIntentObject,
+  pm: PaymentMethodObject,
+  offSession: boolean,
+  cause: EventCause,
+): void {
   const manual = pi.capture_method === 'manual';
-  const charge = createCharge(store, pi, pm, !manual);
+  const charge = createCharge(store, pi, pm, !manual, { offSession });
   pi.latest_charge = charge.id;
   pi.last_payment_error = null;
   pi.next_action = null;
@@ -143,6 +161,7 @@ export function confirmIntent(store: FakeStripeStore, pi: PaymentIntentObject, o
     checkUsableFor(store, pm, pi.customer, 'payment_method');
     pi.payment_method = pm.id;
   }
+  checkOffSessionSetup(pi, options.offSession);
   if (pi.payment_method === null) {
     throw unexpectedIntentState(
       "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method or ConfirmationToken.",
@@ -174,7 +193,7 @@ export function confirmIntent(store: FakeStripeStore, pi: PaymentIntentObject, o
   const offSession = options.offSession !== undefined && options.offSession !== false;
 
   if (outcome.kind === 'success') {
-    succeed(store, pi, pm, cause);
+    succeed(store, pi, pm, offSession, cause);
     return;
   }
   if (outcome.kind === 'decline') {
@@ -194,18 +213,14 @@ export function confirmIntent(store: FakeStripeStore, pi: PaymentIntentObject, o
   // 3-D Secure.
   const setUp = outcome.when === 'onSetup' && offSession && pm.customer !== null && pm.customer === pi.customer;
   if (setUp) {
-    succeed(store, pi, pm, cause);
+    succeed(store, pi, pm, offSession, cause);
     return;
   }
   if (offSession || options.errorOnRequiresAction) {
-    const failure: PaymentFailure = {
-      type: 'card_error',
-      code: 'authentication_required',
-      declineCode: 'authentication_required',
-      message: 'Your card was declined. This transaction requires authentication.',
-    };
-    fail(store, pi, pm, failure, cause);
-    throw cardError(pi, pm, failure);
+    // The 402 carries the intent (requires_payment_method, with its client secret), so the
+    // app can bring the customer back to confirm it on-session.
+    fail(store, pi, pm, AUTHENTICATION_REQUIRED, cause);
+    throw cardError(pi, pm, AUTHENTICATION_REQUIRED);
   }
   pi.status = 'requires_action';
   pi.next_action =
@@ -237,7 +252,7 @@ export function completeAction(store: FakeStripeStore, id: string, result: 'succ
   const pm = paymentMethodOf(store, pi);
   const cause: EventCause = { requestId: null, idempotencyKey: null };
   if (result === 'success') {
-    succeed(store, pi, pm, cause);
+    succeed(store, pi, pm, false, cause);
   } else {
     fail(
       store,

@@ -4,7 +4,13 @@
  * the rest of Stripe's fields are present with their "nothing here" value).
  */
 
-import type { ChargeOutcome, IntentStatus, LastPaymentError as StripeLastPaymentError } from '../../../src/payments/stripe-model';
+import type {
+  AuthorizationFacts,
+  ChargeOutcome,
+  IntentStatus,
+  LastPaymentError as StripeLastPaymentError,
+  SetupIntentStatus,
+} from '../../../src/payments/stripe-model';
 
 export type Metadata = Record<string, string>;
 
@@ -46,7 +52,15 @@ export interface PaymentIntentObject {
   payment_method: string | null;
   payment_method_configuration_details: null;
   payment_method_options: {
-    card: { installments: null; mandate_options: null; network: null; request_three_d_secure: 'automatic' };
+    card: {
+      installments: null;
+      mandate_options: null;
+      network: null;
+      request_three_d_secure: string;
+      /** Present once requested (`if_available` or `never`). */
+      request_extended_authorization?: string;
+      request_incremental_authorization?: string;
+    };
   };
   payment_method_types: string[];
   processing: null;
@@ -142,7 +156,11 @@ export interface ChargeObject {
   paid: boolean;
   payment_intent: string;
   payment_method: string;
-  payment_method_details: { type: 'card'; card: Omit<CardDetails, 'display_brand' | 'generated_from' | 'wallet'> };
+  /** A manual-capture authorisation's card also carries `capture_before`, `extended_authorization` and `incremental_authorization`. */
+  payment_method_details: {
+    type: 'card';
+    card: Omit<CardDetails, 'display_brand' | 'generated_from' | 'wallet'> & Partial<AuthorizationFacts>;
+  };
   receipt_email: string | null;
   refunded: boolean;
   status: 'succeeded' | 'pending' | 'failed';
@@ -169,6 +187,37 @@ export interface RefundObject {
   transfer_reversal: null;
 }
 
+/** A SetupIntent, shaped as Stripe's v1 API returns it. */
+export interface SetupIntentObject {
+  id: string;
+  object: 'setup_intent';
+  allowed_payment_method_types: string[] | null;
+  application: null;
+  automatic_payment_methods: { enabled: boolean; allow_redirects?: 'always' | 'never' } | null;
+  cancellation_reason: string | null;
+  client_secret: string;
+  created: number;
+  customer: string | null;
+  description: string | null;
+  excluded_payment_method_types: string[] | null;
+  flow_directions: string[] | null;
+  last_setup_error: LastPaymentError | null;
+  /** A `setatt_...` id per confirmation (SetupAttempts themselves are not simulated). */
+  latest_attempt: string | null;
+  livemode: false;
+  mandate: null;
+  metadata: Metadata;
+  next_action: NextAction | null;
+  on_behalf_of: null;
+  payment_method: string | null;
+  payment_method_configuration_details: null;
+  payment_method_options: { card: { mandate_options: null; network: null; request_three_d_secure: string } };
+  payment_method_types: string[];
+  single_use_mandate: null;
+  status: SetupIntentStatus;
+  usage: 'off_session' | 'on_session';
+}
+
 export interface EventObject {
   id: string;
   object: 'event';
@@ -181,4 +230,5 @@ export interface EventObject {
   type: string;
 }
 
-export type AnyObject = PaymentIntentObject | PaymentMethodObject | CustomerObject | ChargeObject | RefundObject | EventObject;
+export type AnyObject =
+  PaymentIntentObject | SetupIntentObject | PaymentMethodObject | CustomerObject | ChargeObject | RefundObject | EventObject;

@@ -1,32 +1,36 @@
+import {
+  applyCardOptions,
+  checkOffSession,
+  expireAllLapsed,
+  expireIfLapsed,
+  incrementAuthorizationRoute,
+  PAYMENT_METHOD_OPTIONS,
+} from './authorizations';
 import { initialMetadata, mergeMetadata } from './customers';
 import { invalidRequest, resourceMissing, unexpectedIntentState } from './errors';
 import { CANCELABLE_STATUSES as CANCELABLE, isIn } from '../../../src/payments/stripe-model';
 import { CONFIRMABLE, confirmIntent } from './intent-lifecycle';
+import { AUTOMATIC_PAYMENT_METHODS, applyMethodTypes, checkPaymentMethodTypes, SIMULATED_TYPES } from './method-types';
 import { checkChargeAmount } from './money';
 import type { PaymentIntentObject, PaymentMethodObject } from './objects';
 import { checkUsableFor, resolvePaymentMethod } from './payment-methods';
 import { LIST_PARAMS, newestFirst, paginate, type Route } from './router';
-import { bool, EXPAND, has, hash, int, METADATA, str, strings, type Params, type Schema } from './schema';
+import { bool, EXPAND, has, int, METADATA, str, type Params, type Schema } from './schema';
 import { clone, randomId, type FakeStripeStore } from './store';
 
 /**
- * PaymentIntent endpoints: their parameters, and which payment methods an intent
- * accepts. The state machine (confirm, 3-D Secure, declines) is in intent-lifecycle.ts.
+ * PaymentIntent endpoints and their parameters. The state machine (confirm, 3-D Secure,
+ * declines) is in intent-lifecycle.ts, which payment methods an intent accepts in
+ * method-types.ts, authorisation options, increments and lapses in authorizations.ts.
  */
 
 const UPDATABLE = CONFIRMABLE;
 
 const ANY = { type: 'any' } as const;
 
-const AUTOMATIC_PAYMENT_METHODS: Schema = {
-  enabled: { type: 'boolean', required: true },
-  allow_redirects: { type: 'enum', values: ['always', 'never'] },
-};
-
 /** Accepted parameters Stripe has and the fake does not simulate (they are stored nowhere). */
 const ACCEPTED_UNSIMULATED: Schema = {
   shipping: ANY,
-  payment_method_options: ANY,
   mandate_data: ANY,
   radar_options: ANY,
   application_fee_amount: ANY,
@@ -57,6 +61,7 @@ const CREATE_SCHEMA: Schema = {
   statement_descriptor_suffix: { type: 'string', maxLength: 22 },
   transfer_group: { type: 'string' },
   use_stripe_sdk: { type: 'boolean' },
+  payment_method_options: PAYMENT_METHOD_OPTIONS,
   expand: EXPAND,
   ...ACCEPTED_UNSIMULATED,
 };
@@ -77,6 +82,7 @@ const UPDATE_SCHEMA: Schema = {
   statement_descriptor: { type: 'string', maxLength: 22, emptyable: true },
   statement_descriptor_suffix: { type: 'string', maxLength: 22, emptyable: true },
   transfer_group: { type: 'string' },
+  payment_method_options: PAYMENT_METHOD_OPTIONS,
   expand: EXPAND,
   ...ACCEPTED_UNSIMULATED,
 };
@@ -96,98 +102,18 @@ const CONFIRM_SCHEMA: Schema = {
   client_secret: { type: 'string' },
   expand: EXPAND,
   shipping: ANY,
-  payment_method_options: ANY,
+  payment_method_options: PAYMENT_METHOD_OPTIONS,
   mandate_data: ANY,
   radar_options: ANY,
 };
 
 const EXPANDABLE = ['latest_charge', 'payment_method', 'customer'] as const;
 
-/**
- * API version 2026-09-30.endive removed `payment_method_types` as a parameter (400
- * `payment_method_types_no_longer_supported`); `allowed_payment_method_types` (from
- * 2026-07-29.dahlia) and `excluded_payment_method_types` replace it. stripe-node 23 pins
- * 2026-10-28.endive, so by default the old parameter is refused, as Stripe refuses it.
- */
-function removesPaymentMethodTypes(apiVersion: string): boolean {
-  return apiVersion.slice(0, 10) >= '2026-09-30';
-}
-
-function checkPaymentMethodTypes(params: Params, apiVersion: string): void {
-  if (has(params, 'payment_method_types') && removesPaymentMethodTypes(apiVersion)) {
-    throw invalidRequest(
-      `The \`payment_method_types\` parameter is no longer supported on API version ${apiVersion}. Use \`allowed_payment_method_types\` to limit the payment methods, or \`excluded_payment_method_types\` to exclude some from dynamic payment methods.`,
-      { code: 'payment_method_types_no_longer_supported', param: 'payment_method_types' },
-    );
-  }
-  const exclusive = (a: string, b: string): void => {
-    if (has(params, a) && has(params, b)) {
-      throw invalidRequest(`You may only specify one of these parameters: ${a}, ${b}.`, {
-        code: 'parameters_exclusive',
-        param: a,
-      });
-    }
-  };
-  exclusive('allowed_payment_method_types', 'payment_method_types');
-  exclusive('allowed_payment_method_types', 'excluded_payment_method_types');
-  exclusive('allowed_payment_method_types', 'automatic_payment_methods');
-  exclusive('automatic_payment_methods', 'payment_method_types');
-  // The old parameter errors on a type it cannot offer (the new one filters silently).
-  for (const [i, type] of (strings(params, 'payment_method_types') ?? []).entries()) {
-    if (type !== 'card') {
-      throw invalidRequest(`The payment method type "${type}" is invalid or not simulated by the fake Stripe: only card is.`, {
-        param: `payment_method_types[${i}]`,
-      });
-    }
-  }
-}
-
-/** What the fake can offer: cards only. */
-const SIMULATED_TYPES = ['card'];
-
-/**
- * Sets which payment methods the intent accepts from `payment_method_types` (old
- * versions), `allowed_payment_method_types` (a fixed list, filtered to what is available)
- * or dynamic payment methods (`automatic_payment_methods`, minus `excluded_payment_method_types`).
- * Returns false when the parameters say nothing about it.
- */
-function applyMethodTypes(pi: PaymentIntentObject, params: Params): boolean {
-  const types = strings(params, 'payment_method_types');
-  const allowed = strings(params, 'allowed_payment_method_types');
-  const apm = hash(params, 'automatic_payment_methods');
-  if (types) {
-    pi.payment_method_types = types;
-    pi.automatic_payment_methods = null;
-    pi.allowed_payment_method_types = null;
-    pi.excluded_payment_method_types = null;
-  } else if (allowed) {
-    pi.allowed_payment_method_types = allowed;
-    pi.payment_method_types = allowed.filter((t) => SIMULATED_TYPES.includes(t));
-    pi.automatic_payment_methods = null;
-    pi.excluded_payment_method_types = null;
-  } else if (apm || has(params, 'excluded_payment_method_types')) {
-    if (apm) {
-      pi.automatic_payment_methods = {
-        enabled: apm.enabled as boolean,
-        ...(apm.allow_redirects ? { allow_redirects: apm.allow_redirects as 'always' | 'never' } : {}),
-      };
-    } else if (!pi.automatic_payment_methods) {
-      pi.automatic_payment_methods = { enabled: true };
-    }
-    if (has(params, 'excluded_payment_method_types')) {
-      pi.excluded_payment_method_types = strings(params, 'excluded_payment_method_types') ?? null;
-    }
-    pi.allowed_payment_method_types = null;
-    pi.payment_method_types = SIMULATED_TYPES.filter((t) => !(pi.excluded_payment_method_types ?? []).includes(t));
-  } else {
-    return false;
-  }
-  return true;
-}
-
+/** The intent in the path; an authorisation past its `capture_before` has lapsed by now (see authorizations.ts). */
 function findIntent(store: FakeStripeStore, id: string): PaymentIntentObject {
   const pi = store.paymentIntents.get(id);
   if (!pi) throw resourceMissing('payment_intent', id, 'intent');
+  expireIfLapsed(store, pi);
   return pi;
 }
 
@@ -214,6 +140,7 @@ export const paymentIntentRoutes: Route[] = [
       if (bool(params, 'confirm') && !has(params, 'payment_method')) {
         throw invalidRequest('Missing required param: payment_method.', { code: 'parameter_missing', param: 'payment_method' });
       }
+      checkOffSession(params, bool(params, 'confirm') === true);
     },
     handle: ({ store, params, cause }) => {
       const customer = str(params, 'customer') ?? null;
@@ -272,6 +199,7 @@ export const paymentIntentRoutes: Route[] = [
         transfer_group: str(params, 'transfer_group') ?? null,
       };
       applyMethodTypes(pi, params);
+      applyCardOptions(pi, params);
       store.paymentIntents.set(id, pi);
       store.created.paymentIntents++;
       const returnUrl = str(params, 'return_url');
@@ -338,6 +266,7 @@ export const paymentIntentRoutes: Route[] = [
       ) {
         applyMethodTypes(pi, params);
       }
+      if (updateField(pi, params, 'payment_method_options')) applyCardOptions(pi, params);
       if (has(params, 'description')) pi.description = str(params, 'description') ?? null;
       if (has(params, 'receipt_email')) pi.receipt_email = str(params, 'receipt_email') ?? null;
       if (has(params, 'statement_descriptor')) pi.statement_descriptor = str(params, 'statement_descriptor') ?? null;
@@ -365,6 +294,7 @@ export const paymentIntentRoutes: Route[] = [
           pi.capture_method = str(params, 'capture_method') as PaymentIntentObject['capture_method'];
         if (has(params, 'receipt_email')) pi.receipt_email = str(params, 'receipt_email') ?? null;
         applyMethodTypes(pi, params);
+        applyCardOptions(pi, params);
       }
       const offSession = params.off_session;
       confirmIntent(
@@ -462,9 +392,11 @@ export const paymentIntentRoutes: Route[] = [
     list: true,
     expandable: EXPANDABLE,
     handle: ({ store, params }) => {
+      expireAllLapsed(store);
       const customer = str(params, 'customer');
       const items = newestFirst(store.paymentIntents.values()).filter((pi) => customer === undefined || pi.customer === customer);
       return paginate(items, params, '/v1/payment_intents');
     },
   },
+  incrementAuthorizationRoute,
 ];

@@ -15,7 +15,8 @@ export type Field =
   | { type: 'enum'; values: readonly string[]; required?: boolean; emptyable?: boolean }
   | { type: 'currency'; required?: boolean }
   | { type: 'metadata' }
-  | { type: 'hash'; fields: Schema; emptyable?: boolean }
+  /** `others`: how keys the schema does not list are validated (unknown parameters when absent). */
+  | { type: 'hash'; fields: Schema; emptyable?: boolean; others?: Field }
   | { type: 'array'; of: Field; emptyable?: boolean }
   /** Accepted as Stripe accepts it, not simulated (e.g. `shipping`, `payment_method_options`). */
   | { type: 'any' }
@@ -159,7 +160,7 @@ function validateField(field: Field, raw: RawValue, param: string): Value {
     }
     case 'hash':
       if (typeof raw === 'string') throw invalidRequest('Invalid hash', { param });
-      return validateParams(field.fields, raw, param);
+      return validateParams(field.fields, raw, param, field.others);
     case 'array': {
       if (typeof raw === 'string') throw invalidRequest('Invalid array', { param });
       const keys = Object.keys(raw);
@@ -175,15 +176,17 @@ function validateField(field: Field, raw: RawValue, param: string): Value {
 /**
  * Validates `raw` against `schema`: unknown parameter first (as Stripe reports it), then
  * each field. `prefix` names nested parameters the way Stripe does (`automatic_payment_methods[enabled]`).
+ * `others`, when given, validates the keys `schema` does not list instead of refusing them.
  */
-export function validateParams(schema: Schema, raw: RawObject, prefix = ''): Params {
+export function validateParams(schema: Schema, raw: RawObject, prefix = '', others?: Field): Params {
+  const out: Params = {};
   for (const key of Object.keys(raw)) {
     if (!(key in schema)) {
       const param = join(prefix, key);
-      throw invalidRequest(`Received unknown parameter: ${param}`, { code: 'parameter_unknown', param });
+      if (!others) throw invalidRequest(`Received unknown parameter: ${param}`, { code: 'parameter_unknown', param });
+      out[key] = validateField(others, raw[key], param);
     }
   }
-  const out: Params = {};
   for (const [key, field] of Object.entries(schema)) {
     const param = join(prefix, key);
     const value = raw[key];

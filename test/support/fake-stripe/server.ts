@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { expireAllLapsed } from './authorizations';
 import { customerRoutes } from './customers';
 import { StripeApiError } from './errors';
 import { alteredOutcome, errorOutcome, faultMatches, injectedOutcome, type Outcome } from './faults';
@@ -10,6 +11,7 @@ import type { EventObject } from './objects';
 import { paymentIntentRoutes } from './payment-intents';
 import { paymentMethodRoutes } from './payment-methods';
 import { refundRoutes } from './refunds';
+import { completeSetupAction, setupIntentRoutes } from './setup-intents';
 import { applyExpand, checkExpand, compile, matchRoute, type CompiledRoute, type RouteResult } from './router';
 import { strings, validateParams, type Params } from './schema';
 import { clone, FakeStripeStore, randomId } from './store';
@@ -30,7 +32,13 @@ import { postWebhook, serializeEvent, signPayload, type WebhookDelivery } from '
  * validation, faults, and the test-facing handle (`FakeStripe`).
  */
 
-const ROUTES: CompiledRoute[] = [...paymentIntentRoutes, ...customerRoutes, ...paymentMethodRoutes, ...refundRoutes].map(compile);
+const ROUTES: CompiledRoute[] = [
+  ...paymentIntentRoutes,
+  ...setupIntentRoutes,
+  ...customerRoutes,
+  ...paymentMethodRoutes,
+  ...refundRoutes,
+].map(compile);
 
 const DEFAULT_KEY_PATTERN = /^(sk|rk)_(test|live)_[0-9A-Za-z_]+$/;
 
@@ -95,6 +103,10 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       });
     },
     () => baseUrl,
+    {
+      extended: options.extendedAuthorization ?? true,
+      incremental: options.incrementalAuthorization ?? true,
+    },
   );
   const counters: FakeStripeCounters = { requests: {}, created: store.created, replayed: 0, faults: 0 };
 
@@ -280,24 +292,25 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     req.socket.destroy();
   }
 
-  /** The 3-D Secure page `next_action` points at: completes the challenge, then redirects like Stripe. */
+  /** The 3-D Secure page `next_action` points at (a PaymentIntent's or a SetupIntent's): completes the challenge, then redirects like Stripe. */
   function threeDSecurePage(url: URL, res: ServerResponse): void {
     const id = /^\/3ds\/([^/]+)/.exec(url.pathname)?.[1] ?? '';
     const result = url.searchParams.get('result') === 'failure' ? 'failure' : 'success';
-    const pi = store.paymentIntents.get(id);
-    if (!pi || pi.status !== 'requires_action') {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('no PaymentIntent awaiting authentication');
+    const intent = store.paymentIntents.get(id) ?? store.setupIntents.get(id);
+    if (!intent || intent.status !== 'requires_action') {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('no intent awaiting authentication');
       return;
     }
-    const after = completeAction(store, id, result);
+    const after = intent.object === 'setup_intent' ? completeSetupAction(store, id, result) : completeAction(store, id, result);
     const returnUrl = store.returnUrls.get(id);
     if (!returnUrl) {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`authentication ${result}: ${after.status}`);
       return;
     }
     const target = new URL(returnUrl);
-    target.searchParams.set('payment_intent', id);
-    target.searchParams.set('payment_intent_client_secret', after.client_secret);
+    const kind = intent.object === 'setup_intent' ? 'setup_intent' : 'payment_intent';
+    target.searchParams.set(kind, id);
+    target.searchParams.set(`${kind}_client_secret`, after.client_secret);
     target.searchParams.set('redirect_status', after.status === 'requires_payment_method' ? 'failed' : 'succeeded');
     res.writeHead(302, { Location: target.toString() }).end();
   }
@@ -401,6 +414,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     sdkConfig: { host, port, protocol: 'http' },
     state: {
       paymentIntents: store.paymentIntents,
+      setupIntents: store.setupIntents,
       customers: store.customers,
       paymentMethods: store.paymentMethods,
       charges: store.charges,
@@ -449,8 +463,18 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     },
     signPayload,
     completeAction: (id, result) => completeAction(store, id, result),
+    completeSetupAction: (id, result) => completeSetupAction(store, id, result),
+    setAuthorizationSupport(support) {
+      Object.assign(store.authorizationSupport, support);
+    },
+    declineIncrements(paymentIntentId) {
+      store.incrementDeclines.add(paymentIntentId);
+    },
+    expireLapsedAuthorizations: () => expireAllLapsed(store),
     reset() {
       store.clear();
+      store.authorizationSupport.extended = options.extendedAuthorization ?? true;
+      store.authorizationSupport.incremental = options.incrementalAuthorization ?? true;
       requests.length = 0;
       deliveries.length = 0;
       delivered.clear();

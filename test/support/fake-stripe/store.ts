@@ -8,6 +8,7 @@ import type {
   PaymentIntentObject,
   PaymentMethodObject,
   RefundObject,
+  SetupIntentObject,
 } from './objects';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -28,6 +29,7 @@ export function clone<T>(value: T): T {
 /** How many objects the fake actually created (replays and rejected requests create none). */
 export interface CreatedCounters {
   paymentIntents: number;
+  setupIntents: number;
   customers: number;
   paymentMethods: number;
   charges: number;
@@ -53,12 +55,19 @@ export interface PaymentMethodSide {
   consumed: boolean;
 }
 
+/** What the account may grant a manual-capture card authorisation (Stripe: an IC+ pricing feature, per merchant category). */
+export interface AuthorizationSupport {
+  extended: boolean;
+  incremental: boolean;
+}
+
 /**
  * The fake's in-memory Stripe account. Objects are stored exactly as the API returns
  * them; handlers mutate them in place and return clones.
  */
 export class FakeStripeStore {
   readonly paymentIntents = new Map<string, PaymentIntentObject>();
+  readonly setupIntents = new Map<string, SetupIntentObject>();
   readonly customers = new Map<string, CustomerObject>();
   /** Deleted customers still answer a retrieve, with `{ id, object, deleted: true }`. */
   readonly deletedCustomers = new Set<string>();
@@ -69,14 +78,31 @@ export class FakeStripeStore {
   readonly paymentMethodSide = new Map<string, PaymentMethodSide>();
   /** `return_url` given at create/confirm, kept for the next confirmation (Stripe keeps it too). */
   readonly returnUrls = new Map<string, string>();
-  readonly created: CreatedCounters = { paymentIntents: 0, customers: 0, paymentMethods: 0, charges: 0, refunds: 0, events: 0 };
+  /** Incremental authorisation attempts per PaymentIntent (Stripe allows 10, declines included). */
+  readonly incrementAttempts = new Map<string, number>();
+  /** PaymentIntents whose next incremental authorisations the card declines (`declineIncrements`). */
+  readonly incrementDeclines = new Set<string>();
+  readonly created: CreatedCounters = {
+    paymentIntents: 0,
+    setupIntents: 0,
+    customers: 0,
+    paymentMethods: 0,
+    charges: 0,
+    refunds: 0,
+    events: 0,
+  };
+  /** The account's capabilities; a test may change them (`setAuthorizationSupport`). */
+  readonly authorizationSupport: AuthorizationSupport;
 
   constructor(
     private readonly clock: () => number,
     readonly apiVersion: () => string,
     private readonly onEvent: (event: EventObject) => void,
     readonly baseUrl: () => string,
-  ) {}
+    authorizationSupport: AuthorizationSupport = { extended: true, incremental: true },
+  ) {
+    this.authorizationSupport = { ...authorizationSupport };
+  }
 
   /** Seconds since the epoch, as Stripe's `created`. */
   now(): number {
@@ -89,6 +115,9 @@ export class FakeStripeStore {
 
   clear(): void {
     this.paymentIntents.clear();
+    this.setupIntents.clear();
+    this.incrementAttempts.clear();
+    this.incrementDeclines.clear();
     this.customers.clear();
     this.deletedCustomers.clear();
     this.paymentMethods.clear();
@@ -106,6 +135,8 @@ export class FakeStripeStore {
     switch (prefix) {
       case 'pi':
         return this.paymentIntents.get(id);
+      case 'seti':
+        return this.setupIntents.get(id);
       case 'cus':
         return this.customers.get(id);
       case 'pm':

@@ -1,6 +1,6 @@
-import type { EventObject, PaymentIntentObject } from './objects';
+import type { EventObject, PaymentIntentObject, SetupIntentObject } from './objects';
 import type { RawObject } from './form';
-import type { CreatedCounters, FakeStripeStore } from './store';
+import type { AuthorizationSupport, CreatedCounters, FakeStripeStore } from './store';
 import type { WebhookDelivery } from './webhooks';
 
 /** The public shape of the fake: its options, faults, request log, counters and handle. */
@@ -26,6 +26,14 @@ export interface FakeStripeOptions {
   now?: () => number;
   /** Reported in events and responses when the request sends no `Stripe-Version`. */
   apiVersion?: string;
+  /**
+   * Whether the account grants extended authorisations when a manual-capture card payment
+   * requests them (`payment_method_options[card][request_extended_authorization]=if_available`;
+   * on Stripe an IC+ feature per merchant category). Default true.
+   */
+  extendedAuthorization?: boolean;
+  /** Likewise for incremental authorisations. Default true. */
+  incrementalAuthorization?: boolean;
 }
 
 /** Which requests a fault applies to. Every field given must match. */
@@ -140,6 +148,7 @@ export interface FakeStripeCounters {
 /** The fake's account, live (mutate only to seed unusual states). */
 export interface FakeStripeState {
   paymentIntents: Map<string, PaymentIntentObject>;
+  setupIntents: Map<string, SetupIntentObject>;
   customers: FakeStripeStore['customers'];
   paymentMethods: FakeStripeStore['paymentMethods'];
   charges: FakeStripeStore['charges'];
@@ -196,6 +205,17 @@ export interface FakeStripe {
   signPayload(payload: string, secret: string, timestamp?: number): string;
   /** The customer's side of 3-D Secure for an intent in requires_action. */
   completeAction(paymentIntentId: string, result: 'success' | 'failure'): PaymentIntentObject;
+  /** The same for a SetupIntent in requires_action. */
+  completeSetupAction(setupIntentId: string, result: 'success' | 'failure'): SetupIntentObject;
+  /** What the account grants from now on (until `reset`, which restores the options'). */
+  setAuthorizationSupport(support: Partial<AuthorizationSupport>): void;
+  /** The card declines every later incremental authorisation of this PaymentIntent (402 `card_declined`, nothing changes). */
+  declineIncrements(paymentIntentId: string): void;
+  /**
+   * Cancels now every authorisation past its `capture_before` (as Stripe does on its own;
+   * the fake otherwise does it when the intent is next read or acted on). Returns how many.
+   */
+  expireLapsedAuthorizations(): number;
   /** Forgets every object, event, request, idempotency key and fault; keeps the port and webhook target. */
   reset(): void;
   stop(): Promise<void>;
