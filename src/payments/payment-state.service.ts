@@ -111,6 +111,9 @@ export class PaymentStateService {
       failureMessage: declined ? intent.lastError?.message : null,
       eventCreatedAt: eventCreatedAt ?? null,
       nextActionType: next === 'requires_action' ? intent.nextActionType : null,
+      captureBefore: stale ? null : intent.captureBefore,
+      extendedAuthorization: stale ? null : intent.extendedAuthorization,
+      incrementalAuthorization: stale ? null : intent.incrementalAuthorization,
     });
 
     const { reservationId, paymentId } = payment;

@@ -272,6 +272,11 @@ export class PaymentsRepository {
     );
   }
 
+  /** An authorisation's new total (incremented at the provider right after). */
+  async setAmount(paymentId: string, amount: number): Promise<void> {
+    await this.txHost.rows(`UPDATE payments SET amount_cents = $2, updated_at = now() WHERE id = $1`, [paymentId, amount]);
+  }
+
   /** Our own verdict on an attempt that cannot go on (`failed` only if it never reached the provider). */
   async markFailed(paymentId: string, code: string): Promise<void> {
     await this.txHost.rows(

@@ -195,6 +195,9 @@ export class PaymentsService {
           customerId: options.customerId,
           paymentMethodId: options.paymentMethodId,
           setupFutureUsage: options.saveCard,
+          // An authorisation captured later (vehicles) asks to last longer and to grow with fines, where the card allows.
+          requestExtended: payment.captureMethod === 'manual',
+          requestIncremental: payment.captureMethod === 'manual',
           metadata: { paymentId, reservationId: payment.reservationId, ...(options.saveCard ? { saveCard: 'true' } : {}) },
           description: options.description,
         });
@@ -276,6 +279,31 @@ export class PaymentsService {
     const intent = await this.gateway.captureIntent(payment.intentId, amount, `capture:${paymentId}`);
     await this.state.applyOwn(paymentId, intent);
     return this.get(paymentId);
+  }
+
+  /**
+   * Raises an open authorisation to `newTotal` where the provider granted incremental
+   * authorisation (fines added to the booking's hold, DESIGN.md section 12). Our row's
+   * amount moves first (the provider's answer is checked against it), and back if the
+   * provider refuses. Returns the payment, or null when it could not be raised (the
+   * caller charges the difference separately). Runs outside any transaction.
+   */
+  async incrementAuthorization(paymentId: string, newTotal: number): Promise<PaymentView | null> {
+    const payment = await this.get(paymentId);
+    if (payment.status !== 'requires_capture' || !payment.intentId || payment.incrementalAuthorization !== 'available') {
+      return null;
+    }
+    if (newTotal <= payment.amount) return payment;
+    await this.repo.setAmount(paymentId, newTotal);
+    try {
+      const intent = await this.gateway.incrementAuthorization(payment.intentId, newTotal, `increment:${paymentId}:${newTotal}`);
+      await this.state.applyOwn(paymentId, intent);
+      return this.get(paymentId);
+    } catch (error) {
+      await this.repo.setAmount(paymentId, payment.amount);
+      this.logger.warn({ err: error, paymentId, newTotal }, 'the provider did not raise the authorisation');
+      return null;
+    }
   }
 
   /** Releases an authorisation without taking money (a cancelled rental). Runs outside any transaction. */

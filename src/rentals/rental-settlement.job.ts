@@ -82,7 +82,9 @@ export class RentalSettlementJob implements OnModuleInit {
       return m.captured + m.charged - m.refunded;
     };
 
-    for (const auth of payments.filter((p) => p.purpose !== 'fine' && p.status === 'requires_capture')) {
+    for (let auth of payments.filter((p) => p.purpose !== 'fine' && p.status === 'requires_capture')) {
+      // Fines above the hold go onto it first where the card allows (incremental authorisation).
+      if (due - taken() > auth.amount) auth = (await this.payments.incrementAuthorization(auth.paymentId, due - taken())) ?? auth;
       const capture = Math.min(Math.max(0, due - taken()), auth.amount);
       if (capture > 0) await this.payments.capture(auth.paymentId, capture);
       else await this.payments.releaseAuthorization(auth.paymentId);
