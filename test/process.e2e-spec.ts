@@ -208,6 +208,12 @@ describe('start-up with NODE_ENV=production', () => {
     IMS_MODE: 'http',
     IMS_BASE_URL: 'https://127.0.0.1:9/ims',
     IMS_API_KEY: 'ims_do_not_print_0123456789',
+    // Not called at start-up either.
+    OBJECT_STORE: 's3',
+    S3_ENDPOINT: 'https://127.0.0.1:9',
+    S3_BUCKET: 'holdfast-photos',
+    S3_ACCESS_KEY_ID: 'AKIAHOLDFASTTEST0001',
+    S3_SECRET_ACCESS_KEY: 's3_do_not_print_0123456789',
   };
 
   /** Starts the app with `env`, expects exit 1 before any database, and returns its stderr. */
@@ -232,7 +238,7 @@ describe('start-up with NODE_ENV=production', () => {
 
   it('refuses to start with the development defaults, naming every variable in one message', async () => {
     const stderr = await refused({ NODE_ENV: 'production' });
-    expect(stderr).toMatch(/^Invalid configuration \(8 problems\):\n/);
+    expect(stderr).toMatch(/^Invalid configuration \(9 problems\):\n/);
     expect(stderr).toMatch(/^ {2}- AUTH_MODE=\(unset\): AUTH_MODE=dev is refused with NODE_ENV=production/m);
     expect(stderr).toMatch(/^ {2}- JWT_SECRET=\(unset\): .*development value/m);
     expect(stderr).toMatch(/^ {2}- PAYMENT_PROVIDER=\(unset\): PAYMENT_PROVIDER=simulated is refused/m);
@@ -241,6 +247,7 @@ describe('start-up with NODE_ENV=production', () => {
     expect(stderr).toMatch(/^ {2}- TAX_API_URL=\(unset\): the simulated tax provider is refused/m);
     expect(stderr).toMatch(/^ {2}- SHIPPING_PROVIDER=\(unset\): SHIPPING_PROVIDER=simulated is refused/m);
     expect(stderr).toMatch(/^ {2}- IMS_MODE=\(unset\): IMS_MODE=simulated is refused with NODE_ENV=production/m);
+    expect(stderr).toMatch(/^ {2}- OBJECT_STORE=\(unset\): OBJECT_STORE=local is refused with NODE_ENV=production/m);
   }, 30_000);
 
   it.each([
@@ -264,13 +271,16 @@ describe('start-up with NODE_ENV=production', () => {
     ['IMS_MODE=simulated (invented stock)', { IMS_MODE: 'simulated', IMS_BASE_URL: '', IMS_API_KEY: '' }, ['IMS_MODE']],
     ['IMS_MODE=http without an API key', { IMS_API_KEY: '' }, ['IMS_API_KEY']],
     ['an http:// IMS (the key would travel in clear)', { IMS_BASE_URL: 'http://ims.example.com' }, ['IMS_BASE_URL']],
+    ['OBJECT_STORE=local (unencrypted photos on one pod)', { OBJECT_STORE: 'local' }, ['OBJECT_STORE']],
+    ['an http:// S3 endpoint (photos in clear)', { S3_ENDPOINT: 'http://minio.example.com:9000' }, ['S3_ENDPOINT']],
+    ['OBJECT_STORE=s3 without a bucket', { S3_BUCKET: '' }, ['S3_BUCKET']],
   ])(
     'refuses %s',
     async (_what, change: Record<string, string>, named: string[]) => {
       const stderr = await refused({ ...production, ...change });
       const lines = stderr.trimEnd().split('\n');
       expect(lines[0]).toBe(`Invalid configuration (${named.length} problem${named.length > 1 ? 's' : ''}):`);
-      expect(lines.slice(1).map((line) => /^ {2}- ([A-Z_]+)=/.exec(line)?.[1])).toEqual(named);
+      expect(lines.slice(1).map((line) => /^ {2}- ([A-Z0-9_]+)=/.exec(line)?.[1])).toEqual(named);
     },
     30_000,
   );

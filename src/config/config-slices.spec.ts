@@ -9,6 +9,7 @@ import { JobsConfig } from '../jobs/jobs.config';
 import { LoggingConfig } from '../logging.config';
 import { MetricsConfig } from '../metrics/metrics.config';
 import { NotificationsConfig } from '../notifications/notifications.config';
+import { ObjectStoreConfig } from '../object-store/object-store.config';
 import { PaymentsConfig } from '../payments/payments.config';
 import { ProtectionConfig } from '../protection/protection.config';
 import { ReservationsConfig } from '../reservations/reservations.config';
@@ -93,6 +94,7 @@ describe('config slices', () => {
       imsTls: { certFile: null, keyFile: null, caFile: null },
       imsSimulatedSeed: [],
     });
+    expect(fields(slices.objectStore)).toEqual({ kind: 'local', localDir: '.data/objects', s3: null });
   });
 
   it('carries every set variable into its slice, under the slice name', () => {
@@ -152,6 +154,16 @@ describe('config slices', () => {
       IMS_CLIENT_KEY_FILE: '/etc/holdfast/ims/client.key',
       IMS_CA_FILE: '/etc/holdfast/ims/ca.crt',
       IMS_SIMULATED_SEED: 'CARRIER-X=stock:100, VAN.Y=units:3',
+      OBJECT_STORE: 's3',
+      OBJECT_STORE_DIR: '/var/holdfast/objects',
+      S3_ENDPOINT: 'https://minio.example.com:9000',
+      S3_REGION: 'eu-west-1',
+      S3_BUCKET: 'holdfast-photos',
+      S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      S3_SECRET_ACCESS_KEY: 's3-secret',
+      S3_SSE: 'aws:kms',
+      S3_SSE_KMS_KEY_ID: 'alias/holdfast',
+      S3_TIMEOUT_MS: '4000',
     });
     expect(slices.auth).toMatchObject({
       mode: 'jwks',
@@ -224,6 +236,30 @@ describe('config slices', () => {
         { itemId: 'VAN.Y', units: 3 },
       ],
     });
+    expect(fields(slices.objectStore)).toEqual({
+      kind: 's3',
+      localDir: '/var/holdfast/objects',
+      s3: {
+        endpoint: 'https://minio.example.com:9000',
+        region: 'eu-west-1',
+        bucket: 'holdfast-photos',
+        credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 's3-secret' },
+        encryption: 'aws:kms',
+        kmsKeyId: 'alias/holdfast',
+        timeoutMs: 4000,
+      },
+    });
+  });
+
+  it('leaves the bucket credentials to the AWS SDK (an IAM role) when no keys are set', () => {
+    const { objectStore } = slicesOf({ OBJECT_STORE: 's3', S3_BUCKET: 'holdfast-photos' });
+    expect(objectStore.s3).toMatchObject({
+      endpoint: null,
+      region: 'us-east-1',
+      credentials: null,
+      encryption: 'AES256',
+      kmsKeyId: null,
+    });
   });
 
   it('loads the demo catalog on an external database only when DEMO_CATALOG says so', () => {
@@ -251,6 +287,7 @@ describe('config slices', () => {
       LoggingConfig,
       MetricsConfig,
       NotificationsConfig,
+      ObjectStoreConfig,
       PaymentsConfig,
       ProtectionConfig,
       ReservationsConfig,

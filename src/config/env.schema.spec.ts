@@ -201,6 +201,9 @@ const PRODUCTION = {
   IMS_MODE: 'http',
   IMS_BASE_URL: 'https://ims.example.com/api',
   IMS_API_KEY: 'ims_live_key_0123456789',
+  OBJECT_STORE: 's3',
+  S3_BUCKET: 'holdfast-photos',
+  S3_REGION: 'eu-west-1',
 };
 
 /** The values anyone can read in this repository (.env.example, the class defaults). */
@@ -291,11 +294,24 @@ describe('validateEnv with NODE_ENV=production', () => {
     expect(problems({ ...PRODUCTION, IMS_API_KEY: ' , ' })).toMatch(/IMS_API_KEY=\(hidden\)/);
   });
 
+  it('refuses OBJECT_STORE=local (unencrypted files on one pod) and a plain http:// S3 endpoint', () => {
+    for (const local of [{ OBJECT_STORE: 'local' }, { OBJECT_STORE: undefined, S3_BUCKET: undefined }]) {
+      expect(problems({ ...PRODUCTION, ...local })).toMatch(
+        /^Invalid configuration \(1 problem\):\n {2}- OBJECT_STORE=.*: OBJECT_STORE=local is refused with NODE_ENV=production/,
+      );
+    }
+    const plain = problems({ ...PRODUCTION, S3_ENDPOINT: 'http://minio.internal:9000' });
+    expect(plain).toMatch(/^Invalid configuration \(1 problem\):\n {2}- S3_ENDPOINT="http:\/\/minio.internal:9000": .*https/);
+    expect(validateEnv({ ...PRODUCTION, S3_ENDPOINT: 'https://minio.internal:9000' }).S3_ENDPOINT).toBe(
+      'https://minio.internal:9000',
+    );
+  });
+
   it('names every refused variable in one error, together with the ordinary problems', () => {
     const message = problems({ NODE_ENV: 'production', PORT: 'abc' }); // everything else at its development default
-    expect(message).toMatch(/^Invalid configuration \(9 problems\)/);
+    expect(message).toMatch(/^Invalid configuration \(10 problems\)/);
     const names = ['PORT', 'AUTH_MODE', 'JWT_SECRET', 'PAYMENT_PROVIDER', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL', 'TAX_API_URL'];
-    for (const name of [...names, 'SHIPPING_PROVIDER', 'IMS_MODE']) {
+    for (const name of [...names, 'SHIPPING_PROVIDER', 'IMS_MODE', 'OBJECT_STORE']) {
       expect(message).toMatch(new RegExp(`^  - ${name}=`, 'm'));
     }
     expect(message).not.toContain(DEV_JWT_SECRET);
@@ -331,6 +347,7 @@ describe('validateEnv with NODE_ENV=production', () => {
         PAYMENT_PROVIDER: 'simulated',
         SHIPPING_PROVIDER: 'simulated',
         IMS_MODE: 'simulated',
+        OBJECT_STORE: 'local',
       });
     }
     expect(

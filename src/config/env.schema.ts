@@ -211,11 +211,10 @@ const DEVELOPMENT = new EnvironmentVariables();
  * POST /v1/dev/token, which mints any token, admin included, to anyone; the development
  * JWT_SECRET and STRIPE_WEBHOOK_SECRET are public, so anyone could sign tokens or webhook
  * events with them; the simulated provider charges no card; the simulated tax provider's
- * rates are made up (a flag variant that selects it is ignored in production: TaxService). `input` is what was set
- * (blank counts as unset), to tell a missing webhook secret from the development one.
- * events with them; the simulated provider charges no card; the simulated IMS invents
- * stock. `input` is what was set (blank counts as unset), to tell a missing webhook secret
- * from the development one.
+ * rates are made up (a flag variant that selects it is ignored in production: TaxService);
+ * the simulated IMS invents stock; a local object store keeps photos unencrypted on one
+ * pod's disk. `input` is what was set (blank counts as unset), to tell a missing webhook
+ * secret from the development one.
  */
 function productionProblems(env: EnvironmentVariables, input: Record<string, unknown>): [string, string][] {
   if (env.NODE_ENV !== 'production') return [];
@@ -277,6 +276,14 @@ function productionProblems(env: EnvironmentVariables, input: Record<string, unk
       'IMS_BASE_URL must be https:// with NODE_ENV=production (the API key travels with every call)',
     ]);
   }
+  if (env.OBJECT_STORE === 'local') {
+    problems.push([
+      'OBJECT_STORE',
+      "OBJECT_STORE=local is refused with NODE_ENV=production (files on one pod's disk: unencrypted, lost with the pod, unseen by the other replicas): use OBJECT_STORE=s3 with S3_BUCKET",
+    ]);
+  } else if (env.S3_ENDPOINT?.startsWith('http://')) {
+    problems.push(['S3_ENDPOINT', 'S3_ENDPOINT must be https:// with NODE_ENV=production (the files would travel in clear)']);
+  }
   // Checked whatever the provider: POST /v1/webhooks/stripe is always served.
   if (input.STRIPE_WEBHOOK_SECRET === undefined) {
     problems.push([
@@ -312,6 +319,7 @@ const SECRETS = new Set([
   'TAX_API_KEY',
   'SHIPPING_CARRIER_API_KEY',
   'IMS_API_KEY',
+  'S3_SECRET_ACCESS_KEY',
 ]);
 
 function shown(key: string, value: unknown): string {
@@ -388,6 +396,16 @@ export const ENV_KEYS = [
   'IMS_CLIENT_KEY_FILE',
   'IMS_CA_FILE',
   'IMS_SIMULATED_SEED',
+  'OBJECT_STORE',
+  'OBJECT_STORE_DIR',
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'S3_BUCKET',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_SSE',
+  'S3_SSE_KMS_KEY_ID',
+  'S3_TIMEOUT_MS',
 ] as const;
 
 /** Loads `.env` from the working directory if there is one; real environment variables win. */
