@@ -96,7 +96,8 @@ export class S3ObjectStore implements ObjectStore {
       region: options.region,
       endpoint: options.endpoint,
       forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
-      credentials: options.credentials,
+      // A copy: the SDK marks the object it is given (and the app's config is frozen).
+      credentials: options.credentials ? { ...options.credentials } : undefined,
       maxAttempts: options.maxAttempts ?? 3,
       // Checksums only where we ask for them (SHA-256 on writes): not the SDK's default CRC32
       // on everything, which some S3-compatible stores refuse.
@@ -199,7 +200,8 @@ function storeError(operation: 'put' | 'get' | 'delete', key: string, error: unk
   let failure: ObjectStoreFailure = 'error';
   if (error instanceof BreakerOpenError) failure = 'breaker_open';
   else if (error instanceof IntegrationTimeoutError || name === 'TimeoutError') failure = 'timeout';
-  else if (code !== undefined && UNREACHABLE.has(code)) failure = 'unreachable';
+  // The SDK may wrap a network error it does not recognise as an Error (another realm): its code is then in the message.
+  else if (UNREACHABLE.has(code ?? '') || [...UNREACHABLE].some((c) => message.includes(c))) failure = 'unreachable';
   else if (status !== undefined && status >= 400 && status < 500) failure = 'refused';
   const detail = `${name}${status === undefined ? '' : ` (HTTP ${status})`}: ${message}`;
   return new ObjectStoreError(operation, key, failure, detail, { cause: error });
