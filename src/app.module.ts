@@ -22,6 +22,7 @@ import { IntegrationsModule } from './integrations/integrations.module';
 import { JobsAdminModule } from './jobs/jobs-admin.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { DevEmailsModule, NotificationsModule } from './notifications/notifications.module';
+import { ObjectStoreAppModule } from './object-store/object-store-app.module';
 import { DevPaymentsModule } from './payments/dev-payments.module';
 import { PaymentsModule } from './payments/payments.module';
 import { ProtectionModule } from './protection/protection.module';
@@ -74,6 +75,7 @@ export class AppModule {
         NotificationsModule,
         DevEmailsModule.forRoot(slices.notifications),
         IntegrationsModule,
+        ObjectStoreAppModule, // OBJECT_STORE (global): files on disk, or the S3 bucket
         TaxModule,
         ShippingModule,
         CustomersModule,

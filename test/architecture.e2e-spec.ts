@@ -78,6 +78,7 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
   support: [...CROSS_CUTTING],
   notifications: ['flags', ...CROSS_CUTTING],
   integrations: [...CROSS_CUTTING], // outbound integrations' policies, metrics and admin view
+  'object-store': ['integrations', ...CROSS_CUTTING], // wires libs/object-store: OBJECT_STORE is global
   tax: ['integrations', 'flags', ...CROSS_CUTTING],
   shipping: ['flags', 'integrations', ...CROSS_CUTTING],
   // Vehicle rentals (DESIGN.md section 12): unlock through telematics, return with photos, fines.

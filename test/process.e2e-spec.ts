@@ -215,6 +215,12 @@ describe('start-up with NODE_ENV=production', () => {
     CUSTOMERS_MODE: 'http',
     CUSTOMER_SERVICE_URL: 'https://127.0.0.1:9/customer-service',
     CUSTOMER_SERVICE_API_KEY: 'cms_do_not_print_0123456789',
+    // Not called at start-up either.
+    OBJECT_STORE: 's3',
+    S3_ENDPOINT: 'https://127.0.0.1:9',
+    S3_BUCKET: 'holdfast-photos',
+    S3_ACCESS_KEY_ID: 'AKIAHOLDFASTTEST0001',
+    S3_SECRET_ACCESS_KEY: 's3_do_not_print_0123456789',
   };
 
   /** Starts the app with `env`, expects exit 1 before any database, and returns its stderr. */
@@ -250,6 +256,7 @@ describe('start-up with NODE_ENV=production', () => {
     expect(stderr).toMatch(/^ {2}- IMS_MODE=\(unset\): IMS_MODE=simulated is refused with NODE_ENV=production/m);
     expect(stderr).toMatch(/^ {2}- TELEMATICS_MODE=\(unset\): TELEMATICS_MODE=simulated is refused/m);
     expect(stderr).toMatch(/^ {2}- CUSTOMERS_MODE=\(unset\): CUSTOMERS_MODE=simulated is refused with NODE_ENV=production/m);
+    expect(stderr).toMatch(/^ {2}- OBJECT_STORE=\(unset\): OBJECT_STORE=local is refused with NODE_ENV=production/m);
   }, 30_000);
 
   it.each([
@@ -286,13 +293,16 @@ describe('start-up with NODE_ENV=production', () => {
       { CUSTOMER_SERVICE_URL: 'http://customers.example.com' },
       ['CUSTOMER_SERVICE_URL'],
     ],
+    ['OBJECT_STORE=local (unencrypted photos on one pod)', { OBJECT_STORE: 'local' }, ['OBJECT_STORE']],
+    ['an http:// S3 endpoint (photos in clear)', { S3_ENDPOINT: 'http://minio.example.com:9000' }, ['S3_ENDPOINT']],
+    ['OBJECT_STORE=s3 without a bucket', { S3_BUCKET: '' }, ['S3_BUCKET']],
   ])(
     'refuses %s',
     async (_what, change: Record<string, string>, named: string[]) => {
       const stderr = await refused({ ...production, ...change });
       const lines = stderr.trimEnd().split('\n');
       expect(lines[0]).toBe(`Invalid configuration (${named.length} problem${named.length > 1 ? 's' : ''}):`);
-      expect(lines.slice(1).map((line) => /^ {2}- ([A-Z_]+)=/.exec(line)?.[1])).toEqual(named);
+      expect(lines.slice(1).map((line) => /^ {2}- ([A-Z0-9_]+)=/.exec(line)?.[1])).toEqual(named);
     },
     30_000,
   );

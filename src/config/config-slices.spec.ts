@@ -10,6 +10,7 @@ import { JobsConfig } from '../jobs/jobs.config';
 import { LoggingConfig } from '../logging.config';
 import { MetricsConfig } from '../metrics/metrics.config';
 import { NotificationsConfig } from '../notifications/notifications.config';
+import { ObjectStoreConfig } from '../object-store/object-store.config';
 import { PaymentsConfig } from '../payments/payments.config';
 import { ProtectionConfig } from '../protection/protection.config';
 import { RentalsConfig } from '../rentals/rentals.config';
@@ -113,6 +114,7 @@ describe('config slices', () => {
       breakerHalfOpenMs: 30000,
       minCreditScore: 600,
     });
+    expect(fields(slices.objectStore)).toEqual({ kind: 'local', localDir: '.data/objects', s3: null });
   });
 
   it('carries every set variable into its slice, under the slice name', () => {
@@ -186,6 +188,16 @@ describe('config slices', () => {
       CUSTOMER_SERVICE_BREAKER_THRESHOLD: '3',
       CUSTOMER_SERVICE_BREAKER_HALF_OPEN_MS: '10000',
       MIN_CREDIT_SCORE: '650',
+      OBJECT_STORE: 's3',
+      OBJECT_STORE_DIR: '/var/holdfast/objects',
+      S3_ENDPOINT: 'https://minio.example.com:9000',
+      S3_REGION: 'eu-west-1',
+      S3_BUCKET: 'holdfast-photos',
+      S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      S3_SECRET_ACCESS_KEY: 's3-secret',
+      S3_SSE: 'aws:kms',
+      S3_SSE_KMS_KEY_ID: 'alias/holdfast',
+      S3_TIMEOUT_MS: '4000',
     });
     expect(slices.auth).toMatchObject({
       mode: 'jwks',
@@ -276,6 +288,30 @@ describe('config slices', () => {
       breakerHalfOpenMs: 10000,
       minCreditScore: 650,
     });
+    expect(fields(slices.objectStore)).toEqual({
+      kind: 's3',
+      localDir: '/var/holdfast/objects',
+      s3: {
+        endpoint: 'https://minio.example.com:9000',
+        region: 'eu-west-1',
+        bucket: 'holdfast-photos',
+        credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 's3-secret' },
+        encryption: 'aws:kms',
+        kmsKeyId: 'alias/holdfast',
+        timeoutMs: 4000,
+      },
+    });
+  });
+
+  it('leaves the bucket credentials to the AWS SDK (an IAM role) when no keys are set', () => {
+    const { objectStore } = slicesOf({ OBJECT_STORE: 's3', S3_BUCKET: 'holdfast-photos' });
+    expect(objectStore.s3).toMatchObject({
+      endpoint: null,
+      region: 'us-east-1',
+      credentials: null,
+      encryption: 'AES256',
+      kmsKeyId: null,
+    });
   });
 
   it('loads the demo catalog on an external database only when DEMO_CATALOG says so', () => {
@@ -303,6 +339,7 @@ describe('config slices', () => {
       LoggingConfig,
       MetricsConfig,
       NotificationsConfig,
+      ObjectStoreConfig,
       PaymentsConfig,
       ProtectionConfig,
       ReservationsConfig,

@@ -9,6 +9,7 @@ import { JobsConfig } from '../jobs/jobs.config';
 import { LoggingConfig } from '../logging.config';
 import { MetricsConfig } from '../metrics/metrics.config';
 import { NotificationsConfig } from '../notifications/notifications.config';
+import { ObjectStoreConfig } from '../object-store/object-store.config';
 import { PaymentsConfig } from '../payments/payments.config';
 import { ProtectionConfig } from '../protection/protection.config';
 import { RentalsConfig } from '../rentals/rentals.config';
@@ -36,6 +37,7 @@ export function configSlices(config: AppConfig) {
     logging: Object.freeze(new LoggingConfig(config)),
     metrics: Object.freeze(new MetricsConfig(config)),
     notifications: Object.freeze(new NotificationsConfig(config)),
+    objectStore: Object.freeze(new ObjectStoreConfig(config)),
     payments: Object.freeze(new PaymentsConfig(config)),
     protection: Object.freeze(new ProtectionConfig(config)),
     reservations: Object.freeze(new ReservationsConfig(config)),

@@ -16,6 +16,9 @@ import {
 import { IntInRange, Parses, safely, toBool } from './env.decorators';
 import { DEFAULT_FLAT_RATES, parseCarrierEndpoints, parseCarrierKeys, parseFlatRates } from './shipping-env';
 
+const S3_KEYS_TOGETHER =
+  'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together (unset both to use the AWS default credentials, e.g. an IAM role)';
+
 /**
  * The environment variables of the integrations: email (SMTP), shipping carriers, tax, the
  * inventory system (IMS), the rentals' telematics and return upload limits.
@@ -319,6 +322,66 @@ export class IntegrationVariables {
   /** The lowest credit score a customer may rent a vehicle with (the service's scale, 0 to 1000). */
   @IntInRange(0, 1000)
   MIN_CREDIT_SCORE: number = 600;
+
+  /**
+   * Where files are kept (return photos, exports; docs/object-store.md): `local`, files under
+   * OBJECT_STORE_DIR (development; refused with NODE_ENV=production), or `s3`, an S3-compatible
+   * bucket, every object written with server-side encryption.
+   */
+  @IsIn(['local', 's3'])
+  OBJECT_STORE: string = 'local';
+
+  /** OBJECT_STORE=local: the directory objects live under (created on the first write). */
+  @IsString()
+  @Matches(/^[^\0]+$/, { message: 'OBJECT_STORE_DIR must be a path' })
+  OBJECT_STORE_DIR: string = '.data/objects';
+
+  /** An S3-compatible endpoint (MinIO, Ceph, R2...), addressed path-style; unset: AWS S3 in S3_REGION. */
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'S3_ENDPOINT must be an http(s) URL' },
+  )
+  @Matches(/^[^@]*$/, { message: 'S3_ENDPOINT must not carry credentials: use S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY' })
+  S3_ENDPOINT?: string;
+
+  @Matches(/^[a-z0-9-]{1,40}$/, { message: 'S3_REGION must be a region name such as eu-west-1' })
+  S3_REGION: string = 'us-east-1';
+
+  @ValidateIf((env: IntegrationVariables) => env.OBJECT_STORE === 's3' || env.S3_BUCKET !== undefined)
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+    message: 'S3_BUCKET is required when OBJECT_STORE=s3: a bucket name (3 to 63 of a-z 0-9 . -)',
+  })
+  S3_BUCKET?: string;
+
+  /** With S3_SECRET_ACCESS_KEY, or neither: the AWS SDK's default credentials (an IAM role). */
+  @ValidateIf((env: IntegrationVariables) => env.S3_ACCESS_KEY_ID !== undefined || env.S3_SECRET_ACCESS_KEY !== undefined)
+  @IsString({ message: S3_KEYS_TOGETHER })
+  S3_ACCESS_KEY_ID?: string;
+
+  @ValidateIf((env: IntegrationVariables) => env.S3_ACCESS_KEY_ID !== undefined || env.S3_SECRET_ACCESS_KEY !== undefined)
+  @IsString({ message: S3_KEYS_TOGETHER })
+  S3_SECRET_ACCESS_KEY?: string;
+
+  /** Server-side encryption asked for on every write: AES256 (S3-managed keys) or aws:kms. */
+  @IsIn(['AES256', 'aws:kms'], { message: 'S3_SSE must be AES256 (S3-managed keys) or aws:kms' })
+  S3_SSE: string = 'AES256';
+
+  /** S3_SSE=aws:kms: the KMS key (id, alias/name or ARN); unset: the bucket's default key. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9:/_-]{1,2048}$/, { message: 'S3_SSE_KMS_KEY_ID must be a KMS key id, alias or ARN' })
+  @ValidateBy({
+    name: 'kmsOnly',
+    validator: {
+      validate: (_value: unknown, args) => (args?.object as IntegrationVariables).S3_SSE === 'aws:kms',
+      defaultMessage: () => 'S3_SSE_KMS_KEY_ID is only used with S3_SSE=aws:kms',
+    },
+  })
+  S3_SSE_KMS_KEY_ID?: string;
+
+  /** Per HTTP request to the bucket (connect, answer, any silence of the socket). */
+  @IntInRange(100, 120000)
+  S3_TIMEOUT_MS: number = 10000;
 }
 
 /** A base URL with nothing but scheme, host, port and path (a value that is no URL at all is reported by IsUrl). */

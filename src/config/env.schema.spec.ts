@@ -257,6 +257,9 @@ const PRODUCTION = {
   CUSTOMERS_MODE: 'http',
   CUSTOMER_SERVICE_URL: 'https://customers.example.com/api',
   CUSTOMER_SERVICE_API_KEY: 'cms_live_key_0123456789',
+  OBJECT_STORE: 's3',
+  S3_BUCKET: 'holdfast-photos',
+  S3_REGION: 'eu-west-1',
 };
 
 /** The values anyone can read in this repository (.env.example, the class defaults). */
@@ -384,11 +387,24 @@ describe('validateEnv with NODE_ENV=production', () => {
     expect(list).not.toContain('cms_new_0123456789');
   });
 
+  it('refuses OBJECT_STORE=local (unencrypted files on one pod) and a plain http:// S3 endpoint', () => {
+    for (const local of [{ OBJECT_STORE: 'local' }, { OBJECT_STORE: undefined, S3_BUCKET: undefined }]) {
+      expect(problems({ ...PRODUCTION, ...local })).toMatch(
+        /^Invalid configuration \(1 problem\):\n {2}- OBJECT_STORE=.*: OBJECT_STORE=local is refused with NODE_ENV=production/,
+      );
+    }
+    const plain = problems({ ...PRODUCTION, S3_ENDPOINT: 'http://minio.internal:9000' });
+    expect(plain).toMatch(/^Invalid configuration \(1 problem\):\n {2}- S3_ENDPOINT="http:\/\/minio.internal:9000": .*https/);
+    expect(validateEnv({ ...PRODUCTION, S3_ENDPOINT: 'https://minio.internal:9000' }).S3_ENDPOINT).toBe(
+      'https://minio.internal:9000',
+    );
+  });
+
   it('names every refused variable in one error, together with the ordinary problems', () => {
     const message = problems({ NODE_ENV: 'production', PORT: 'abc' }); // everything else at its development default
-    expect(message).toMatch(/^Invalid configuration \(11 problems\)/);
+    expect(message).toMatch(/^Invalid configuration \(12 problems\)/);
     const names = ['PORT', 'AUTH_MODE', 'JWT_SECRET', 'PAYMENT_PROVIDER', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL', 'TAX_API_URL'];
-    for (const name of [...names, 'SHIPPING_PROVIDER', 'IMS_MODE', 'TELEMATICS_MODE', 'CUSTOMERS_MODE']) {
+    for (const name of [...names, 'SHIPPING_PROVIDER', 'IMS_MODE', 'TELEMATICS_MODE', 'CUSTOMERS_MODE', 'OBJECT_STORE']) {
       expect(message).toMatch(new RegExp(`^  - ${name}=`, 'm'));
     }
     expect(message).not.toContain(DEV_JWT_SECRET);
@@ -426,6 +442,7 @@ describe('validateEnv with NODE_ENV=production', () => {
         IMS_MODE: 'simulated',
         TELEMATICS_MODE: 'simulated',
         CUSTOMERS_MODE: 'simulated',
+        OBJECT_STORE: 'local',
       });
     }
     expect(

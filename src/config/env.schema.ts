@@ -213,8 +213,9 @@ const DEVELOPMENT = new EnvironmentVariables();
  * events with them; the simulated provider charges no card; the simulated tax provider's
  * rates are made up (a flag variant that selects it is ignored in production: TaxService);
  * the simulated IMS invents stock; the simulated telematics opens no real car; simulated
- * customer verification passes everyone. `input` is what was set (blank counts as unset),
- * to tell a missing webhook secret from the development one.
+ * customer verification passes everyone; a local object store keeps photos unencrypted on
+ * one pod's disk. `input` is what was set (blank counts as unset), to tell a missing
+ * webhook secret from the development one.
  */
 function productionProblems(env: EnvironmentVariables, input: Record<string, unknown>): [string, string][] {
   if (env.NODE_ENV !== 'production') return [];
@@ -298,6 +299,14 @@ function productionProblems(env: EnvironmentVariables, input: Record<string, unk
       'CUSTOMER_SERVICE_URL must be https:// with NODE_ENV=production (the API key and customer data travel with every call)',
     ]);
   }
+  if (env.OBJECT_STORE === 'local') {
+    problems.push([
+      'OBJECT_STORE',
+      "OBJECT_STORE=local is refused with NODE_ENV=production (files on one pod's disk: unencrypted, lost with the pod, unseen by the other replicas): use OBJECT_STORE=s3 with S3_BUCKET",
+    ]);
+  } else if (env.S3_ENDPOINT?.startsWith('http://')) {
+    problems.push(['S3_ENDPOINT', 'S3_ENDPOINT must be https:// with NODE_ENV=production (the files would travel in clear)']);
+  }
   // Checked whatever the provider: POST /v1/webhooks/stripe is always served.
   if (input.STRIPE_WEBHOOK_SECRET === undefined) {
     problems.push([
@@ -335,6 +344,7 @@ const SECRETS = new Set([
   'IMS_API_KEY',
   'TELEMATICS_API_KEY',
   'CUSTOMER_SERVICE_API_KEY',
+  'S3_SECRET_ACCESS_KEY',
 ]);
 
 function shown(key: string, value: unknown): string {
@@ -425,6 +435,16 @@ export const ENV_KEYS = [
   'CUSTOMER_SERVICE_BREAKER_THRESHOLD',
   'CUSTOMER_SERVICE_BREAKER_HALF_OPEN_MS',
   'MIN_CREDIT_SCORE',
+  'OBJECT_STORE',
+  'OBJECT_STORE_DIR',
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'S3_BUCKET',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_SSE',
+  'S3_SSE_KMS_KEY_ID',
+  'S3_TIMEOUT_MS',
 ] as const;
 
 /** Loads `.env` from the working directory if there is one; real environment variables win. */

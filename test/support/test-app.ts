@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
@@ -39,6 +43,8 @@ export interface TestAppOptions {
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
+  // The local object store writes here (created on the first write), not under the repository's .data/.
+  const objectsDir = join(tmpdir(), `holdfast-objects-${randomUUID()}`);
   const env = validateEnv({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -50,6 +56,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     // Limits no test reaches by accident; a test of rate limiting sets its own.
     RATE_LIMIT_PER_MINUTE: '100000',
     RATE_LIMIT_HOLD_PER_MINUTE: '100000',
+    OBJECT_STORE_DIR: objectsDir,
     ...options.env,
   });
   const config = createAppConfig(env, db.url, false);
@@ -67,6 +74,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     async close() {
       await app.close();
       await db.drop();
+      await rm(objectsDir, { recursive: true, force: true });
     },
   };
 }
