@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mintDevToken } from '../src/auth/dev-token.service';
 import { checkInventoryInvariants } from '../src/inventory/invariants';
 import { PAYMENT_GATEWAY } from '../src/payments/payment-gateway';
 import type { SimulatedGateway } from '../src/payments/simulated.gateway';
@@ -27,7 +28,11 @@ const guest = { guestName: 'Vera Vanrenter', guestEmail: 'vera@example.com' };
 
 /** A JPEG's first bytes and filler: enough for the sniffer and the store. */
 const photo = (n: number) =>
-  Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]), Buffer.alloc(4000 + n, n), Buffer.from([0xff, 0xd9])]);
+  Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]),
+    Buffer.alloc(4000 + n, n),
+    Buffer.from([0xff, 0xd9]),
+  ]);
 
 /** The Paris calendar date `days` from the app clock's now. */
 const parisDate = (nowMs: number, days: number) =>
@@ -44,8 +49,11 @@ describe('vehicle rentals, from booking to settlement (simulated providers)', ()
   let offeringId: string;
   let fleetVehicleId: string;
   let reservationId: string;
-  const auth = (sub = 'renter-vera') => ({ Authorization: `Bearer ${t.token(sub)}` });
-  const admin = () => ({ Authorization: `Bearer ${t.token('ops', ['admin'])}` });
+  // Tokens that outlive the days the app clock moves through (t.token() lives an hour).
+  const token = (sub: string, roles: string[] = []) =>
+    mintDevToken(t.config.JWT_SECRET, { sub, roles }, 30 * 24 * 3600, t.config.JWT_AUDIENCE, t.config.JWT_ISSUER);
+  const auth = (sub = 'renter-vera') => ({ Authorization: `Bearer ${token(sub)}` });
+  const admin = () => ({ Authorization: `Bearer ${token('ops', ['admin'])}` });
   const flush = () => (t.app.get(PAYMENT_GATEWAY) as SimulatedGateway).flushEvents();
   const telematics = () => t.app.get(TELEMATICS) as SimulatedTelematics;
   const rental = async () => (await t.http.get(`/v1/rentals/${reservationId}`).set(auth()).expect(200)).body;
@@ -87,7 +95,10 @@ describe('vehicle rentals, from booking to settlement (simulated providers)', ()
       .post('/v1/reservations/hold')
       .set(auth('renter-licence-invalid'))
       .set('X-Idempotency-Key', randomUUID())
-      .send({ items: [{ offeringId, startDate: parisDate(t.clock.nowMs(), 1), endDate: parisDate(t.clock.nowMs(), 3) }], ...guest })
+      .send({
+        items: [{ offeringId, startDate: parisDate(t.clock.nowMs(), 1), endDate: parisDate(t.clock.nowMs(), 3) }],
+        ...guest,
+      })
       .expect(403);
     expect(res.body).toMatchObject({ error: 'CUSTOMER_NOT_VERIFIED', message: expect.stringMatching(/licen/i) });
   });
@@ -129,9 +140,14 @@ describe('vehicle rentals, from booking to settlement (simulated providers)', ()
       [reservationId],
     )) as { amount_cents: number; capture_method: string; purpose: string; capture_before: Date | null }[];
     expect(payment).toMatchObject({ amount_cents: 24_000 + 30_000, capture_method: 'manual', purpose: 'booking' });
-    expect(payment.capture_before).not.toBeNull();
 
     const view = await rental();
+    // The authorisation's own lapse time, read from the provider (an online one: 7 days, or 30 extended).
+    const [{ capture_before: captureBefore }] = (await t.dataSource.query(
+      `SELECT capture_before FROM payments WHERE reservation_id = $1`,
+      [reservationId],
+    )) as { capture_before: Date | null }[];
+    expect(captureBefore!.getTime()).toBeGreaterThan(t.clock.nowMs() + 6 * 24 * HOUR);
     expect(view).toMatchObject({
       id: reservationId,
       rentalStatus: 'not_started',
@@ -160,7 +176,9 @@ describe('vehicle rentals, from booking to settlement (simulated providers)', ()
   });
 
   it('a vehicle taken out of service cannot be unlocked: 409 VEHICLE_UNAVAILABLE', async () => {
-    await t.dataSource.query(`UPDATE rental_units SET fleet_status = 'out_of_service' WHERE fleet_vehicle_id = $1`, [fleetVehicleId]);
+    await t.dataSource.query(`UPDATE rental_units SET fleet_status = 'out_of_service' WHERE fleet_vehicle_id = $1`, [
+      fleetVehicleId,
+    ]);
     expect((await unlock().expect(409)).body.error).toBe('VEHICLE_UNAVAILABLE');
     await t.dataSource.query(`UPDATE rental_units SET fleet_status = 'in_use' WHERE fleet_vehicle_id = $1`, [fleetVehicleId]);
   });
@@ -181,7 +199,8 @@ describe('vehicle rentals, from booking to settlement (simulated providers)', ()
       .field('latitude', '48.8566')
       .field('longitude', '2.3522')
       .field('notes', 'Left at the depot, keys in the box');
-    for (let n = 1; n <= 4; n++) request = request.attach('photos', photo(n), { filename: `side-${n}.jpg`, contentType: 'image/jpeg' });
+    for (let n = 1; n <= 4; n++)
+      request = request.attach('photos', photo(n), { filename: `side-${n}.jpg`, contentType: 'image/jpeg' });
     const returned = (await request.expect(200)).body;
     expect(returned).toMatchObject({
       rentalStatus: 'returned',
@@ -223,7 +242,8 @@ describe('vehicle rentals, from booking to settlement (simulated providers)', ()
       .field('energyLevelPercent', '79')
       .field('latitude', '48.8566')
       .field('longitude', '2.3522');
-    for (let n = 1; n <= 4; n++) request = request.attach('photos', photo(n), { filename: `side-${n}.jpg`, contentType: 'image/jpeg' });
+    for (let n = 1; n <= 4; n++)
+      request = request.attach('photos', photo(n), { filename: `side-${n}.jpg`, contentType: 'image/jpeg' });
     expect((await request.expect(409)).body.error).toBe('INVALID_RENTAL_STATUS');
   });
 
@@ -248,7 +268,7 @@ describe('vehicle rentals, from booking to settlement (simulated providers)', ()
     expect(audit.entries.length).toBeGreaterThanOrEqual(2);
   });
 
-  it("other users never see a rental; non-admins cannot set fines", async () => {
+  it('other users never see a rental; non-admins cannot set fines', async () => {
     expect((await t.http.get(`/v1/rentals/${reservationId}`).set(auth('someone-else')).expect(404)).body.error).toBe(
       'RESERVATION_NOT_FOUND',
     );

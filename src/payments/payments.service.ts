@@ -282,6 +282,18 @@ export class PaymentsService {
   }
 
   /**
+   * An open authorisation with its `capture_before` and grants recorded: webhook events
+   * do not carry the charge's authorisation details, so when they are missing the intent
+   * is read from the provider once. Runs outside any transaction.
+   */
+  async authorizationFacts(paymentId: string): Promise<PaymentView> {
+    const payment = await this.get(paymentId);
+    if (payment.status !== 'requires_capture' || !payment.intentId || payment.captureBefore) return payment;
+    await this.state.applyOwn(paymentId, await this.gateway.retrieveIntent(payment.intentId));
+    return this.get(paymentId);
+  }
+
+  /**
    * Raises an open authorisation to `newTotal` where the provider granted incremental
    * authorisation (fines added to the booking's hold, DESIGN.md section 12). Our row's
    * amount moves first (the provider's answer is checked against it), and back if the

@@ -53,6 +53,7 @@ export class RentalsService {
     const existing = await this.repo.find(id);
     const rental = existing ?? (await this.create(id));
     if (!rental) throw rentalNotFound();
+    if (!existing) await this.recordAuthorization(id);
     const mayAct = rental.userId === user.sub || (!options.renterOnly && user.roles.includes('admin'));
     if (!mayAct) throw rentalNotFound();
     return rental;
@@ -145,6 +146,16 @@ export class RentalsService {
       })),
       money: rentalMoney(rental, fines, payments),
     };
+  }
+
+  /** Makes sure the booking's authorisation has its `capture_before` recorded (schedules run from it). */
+  private async recordAuthorization(id: string): Promise<void> {
+    const booking = (await this.payments.allFor(id)).filter((p) => p.purpose !== 'fine' && p.status === 'requires_capture');
+    for (const payment of booking) {
+      await this.payments.authorizationFacts(payment.paymentId).catch((error: unknown) => {
+        this.logger.warn({ err: error, reservationId: id }, 'could not read the authorisation from the provider');
+      });
+    }
   }
 
   /** Writes the rental of a confirmed vehicle booking, or returns null when `id` is no such booking. */
