@@ -20,6 +20,7 @@ import { CreateExternalAllocations1795482000500 } from './1795482000500-CreateEx
 import { VehicleOfferingsAndUnits1795568000100 } from './1795568000100-VehicleOfferingsAndUnits';
 import { CreateRentals1795568000300 } from './1795568000300-CreateRentals';
 import { CreateCustomerVerifications1795568000200 } from './1795568000200-CreateCustomerVerifications';
+import { VehicleMoneySchedule1795568000400 } from './1795568000400-VehicleMoneySchedule';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
@@ -42,4 +43,5 @@ export const migrations = [
   VehicleOfferingsAndUnits1795568000100,
   CreateCustomerVerifications1795568000200,
   CreateRentals1795568000300,
+  VehicleMoneySchedule1795568000400,
 ];

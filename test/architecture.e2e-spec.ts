@@ -351,6 +351,7 @@ describe('architecture', () => {
       refunds: 'src/payments',
       payment_customers: 'src/payments',
       saved_payment_methods: 'src/payments',
+      payment_setups: 'src/payments',
       webhook_events: 'src/webhooks',
       outbox_events: 'src/events',
       idempotency_keys: 'libs/idempotency',

@@ -19,7 +19,7 @@ const SECRET = 'whsec_webhooks_e2e_secret';
 const stripe = new Stripe('sk_test_x');
 
 interface OutcomeCall {
-  method: 'succeeded' | 'failed' | 'requiresAction' | 'refunded';
+  method: 'succeeded' | 'scheduled' | 'failed' | 'requiresAction' | 'refunded';
   reservationId: string;
   paymentId: string;
   reason?: string;
@@ -35,6 +35,10 @@ class FakeOutcomes implements BookingPaymentOutcomes {
 
   paymentSucceeded(reservationId: string, paymentId: string): Promise<SucceededOutcome> {
     return this.record({ method: 'succeeded', reservationId, paymentId }).then(() => this.succeedWith);
+  }
+
+  paymentScheduled(reservationId: string, setupId: string): Promise<SucceededOutcome> {
+    return this.record({ method: 'scheduled', reservationId, paymentId: setupId }).then(() => this.succeedWith);
   }
 
   paymentFailed(reservationId: string, paymentId: string): Promise<void> {

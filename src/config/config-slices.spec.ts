@@ -58,7 +58,7 @@ describe('config slices', () => {
       rateLimitPerMinute: 600,
       holdRateLimitPerMinute: 60,
     });
-    expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 900, holdSweepIntervalSeconds: 30 });
+    expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 900, holdSweepIntervalSeconds: 30, rentalAuthLeadDays: 2 });
     expect(fields(slices.rentals)).toEqual({
       telematicsMode: 'simulated',
       telematicsApiUrl: null,
@@ -67,6 +67,7 @@ describe('config slices', () => {
       returnPhotoMaxBytes: 10 * 1024 * 1024,
       returnUploadMaxBytes: 40 * 1024 * 1024,
       returnMinPhotos: 4,
+      rentalAuthLeadDays: 2,
     });
     expect(fields(slices.events)).toEqual({ natsUrl: null, relayIntervalMs: 1000 });
     expect(fields(slices.tax)).toEqual({
@@ -144,6 +145,7 @@ describe('config slices', () => {
       RATE_LIMIT_HOLD_PER_MINUTE: '0',
       HOLD_TTL_SECONDS: '60',
       HOLD_SWEEP_INTERVAL_SECONDS: '5',
+      RENTAL_AUTH_LEAD_DAYS: '3',
       EVENTS_NATS_URL: 'nats://relay:secret@nats:4222',
       EVENTS_RELAY_INTERVAL_MS: '250',
       TAX_API_URL: 'https://tax.example.com',
@@ -224,7 +226,7 @@ describe('config slices', () => {
       rateLimitPerMinute: 100,
       holdRateLimitPerMinute: 0,
     });
-    expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 60, holdSweepIntervalSeconds: 5 });
+    expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 60, holdSweepIntervalSeconds: 5, rentalAuthLeadDays: 3 });
     expect(fields(slices.rentals)).toEqual({
       telematicsMode: 'http',
       telematicsApiUrl: 'https://telematics.example.com/api',
@@ -233,6 +235,7 @@ describe('config slices', () => {
       returnPhotoMaxBytes: 2048,
       returnUploadMaxBytes: 8192,
       returnMinPhotos: 2,
+      rentalAuthLeadDays: 3,
     });
     expect(fields(slices.events)).toEqual({ natsUrl: 'nats://relay:secret@nats:4222', relayIntervalMs: 250 });
     expect(fields(slices.tax)).toEqual({

@@ -27,6 +27,7 @@ describe('validateEnv', () => {
       IDEMPOTENCY_TTL_SECONDS: 86400,
       HOLD_TTL_SECONDS: 900,
       HOLD_SWEEP_INTERVAL_SECONDS: 30,
+      RENTAL_AUTH_LEAD_DAYS: 2,
       PAYMENT_PROVIDER: 'simulated',
       RECONCILE_AFTER_SECONDS: 300,
       SHUTDOWN_TIMEOUT_MS: 10000,
@@ -93,6 +94,12 @@ describe('validateEnv', () => {
     expect(message).toContain('DB_POOL_SIZE must not be greater than 200');
     expect(message).toContain('SHUTDOWN_TIMEOUT_MS must not be less than 0');
     expect(message).toContain('MIGRATIONS_RUN must be a boolean value');
+  });
+
+  it('keeps RENTAL_AUTH_LEAD_DAYS between 2 (a day to act before the deadline) and 4 (an off-session authorisation still holds at pickup)', () => {
+    expect(problems({ RENTAL_AUTH_LEAD_DAYS: '1' })).toContain('RENTAL_AUTH_LEAD_DAYS must not be less than 2');
+    expect(problems({ RENTAL_AUTH_LEAD_DAYS: '5' })).toContain('RENTAL_AUTH_LEAD_DAYS must not be greater than 4');
+    expect(validateEnv({ RENTAL_AUTH_LEAD_DAYS: '3' }).RENTAL_AUTH_LEAD_DAYS).toBe(3);
   });
 
   it('requires JWT_JWKS_URL when AUTH_MODE=jwks, and only then', () => {

@@ -89,6 +89,16 @@ export class EnvironmentVariables extends IntegrationVariables {
   @IntInRange(1, 3600)
   HOLD_SWEEP_INTERVAL_SECONDS: number = 30;
 
+  /**
+   * A vehicle picked up within this many days is authorised at convert; a later pickup
+   * saves the card (SetupIntent) and is authorised off-session this many days before
+   * pickup (DESIGN.md section 12). At least 2, so a customer asked to act has a day
+   * before the deadline 24 h before pickup; at most 4, so an off-session authorisation
+   * (a Visa's lasts 4 days 18 hours) still holds at pickup.
+   */
+  @IntInRange(2, 4)
+  RENTAL_AUTH_LEAD_DAYS: number = 2;
+
   @IsIn(['simulated', 'stripe'])
   PAYMENT_PROVIDER: string = 'simulated';
 
@@ -381,6 +391,7 @@ export const ENV_KEYS = [
   'IDEMPOTENCY_PURGE_INTERVAL_SECONDS',
   'HOLD_TTL_SECONDS',
   'HOLD_SWEEP_INTERVAL_SECONDS',
+  'RENTAL_AUTH_LEAD_DAYS',
   'DEMO_CATALOG',
   'SHIPPING_PROVIDER',
   'SHIPPING_CARRIERS',

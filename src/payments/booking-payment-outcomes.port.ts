@@ -16,6 +16,12 @@ export type SucceededOutcome =
 export abstract class BookingPaymentOutcomes {
   /** The money is in (or authorised, for manual capture). Confirm the reservation, re-taking its inventory if it had expired. */
   abstract paymentSucceeded(reservationId: string, paymentId: string): Promise<SucceededOutcome>;
+  /**
+   * A card is set up for the off-session authorisation to come (a vehicle booked further
+   * ahead than the lead days: `paymentStatus: scheduled`). Confirm the reservation exactly
+   * as `paymentSucceeded` does; `refund` here means it cannot be kept (nothing was taken).
+   */
+  abstract paymentScheduled(reservationId: string, setupId: string): Promise<SucceededOutcome>;
   /** The attempt failed (declined); the hold may be converted again while its timer runs. */
   abstract paymentFailed(reservationId: string, paymentId: string): Promise<void>;
   /** The payment needs the user (3-D Secure). */
@@ -44,6 +50,10 @@ export class BookingPaymentOutcomesPort extends BookingPaymentOutcomes {
 
   paymentSucceeded(reservationId: string, paymentId: string): Promise<SucceededOutcome> {
     return this.target.paymentSucceeded(reservationId, paymentId);
+  }
+
+  paymentScheduled(reservationId: string, setupId: string): Promise<SucceededOutcome> {
+    return this.target.paymentScheduled(reservationId, setupId);
   }
 
   paymentFailed(reservationId: string, paymentId: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
+import { AuthorizationSchedulePort } from './authorization-schedule.port';
 import { BookingPaymentOutcomesPort } from './booking-payment-outcomes.port';
 import { METRIC, PaymentMetrics } from './metrics.service';
 import { PaymentGatewayError, type IntentSnapshot } from './payment-gateway';
@@ -36,6 +37,7 @@ export class PaymentStateService {
     private readonly outcomes: BookingPaymentOutcomesPort,
     private readonly refunds: RefundsService,
     private readonly metrics: PaymentMetrics,
+    private readonly schedule: AuthorizationSchedulePort,
   ) {}
 
   /**
@@ -122,6 +124,7 @@ export class PaymentStateService {
       // confirms, fails or refunds the booking (DESIGN.md section 4); its owner (rentals)
       // reads the outcome from the payment.
       if (becameSuccessful) this.txHost.afterCommit(() => this.metrics.increment(METRIC.paymentOutcome, { result: 'succeeded' }));
+      if (becameSuccessful && next === 'requires_capture') await this.schedule.authorized(reservationId, paymentId);
       return true;
     }
     if (becameSuccessful) {
@@ -136,6 +139,8 @@ export class PaymentStateService {
         return true;
       }
       const outcome = await this.outcomes.paymentSucceeded(reservationId, paymentId);
+      // A vehicle's authorisation (manual capture) lapses at its capture_before: the schedule renews it from there.
+      if (outcome.result === 'confirmed' && next === 'requires_capture') await this.schedule.authorized(reservationId, paymentId);
       if (outcome.result === 'refund' && next === 'succeeded') {
         await this.refunds.requestRefund(paymentId, { amount: undefined, reason: outcome.reason, source: 'hold_expired' });
         await this.outcomes.paymentRefunded(reservationId, paymentId, outcome.reason);
@@ -146,7 +151,9 @@ export class PaymentStateService {
       }
     } else if (declined && !FINAL_PAYMENT_STATUSES.includes(payment.status)) {
       this.txHost.afterCommit(() => this.metrics.increment(METRIC.paymentOutcome, { result: 'declined' }));
-      await this.outcomes.paymentFailed(reservationId, paymentId);
+      // Off-session (a vehicle's scheduled authorisation): the booking stands, and the
+      // customer is asked to complete the intent (the rentals schedule); never `payment_failed`.
+      if (!payment.offSession) await this.outcomes.paymentFailed(reservationId, paymentId);
     } else if (next === 'requires_action' && payment.status !== 'requires_action') {
       await this.outcomes.paymentRequiresAction(reservationId, paymentId);
     }

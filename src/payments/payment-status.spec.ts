@@ -13,6 +13,7 @@ const attempt = (status: PaymentStatus, over: Partial<PaymentSummary> = {}): Pay
   intentId: `pi_${n}`,
   failureCode: null,
   purpose: 'booking',
+  offSession: false,
   createdAt: new Date(),
   ...over,
 });
@@ -64,5 +65,44 @@ describe('paymentStatusOf (DESIGN.md section 4)', () => {
     expect(paymentStatusOf([failedFine, booking], [])).toBe('paid');
     expect(paymentStatusOf([paidFine, booking], [refund(paidFine.paymentId, 'admin')])).toBe('paid');
     expect(paymentStatusOf([failedFine], [])).toBe('none');
+  });
+
+  describe('a vehicle booked ahead: card set up, authorisation scheduled (DESIGN.md section 12)', () => {
+    const offSession = (status: PaymentStatus, over: Partial<PaymentSummary> = {}) =>
+      attempt(status, { offSession: true, ...over });
+
+    it.each<[string, PaymentSummary[], string]>([
+      ['card set up, nothing authorised yet', [], 'scheduled'],
+      ['the off-session authorisation on its way', [offSession('creating')], 'scheduled'],
+      ['authorised off-session', [offSession('requires_capture')], 'authorized'],
+      [
+        'declined off-session: the customer completes it in the app',
+        [offSession('requires_payment_method', { failureCode: 'authentication_required' })],
+        'requires_action',
+      ],
+      ['the customer answering 3-D Secure for it', [offSession('requires_action')], 'requires_action'],
+      ['its intent cancelled (the booking was cancelled unresolved)', [offSession('canceled')], 'none'],
+      [
+        'renewed: the new authorisation decides, the old one released',
+        [offSession('requires_capture', { purpose: 'renewal' }), offSession('canceled')],
+        'authorized',
+      ],
+      [
+        'a renewal declined off-session while the old authorisation holds',
+        [
+          offSession('requires_payment_method', { purpose: 'renewal', failureCode: 'card_declined' }),
+          attempt('requires_capture'),
+        ],
+        'authorized',
+      ],
+    ])('%s', (_name, payments, expected) => {
+      expect(paymentStatusOf(payments, [], true)).toBe(expected);
+    });
+
+    it('an on-session decline stays `failed`; without a card set up, nothing is `scheduled`', () => {
+      expect(paymentStatusOf([attempt('requires_payment_method', { failureCode: 'card_declined' })], [], true)).toBe('failed');
+      expect(paymentStatusOf([], [], false)).toBe('none');
+      expect(paymentStatusOf([offSession('creating')], [], false)).toBe('none');
+    });
   });
 });

@@ -30,6 +30,8 @@ export interface PaymentSummary {
   intentId: string | null;
   failureCode: string | null;
   purpose: PaymentPurpose;
+  /** Made while the customer was away (a scheduled or renewed authorisation, a fine). */
+  offSession: boolean;
   createdAt: Date;
 }
 
@@ -54,20 +56,24 @@ export interface ReservationPayments {
 const TOOK_MONEY: PaymentStatus[] = ['succeeded', 'requires_capture'];
 
 /**
- * DESIGN.md section 4's `paymentStatus`, from a reservation's attempts (newest first):
- * no attempt -> `none`. The attempt that decides is the newest one that took money
- * (succeeded or authorised; one refunded only as a duplicate of another counts only when
- * no other took money), else the newest attempt. It reads: requires_action ->
- * `requires_action`; requires_capture -> `authorized`; succeeded -> `paid` (nothing
- * refunded), `partially_refunded` (0 < refunded < captured) or `refunded` (refunded >=
- * captured > 0); failed, or declined (a failure code, waiting for another card) ->
- * `failed`; anything still open or cancelled without taking money -> `none`.
- * (`scheduled` belongs to vehicle rentals, which do not exist yet.)
+ * DESIGN.md section 4's `paymentStatus`, from a reservation's attempts (newest first) and
+ * whether a card is set up for a scheduled authorisation (a vehicle booked further ahead
+ * than the lead days): no attempt -> `scheduled` with such a card, else `none`. The
+ * attempt that decides is the newest one that took money (succeeded or authorised; one
+ * refunded only as a duplicate of another counts only when no other took money), else
+ * the newest attempt. It reads: requires_action -> `requires_action`; requires_capture ->
+ * `authorized`; succeeded -> `paid` (nothing refunded), `partially_refunded` (0 <
+ * refunded < captured) or `refunded` (refunded >= captured > 0); an off-session attempt
+ * declined (its intent waits in requires_payment_method for the customer to complete it
+ * in the app) -> `requires_action`; failed, or declined on-session (a failure code,
+ * waiting for another card) -> `failed`; cancelled without taking money -> `none`;
+ * anything still open -> `scheduled` with a card set up (the authorisation is on its
+ * way), else `none`. Fines never count.
  */
-export function paymentStatusOf(all: PaymentSummary[], refunds: RefundSummary[]): ReservationPaymentStatus {
+export function paymentStatusOf(all: PaymentSummary[], refunds: RefundSummary[], cardSetUp = false): ReservationPaymentStatus {
   // Fines are money owed on a rental beside its booking, never its payment status.
   const payments = all.filter((p) => p.purpose !== 'fine');
-  if (payments.length === 0) return 'none';
+  if (payments.length === 0) return cardSetUp ? 'scheduled' : 'none';
   const duplicates = new Set(refunds.filter((r) => r.source === 'duplicate').map((r) => r.paymentId));
   const paid = payments.filter((p) => TOOK_MONEY.includes(p.status));
   const deciding = paid.find((p) => !duplicates.has(p.paymentId)) ?? paid[0] ?? payments[0];
@@ -82,8 +88,12 @@ export function paymentStatusOf(all: PaymentSummary[], refunds: RefundSummary[])
     case 'failed':
       return 'failed';
     case 'requires_payment_method':
-      return deciding.failureCode ? 'failed' : 'none';
-    default:
+      if (deciding.failureCode && deciding.offSession) return 'requires_action';
+      if (deciding.failureCode) return 'failed';
+      return cardSetUp ? 'scheduled' : 'none';
+    case 'canceled':
       return 'none';
+    default:
+      return cardSetUp ? 'scheduled' : 'none';
   }
 }

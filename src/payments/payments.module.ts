@@ -1,6 +1,7 @@
 import { Clock } from '@holdfast/clock';
 import { Module } from '@nestjs/common';
 import { AdminPaymentsController } from './admin-payments.controller';
+import { AuthorizationSchedulePort } from './authorization-schedule.port';
 import { BookingPaymentOutcomesPort } from './booking-payment-outcomes.port';
 import { CustomersService } from './customers.service';
 import { PaymentMetrics } from './metrics.service';
@@ -10,11 +11,14 @@ import { PAYMENT_GATEWAY } from './payment-gateway';
 import { PaymentMethodsController } from './payment-methods.controller';
 import { PaymentMethodsRepository } from './payment-methods.repository';
 import { PaymentMethodsService } from './payment-methods.service';
+import { PaymentSetupsRepository } from './payment-setups.repository';
+import { PaymentSetupsService } from './payment-setups.service';
 import { PaymentStateService } from './payment-state.service';
 import { PaymentsRepository } from './payments.repository';
 import { PaymentsConfig } from './payments.config';
 import { PaymentsService } from './payments.service';
 import { ReconciliationJob } from './reconciliation.job';
+import { ReconciliationRepository } from './reconciliation.repository';
 import { RefundFlushService } from './refund-flush.service';
 import { RefundsRepository } from './refunds.repository';
 import { RefundsService } from './refunds.service';
@@ -32,6 +36,7 @@ import { StripeGateway } from './stripe.gateway';
     PaymentMetrics,
     PaymentEventRelay,
     BookingPaymentOutcomesPort,
+    AuthorizationSchedulePort,
     {
       provide: PAYMENT_GATEWAY,
       inject: [PaymentsConfig, PaymentMetrics, PaymentEventRelay, Clock],
@@ -52,13 +57,16 @@ import { StripeGateway } from './stripe.gateway';
     RefundFlushService,
     RefundsService,
     ReconciliationJob,
+    ReconciliationRepository,
     PaymentMethodsRepository,
     CustomersService,
     PaymentMethodsService,
     SimulatedClientService,
     OffSessionChargesService,
+    PaymentSetupsRepository,
+    PaymentSetupsService,
   ],
-  // Services and the outcome port only: the gateway, the metrics and the event relay stay inside.
+  // Services and the ports only: the gateway, the metrics and the event relay stay inside.
   exports: [
     PaymentsService,
     RefundsService,
@@ -66,7 +74,9 @@ import { StripeGateway } from './stripe.gateway';
     PaymentMethodsService,
     SimulatedClientService,
     BookingPaymentOutcomesPort,
+    AuthorizationSchedulePort,
     OffSessionChargesService,
+    PaymentSetupsService,
   ],
 })
 export class PaymentsModule {}

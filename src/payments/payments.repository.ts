@@ -27,6 +27,8 @@ export interface PaymentView {
   /** Whether the provider granted extended and incremental authorisation (null: not asked or not said). */
   extendedAuthorization: string | null;
   incrementalAuthorization: string | null;
+  /** Made while the customer was away (merchant-initiated): a scheduled or renewed authorisation, a fine. */
+  offSession: boolean;
   createdAt: Date;
 }
 
@@ -47,6 +49,7 @@ export interface NewPaymentRow {
   currency: string;
   captureMethod: 'automatic' | 'manual';
   purpose?: PaymentPurpose;
+  offSession?: boolean;
 }
 
 /** What `applyIntent` writes to a row (see `PaymentStateService.applyIntent`). */
@@ -72,7 +75,8 @@ export interface IntentUpdate {
 
 const PAYMENT_COLUMNS = `id, reservation_id, user_id, provider_intent_id, status, amount_cents, currency, captured_cents,
        refunded_cents, capture_method, client_secret, charge_id, failure_code, next_action_type, provider_event_at,
-       created_at, stuck_reason, payment_method_id, purpose, capture_before, extended_authorization, incremental_authorization`;
+       created_at, stuck_reason, payment_method_id, purpose, capture_before, extended_authorization, incremental_authorization,
+       off_session`;
 
 interface PaymentRow {
   id: string;
@@ -97,6 +101,7 @@ interface PaymentRow {
   capture_before: Date | null;
   extended_authorization: string | null;
   incremental_authorization: string | null;
+  off_session: boolean;
 }
 
 /** The one row -> view mapping. */
@@ -119,6 +124,7 @@ const toRecord = (r: PaymentRow): PaymentRecord => ({
   captureBefore: r.capture_before,
   extendedAuthorization: r.extended_authorization,
   incrementalAuthorization: r.incremental_authorization,
+  offSession: r.off_session,
   createdAt: r.created_at,
   userId: r.user_id,
   paymentMethodId: r.payment_method_id,
@@ -228,12 +234,46 @@ export class PaymentsRepository {
     );
   }
 
+  /**
+   * Serialises the off-session authorisations of one reservation until the transaction
+   * ends (a scheduled job, its safety pass and a renewal may run at once): whoever comes
+   * second sees the first one's row and resumes it instead of authorising twice.
+   */
+  async lockAuthorizationsOf(reservationId: string): Promise<void> {
+    await this.txHost.rows(`SELECT pg_advisory_xact_lock(hashtext('holdfast.offsession-auth:' || $1::text))::text AS locked`, [
+      reservationId,
+    ]);
+  }
+
+  /** The reservation's newest off-session attempt of `purpose` created after `afterPaymentId`'s (any, when null). */
+  async latestOffSession(
+    reservationId: string,
+    purpose: PaymentPurpose,
+    afterPaymentId: string | null,
+  ): Promise<PaymentRecord | null> {
+    return this.one(
+      `WHERE reservation_id = $1 AND purpose = $2 AND off_session
+         AND ($3::uuid IS NULL OR created_at > (SELECT created_at FROM payments WHERE id = $3::uuid))
+       ORDER BY created_at DESC, id LIMIT 1`,
+      [reservationId, purpose, afterPaymentId],
+    );
+  }
+
   /** Our "local row first": a new attempt, before the provider is called. */
   async insert(row: NewPaymentRow): Promise<PaymentRecord> {
     const [created] = await this.txHost.rows<PaymentRow>(
-      `INSERT INTO payments (reservation_id, user_id, provider, status, amount_cents, currency, capture_method, purpose)
-       VALUES ($1, $2, $3, 'creating', $4, $5, $6, $7) RETURNING ${PAYMENT_COLUMNS}`,
-      [row.reservationId, row.userId, row.provider, row.amount, row.currency, row.captureMethod, row.purpose ?? 'booking'],
+      `INSERT INTO payments (reservation_id, user_id, provider, status, amount_cents, currency, capture_method, purpose, off_session)
+       VALUES ($1, $2, $3, 'creating', $4, $5, $6, $7, $8) RETURNING ${PAYMENT_COLUMNS}`,
+      [
+        row.reservationId,
+        row.userId,
+        row.provider,
+        row.amount,
+        row.currency,
+        row.captureMethod,
+        row.purpose ?? 'booking',
+        row.offSession ?? false,
+      ],
     );
     return toRecord(created);
   }
@@ -329,6 +369,7 @@ export class PaymentsRepository {
         | 'failure_code'
         | 'created_at'
         | 'purpose'
+        | 'off_session'
       > & {
         refunds: {
           id: string;
@@ -341,7 +382,7 @@ export class PaymentsRepository {
       }
     >(
       `SELECT p.id, p.reservation_id, p.status, p.amount_cents, p.currency, p.captured_cents, p.refunded_cents,
-              p.provider_intent_id, p.failure_code, p.created_at, p.purpose,
+              p.provider_intent_id, p.failure_code, p.created_at, p.purpose, p.off_session,
               COALESCE((SELECT json_agg(json_build_object('id', f.id, 'amount', f.amount_cents, 'status', f.status,
                                                           'reason', f.reason, 'source', f.source, 'createdAt', f.created_at)
                                         ORDER BY f.created_at, f.id)
@@ -363,6 +404,7 @@ export class PaymentsRepository {
         intentId: row.provider_intent_id,
         failureCode: row.failure_code,
         purpose: row.purpose,
+        offSession: row.off_session,
         createdAt: row.created_at,
       },
       refunds: row.refunds.map((f): RefundSummary => ({
@@ -375,41 +417,5 @@ export class PaymentsRepository {
         createdAt: new Date(f.createdAt),
       })),
     }));
-  }
-
-  /**
-   * Claims up to `limit` payments in `statuses` that have not moved for `olderThanSeconds`
-   * (not stuck, not claimed by another pass): ONE statement that stamps a lease of
-   * `leaseSeconds` on rows no other pass holds, skipping rows another replica is claiming
-   * right now (FOR UPDATE SKIP LOCKED). Oldest first.
-   */
-  async claimDue(
-    statuses: PaymentStatus[],
-    olderThanSeconds: number,
-    limit: number,
-    leaseSeconds: number,
-  ): Promise<{ id: string; intentId: string | null }[]> {
-    const rows = await this.txHost.rows<{ id: string; intentId: string | null; updatedAt: Date }>(
-      `UPDATE payments SET reconcile_claimed_until = now() + make_interval(secs => $4)
-        WHERE id IN (
-          SELECT id FROM payments
-           WHERE status = ANY($1::text[]) AND NOT stuck AND updated_at <= now() - make_interval(secs => $2)
-             AND (reconcile_claimed_until IS NULL OR reconcile_claimed_until <= now())
-           ORDER BY updated_at LIMIT $3
-             FOR UPDATE SKIP LOCKED)
-        RETURNING id, provider_intent_id AS "intentId", updated_at AS "updatedAt"`,
-      [statuses, olderThanSeconds, limit, leaseSeconds],
-    );
-    return rows.sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime()).map(({ id, intentId }) => ({ id, intentId }));
-  }
-
-  /** Marks a payment as looked at now (it is not due for reconciliation again before its time). */
-  async touch(paymentId: string): Promise<void> {
-    await this.txHost.rows(`UPDATE payments SET updated_at = now() WHERE id = $1`, [paymentId]);
-  }
-
-  /** Ends a reconciliation pass's lease on its rows. */
-  async releaseClaims(paymentIds: string[]): Promise<void> {
-    await this.txHost.rows(`UPDATE payments SET reconcile_claimed_until = NULL WHERE id = ANY($1::uuid[])`, [paymentIds]);
   }
 }

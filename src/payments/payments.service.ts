@@ -16,6 +16,7 @@ import {
 import type { PaymentPurpose, PaymentStatus } from './payment.entity';
 import { paymentStatusOf, type ReservationPayments } from './payment-status';
 import { PaymentMethodsService } from './payment-methods.service';
+import { PaymentSetupsService } from './payment-setups.service';
 import { FINAL_PAYMENT_STATUSES, PaymentStateService } from './payment-state.service';
 import { PaymentsRepository, type PaymentRecord, type PaymentView } from './payments.repository';
 import { type ProviderEventInput, type ProviderEventOutcome, readProviderEvent } from './provider-events';
@@ -67,6 +68,7 @@ export class PaymentsService {
     private readonly methods: PaymentMethodsService,
     private readonly relay: PaymentEventRelay,
     private readonly clock: Clock,
+    private readonly setups: PaymentSetupsService,
   ) {}
 
   get providerName(): string {
@@ -117,6 +119,9 @@ export class PaymentsService {
         return { outcome: 'ignored' };
       case 'intent':
         return { outcome: (await this.state.applyIntent(reading.intent, reading.createdAt)) ? 'processed' : 'pending' };
+      case 'setup':
+        // Our setup row always exists before its SetupIntent does: one we do not know is not ours.
+        return { outcome: (await this.setups.apply(reading.setupIntent)) ? 'processed' : 'ignored' };
       case 'refunds': {
         const result = await this.refunds.recordProviderRefunds(reading.intentId, reading.amountRefunded, reading.refunds);
         if (!result) return { outcome: 'pending' };
@@ -259,10 +264,12 @@ export class PaymentsService {
 
   /**
    * Cancels every open intent of a reservation at the provider (the expiry sweep, before
-   * it releases a pending reservation). An intent that turns out to have succeeded is
-   * applied instead, which confirms the reservation. Runs outside any transaction.
+   * it releases a pending reservation; a cancellation). An intent that turns out to have
+   * succeeded is applied instead, which confirms the reservation, as does a SetupIntent
+   * that succeeded (it is read first). Runs outside any transaction.
    */
   async cancelOpenIntents(reservationId: string): Promise<void> {
+    await this.setups.syncOpen(reservationId); // a card set up meanwhile confirms the booking instead
     const open = await this.repo.listOpen(reservationId, OPEN_PAYMENT_STATUSES);
     for (const payment of open) await this.cancelAttempt(toView(payment));
   }
@@ -339,22 +346,24 @@ export class PaymentsService {
   /**
    * The payments and refunds of each reservation given (reservation views: a page of a
    * list, or one), with the `paymentStatus` they add up to, in ONE query for the whole
-   * page. Reservations with no payment get `none` and empty lists.
+   * page (and one for the cards set up for a scheduled authorisation). Reservations with
+   * no payment get `none` (`scheduled` with a card set up) and empty lists.
    */
   async forReservations(reservationIds: string[]): Promise<Map<string, ReservationPayments>> {
     const out = new Map<string, ReservationPayments>(
       reservationIds.map((id) => [id, { paymentStatus: 'none', payments: [], refunds: [] }]),
     );
     if (reservationIds.length === 0) return out;
+    const scheduled = await this.setups.withCardSetUp(reservationIds);
     for (const row of await this.repo.withRefundsFor(reservationIds)) {
       const entry = out.get(row.reservationId);
       if (!entry) continue;
       entry.payments.push(row.payment);
       entry.refunds.push(...row.refunds);
     }
-    for (const entry of out.values()) {
+    for (const [id, entry] of out) {
       entry.refunds.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.refundId.localeCompare(b.refundId));
-      entry.paymentStatus = paymentStatusOf(entry.payments, entry.refunds);
+      entry.paymentStatus = paymentStatusOf(entry.payments, entry.refunds, scheduled.has(id));
     }
     return out;
   }

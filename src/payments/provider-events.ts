@@ -1,6 +1,6 @@
 import { MAX_INPUT_DEPTH, nestedDeeperThan } from '@holdfast/errors';
-import { intentFromStripeObject } from './intent-mapper';
-import type { IntentSnapshot } from './payment-gateway';
+import { intentFromStripeObject, setupIntentFromStripeObject } from './intent-mapper';
+import type { IntentSnapshot, SetupIntentSnapshot } from './payment-gateway';
 
 /**
  * What became of a provider event: processed (applied); pending (names a payment we do
@@ -29,6 +29,7 @@ export type ProviderEventReading =
   | { kind: 'unprocessable'; reason: string }
   | { kind: 'ignored' }
   | { kind: 'intent'; intent: IntentSnapshot; createdAt: Date | undefined }
+  | { kind: 'setup'; setupIntent: SetupIntentSnapshot }
   | { kind: 'refunds'; intentId: string; amountRefunded: number; refunds: ProviderRefund[] };
 
 /** One refund each: created (in our API call or in the dashboard) or changed (e.g. pending -> succeeded). */
@@ -37,7 +38,7 @@ const REFUND_EVENTS = new Set(['refund.created', 'refund.updated', 'charge.refun
 /**
  * Reads a Stripe event (or the simulated provider's, same shapes) into what it means
  * for us. What each type promises: a PaymentIntent with a string id and a known status
- * for `payment_intent.*`; a Charge or Refund with a string id, whose `payment_intent` is
+ * for `payment_intent.*`; a SetupIntent likewise for `setup_intent.*`; a Charge or Refund with a string id, whose `payment_intent` is
  * absent, an id, or an expanded object with one, for the refund events. A signed event
  * that breaks its promise would fail the same way on every retry: it is `unprocessable`.
  * `charge.refunded` carries the charge's `amount_refunded` (and, before API version
@@ -68,6 +69,14 @@ export function readProviderEvent(event: ProviderEventInput): ProviderEventReadi
     const createdAt =
       typeof created === 'number' && Number.isFinite(created) && created > 0 ? new Date(created * 1000) : undefined;
     return { kind: 'intent', intent, createdAt };
+  }
+  if (type.startsWith('setup_intent.')) {
+    // A card saved for a vehicle's scheduled authorisation (payment-setups.service.ts).
+    try {
+      return { kind: 'setup', setupIntent: setupIntentFromStripeObject(o) };
+    } catch (error) {
+      return { kind: 'unprocessable', reason: `data.object is ${error instanceof Error ? error.message : 'not a SetupIntent'}` };
+    }
   }
   if (!REFUND_EVENTS.has(type)) return { kind: 'ignored' };
   if (typeof o.id !== 'string' || o.id === '') return { kind: 'unprocessable', reason: 'data.object has no string id' };

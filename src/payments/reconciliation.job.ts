@@ -4,6 +4,7 @@ import { TransactionHost, RecurringPass } from '@holdfast/database';
 import { PAYMENT_GATEWAY, PaymentGatewayError, type PaymentGateway } from './payment-gateway';
 import { PaymentStateService } from './payment-state.service';
 import { PaymentsRepository } from './payments.repository';
+import { ReconciliationRepository } from './reconciliation.repository';
 import { PaymentsConfig } from './payments.config';
 import { OPEN_PAYMENT_STATUSES, PaymentsService } from './payments.service';
 import { RefundsService } from './refunds.service';
@@ -34,6 +35,7 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
     private readonly payments: PaymentsService,
     private readonly state: PaymentStateService,
     private readonly repo: PaymentsRepository,
+    private readonly leases: ReconciliationRepository,
     private readonly refunds: RefundsService,
     private readonly scheduler: SchedulerRegistry,
     private readonly config: PaymentsConfig,
@@ -81,7 +83,7 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
           // Crashed between our row and the provider's answer: the same key finds (or makes) the one intent.
           await this.payments.submitAttempt(row.id, {});
         }
-        await this.repo.touch(row.id);
+        await this.leases.touch(row.id);
       } catch (error) {
         const permanent = error instanceof PaymentGatewayError && error.kind === 'invalid_request';
         this.logger.warn({ err: error, paymentId: row.id }, permanent ? 'payment marked stuck' : 'reconciliation will retry');
@@ -102,7 +104,7 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
    * the same payment. A pass that dies leaves its rows to others once the lease ends.
    */
   private async claim(olderThanSeconds: number, limit: number): Promise<{ id: string; intentId: string | null }[]> {
-    return this.repo.claimDue([...OPEN_PAYMENT_STATUSES, 'requires_capture'], olderThanSeconds, limit, CLAIM_LEASE_SECONDS);
+    return this.leases.claimDue([...OPEN_PAYMENT_STATUSES, 'requires_capture'], olderThanSeconds, limit, CLAIM_LEASE_SECONDS);
   }
 
   /**
@@ -111,7 +113,7 @@ export class ReconciliationJob implements OnApplicationBootstrap, BeforeApplicat
    */
   private async release(paymentIds: string[]): Promise<void> {
     if (paymentIds.length === 0) return;
-    await this.repo
+    await this.leases
       .releaseClaims(paymentIds)
       .catch((error: unknown) =>
         this.logger.warn({ err: error, paymentIds }, 'could not release reconciliation claims; they lapse'),

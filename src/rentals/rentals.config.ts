@@ -16,6 +16,8 @@ export class RentalsConfig {
   readonly returnUploadMaxBytes: number;
   /** RETURN_MIN_PHOTOS: photos a return needs at least. */
   readonly returnMinPhotos: number;
+  /** RENTAL_AUTH_LEAD_DAYS: a scheduled booking is authorised off-session this many days before pickup. */
+  readonly rentalAuthLeadDays: number;
 
   constructor(env: AppConfig) {
     this.telematicsMode = env.TELEMATICS_MODE as RentalsConfig['telematicsMode'];
@@ -25,5 +27,6 @@ export class RentalsConfig {
     this.returnPhotoMaxBytes = env.RETURN_PHOTO_MAX_BYTES;
     this.returnUploadMaxBytes = env.RETURN_UPLOAD_MAX_BYTES;
     this.returnMinPhotos = env.RETURN_MIN_PHOTOS;
+    this.rentalAuthLeadDays = env.RENTAL_AUTH_LEAD_DAYS;
   }
 }

@@ -9,6 +9,8 @@ import { ReservationsModule } from '../reservations/reservations.module';
 import { SupportModule } from '../support/support.module';
 import { AdminRentalsController } from './admin-rentals.controller';
 import { HttpTelematicsClient } from './http-telematics.client';
+import { MoneyScheduleJob } from './money-schedule.job';
+import { MoneyScheduleService } from './money-schedule.service';
 import { RentalReturnService } from './rental-return.service';
 import { RentalSettlementJob } from './rental-settlement.job';
 import { RentalsConfig } from './rentals.config';
@@ -19,8 +21,9 @@ import { SimulatedTelematics } from './simulated-telematics';
 import { registerTelematicsPolicy, TELEMATICS, type Telematics } from './telematics.port';
 
 /**
- * Vehicle rentals (DESIGN.md section 12): unlock, return with proof, fines and the
- * settlement of the money, over bookings made through reservations. The telematics
+ * Vehicle rentals (DESIGN.md section 12): the money schedule (authorise ahead of pickup,
+ * renew, action required), unlock, return with proof, fines and the settlement of the
+ * money, over bookings made through reservations. The telematics
  * adapter is chosen by TELEMATICS_MODE (simulated by default; refused in production).
  */
 @Module({
@@ -41,6 +44,8 @@ import { registerTelematicsPolicy, TELEMATICS, type Telematics } from './telemat
     RentalsService,
     RentalReturnService,
     RentalSettlementJob,
+    MoneyScheduleService,
+    MoneyScheduleJob,
   ],
   exports: [RentalsService, RentalReturnService],
 })

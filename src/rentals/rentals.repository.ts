@@ -162,4 +162,31 @@ export class RentalsRepository {
       [reservationId, kind, amountCents, reason, setBy],
     );
   }
+
+  /**
+   * Records that the customer is asked to complete this authorisation attempt; false when
+   * they were asked for it already (the email and support case go out once per attempt).
+   */
+  async markActionRequired(reservationId: string, paymentId: string): Promise<boolean> {
+    const rows = await this.txHost.rows(
+      `UPDATE rentals SET action_required_for = $2, updated_at = now()
+        WHERE reservation_id = $1 AND action_required_for IS DISTINCT FROM $2::uuid
+        RETURNING reservation_id`,
+      [reservationId, paymentId],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * The rentals whose money schedule may have something to do (the safety pass): not yet
+   * returned, and not over for more than a day, oldest pickup first.
+   */
+  async scheduleCandidates(now: Date, limit: number): Promise<Rental[]> {
+    return this.txHost.rows<Rental>(
+      `SELECT ${COLUMNS} FROM rentals
+        WHERE rental_status IN ('not_started', 'in_progress') AND return_at > $1::timestamptz - interval '1 day'
+        ORDER BY pickup_at LIMIT $2`,
+      [now, limit],
+    );
+  }
 }

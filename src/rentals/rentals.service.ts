@@ -50,12 +50,11 @@ export class RentalsService {
    */
   async rentalFor(user: AuthUser, id: string, options: { renterOnly?: boolean } = {}): Promise<Rental> {
     if (!UUID.test(id)) throw rentalNotFound();
-    const existing = await this.repo.find(id);
-    const rental = existing ?? (await this.create(id));
+    const rental = (await this.repo.find(id)) ?? (await this.create(id));
     if (!rental) throw rentalNotFound();
-    if (!existing) await this.recordAuthorization(id);
     const mayAct = rental.userId === user.sub || (!options.renterOnly && user.roles.includes('admin'));
     if (!mayAct) throw rentalNotFound();
+    await this.recordAuthorization(id);
     return rental;
   }
 
@@ -148,7 +147,10 @@ export class RentalsService {
     };
   }
 
-  /** Makes sure the booking's authorisation has its `capture_before` recorded (schedules run from it). */
+  /**
+   * Makes sure the booking's open authorisations have their `capture_before` recorded
+   * (schedules run from it); reads the provider only for one that lacks it.
+   */
   private async recordAuthorization(id: string): Promise<void> {
     const booking = (await this.payments.allFor(id)).filter((p) => p.purpose !== 'fine' && p.status === 'requires_capture');
     for (const payment of booking) {

@@ -1,18 +1,15 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { Clock } from '@holdfast/clock';
+import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import type { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
-import type { RentalPolicy } from '../catalog/catalog.types';
-import { rentalPeriod } from '../catalog/rental-policy';
 import { InventoryService } from '../inventory/inventory.service';
 import { CustomersService } from '../payments/customers.service';
 import { PaymentMethodsService } from '../payments/payment-methods.service';
+import { type PaymentSetup, PaymentSetupsService } from '../payments/payment-setups.service';
 import { toAppError } from '../payments/payments.errors';
 import { PaymentsService, type PaymentView } from '../payments/payments.service';
 import { type OwnClaims, RefundsService } from '../payments/refunds.service';
-import { SupportService } from '../support/support.service';
 import type {
   ConfirmReservationDto,
   ConfirmResponseDto,
@@ -25,9 +22,13 @@ import { ReservationMetrics } from './reservation-metrics';
 import { holdExpired, invalidStatus, isUuid, reservationNotFound } from './reservations.errors';
 import { type ReservationState, ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
+import { type CancellationFee, VehicleCheckout } from './vehicle-checkout';
 
 /** What a cancellation does not refund: the shipping of goods already shipped. */
 const keptShipping = (r: ReservationState): number => (r.shippedAt ? (r.shippingCents ?? 0) : 0);
+
+/** Attempt and SetupIntent statuses in which the customer can still complete it with its client secret. */
+const CUSTOMER_CAN_COMPLETE = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
 
 /** Who may pay for, convert, confirm or check a reservation: its owner (admins: anyone). */
 const mayAct = (user: AuthUser, row: { userId: string }) => row.userId === user.sub || user.roles.includes('admin');
@@ -52,11 +53,9 @@ export class CheckoutService {
     private readonly reservations: ReservationsService,
     private readonly metrics: ReservationMetrics,
     private readonly emails: ReservationEmails,
-    private readonly support: SupportService,
-    private readonly clock: Clock,
+    private readonly vehicles: VehicleCheckout,
+    private readonly setups: PaymentSetupsService,
   ) {}
-
-  private readonly logger = new Logger('Checkout');
 
   /**
    * Seed 004 step 2B. Step 1 (committed): the hold becomes `pending` with a payment
@@ -76,7 +75,7 @@ export class CheckoutService {
       if (r.needsShipping && r.shippingCents === null) {
         throw new AppError('SHIPPING_REQUIRED', 'Choose a shipping rate first: PUT /v1/reservations/{id}/shipping');
       }
-      const vehicle = await this.vehicleTerms(r.id);
+      const vehicle = await this.vehicles.terms(r.id);
       if (vehicle && !dto.paymentMethodId && dto.savePaymentMethod !== true) {
         // Fines are charged after the customer has left: the card must be kept for that.
         throw new AppError(
@@ -85,6 +84,13 @@ export class CheckoutService {
         );
       }
       const saved = dto.paymentMethodId ? await this.methods.resolveForPayment(user.sub, dto.paymentMethodId) : null;
+      if (vehicle && this.vehicles.scheduled(vehicle)) {
+        // Picked up later than the lead days: the card is set up now, authorised off-session later.
+        const setup = await this.setups.open({ reservationId: r.id, userId: r.userId, withCard: saved !== null });
+        await this.repo.markPending(r.id);
+        if (r.status === 'held') this.metrics.holdConverted();
+        return { expired: false as const, setup, saved, vehicle: true };
+      }
       const attempt = await this.payments.openAttempt({
         reservationId: r.id,
         userId: r.userId,
@@ -100,6 +106,7 @@ export class CheckoutService {
       return { expired: false as const, attempt, saved, vehicle: vehicle !== null };
     });
     if (plan.expired) throw holdExpired();
+    if (plan.setup) return this.convertScheduled(user, dto.holdId, plan.setup, plan.saved);
 
     const customerId =
       plan.saved?.customerId ?? (dto.savePaymentMethod || plan.vehicle ? await this.customerFor(user) : undefined);
@@ -131,6 +138,43 @@ export class CheckoutService {
       },
       paymentClientSecret: payment.clientSecret,
       requiresAction: payment.requiresAction,
+      clientSecretType: 'payment_intent',
+    };
+  }
+
+  /**
+   * Convert's second step for a vehicle picked up later than RENTAL_AUTH_LEAD_DAYS: the
+   * SetupIntent (key `seti:{setupId}`, confirmed at once with a saved card); the app
+   * completes it with `confirmSetup` (`clientSecretType: setup_intent`) and the booking is
+   * confirmed with `paymentStatus: scheduled` once it succeeds (webhook or confirm call).
+   */
+  private async convertScheduled(
+    user: AuthUser,
+    holdId: string,
+    setup: PaymentSetup,
+    saved: { customerId: string; providerPaymentMethodId: string } | null,
+  ): Promise<ConvertResponseDto> {
+    let done: PaymentSetup;
+    try {
+      const customerId = saved?.customerId ?? (await this.customerFor(user));
+      done = await this.setups.submit(setup.setupId, { customerId, paymentMethodId: saved?.providerPaymentMethodId });
+    } catch (error) {
+      throw toAppError(error);
+    }
+    if (!done.setupIntentId || !done.clientSecret) {
+      throw new AppError('PAYMENT_PROCESSING_FAILED', 'The card could not be set up; please try again');
+    }
+    const money = await this.payments.forReservations([holdId]);
+    return {
+      reservation: {
+        id: holdId,
+        status: await this.statusOf(holdId),
+        paymentIntentId: done.setupIntentId,
+        paymentStatus: money.get(holdId)!.paymentStatus,
+      },
+      paymentClientSecret: done.clientSecret,
+      requiresAction: done.status === 'requires_action',
+      clientSecretType: 'setup_intent',
     };
   }
 
@@ -141,7 +185,12 @@ export class CheckoutService {
   async confirm(user: AuthUser, dto: ConfirmReservationDto): Promise<ConfirmResponseDto> {
     await this.owned(user, dto.reservationId);
     const found = await this.payments.findByIntent(dto.reservationId, dto.paymentIntentId);
-    if (!found) throw new AppError('PAYMENT_NOT_COMPLETED', 'No payment with this PaymentIntent belongs to this reservation');
+    if (!found) {
+      // A vehicle booked ahead: convert answered a SetupIntent's id (`clientSecretType: setup_intent`).
+      const setup = await this.setups.findByIntent(dto.reservationId, dto.paymentIntentId);
+      if (setup) return this.confirmSetup(user, dto.reservationId, setup);
+      throw new AppError('PAYMENT_NOT_COMPLETED', 'No payment with this PaymentIntent belongs to this reservation');
+    }
     let payment: PaymentView;
     try {
       payment = await this.payments.sync(found.paymentId);
@@ -171,21 +220,83 @@ export class CheckoutService {
     throw new AppError('PAYMENT_NOT_COMPLETED', `The payment has not completed (status ${payment.status})`);
   }
 
-  /** Seed 004 "Check Payment Status": refreshes an unfinished attempt from the provider first. */
+  /** The confirm call for a SetupIntent: reads it from the provider and applies it (the webhook's path). */
+  private async confirmSetup(user: AuthUser, reservationId: string, found: PaymentSetup): Promise<ConfirmResponseDto> {
+    let setup: PaymentSetup;
+    try {
+      setup = await this.setups.sync(found.setupId);
+    } catch (error) {
+      throw toAppError(error);
+    }
+    const r = await this.owned(user, reservationId);
+    if (setup.status === 'succeeded' && (r.status === 'confirmed' || r.status === 'completed')) {
+      const money = await this.payments.forReservations([r.id]);
+      return {
+        reservation: {
+          id: r.id,
+          status: r.status,
+          paymentStatus: money.get(r.id)!.paymentStatus,
+          reservationReference: r.reference ?? '',
+        },
+        payment: { paymentId: setup.setupId, status: 'scheduled', chargeId: null },
+      };
+    }
+    if (setup.status === 'succeeded' && r.status === 'expired') {
+      throw new AppError(
+        'HOLD_EXPIRED',
+        'The hold expired before the card was set up and its vehicle was taken; nothing was charged',
+      );
+    }
+    throw new AppError('PAYMENT_NOT_COMPLETED', `The card has not been set up (status ${setup.status})`);
+  }
+
+  /**
+   * Seed 004 "Check Payment Status": refreshes an unfinished attempt (or, for a vehicle
+   * booked ahead with no attempt yet, its SetupIntent) from the provider first. Where the
+   * customer must act (3-D Secure, or a vehicle's off-session authorisation declined) it
+   * carries the client secret to complete it with.
+   */
   async paymentStatus(user: AuthUser, reservationId: string): Promise<PaymentStatusResponseDto> {
     await this.owned(user, reservationId);
     let payment = await this.payments.latestFor(reservationId);
     if (payment) payment = await this.payments.sync(payment.paymentId).catch(() => payment as PaymentView);
+    let setup = payment ? null : await this.setups.latestFor(reservationId);
+    if (setup) setup = await this.setups.sync(setup.setupId).catch(() => setup as PaymentSetup);
     const r = await this.owned(user, reservationId);
+    const money = (await this.payments.forReservations([reservationId])).get(reservationId)!;
+    const open = (status: string) => CUSTOMER_CAN_COMPLETE.includes(status);
+    const data = {
+      reservationStatus: r.expired && r.status === 'held' ? 'expired' : r.status,
+      paymentStatus: money.paymentStatus,
+    };
+    if (setup) {
+      return {
+        success: true,
+        data: {
+          ...data,
+          paymentIntentId: setup.setupIntentId,
+          stripeStatus: setup.status === 'creating' || setup.status === 'failed' ? null : setup.status,
+          requiresAction: setup.status === 'requires_action',
+          actionType: setup.status === 'requires_action' ? setup.nextActionType : null,
+          clientSecret: open(setup.status) ? setup.clientSecret : null,
+          clientSecretType: 'setup_intent',
+        },
+      };
+    }
     const stripeStatus = !payment ? null : payment.status === 'creating' || payment.status === 'failed' ? null : payment.status;
+    // A vehicle's off-session authorisation that was declined waits for the customer, as 3-D Secure does.
+    const declinedOffSession =
+      payment?.offSession === true && payment.status === 'requires_payment_method' && !!payment.failureCode;
     return {
       success: true,
       data: {
-        reservationStatus: r.expired && r.status === 'held' ? 'expired' : r.status,
+        ...data,
         paymentIntentId: payment?.intentId ?? null,
         stripeStatus,
-        requiresAction: payment?.requiresAction ?? false,
+        requiresAction: (payment?.requiresAction ?? false) || declinedOffSession,
         actionType: payment?.nextActionType ?? null,
+        clientSecret: payment && open(payment.status) && r.status !== 'cancelled' ? payment.clientSecret : null,
+        clientSecretType: payment ? 'payment_intent' : null,
       },
     };
   }
@@ -207,7 +318,10 @@ export class CheckoutService {
    */
   async cancelPaid(user: AuthUser, reservationId: string): Promise<void> {
     const r = await this.owned(user, reservationId);
-    if (r.status === 'pending' || r.status === 'payment_failed') {
+    const vehicle = r.status === 'confirmed' ? await this.vehicles.terms(r.id) : null;
+    // A vehicle booked ahead whose authorisation waits for the customer: that intent must never be completed.
+    const awaitingAuthorisation = vehicle !== null && !(await this.payments.hasMoneyMoving(r.id));
+    if (r.status === 'pending' || r.status === 'payment_failed' || awaitingAuthorisation) {
       try {
         await this.payments.cancelOpenIntents(reservationId);
       } catch (error) {
@@ -216,11 +330,11 @@ export class CheckoutService {
     }
     // Written claimed: this call sends them itself after the commit (refunds.service.ts).
     const own: OwnClaims = { refundIds: [], releaseIds: [] };
-    let feeCapture: { paymentId: string; fee: number } | null = null;
+    let fee: CancellationFee | null = null;
     await this.txHost.run(async () => {
       own.refundIds = [];
       own.releaseIds = [];
-      feeCapture = null;
+      fee = null;
       const locked = await this.lock(user, reservationId);
       if (locked.status === 'pending' || locked.status === 'payment_failed') {
         await this.reservations.releaseAndSetStatus(locked.id, 'cancelled', 'USER_CANCELLED');
@@ -229,11 +343,16 @@ export class CheckoutService {
       if (locked.status !== 'confirmed') throw invalidStatus(locked.status, 'cancelled');
       const payment = await this.payments.latestFor(locked.id);
       const refundable = await this.withinRefundWindow(locked.id);
-      const fee = payment?.status === 'requires_capture' ? await this.cancellationFee(locked.id, payment.amount) : 0;
-      if (payment?.status === 'requires_capture' && fee > 0) {
+      const terms = await this.vehicles.terms(locked.id);
+      const feeDue = this.vehicles.fee(terms, payment?.status === 'requires_capture' ? payment.amount : undefined);
+      if (payment?.status === 'requires_capture' && feeDue > 0) {
         // A vehicle cancelled inside its policy's window: the fee is captured from the
         // authorisation (after the commit), the rest of it released by the provider.
-        feeCapture = { paymentId: payment.paymentId, fee };
+        fee = { from: 'authorisation', paymentId: payment.paymentId, fee: feeDue };
+      } else if (terms && feeDue > 0 && !(await this.payments.hasMoneyMoving(locked.id))) {
+        // Booked ahead and cancelled before its authorisation: nothing to release; the fee
+        // is charged off-session to the card its SetupIntent saved (after the commit).
+        fee = { from: 'card', userId: locked.userId, currency: locked.currency.trim(), fee: feeDue };
       } else if (payment?.status === 'requires_capture') {
         await this.refunds.queueCancel(payment.paymentId, true);
         own.releaseIds!.push(payment.paymentId);
@@ -255,35 +374,7 @@ export class CheckoutService {
       await this.emails.queue('reservation_cancelled', locked.id);
     });
     await this.refunds.flushPending(own);
-    if (feeCapture) await this.captureFee(reservationId, feeCapture);
-  }
-
-  /** A vehicle's cancellation fee, when cancelled less than its free-cancellation hours before pickup (0 otherwise). */
-  private async cancellationFee(reservationId: string, authorised: number): Promise<number> {
-    const vehicle = await this.vehicleTerms(reservationId);
-    if (!vehicle) return 0;
-    const freeUntil = vehicle.pickupAt.getTime() - vehicle.policy.freeCancellationHours * 3_600_000;
-    return this.clock.nowMs() < freeUntil ? 0 : Math.min(vehicle.policy.cancellationFee, authorised);
-  }
-
-  /** Captures a cancellation fee; a failure leaves the authorisation to a person (it lapses by itself otherwise). */
-  private async captureFee(reservationId: string, { paymentId, fee }: { paymentId: string; fee: number }): Promise<void> {
-    try {
-      await this.payments.capture(paymentId, fee);
-    } catch (error) {
-      this.logger.error({ err: error, reservationId, paymentId, fee }, 'could not capture a cancellation fee');
-      await this.support.open('rental_cancellation_fee_failed', reservationId, { paymentId, fee });
-    }
-  }
-
-  /** A vehicle booking's terms (its offering's policy, its pickup time), or null when it books no vehicle. */
-  private async vehicleTerms(reservationId: string): Promise<{ policy: RentalPolicy; pickupAt: Date } | null> {
-    const items = await this.repo.itemsOf([reservationId]);
-    const offerings = await this.catalog.getOfferings(items.map((i) => i.offeringId));
-    const item = items.find((i) => offerings.get(i.offeringId)?.vehicle && i.startDate && i.endDate);
-    const policy = item && offerings.get(item.offeringId)!.rentalPolicy;
-    if (!item || !policy) return null;
-    return { policy, pickupAt: rentalPeriod(item.startDate!, item.endDate!, policy).pickupAt };
+    if (fee) await this.vehicles.takeFee(reservationId, fee);
   }
 
   private async customerFor(user: AuthUser): Promise<string> {

@@ -64,6 +64,15 @@ export class ReservationPaymentOutcomes implements BookingPaymentOutcomes, OnMod
     return { result: 'refund', reason: status === 'expired' ? 'HOLD_EXPIRED' : `RESERVATION_${status.toUpperCase()}` };
   }
 
+  /**
+   * A vehicle booked further ahead than the lead days, its card now set up for the
+   * authorisation to come (`paymentStatus: scheduled`): confirmed exactly as a payment
+   * confirms it (allocations committed, reference, outbox event, email).
+   */
+  async paymentScheduled(reservationId: string): Promise<SucceededOutcome> {
+    return this.paymentSucceeded(reservationId);
+  }
+
   async paymentFailed(reservationId: string): Promise<void> {
     if (await this.repo.markPaymentFailed(reservationId)) await this.emails.queue('payment_failed', reservationId);
   }

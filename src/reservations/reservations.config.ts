@@ -6,9 +6,12 @@ export class ReservationsConfig {
   readonly holdTtlSeconds: number;
   /** HOLD_SWEEP_INTERVAL_SECONDS: how often the expiry sweep runs. */
   readonly holdSweepIntervalSeconds: number;
+  /** RENTAL_AUTH_LEAD_DAYS: a vehicle picked up later than this is not authorised at convert (its card is set up). */
+  readonly rentalAuthLeadDays: number;
 
   constructor(env: AppConfig) {
     this.holdTtlSeconds = env.HOLD_TTL_SECONDS;
     this.holdSweepIntervalSeconds = env.HOLD_SWEEP_INTERVAL_SECONDS;
+    this.rentalAuthLeadDays = env.RENTAL_AUTH_LEAD_DAYS;
   }
 }

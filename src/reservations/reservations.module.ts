@@ -20,6 +20,7 @@ import { ReservationShipping } from './reservation-shipping';
 import { ReservationsController } from './reservations.controller';
 import { ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
+import { VehicleCheckout } from './vehicle-checkout';
 
 /** Holds and reservations: the booking flow of DESIGN.md section 4. */
 @Module({
@@ -46,6 +47,7 @@ import { ReservationsService } from './reservations.service';
     ReservationEmails,
     ReservationShipping,
     ImsConfirmationJob,
+    VehicleCheckout,
   ],
   exports: [ReservationsService, HoldExpiryJob],
 })

@@ -25,16 +25,27 @@ export class ConvertReservationDto {
   @ApiProperty({ example: 'pending', description: '`confirmed` at once when a saved card needed no authentication.' })
   status!: string;
 
-  @ApiProperty({ example: 'pi_3Nx...' })
+  @ApiProperty({
+    example: 'pi_3Nx...',
+    description:
+      "The PaymentIntent's id; the SetupIntent's id (`seti_...`) when `clientSecretType` is `setup_intent` (pass it to " +
+      '`POST /v1/reservations/confirm` all the same).',
+  })
   paymentIntentId!: string;
 
   @ApiProperty({
     enum: RESERVATION_PAYMENT_STATUSES,
     example: 'none',
-    description: '`none` while the intent waits for the card; `requires_action`, `paid` or `failed` after a saved card.',
+    description:
+      '`none` while the intent waits for the card; `requires_action`, `paid`, `authorized` or `failed` after a saved card; ' +
+      '`scheduled` once the card of a vehicle booked ahead is set up.',
   })
   paymentStatus!: ReservationPaymentStatus;
 }
+
+/** What the client secret is for: Stripe.js `confirmPayment` (a PaymentIntent) or `confirmSetup` (a SetupIntent). */
+export const CLIENT_SECRET_TYPES = ['payment_intent', 'setup_intent'] as const;
+export type ClientSecretType = (typeof CLIENT_SECRET_TYPES)[number];
 
 export class ConvertResponseDto {
   @ApiProperty({ type: ConvertReservationDto })
@@ -48,6 +59,16 @@ export class ConvertResponseDto {
 
   @ApiProperty({ example: false, description: 'True when the card needs 3-D Secure: complete it with Stripe.js.' })
   requiresAction!: boolean;
+
+  @ApiProperty({
+    enum: CLIENT_SECRET_TYPES,
+    example: 'payment_intent',
+    description:
+      '`payment_intent`: pay (or authorise) with `confirmPayment`. `setup_intent`: a vehicle picked up later than ' +
+      'RENTAL_AUTH_LEAD_DAYS; save the card with `confirmSetup`: the booking is confirmed with `paymentStatus: scheduled` ' +
+      'and the price and deposit are authorised off-session that many days before pickup.',
+  })
+  clientSecretType!: ClientSecretType;
 }
 
 export class ConfirmReservationDto {
@@ -84,7 +105,12 @@ export class ConfirmedPaymentDto {
   @ApiProperty({ format: 'uuid' })
   paymentId!: string;
 
-  @ApiProperty({ example: 'captured', description: '`captured`, or `authorized` for rentals.' })
+  @ApiProperty({
+    example: 'captured',
+    description:
+      "`captured`, or `authorized` for rentals; `scheduled` when a vehicle's SetupIntent confirmed the booking (`paymentId` " +
+      "is then the setup's id).",
+  })
   status!: string;
 
   @ApiProperty({ example: 'ch_3Nx...', nullable: true })
@@ -103,6 +129,9 @@ export class PaymentStatusDataDto {
   @ApiProperty({ example: 'pending' })
   reservationStatus!: string;
 
+  @ApiProperty({ enum: RESERVATION_PAYMENT_STATUSES, example: 'none', description: "The reservation's `paymentStatus`." })
+  paymentStatus!: ReservationPaymentStatus;
+
   @ApiProperty({ example: 'pi_3Nx...', nullable: true })
   paymentIntentId!: string | null;
 
@@ -119,6 +148,24 @@ export class PaymentStatusDataDto {
    */
   @ApiProperty({ example: 'use_stripe_sdk', nullable: true, type: String })
   actionType!: string | null;
+
+  /**
+   * While the customer can still complete the attempt or SetupIntent (it waits for a card,
+   * a confirmation or 3-D Secure), its client secret for Stripe.js; null otherwise. A
+   * vehicle whose off-session authorisation was declined shows `requiresAction: true`,
+   * `stripeStatus: requires_payment_method` and this secret: confirm the intent in the app
+   * with the saved card (`confirmPayment`), before the deadline its email gives.
+   */
+  @ApiProperty({ example: 'pi_3Nx..._secret_...', nullable: true, type: String })
+  clientSecret!: string | null;
+
+  @ApiProperty({
+    enum: CLIENT_SECRET_TYPES,
+    nullable: true,
+    example: 'payment_intent',
+    description: 'What `paymentIntentId` and `clientSecret` are.',
+  })
+  clientSecretType!: ClientSecretType | null;
 }
 
 export class PaymentStatusResponseDto {
