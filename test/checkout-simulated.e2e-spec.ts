@@ -65,6 +65,7 @@ describe('checkout with the simulated provider, over HTTP only', () => {
       reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/), paymentStatus: 'none' },
       paymentClientSecret: expect.stringMatching(/_secret_/),
       requiresAction: false,
+      clientSecretType: 'payment_intent',
     });
     const pi = converted.body.reservation.paymentIntentId as string;
 
@@ -91,6 +92,8 @@ describe('checkout with the simulated provider, over HTTP only', () => {
         stripeStatus: 'succeeded',
         requiresAction: false,
         actionType: null,
+        clientSecret: null,
+        clientSecretType: 'payment_intent',
       },
     });
   });

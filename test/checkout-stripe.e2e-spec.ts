@@ -153,6 +153,7 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
       reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/), paymentStatus: 'none' },
       paymentClientSecret: expect.stringMatching(/^pi_\w+_secret_\w+$/),
       requiresAction: false,
+      clientSecretType: 'payment_intent',
     });
     const pi = converted.body.reservation.paymentIntentId as string;
     const [attempt] = await paymentsOf(id);
@@ -203,6 +204,8 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
       stripeStatus: 'succeeded',
       requiresAction: false,
       actionType: null,
+      clientSecret: null,
+      clientSecretType: 'payment_intent',
     });
   });
 
@@ -243,6 +246,8 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
       stripeStatus: 'requires_action',
       requiresAction: true,
       actionType: 'use_stripe_sdk',
+      clientSecret: expect.stringMatching(/_secret_/),
+      clientSecretType: 'payment_intent',
     });
     await deliverFor(pi); // payment_intent.requires_action
     expect((await reservation(id)).status).toBe('pending');
@@ -255,6 +260,8 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
       stripeStatus: 'succeeded',
       requiresAction: false,
       actionType: null,
+      clientSecret: null,
+      clientSecretType: 'payment_intent',
     });
     expect((await reservation(id)).reservationReference).toMatch(REFERENCE);
   });
@@ -278,6 +285,8 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
       stripeStatus: 'requires_action',
       requiresAction: true,
       actionType: 'redirect_to_url',
+      clientSecret: expect.stringMatching(/_secret_/),
+      clientSecretType: 'payment_intent',
     });
     // Whatever Stripe says the next action is, as it says it (here a bank-account flow's).
     fake.inject({
@@ -368,6 +377,7 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
       reservation: { id, status: 'confirmed', paymentIntentId: expect.stringMatching(/^pi_/), paymentStatus: 'paid' },
       paymentClientSecret: expect.stringMatching(/_secret_/),
       requiresAction: false,
+      clientSecretType: 'payment_intent',
     });
     const pi = res.body.reservation.paymentIntentId as string;
     expect(fake.state.paymentIntents.get(pi)).toMatchObject({
@@ -498,6 +508,7 @@ describe('checkout with Stripe (fake Stripe server, real SDK, real webhooks)', (
         reservation: { id, status: 'pending', paymentIntentId: expect.stringMatching(/^pi_/), paymentStatus: 'none' },
         paymentClientSecret: expect.stringMatching(/^pi_\w+_secret_\w+$/),
         requiresAction: false,
+        clientSecretType: 'payment_intent',
       });
       const pi = res.body.reservation.paymentIntentId as string;
       const [attempt] = await paymentsOf(id);

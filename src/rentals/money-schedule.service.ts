@@ -128,6 +128,11 @@ export class MoneyScheduleService {
     const current = await this.payments.authorizationFacts(first.at(-1)!.paymentId);
     const rental = await this.rentals.get(reservationId);
     if (!rental) return { skipped: 'not a vehicle booking' };
+    if (rental.rentalStatus === 'completed') {
+      // Settled: an authorisation that landed since (a renewal the customer completed late) holds money for nothing.
+      for (const late of await open()) await this.payments.releaseAuthorization(late.paymentId);
+      return { skipped: 'completed' };
+    }
     if (rental.rentalStatus !== 'not_started' && rental.rentalStatus !== 'in_progress') return { skipped: rental.rentalStatus };
     if ((await this.bookingStatus(reservationId)) !== 'confirmed') return { skipped: 'booking not confirmed' };
     // New before old: an authorisation replaced by a renewal is released once the renewal holds.

@@ -263,12 +263,8 @@ export class CheckoutService {
     let setup = payment ? null : await this.setups.latestFor(reservationId);
     if (setup) setup = await this.setups.sync(setup.setupId).catch(() => setup as PaymentSetup);
     const r = await this.owned(user, reservationId);
-    const money = (await this.payments.forReservations([reservationId])).get(reservationId)!;
     const open = (status: string) => CUSTOMER_CAN_COMPLETE.includes(status);
-    const data = {
-      reservationStatus: r.expired && r.status === 'held' ? 'expired' : r.status,
-      paymentStatus: money.paymentStatus,
-    };
+    const data = { reservationStatus: r.expired && r.status === 'held' ? 'expired' : r.status };
     if (setup) {
       return {
         success: true,
@@ -318,10 +314,10 @@ export class CheckoutService {
    */
   async cancelPaid(user: AuthUser, reservationId: string): Promise<void> {
     const r = await this.owned(user, reservationId);
-    const vehicle = r.status === 'confirmed' ? await this.vehicles.terms(r.id) : null;
-    // A vehicle booked ahead whose authorisation waits for the customer: that intent must never be completed.
-    const awaitingAuthorisation = vehicle !== null && !(await this.payments.hasMoneyMoving(r.id));
-    if (r.status === 'pending' || r.status === 'payment_failed' || awaitingAuthorisation) {
+    // A vehicle's intent still waiting for the customer (an off-session authorisation or
+    // renewal they were asked to complete) must never be completed once the booking is gone.
+    const vehicle = r.status === 'confirmed' && (await this.vehicles.terms(r.id)) !== null;
+    if (r.status === 'pending' || r.status === 'payment_failed' || vehicle) {
       try {
         await this.payments.cancelOpenIntents(reservationId);
       } catch (error) {

@@ -116,7 +116,8 @@ function toDto(row: ReservationRecord, items: ShownItem[], money: ReservationPay
     id: row.id,
     userId: row.userId,
     status: row.status,
-    paymentStatus: money.paymentStatus,
+    // `scheduled` is an authorisation still to come: only a booking that stands has one.
+    paymentStatus: money.paymentStatus === 'scheduled' && row.status !== 'confirmed' ? 'none' : money.paymentStatus,
     experienceId: first?.item.offeringId ?? null,
     holdExpiresAt: row.holdExpiresAt.toISOString(),
     totalPrice: row.totalCents,

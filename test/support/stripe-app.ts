@@ -21,6 +21,11 @@ export interface StripeTestAppOptions {
   webhookSecret: string;
   /** More environment, on top of the provider's. */
   env?: Record<string, string>;
+  /**
+   * The fake's clock is the app's (`t.clock`): `created`, `capture_before`, lapses and the
+   * webhook signatures' timestamps move when a test moves the app's clock. Default false.
+   */
+  followAppClock?: boolean;
 }
 
 /**
@@ -29,7 +34,8 @@ export interface StripeTestAppOptions {
  * sweep runs only when the test calls it, never on its own in the middle of one.
  */
 export async function createStripeTestApp(options: StripeTestAppOptions): Promise<StripeTestApp> {
-  const fake = await startFakeStripe();
+  let app: TestApp | undefined;
+  const fake = await startFakeStripe(options.followAppClock ? { now: () => app?.clock.nowMs() ?? Date.now() } : {});
   const client = new Stripe(options.clientKey, { ...fake.sdkConfig, maxNetworkRetries: 0 });
   const t = await createTestApp({
     env: {
@@ -41,6 +47,7 @@ export async function createStripeTestApp(options: StripeTestAppOptions): Promis
       ...options.env,
     },
   });
+  app = t;
   await t.app.listen(0, '127.0.0.1');
   const { port } = t.app.getHttpServer().address() as AddressInfo;
   const webhookUrl = `http://127.0.0.1:${port}/v1/webhooks/stripe`;

@@ -129,9 +129,6 @@ export class PaymentStatusDataDto {
   @ApiProperty({ example: 'pending' })
   reservationStatus!: string;
 
-  @ApiProperty({ enum: RESERVATION_PAYMENT_STATUSES, example: 'none', description: "The reservation's `paymentStatus`." })
-  paymentStatus!: ReservationPaymentStatus;
-
   @ApiProperty({ example: 'pi_3Nx...', nullable: true })
   paymentIntentId!: string | null;
 
