@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import Stripe from 'stripe';
 import { mintDevToken } from '../src/auth/dev-token.service';
 import { checkInventoryInvariants } from '../src/inventory/invariants';
 import { PAYMENT_GATEWAY } from '../src/payments/payment-gateway';
@@ -636,6 +637,38 @@ describe('the vehicle money schedule (simulated provider, moved clock)', () => {
       expect(await booking(sub, id)).toMatchObject({ paymentStatus: 'authorized' });
     });
 
+    it('with a saved card, convert sets it up server-side: confirmed `scheduled` in the convert answer itself', async () => {
+      const sub = 'renter-saved-card';
+      t.clock.reset();
+      await onlyUnit('pass');
+      const saved = await t.http
+        .post('/v1/payments/methods')
+        .set(auth(sub))
+        .send({ paymentMethodId: 'pm_card_visa' })
+        .expect(200);
+      const now = t.clock.nowMs();
+      const held = await t.http
+        .post('/v1/reservations/hold')
+        .set(auth(sub))
+        .set('X-Idempotency-Key', randomUUID())
+        .send({ items: [{ offeringId, startDate: parisDate(now, 20), endDate: parisDate(now, 22) }], ...guest })
+        .expect(200);
+      const id = held.body.reservation.id as string;
+      const converted = await t.http
+        .post('/v1/reservations/hold/convert')
+        .set(auth(sub))
+        .set('X-Idempotency-Key', randomUUID())
+        .send({ holdId: id, paymentMethodId: saved.body.data.id })
+        .expect(200);
+      expect(converted.body).toMatchObject({
+        reservation: { id, status: 'confirmed', paymentIntentId: expect.stringMatching(/^seti_/), paymentStatus: 'scheduled' },
+        requiresAction: false,
+        clientSecretType: 'setup_intent',
+      });
+      expect(await jobs('rentals-authorize', id)).toHaveLength(1);
+      expect(await payments(id)).toEqual([]);
+    });
+
     it('cancelled before pickup with nothing authorised: free outside the window; inside it the fee is charged off-session', async () => {
       t.clock.reset();
       await onlyUnit('strict');
@@ -720,6 +753,57 @@ describe('the vehicle money schedule (simulated provider, moved clock)', () => {
       expect(retried.body.reservation.paymentIntentId).not.toBe(setupIntentId);
       await setUpCard('renter-strict', retried.body.reservation.paymentIntentId, 'pm_card_visa');
       expect(await booking('renter-strict', id)).toMatchObject({ status: 'confirmed', paymentStatus: 'scheduled' });
+    });
+    it('SetupIntent events are checked like any: malformed -> unprocessable, not ours -> ignored, another SetupIntent for our setup -> nothing', async () => {
+      t.clock.reset();
+      await onlyUnit('strict');
+      const { id, converted } = await holdAndConvert('renter-strict', strictOfferingId, 14, 1);
+      const [{ id: setupId }] = (await t.dataSource.query(`SELECT id FROM payment_setups WHERE reservation_id = $1`, [id])) as {
+        id: string;
+      }[];
+      const stripe = new Stripe('sk_test_signing_only');
+      const deliver = async (type: string, object: unknown) => {
+        const eventId = `evt_${randomUUID().replace(/-/g, '')}`;
+        const body = JSON.stringify({
+          id: eventId,
+          object: 'event',
+          created: Math.floor(t.clock.nowMs() / 1000),
+          type,
+          data: { object },
+        });
+        const signature = stripe.webhooks.generateTestHeaderString({
+          payload: body,
+          secret: t.config.STRIPE_WEBHOOK_SECRET.split(',')[0],
+          timestamp: Math.floor(t.clock.nowMs() / 1000),
+        });
+        await t.http
+          .post('/v1/webhooks/stripe')
+          .set('Content-Type', 'application/json')
+          .set('Stripe-Signature', signature)
+          .send(body)
+          .expect(200);
+        const [stored] = (await t.dataSource.query(`SELECT status FROM webhook_events WHERE id = $1`, [eventId])) as {
+          status: string;
+        }[];
+        return stored.status;
+      };
+      const succeeded = (setupIntentId: string, metadata: Record<string, string>) => ({
+        id: setupIntentId,
+        object: 'setup_intent',
+        status: 'succeeded',
+        customer: 'cus_someone',
+        payment_method: 'pm_someone',
+        usage: 'off_session',
+        metadata,
+      });
+      expect(await deliver('setup_intent.succeeded', { id: 'seti_x', object: 'setup_intent', status: 'done' })).toBe(
+        'unprocessable',
+      );
+      expect(await deliver('setup_intent.succeeded', succeeded('seti_not_ours', { setupId: randomUUID() }))).toBe('ignored');
+      // A SetupIntent that is not the one our setup made, naming our setup: it confirms nothing.
+      expect(await deliver('setup_intent.succeeded', succeeded('seti_forged', { setupId, reservationId: id }))).toBe('processed');
+      expect(await booking('renter-strict', id)).toMatchObject({ status: 'pending', paymentStatus: 'none' });
+      expect(converted.reservation.paymentIntentId).not.toBe('seti_forged');
     });
   });
 });

@@ -34,8 +34,9 @@ export interface StripeTestAppOptions {
  * sweep runs only when the test calls it, never on its own in the middle of one.
  */
 export async function createStripeTestApp(options: StripeTestAppOptions): Promise<StripeTestApp> {
-  let app: TestApp | undefined;
-  const fake = await startFakeStripe(options.followAppClock ? { now: () => app?.clock.nowMs() ?? Date.now() } : {});
+  // The app (and its clock) exists only after the fake it must be pointed at: the fake reads it late.
+  const started: { app?: TestApp } = {};
+  const fake = await startFakeStripe(options.followAppClock ? { now: () => started.app?.clock.nowMs() ?? Date.now() } : {});
   const client = new Stripe(options.clientKey, { ...fake.sdkConfig, maxNetworkRetries: 0 });
   const t = await createTestApp({
     env: {
@@ -47,7 +48,7 @@ export async function createStripeTestApp(options: StripeTestAppOptions): Promis
       ...options.env,
     },
   });
-  app = t;
+  started.app = t;
   await t.app.listen(0, '127.0.0.1');
   const { port } = t.app.getHttpServer().address() as AddressInfo;
   const webhookUrl = `http://127.0.0.1:${port}/v1/webhooks/stripe`;
