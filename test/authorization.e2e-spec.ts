@@ -88,6 +88,9 @@ const EXPECTED: Record<string, Expectation> = {
   },
   'GET /v1/reservations': { access: 'user', foreign: [{ via: 'list', resource: 'reservation' }] },
   'GET /v1/reservations/{id}': { access: 'user', foreign: RESERVATION_BY_ID },
+  'GET /v1/rentals/{id}': { access: 'user', foreign: RESERVATION_BY_ID },
+  'POST /v1/rentals/{id}/unlock': { access: 'user', foreign: RESERVATION_BY_ID },
+  'POST /v1/rentals/{id}/return': { access: 'user', foreign: RESERVATION_BY_ID },
   'GET /v1/reservations/{id}/payment-status': { access: 'user', foreign: RESERVATION_BY_ID },
   'POST /v1/reservations/{id}/cancel': { access: 'user', foreign: RESERVATION_BY_ID },
   'POST /v1/reservations/{id}/shipping-rates': {
@@ -152,6 +155,8 @@ const EXPECTED: Record<string, Expectation> = {
   'PUT /v1/admin/flags/{key}': { access: 'admin' },
   'GET /v1/admin/support-cases': { access: 'admin' },
   'POST /v1/admin/support-cases/{id}/resolve': { access: 'admin' },
+  'POST /v1/admin/rentals/{id}/verification': { access: 'admin' },
+  'PUT /v1/admin/rentals/{id}/fines/{kind}': { access: 'admin' },
   'GET /v1/admin/events': { access: 'admin' },
   'GET /v1/admin/integrations': { access: 'admin' },
 };
