@@ -20,6 +20,8 @@ import { ReservationShipping } from './reservation-shipping';
 import { ReservationsController } from './reservations.controller';
 import { ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
+import { Seed002Bookings } from './seed002-bookings.service';
+import { Seed002ReservationsController } from './seed002-reservations.controller';
 
 /** Holds and reservations: the booking flow of DESIGN.md section 4. */
 @Module({
@@ -33,7 +35,7 @@ import { ReservationsService } from './reservations.service';
     SupportModule,
     CustomersModule,
   ],
-  controllers: [ReservationsController, AdminReservationsController],
+  controllers: [ReservationsController, AdminReservationsController, Seed002ReservationsController],
   providers: [
     ReservationsRepository,
     HoldLines,
@@ -46,6 +48,7 @@ import { ReservationsService } from './reservations.service';
     ReservationEmails,
     ReservationShipping,
     ImsConfirmationJob,
+    Seed002Bookings,
   ],
   exports: [ReservationsService, HoldExpiryJob],
 })
