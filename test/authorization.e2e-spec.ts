@@ -115,10 +115,6 @@ const EXPECTED: Record<string, Expectation> = {
     ],
   },
 
-  'GET /v1/rentals/{id}': { access: 'user', foreign: RESERVATION_BY_ID },
-  'POST /v1/rentals/{id}/unlock': { access: 'user', foreign: RESERVATION_BY_ID },
-  'POST /v1/rentals/{id}/return': { access: 'user', foreign: RESERVATION_BY_ID },
-
   // Seed 002's own paths (not under /v1): the same services as their /v1 counterparts.
   'POST /api/reservations': {
     access: 'user',
@@ -190,8 +186,6 @@ const EXPECTED: Record<string, Expectation> = {
   'PUT /v1/admin/flags/{key}': { access: 'admin' },
   'GET /v1/admin/support-cases': { access: 'admin' },
   'POST /v1/admin/support-cases/{id}/resolve': { access: 'admin' },
-  'POST /v1/admin/rentals/{id}/verification': { access: 'admin' },
-  'PUT /v1/admin/rentals/{id}/fines/{kind}': { access: 'admin' },
   'GET /v1/admin/events': { access: 'admin' },
   'GET /v1/admin/integrations': { access: 'admin' },
 };
