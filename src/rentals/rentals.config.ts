@@ -16,6 +16,8 @@ export class RentalsConfig {
   readonly returnUploadMaxBytes: number;
   /** RETURN_MIN_PHOTOS: photos a return needs at least. */
   readonly returnMinPhotos: number;
+  /** RENTAL_UNLOCK_EARLY_MINUTES: how long before pickup the renter may first unlock (DESIGN.md: 30). */
+  readonly unlockEarlyMinutes: number;
 
   constructor(env: AppConfig) {
     this.telematicsMode = env.TELEMATICS_MODE as RentalsConfig['telematicsMode'];
@@ -25,5 +27,6 @@ export class RentalsConfig {
     this.returnPhotoMaxBytes = env.RETURN_PHOTO_MAX_BYTES;
     this.returnUploadMaxBytes = env.RETURN_UPLOAD_MAX_BYTES;
     this.returnMinPhotos = env.RETURN_MIN_PHOTOS;
+    this.unlockEarlyMinutes = env.RENTAL_UNLOCK_EARLY_MINUTES;
   }
 }
