@@ -109,6 +109,13 @@ export class RentalsService {
         throw invalidRentalStatus(`The rental is ${locked?.rentalStatus}: it can no longer be unlocked`);
       }
       await this.repo.recordUnlock(id, now, opened);
+      if (locked.rentalStatus === 'not_started') {
+        await this.reservations.recordEvent(id, 'rental_in_progress', {
+          unitId: locked.unitId,
+          odometerKm: opened.odometerKm,
+          energyLevelPercent: opened.energyLevelPercent,
+        });
+      }
     });
     return (await this.repo.find(id))!;
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SqlParams, TransactionHost } from '@holdfast/database';
 import { type NewHold, reservationInsertCtes } from './hold-statement';
+import { outboxInsertCte } from '../events/events.service';
 import { EVENT_POSITION_SET, EVENT_RETURNING, reservationEvents } from './reservation-events';
 import type { ReservationItemEntity } from './reservation-item.entity';
 import type { ReservationEntity, ReservationStatus, ShippingAddressRecord } from './reservation.entity';
@@ -267,6 +268,21 @@ export class ReservationsRepository {
        ${reservationEvents('changed_events', 'changed', 'before')}
        SELECT id FROM changed`,
       [id, status, reason],
+    );
+  }
+
+  /**
+   * An event about the reservation that is not a status change of its own (a vehicle
+   * rental's state, for the rentals module), in the caller's transaction and in the
+   * reservation's event order (its position raised like a status change's).
+   */
+  async recordEvent(id: string, type: string, payload: Record<string, unknown>): Promise<void> {
+    await this.txHost.rows(
+      `WITH changed AS (
+         UPDATE reservations SET ${EVENT_POSITION_SET} WHERE id = $1 RETURNING id, user_id, event_position),
+       ${outboxInsertCte('recorded', `SELECT id, user_id, $2::text, event_position, $3::jsonb FROM changed`)}
+       SELECT id FROM changed`,
+      [id, type, JSON.stringify(payload)],
     );
   }
 
