@@ -19,6 +19,7 @@ import { ReservationShippingAndTax1795482000400 } from './1795482000400-Reservat
 import { CreateExternalAllocations1795482000500 } from './1795482000500-CreateExternalAllocations';
 import { VehicleOfferingsAndUnits1795568000100 } from './1795568000100-VehicleOfferingsAndUnits';
 import { CreateRentals1795568000300 } from './1795568000300-CreateRentals';
+import { RentalEvents1795568000500 } from './1795568000500-RentalEvents';
 import { CreateCustomerVerifications1795568000200 } from './1795568000200-CreateCustomerVerifications';
 import { VehicleMoneySchedule1795568000400 } from './1795568000400-VehicleMoneySchedule';
 
@@ -44,4 +45,5 @@ export const migrations = [
   CreateCustomerVerifications1795568000200,
   CreateRentals1795568000300,
   VehicleMoneySchedule1795568000400,
+  RentalEvents1795568000500,
 ];

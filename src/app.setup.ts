@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import type { Clock } from '@holdfast/clock';
 import { createValidationPipe, rejectHostileInput } from '@holdfast/errors';
+import { GLOBAL_PREFIX, UNPREFIXED_PATHS } from './config/api-paths';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { answerClientErrors } from './http-server';
@@ -43,7 +44,7 @@ export async function createApp(
   app.use((req: Request, res: Response, next: NextFunction) =>
     req.path === SIGNED_WEBHOOK_PATH ? next() : rejectHostileInput(req, res, next),
   );
-  app.setGlobalPrefix('v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.setGlobalPrefix(GLOBAL_PREFIX, { exclude: UNPREFIXED_PATHS });
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');
   const protection = app.get(ProtectionConfig);

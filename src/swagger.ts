@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ErrorDetailDto, ErrorResponseDto } from '@holdfast/errors';
+import { isApiPath, SEED_002_TAG } from './config/api-paths';
 import { documentRateLimits } from './protection/rate-limit.decorators';
 
 /** Builds the OpenAPI document from the routes' decorators. */
@@ -19,6 +20,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('dev', 'Development helpers (dev mode only)')
     .addTag('catalog', 'Public browsing: offerings, prices and availability')
     .addTag('admin', 'Administration (admin role): catalog, inventory, refunds, audits')
+    .addTag(
+      SEED_002_TAG,
+      "Seed 002's mobile app paths, served as the seed names them (under /api, not /v1), by the same services as " +
+        'their /v1 counterparts: book a vehicle in one call, fetch it, unlock it, return it with proof',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto, ErrorDetailDto] });
   documentUnauthorized(document);
@@ -37,7 +43,7 @@ const NO_DATABASE = new Set(['/v1/dev/token']);
  */
 function documentUnavailable(document: OpenAPIObject): void {
   for (const [path, item] of Object.entries(document.paths)) {
-    if (!path.startsWith('/v1/') || NO_DATABASE.has(path)) continue;
+    if (!isApiPath(path) || NO_DATABASE.has(path)) continue;
     for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!operation) continue;

@@ -5,7 +5,7 @@ import type { Response } from 'supertest';
 import type { ErrorCode } from '@holdfast/errors';
 import { CustomersService } from '../src/payments/customers.service';
 import { PAYMENT_GATEWAY, type PaymentGateway } from '../src/payments/payment-gateway';
-import { createOffering, createSlot } from './factories/inventory.factory';
+import { createOffering, createSlot, createUnit, VEHICLE_POLICY } from './factories/inventory.factory';
 import { createTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app';
 
 /**
@@ -33,10 +33,16 @@ interface Owned {
   setupIntent: string;
 }
 
+/** What else a foreign check may name: B's own hold, and a vehicle offering anyone may book. */
+interface Context {
+  hold: string;
+  van: string;
+}
+
 /** How user B tries to reach user A's resource through an operation, and the 404 B must get. */
 type Foreign =
   | { via: 'path'; resource: Resource; error: ErrorCode; body?: object }
-  | { via: 'body'; body: (a: Owned, b: { hold: string }) => object; error: ErrorCode }
+  | { via: 'body'; body: (a: Owned, b: Context) => object; error: ErrorCode }
   | { via: 'list'; resource: 'reservation' | 'paymentMethod' };
 
 interface Expectation {
@@ -88,6 +94,9 @@ const EXPECTED: Record<string, Expectation> = {
   },
   'GET /v1/reservations': { access: 'user', foreign: [{ via: 'list', resource: 'reservation' }] },
   'GET /v1/reservations/{id}': { access: 'user', foreign: RESERVATION_BY_ID },
+  'GET /v1/rentals/{id}': { access: 'user', foreign: RESERVATION_BY_ID },
+  'POST /v1/rentals/{id}/unlock': { access: 'user', foreign: RESERVATION_BY_ID },
+  'POST /v1/rentals/{id}/return': { access: 'user', foreign: RESERVATION_BY_ID },
   'GET /v1/reservations/{id}/payment-status': { access: 'user', foreign: RESERVATION_BY_ID },
   'POST /v1/reservations/{id}/cancel': { access: 'user', foreign: RESERVATION_BY_ID },
   'POST /v1/reservations/{id}/shipping-rates': {
@@ -105,6 +114,29 @@ const EXPECTED: Record<string, Expectation> = {
       },
     ],
   },
+
+  // Seed 002's own paths (not under /v1): the same services as their /v1 counterparts.
+  'POST /api/reservations': {
+    access: 'user',
+    foreign: [
+      // B booking a vehicle with A's saved card.
+      {
+        via: 'body',
+        body: (a, b) => ({
+          offeringId: b.van,
+          startDate: '2099-06-01',
+          endDate: '2099-06-03',
+          paymentMethodId: a.card,
+          guestName: 'Guest',
+          guestEmail: 'guest@example.com',
+        }),
+        error: 'PAYMENT_METHOD_NOT_FOUND',
+      },
+    ],
+  },
+  'GET /api/reservations/{id}': { access: 'user', foreign: RESERVATION_BY_ID },
+  'POST /api/rentals/{id}/unlock': { access: 'user', foreign: RESERVATION_BY_ID },
+  'POST /api/rentals/{id}/return': { access: 'user', foreign: RESERVATION_BY_ID },
 
   'GET /v1/payments/methods': { access: 'user', foreign: [{ via: 'list', resource: 'paymentMethod' }] },
   'POST /v1/payments/methods': { access: 'user' },
@@ -143,6 +175,8 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /v1/admin/payments/{paymentId}/refunds': { access: 'admin' },
   'GET /v1/admin/payments/stuck': { access: 'admin' },
   'GET /v1/admin/reservations': { access: 'admin' },
+  'POST /v1/admin/rentals/{id}/verification': { access: 'admin' },
+  'PUT /v1/admin/rentals/{id}/fines/{kind}': { access: 'admin' },
   'POST /v1/admin/reservations/{id}/shipments': { access: 'admin' },
   'GET /v1/admin/invariants': { access: 'admin' },
   'GET /v1/admin/jobs': { access: 'admin' },
@@ -239,6 +273,7 @@ describe('authorisation of every documented operation', () => {
   let operations: DocumentedOperation[];
   let owned: Owned;
   let bHold: string;
+  let van: string;
   const A = 'authz-user-a';
   const B = 'authz-user-b';
 
@@ -271,6 +306,8 @@ describe('authorisation of every documented operation', () => {
     const hold = await holdAs(A, slot.id, offering.id);
     const pending = await holdAs(A, slot.id, offering.id);
     bHold = await holdAs(B, slot.id, offering.id);
+    van = (await createOffering(t.dataSource, { kind: 'rental', vehicle: true, rentalPolicy: VEHICLE_POLICY })).id;
+    await createUnit(t.dataSource, van, 'Van 1');
     const converted = await call('post', '/v1/reservations/hold/convert', t.token(A), { holdId: pending }).expect(200);
     const paymentIntent = (converted.body as { reservation: { paymentIntentId: string } }).reservation.paymentIntentId;
     const saved = await call('post', '/v1/payments/methods', t.token(A), { paymentMethodId: 'pm_card_visa' }).expect(200);
@@ -370,13 +407,13 @@ describe('authorisation of every documented operation', () => {
         const res =
           foreign.via === 'path'
             ? await call(op.method, fill(op.path, idOf[foreign.resource]), t.token(B), foreign.body)
-            : await call(op.method, op.path, t.token(B), foreign.body(owned, { hold: bHold }));
+            : await call(op.method, op.path, t.token(B), foreign.body(owned, { hold: bHold, van }));
         expect(seen(op.key, res)).toEqual({ operation: op.key, status: 404, error: foreign.error });
         expect(Object.keys(res.body as object).sort()).toEqual(['error', 'message', 'requestId']);
       }
     }
-    // Every {id} route under /v1/reservations and /v1/payments/methods has a foreign check.
-    const byId = operations.filter((op) => /^\/v1\/(reservations|payments\/methods)\/\{/.test(op.path));
+    // Every {id} route under /v1 or /api reservations and rentals, and /v1/payments/methods, has a foreign check.
+    const byId = operations.filter((op) => /^\/(v1|api)\/(reservations|rentals|payments\/methods)\/\{/.test(op.path));
     expect(byId.filter((op) => !EXPECTED[op.key]?.foreign?.some((f) => f.via === 'path')).map((op) => op.key)).toEqual([]);
     expect(checks).toBeGreaterThanOrEqual(10);
   });

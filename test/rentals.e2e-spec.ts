@@ -227,6 +227,19 @@ describe('vehicle rentals, from booking to settlement (simulated providers)', ()
     });
     const booking = (await t.http.get(`/v1/reservations/${reservationId}`).set(auth()).expect(200)).body;
     expect(booking.status).toBe('completed');
+    // Every state change, the booking's and the rental's, has its outbox event, in order.
+    const events = (await t.dataSource.query(`SELECT type FROM outbox_events WHERE reservation_id = $1 ORDER BY position, id`, [
+      reservationId,
+    ])) as { type: string }[];
+    expect(events.map((e) => e.type)).toEqual([
+      'held',
+      'pending',
+      'confirmed',
+      'rental_in_progress',
+      'rental_returned',
+      'rental_completed',
+      'completed',
+    ]);
 
     const emails = (await t.http.get('/v1/dev/emails').query({ reservationId }).set(auth()).expect(200)).body;
     const templates = (emails.emails as { template: string }[]).map((e) => e.template);

@@ -67,6 +67,7 @@ describe('config slices', () => {
       returnPhotoMaxBytes: 10 * 1024 * 1024,
       returnUploadMaxBytes: 40 * 1024 * 1024,
       returnMinPhotos: 4,
+      unlockEarlyMinutes: 30,
       rentalAuthLeadDays: 2,
     });
     expect(fields(slices.events)).toEqual({ natsUrl: null, relayIntervalMs: 1000 });
@@ -183,6 +184,7 @@ describe('config slices', () => {
       RETURN_PHOTO_MAX_BYTES: '2048',
       RETURN_UPLOAD_MAX_BYTES: '8192',
       RETURN_MIN_PHOTOS: '2',
+      RENTAL_UNLOCK_EARLY_MINUTES: '45',
       CUSTOMERS_MODE: 'http',
       CUSTOMER_SERVICE_URL: 'https://customers.example.com/api',
       CUSTOMER_SERVICE_API_KEY: 'cms_test_key',
@@ -235,6 +237,7 @@ describe('config slices', () => {
       returnPhotoMaxBytes: 2048,
       returnUploadMaxBytes: 8192,
       returnMinPhotos: 2,
+      unlockEarlyMinutes: 45,
       rentalAuthLeadDays: 3,
     });
     expect(fields(slices.events)).toEqual({ natsUrl: 'nats://relay:secret@nats:4222', relayIntervalMs: 250 });

@@ -264,6 +264,10 @@ export class IntegrationVariables {
   @IntInRange(1, 20)
   RETURN_MIN_PHOTOS: number = 4;
 
+  /** How long before pickup a renter may first unlock the vehicle (30 minutes; up to a day, e.g. to try the flow now). */
+  @IntInRange(0, 1440)
+  RENTAL_UNLOCK_EARLY_MINUTES: number = 30;
+
   /**
    * Where customer verification (DESIGN.md section 12, docs/customers.md) asks seed 002's
    * Customer Management Service: `simulated`, in process (the embedded default: everyone

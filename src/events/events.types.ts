@@ -1,4 +1,4 @@
-/** What happened to a reservation: the status it moved to (DESIGN.md section 13). */
+/** What happened to a reservation: the status it moved to, or its rental's (DESIGN.md section 13). */
 export const EVENT_TYPES = [
   'held',
   'pending',
@@ -8,6 +8,11 @@ export const EVENT_TYPES = [
   'refunded',
   'completed',
   'expired',
+  // A vehicle rental's own state (its rentalStatus), beside the reservation's status.
+  'rental_in_progress',
+  'rental_returned',
+  'rental_return_disputed',
+  'rental_completed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiExtension, type OpenAPIObject } from '@nestjs/swagger';
+import { isApiPath } from '../config/api-paths';
 
 export const RATE_LIMIT_BUCKET = 'holdfast:rate-limit-bucket';
 export const SKIP_RATE_LIMIT = 'holdfast:skip-rate-limit';
@@ -25,12 +26,12 @@ export const SkipRateLimit = (): MethodDecorator & ClassDecorator =>
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /**
- * Every rate-limited operation (all of `/v1` but those marked `@SkipRateLimit()`) can
+ * Every rate-limited operation (all of `/v1` and `/api` but those marked `@SkipRateLimit()`) can
  * answer 429 RATE_LIMITED: say so once, here, as swagger.ts does for 401.
  */
 export function documentRateLimits(document: OpenAPIObject): void {
   for (const [path, item] of Object.entries(document.paths)) {
-    if (!path.startsWith('/v1/')) continue;
+    if (!isApiPath(path)) continue;
     for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!operation || operation.responses['429']) continue;

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { Clock } from '@holdfast/clock';
 import { AppError } from '@holdfast/errors';
+import { isApiPath } from '../config/api-paths';
 import type { AuthUser } from '../auth/auth-user';
 import { ProtectionConfig } from './protection.config';
 import { RATE_LIMIT_BUCKET, type RateLimitBucket, SKIP_RATE_LIMIT } from './rate-limit.decorators';
@@ -10,7 +11,7 @@ import { FixedWindowRateLimiter } from './rate-limiter';
 
 /**
  * Global guard: at most `RATE_LIMIT_PER_MINUTE` requests per caller per minute on the
- * API (`/v1/...`), and `RATE_LIMIT_HOLD_PER_MINUTE` on routes marked `@RateLimit('hold')`
+ * API (`/v1/...` and seed 002's `/api/...`), and `RATE_LIMIT_HOLD_PER_MINUTE` on routes marked `@RateLimit('hold')`
  * (hold and convert, which take inventory and call the payment provider). Over the
  * limit: 429 RATE_LIMITED with `Retry-After`. A limit of 0 turns that check off.
  *
@@ -20,7 +21,7 @@ import { FixedWindowRateLimiter } from './rate-limiter';
  * imported after AuthModule, and Nest runs global guards in module order. So a request
  * refused with 401 is never counted: it costs a signature check and no database work
  * (test/protection fails if the order breaks: it would key users by IP).
- * Operational endpoints outside `/v1` (health probes, metrics) are never limited, so a
+ * Operational endpoints outside the API (health probes, metrics) are never limited, so a
  * busy load balancer cannot fail its own probes.
  */
 @Injectable()
@@ -40,7 +41,7 @@ export class RateLimitGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, targets)) return true;
     const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
-    if (!req.originalUrl.startsWith('/v1/')) return true;
+    if (!isApiPath(req.originalUrl)) return true;
 
     const caller = req.user?.sub ? `user:${req.user.sub}` : `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
     const bucket = this.reflector.getAllAndOverride<RateLimitBucket | undefined>(RATE_LIMIT_BUCKET, targets);

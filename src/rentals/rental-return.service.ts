@@ -7,6 +7,7 @@ import { JobsService } from '@holdfast/jobs';
 import { OBJECT_STORE, type ObjectStore } from '@holdfast/object-store';
 import type { AuthUser } from '../auth/auth-user';
 import { InventoryService } from '../inventory/inventory.service';
+import { ReservationsService } from '../reservations/reservations.service';
 import { RentalsConfig } from './rentals.config';
 import { RentalsRepository } from './rentals.repository';
 import { invalidRentalStatus, RentalsService } from './rentals.service';
@@ -31,6 +32,7 @@ export class RentalReturnService {
     readonly txHost: TransactionHost,
     private readonly repo: RentalsRepository,
     private readonly rentals: RentalsService,
+    private readonly reservations: ReservationsService,
     private readonly inventory: InventoryService,
     private readonly jobs: JobsService,
     private readonly audit: AuditService,
@@ -87,6 +89,10 @@ export class RentalReturnService {
         status: assessment.disputes.length > 0 ? 'return_disputed' : 'returned',
       });
       for (const fine of assessment.fines) await this.repo.setFine(id, fine.kind, fine.amount, fine.reason, 'automatic');
+      await this.reservations.recordEvent(id, assessment.disputes.length > 0 ? 'rental_return_disputed' : 'rental_returned', {
+        disputes: assessment.disputes,
+        fines: assessment.fines.map((f) => ({ kind: f.kind, amount: f.amount })),
+      });
       await this.jobs.enqueue(SETTLE_JOB, { reservationId: id }, { singletonKey: `settle:${id}:${returnedAt.getTime()}` });
       return true;
     });
@@ -120,6 +126,9 @@ export class RentalReturnService {
         before: { rentalStatus: rental.rentalStatus },
         after: { rentalStatus: status, decision, note },
       });
+      if (decision === 'approve' && locked.rentalStatus === 'return_disputed') {
+        await this.reservations.recordEvent(id, 'rental_returned', { verifiedBy: admin.sub });
+      }
       if (decision === 'approve') await this.jobs.enqueue(SETTLE_JOB, { reservationId: id });
     });
     return (await this.repo.find(id))!;

@@ -106,6 +106,7 @@ export class RentalSettlementJob implements OnModuleInit {
         const locked = await this.repo.find(reservationId, true);
         if (locked?.rentalStatus !== 'returned') return;
         await this.repo.setStatus(reservationId, 'completed');
+        await this.reservations.recordEvent(reservationId, 'rental_completed', { settledCents: taken(), dueCents: due });
         await this.reservations.complete(reservationId, 'RENTAL_COMPLETED');
         await this.reservations.queueEmail('rental_completed', reservationId, { rental: await this.emailFacts(rental) });
       });

@@ -16,6 +16,8 @@ export class RentalsConfig {
   readonly returnUploadMaxBytes: number;
   /** RETURN_MIN_PHOTOS: photos a return needs at least. */
   readonly returnMinPhotos: number;
+  /** RENTAL_UNLOCK_EARLY_MINUTES: how long before pickup the renter may first unlock (DESIGN.md: 30). */
+  readonly unlockEarlyMinutes: number;
   /** RENTAL_AUTH_LEAD_DAYS: a scheduled booking is authorised off-session this many days before pickup. */
   readonly rentalAuthLeadDays: number;
 
@@ -27,6 +29,7 @@ export class RentalsConfig {
     this.returnPhotoMaxBytes = env.RETURN_PHOTO_MAX_BYTES;
     this.returnUploadMaxBytes = env.RETURN_UPLOAD_MAX_BYTES;
     this.returnMinPhotos = env.RETURN_MIN_PHOTOS;
+    this.unlockEarlyMinutes = env.RENTAL_UNLOCK_EARLY_MINUTES;
     this.rentalAuthLeadDays = env.RENTAL_AUTH_LEAD_DAYS;
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiErrors } from '@holdfast/errors';
+import { ApiErrors, type ErrorCode } from '@holdfast/errors';
 import { Idempotent } from '@holdfast/idempotency';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/auth.decorators';
@@ -50,6 +50,25 @@ export const RETURN_DOC = {
     'meanwhile. Settlement (capture up to what is due, the rest charged off-session) follows in the background.',
 };
 
+/** The errors of unlock and return, shared with seed 002's `/api/rentals/...` paths (seed002-rentals.controller.ts). */
+export const UNLOCK_ERRORS = [
+  'RESERVATION_NOT_FOUND',
+  'INVALID_RENTAL_STATUS',
+  'VEHICLE_UNAVAILABLE',
+  'UNLOCK_FAILED',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_KEY_IN_PROGRESS',
+] as const satisfies readonly ErrorCode[];
+
+export const RETURN_ERRORS = [
+  'VALIDATION_FAILED',
+  'PAYLOAD_TOO_LARGE',
+  'RESERVATION_NOT_FOUND',
+  'INVALID_RENTAL_STATUS',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_KEY_IN_PROGRESS',
+] as const satisfies readonly ErrorCode[];
+
 /** Vehicle rentals for the renter (DESIGN.md section 12): `{id}` is the reservation id. */
 @ApiTags('rentals')
 @Controller('rentals')
@@ -74,14 +93,7 @@ export class RentalsController {
   @ApiOperation(UNLOCK_DOC)
   @ApiParam({ name: 'id', format: 'uuid', description: 'The reservation id' })
   @ApiOkResponse({ type: RentalDto })
-  @ApiErrors(
-    'RESERVATION_NOT_FOUND',
-    'INVALID_RENTAL_STATUS',
-    'VEHICLE_UNAVAILABLE',
-    'UNLOCK_FAILED',
-    'IDEMPOTENCY_KEY_REUSED',
-    'IDEMPOTENCY_KEY_IN_PROGRESS',
-  )
+  @ApiErrors(...UNLOCK_ERRORS)
   async unlock(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<RentalDto> {
     return this.rentals.view(await this.rentals.unlock(user, id));
   }
@@ -94,14 +106,7 @@ export class RentalsController {
   @ApiBody(RETURN_FORM)
   @ApiParam({ name: 'id', format: 'uuid', description: 'The reservation id' })
   @ApiOkResponse({ type: RentalDto })
-  @ApiErrors(
-    'VALIDATION_FAILED',
-    'PAYLOAD_TOO_LARGE',
-    'RESERVATION_NOT_FOUND',
-    'INVALID_RENTAL_STATUS',
-    'IDEMPOTENCY_KEY_REUSED',
-    'IDEMPOTENCY_KEY_IN_PROGRESS',
-  )
+  @ApiErrors(...RETURN_ERRORS)
   async return(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() request: Request): Promise<RentalDto> {
     return this.rentals.view(await this.returns.submit(user, id, request));
   }

@@ -17,6 +17,7 @@ import { RentalsConfig } from './rentals.config';
 import { RentalsController } from './rentals.controller';
 import { RentalsRepository } from './rentals.repository';
 import { RentalsService } from './rentals.service';
+import { Seed002RentalsController } from './seed002-rentals.controller';
 import { SimulatedTelematics } from './simulated-telematics';
 import { registerTelematicsPolicy, TELEMATICS, type Telematics } from './telematics.port';
 
@@ -28,7 +29,7 @@ import { registerTelematicsPolicy, TELEMATICS, type Telematics } from './telemat
  */
 @Module({
   imports: [ReservationsModule, PaymentsModule, InventoryModule, CatalogModule, SupportModule, IntegrationsModule],
-  controllers: [RentalsController, AdminRentalsController],
+  controllers: [RentalsController, AdminRentalsController, Seed002RentalsController],
   providers: [
     {
       provide: TELEMATICS,

@@ -10,12 +10,10 @@ import { PaymentsService } from '../payments/payments.service';
 import { type BookingFacts, ReservationsService } from '../reservations/reservations.service';
 import type { RentalDto } from './dto/rental.dto';
 import { rentalMoney } from './rental-money';
+import { RentalsConfig } from './rentals.config';
 import { RentalsRepository } from './rentals.repository';
 import type { AgreedPolicy, Rental } from './rentals.types';
 import { TELEMATICS, type Telematics, TelematicsError } from './telematics.port';
-
-/** Unlocking opens this long before pickup. */
-export const UNLOCK_EARLY_MINUTES = 30;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -40,6 +38,7 @@ export class RentalsService {
     private readonly inventory: InventoryService,
     private readonly payments: PaymentsService,
     private readonly clock: Clock,
+    private readonly config: RentalsConfig,
     @Inject(TELEMATICS) private readonly telematics: Telematics,
   ) {}
 
@@ -76,7 +75,7 @@ export class RentalsService {
     if (rental.rentalStatus !== 'not_started' && rental.rentalStatus !== 'in_progress') {
       throw invalidRentalStatus(`The rental is ${rental.rentalStatus}: it can no longer be unlocked`);
     }
-    const opensAt = new Date(rental.pickupAt.getTime() - UNLOCK_EARLY_MINUTES * 60_000);
+    const opensAt = new Date(rental.pickupAt.getTime() - this.config.unlockEarlyMinutes * 60_000);
     if (now < opensAt) throw invalidRentalStatus(`The vehicle can be unlocked from ${opensAt.toISOString()}`);
     if (now > rental.returnAt) throw invalidRentalStatus('The rental period is over: the vehicle can no longer be unlocked');
     const booking = await this.reservations.booking(id);
@@ -109,6 +108,13 @@ export class RentalsService {
         throw invalidRentalStatus(`The rental is ${locked?.rentalStatus}: it can no longer be unlocked`);
       }
       await this.repo.recordUnlock(id, now, opened);
+      if (locked.rentalStatus === 'not_started') {
+        await this.reservations.recordEvent(id, 'rental_in_progress', {
+          unitId: locked.unitId,
+          odometerKm: opened.odometerKm,
+          energyLevelPercent: opened.energyLevelPercent,
+        });
+      }
     });
     return (await this.repo.find(id))!;
   }

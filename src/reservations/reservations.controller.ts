@@ -20,6 +20,9 @@ import { ReservationQueries } from './reservation-queries';
 import { ReservationShipping } from './reservation-shipping';
 import { ReservationsService } from './reservations.service';
 
+/** `GET /v1/reservations/{id}`'s summary, shared with seed 002's `GET /api/reservations/{id}`. */
+export const GET_RESERVATION_DOC = { summary: 'One reservation, with its items, offering and time slot' };
+
 @ApiTags('reservations')
 @Controller('reservations')
 export class ReservationsController {
@@ -120,7 +123,7 @@ export class ReservationsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One reservation, with its items, offering and time slot' })
+  @ApiOperation(GET_RESERVATION_DOC)
   @ApiOkResponse({ type: ReservationDto })
   @ApiErrors('RESERVATION_NOT_FOUND')
   get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ReservationDto> {

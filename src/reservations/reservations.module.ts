@@ -20,6 +20,8 @@ import { ReservationShipping } from './reservation-shipping';
 import { ReservationsController } from './reservations.controller';
 import { ReservationsRepository } from './reservations.repository';
 import { ReservationsService } from './reservations.service';
+import { Seed002Bookings } from './seed002-bookings.service';
+import { Seed002ReservationsController } from './seed002-reservations.controller';
 import { VehicleCheckout } from './vehicle-checkout';
 
 /** Holds and reservations: the booking flow of DESIGN.md section 4. */
@@ -34,7 +36,7 @@ import { VehicleCheckout } from './vehicle-checkout';
     SupportModule,
     CustomersModule,
   ],
-  controllers: [ReservationsController, AdminReservationsController],
+  controllers: [ReservationsController, AdminReservationsController, Seed002ReservationsController],
   providers: [
     ReservationsRepository,
     HoldLines,
@@ -47,6 +49,7 @@ import { VehicleCheckout } from './vehicle-checkout';
     ReservationEmails,
     ReservationShipping,
     ImsConfirmationJob,
+    Seed002Bookings,
     VehicleCheckout,
   ],
   exports: [ReservationsService, HoldExpiryJob],

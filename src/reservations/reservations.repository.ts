@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SqlParams, TransactionHost } from '@holdfast/database';
 import { type NewHold, reservationInsertCtes } from './hold-statement';
+import { outboxInsertCte } from '../events/events.service';
 import { EVENT_POSITION_SET, EVENT_RETURNING, reservationEvents } from './reservation-events';
 import type { ReservationItemEntity } from './reservation-item.entity';
 import type { ReservationEntity, ReservationStatus, ShippingAddressRecord } from './reservation.entity';
@@ -189,6 +190,24 @@ export class ReservationsRepository {
     );
   }
 
+  /**
+   * The user's newest live booking of exactly one rental line, this offering for these
+   * dates, that a payment may still be tried on (held, pending or payment_failed, its
+   * hold time not passed), or null: seed 002's one-call booking pays on it again rather
+   * than holding a second unit.
+   */
+  async findPayableRental(userId: string, offeringId: string, startDate: string, endDate: string): Promise<string | null> {
+    const rows = await this.txHost.rows<{ id: string }>(
+      `SELECT r.id FROM reservations r JOIN reservation_items i ON i.reservation_id = r.id
+        WHERE r.user_id = $1 AND r.status IN ('held', 'pending', 'payment_failed') AND r.hold_expires_at > now()
+          AND i.offering_id = $2 AND i.start_date = $3::date AND i.end_date = $4::date
+          AND NOT EXISTS (SELECT 1 FROM reservation_items o WHERE o.reservation_id = r.id AND o.id <> i.id)
+        ORDER BY r.created_at DESC LIMIT 1`,
+      [userId, offeringId, startDate, endDate],
+    );
+    return rows[0]?.id ?? null;
+  }
+
   /** Writes a new hold and its items (in the caller's transaction, its places already allocated). */
   async insertHold(hold: NewHold): Promise<void> {
     const p = new SqlParams();
@@ -249,6 +268,21 @@ export class ReservationsRepository {
        ${reservationEvents('changed_events', 'changed', 'before')}
        SELECT id FROM changed`,
       [id, status, reason],
+    );
+  }
+
+  /**
+   * An event about the reservation that is not a status change of its own (a vehicle
+   * rental's state, for the rentals module), in the caller's transaction and in the
+   * reservation's event order (its position raised like a status change's).
+   */
+  async recordEvent(id: string, type: string, payload: Record<string, unknown>): Promise<void> {
+    await this.txHost.rows(
+      `WITH changed AS (
+         UPDATE reservations SET ${EVENT_POSITION_SET} WHERE id = $1 RETURNING id, user_id, event_position),
+       ${outboxInsertCte('recorded', `SELECT id, user_id, $2::text, event_position, $3::jsonb FROM changed`)}
+       SELECT id FROM changed`,
+      [id, type, JSON.stringify(payload)],
     );
   }
 

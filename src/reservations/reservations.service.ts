@@ -28,6 +28,9 @@ const FALL_BACK_ON = new Set(['23505', '40P01', '40001']);
  * reservation and store the idempotent response, all in one statement or one
  * transaction), cancels one, and expires those past their time.
  */
+/** The events a rental records on its booking (src/events/events.types.ts). */
+export type RentalEventType = 'rental_in_progress' | 'rental_returned' | 'rental_return_disputed' | 'rental_completed';
+
 /** What another module may read of a booking (see `booking`). */
 export interface BookingFacts {
   reservation: ReservationState;
@@ -193,6 +196,11 @@ export class ReservationsService {
     const row = lock ? await this.repo.findForUpdate(id) : await this.repo.find(id);
     if (!row) return null;
     return { reservation: row, items: await this.repo.itemsOf([id]) };
+  }
+
+  /** Records an event about the booking that is not a status change of its own (a rental's state). Caller's transaction. */
+  async recordEvent(reservationId: string, type: RentalEventType, payload: Record<string, unknown> = {}): Promise<void> {
+    await this.repo.recordEvent(reservationId, type, payload);
   }
 
   /** Queues one of the booking's emails in the caller's transaction (modules built on bookings: rentals). */

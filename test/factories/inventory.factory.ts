@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { RentalPolicy } from '../../src/catalog/catalog.types';
 import { OfferingEntity } from '../../src/catalog/offering.entity';
 import type { UnitStatus } from '../../src/inventory/inventory.types';
 import { RentalUnitEntity } from '../../src/inventory/rental-unit.entity';
@@ -37,6 +38,20 @@ export type OfferingOverrides = Partial<
     | 'rentalPolicy'
   >
 >;
+
+/** A vehicle's rental policy (Paris, 10:00 to 10:00, 300.00 deposit), for `createOffering(ds, { vehicle: true, rentalPolicy })`. */
+export const VEHICLE_POLICY: RentalPolicy = {
+  pickupTime: '10:00',
+  returnTime: '10:00',
+  timeZone: 'Europe/Paris',
+  deposit: 30_000,
+  cancellationFee: 5_000,
+  freeCancellationHours: 48,
+  lateFeePerHour: 1_500,
+  refuelFeePerPercent: 50,
+  kmAllowancePerDay: 200,
+  feePerExtraKm: 30,
+};
 
 /** An offering; by default an active experience at 100.00 EUR per guest with no pricing rules. */
 export async function createOffering(ds: DataSource, overrides: OfferingOverrides = {}): Promise<OfferingEntity> {

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Response } from 'express';
 import { Clock, SystemClock } from '@holdfast/clock';
 import { AppError } from '@holdfast/errors';
 import { TransactionHost } from '@holdfast/database';
@@ -9,6 +8,12 @@ import { advisoryLockId } from './request-hash';
 
 /** A stepwise claim older than this belongs to a request that died; the next one takes over. */
 export const IN_PROGRESS_STALE_SECONDS = 60;
+
+/** Where a replay sets its status and `Idempotent-Replayed` header: the HTTP response, or a sink (see `stepRequest`). */
+export interface ReplayTarget {
+  setHeader(name: string, value: string): unknown;
+  status(code: number): unknown;
+}
 
 /** One request under an idempotency key, as the interceptor read it. */
 export interface IdempotentRequest {
@@ -20,7 +25,7 @@ export interface IdempotentRequest {
   /** The status a first success answers with, stored for replays. */
   successStatus: number;
   /** Where a replay sets its status and `Idempotent-Replayed` header. */
-  res: Response;
+  res: ReplayTarget;
 }
 
 const inProgress = (): AppError =>

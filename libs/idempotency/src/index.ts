@@ -1,5 +1,6 @@
 export { Idempotent, IdempotencyKey } from './idempotent.decorator';
-export { IdempotencyService, IN_PROGRESS_STALE_SECONDS, type IdempotentRequest } from './idempotency.service';
+export { IdempotencyService, IN_PROGRESS_STALE_SECONDS, type IdempotentRequest, type ReplayTarget } from './idempotency.service';
+export { stepRequest } from './step-request';
 export { keyInStatement, type KeyInStatement, type StatementKey } from './key-in-statement';
 export { IDEMPOTENCY_HEADER, type IdempotentOptions } from './idempotency.options';
 export { IdempotencyModule } from './idempotency.module';
