@@ -340,18 +340,21 @@ export class CheckoutService {
       const payment = await this.payments.latestFor(locked.id);
       const refundable = await this.withinRefundWindow(locked.id);
       const terms = await this.vehicles.terms(locked.id);
-      const feeDue = this.vehicles.fee(terms, payment?.status === 'requires_capture' ? payment.amount : undefined);
-      if (payment?.status === 'requires_capture' && feeDue > 0) {
+      // The open authorisation (a vehicle's: a renewal attempt declined since may be newer than it).
+      const held =
+        payment?.status === 'requires_capture' ? payment : terms ? await this.vehicles.openAuthorisation(locked.id) : null;
+      const feeDue = this.vehicles.fee(terms, held?.amount);
+      if (held && feeDue > 0) {
         // A vehicle cancelled inside its policy's window: the fee is captured from the
         // authorisation (after the commit), the rest of it released by the provider.
-        fee = { from: 'authorisation', paymentId: payment.paymentId, fee: feeDue };
+        fee = { from: 'authorisation', paymentId: held.paymentId, fee: feeDue };
       } else if (terms && feeDue > 0 && !(await this.payments.hasMoneyMoving(locked.id))) {
         // Booked ahead and cancelled before its authorisation: nothing to release; the fee
         // is charged off-session to the card its SetupIntent saved (after the commit).
         fee = { from: 'card', userId: locked.userId, currency: locked.currency.trim(), fee: feeDue };
-      } else if (payment?.status === 'requires_capture') {
-        await this.refunds.queueCancel(payment.paymentId, true);
-        own.releaseIds!.push(payment.paymentId);
+      } else if (held) {
+        await this.refunds.queueCancel(held.paymentId, true);
+        own.releaseIds!.push(held.paymentId);
       } else if (payment && refundable && payment.captured - payment.refunded - keptShipping(locked) > 0) {
         const refund = await this.refunds.requestRefund(payment.paymentId, {
           // Shipping goes back only while the goods have not left (DESIGN.md section 11).

@@ -4,7 +4,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import type { RentalPolicy } from '../catalog/catalog.types';
 import { rentalPeriod } from '../catalog/rental-policy';
 import { OffSessionChargesService } from '../payments/off-session-charges.service';
-import { PaymentsService } from '../payments/payments.service';
+import { PaymentsService, type PaymentView } from '../payments/payments.service';
 import { SupportService } from '../support/support.service';
 import { ReservationsConfig } from './reservations.config';
 import { ReservationsRepository } from './reservations.repository';
@@ -58,6 +58,14 @@ export class VehicleCheckout {
    */
   scheduled(terms: VehicleTerms): boolean {
     return terms.pickupAt.getTime() - this.clock.nowMs() > this.config.rentalAuthLeadDays * DAY_MS;
+  }
+
+  /** The booking's newest open authorisation (booking or renewal), or null. */
+  async openAuthorisation(reservationId: string): Promise<PaymentView | null> {
+    const open = (await this.payments.allFor(reservationId)).filter(
+      (p) => p.purpose !== 'fine' && p.status === 'requires_capture',
+    );
+    return open.at(-1) ?? null;
   }
 
   /** The policy's cancellation fee when cancelled less than its free-cancellation hours before pickup (0 otherwise), at most `cap`. */
