@@ -62,8 +62,16 @@ export class RentalSettlementJob implements OnModuleInit {
     );
   }
 
-  /** Runs one settlement pass; `fineAttempt` counts the tries of a failed fine charge (1 = the first). */
+  /**
+   * Runs one settlement pass under the rental's settlement lock (passes over one rental run
+   * one at a time, whoever runs them); `fineAttempt` counts the tries of a failed fine
+   * charge (1 = the first).
+   */
   async settle(reservationId: string, fineAttempt = 1): Promise<object> {
+    return this.repo.withSettlementLock(reservationId, () => this.pass(reservationId, fineAttempt));
+  }
+
+  private async pass(reservationId: string, fineAttempt: number): Promise<object> {
     const rental = await this.repo.find(reservationId);
     if (!rental || !['returned', 'return_disputed', 'completed'].includes(rental.rentalStatus)) {
       return { skipped: rental?.rentalStatus ?? 'no rental' };
