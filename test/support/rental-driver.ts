@@ -51,7 +51,7 @@ export interface QueuedJob {
 /**
  * Drives vehicle rentals over HTTP on the simulated providers, as the app and an admin
  * would (test/rentals.e2e-spec.ts shows the same steps one by one), with the app clock
- * moved to each moment. Tokens live a year: the app clock moves through months.
+ * moved to each moment. Tokens live 20 years: the app clock moves through months per 40 rentals.
  */
 export class RentalDriver {
   private vehicles = 0;
@@ -60,7 +60,7 @@ export class RentalDriver {
 
   token(sub: string, roles: string[] = []): string {
     const { JWT_SECRET, JWT_AUDIENCE, JWT_ISSUER } = this.t.config;
-    return mintDevToken(JWT_SECRET, { sub, roles }, 365 * 24 * 3600, JWT_AUDIENCE, JWT_ISSUER);
+    return mintDevToken(JWT_SECRET, { sub, roles }, 20 * 365 * 24 * 3600, JWT_AUDIENCE, JWT_ISSUER);
   }
   auth(sub: string) {
     return { Authorization: `Bearer ${this.token(sub)}` };

@@ -17,7 +17,7 @@ interface RentalRow {
   authorised: number;
   /** The largest amount any booking authorisation of the rental held. */
   largestAuthorisation: number;
-  /** A fine charge that did not go through (declined or failed). */
+  /** A fine charge that did not go through and could still be paid (declined, not withdrawn): what is owed. */
   fineFailed: boolean;
   /** A payment still moving (creating, processing, requires_confirmation), or a refund still pending. */
   moving: boolean;
@@ -39,6 +39,7 @@ export interface RentalInvariantOptions {
  *   (fines as they stand: what was waived is no longer in them);
  * - a failed fine charge leaves what is due above what was taken, and that is owed: the
  *   rental stays as it was (returned or completed), nothing above what is due is kept;
+ *   once settled, no failed charge is left that the customer could still pay;
  * - a disputed return has the undisputed price captured and nothing else;
  * - cancelled before pickup: nothing kept but the cancellation fee (0 when free), captured
  *   from the authorisation, no fine charges, the authorisation released;
@@ -52,7 +53,9 @@ export async function checkRentalInvariants(ds: DataSource, options: RentalInvar
     `SELECT id, purpose, amount_cents, captured_cents FROM payments WHERE captured_cents > amount_cents`,
   )) as { id: string; purpose: string; amount_cents: number; captured_cents: number }[];
   problems.push(
-    ...overCaptured.map((p) => `payment ${p.id} (${p.purpose}) captured ${p.captured_cents}, above the ${p.amount_cents} authorised`),
+    ...overCaptured.map(
+      (p) => `payment ${p.id} (${p.purpose}) captured ${p.captured_cents}, above the ${p.amount_cents} authorised`,
+    ),
   );
   const refundsOff = (await ds.query(
     `SELECT p.id, p.refunded_cents, COALESCE(SUM(f.amount_cents) FILTER (WHERE f.status = 'succeeded'), 0)::int AS succeeded
@@ -63,7 +66,9 @@ export async function checkRentalInvariants(ds: DataSource, options: RentalInvar
          OR p.refunded_cents > MAX(p.captured_cents)`,
   )) as { id: string; refunded_cents: number; succeeded: number }[];
   problems.push(
-    ...refundsOff.map((p) => `payment ${p.id} says ${p.refunded_cents} refunded, its succeeded refunds ${p.succeeded} (or above captured)`),
+    ...refundsOff.map(
+      (p) => `payment ${p.id} says ${p.refunded_cents} refunded, its succeeded refunds ${p.succeeded} (or above captured)`,
+    ),
   );
 
   const rows = (await ds.query(
@@ -74,7 +79,7 @@ export async function checkRentalInvariants(ds: DataSource, options: RentalInvar
               SUM(refunded_cents)::int AS refunded,
               COALESCE(SUM(amount_cents) FILTER (WHERE purpose <> 'fine' AND status = 'requires_capture'), 0)::int AS authorised,
               COALESCE(MAX(amount_cents) FILTER (WHERE purpose <> 'fine'), 0)::int AS largest,
-              bool_or(purpose = 'fine' AND status IN ('requires_payment_method', 'requires_action', 'failed', 'canceled')) AS fine_failed,
+              bool_or(purpose = 'fine' AND status IN ('requires_payment_method', 'requires_action')) AS fine_failed,
               bool_or(status IN ('creating', 'processing', 'requires_confirmation')) AS moving
          FROM payments GROUP BY reservation_id),
      pending AS (
@@ -104,7 +109,8 @@ export async function checkRentalInvariants(ds: DataSource, options: RentalInvar
     let owed = 0;
     if (r.reservationStatus === 'cancelled') {
       const fee = Math.min(r.cancellationFee, r.largestAuthorisation);
-      if (r.charged !== 0 || r.fines !== 0) problems.push(`${at}: cancelled before pickup, yet fines ${r.fines} / charges ${r.charged}`);
+      if (r.charged !== 0 || r.fines !== 0)
+        problems.push(`${at}: cancelled before pickup, yet fines ${r.fines} / charges ${r.charged}`);
       if (taken !== 0 && taken !== fee) problems.push(`${at}: cancelled, kept ${taken}, neither 0 nor the fee ${fee}`);
       if (r.authorised !== 0) problems.push(`${at}: cancelled, ${r.authorised} still authorised`);
     } else if (r.rentalStatus === 'not_started' || r.rentalStatus === 'in_progress') {
@@ -121,7 +127,9 @@ export async function checkRentalInvariants(ds: DataSource, options: RentalInvar
       if (taken > due) problems.push(`${at}: took ${taken}, above the ${due} due (price ${r.price} + fines ${r.fines})`);
       if (taken < due && !r.fineFailed) problems.push(`${at}: took ${taken} of ${due} due, and no fine charge failed`);
       if (taken === due && r.rentalStatus !== 'completed') problems.push(`${at}: settled (${taken} = ${due}) but not completed`);
-      if (r.rentalStatus === 'completed' && r.reservationStatus !== 'completed') problems.push(`${at}: completed rental, reservation not`);
+      if (taken >= due && r.fineFailed) problems.push(`${at}: settled, yet a failed fine charge could still be paid`);
+      if (r.rentalStatus === 'completed' && r.reservationStatus !== 'completed')
+        problems.push(`${at}: completed rental, reservation not`);
       if (r.reservationStatus !== 'completed' && r.reservationStatus !== 'confirmed') {
         problems.push(`${at}: a returned rental's reservation is ${r.reservationStatus}`);
       }
