@@ -9,7 +9,7 @@ import { ReservationsService } from '../reservations/reservations.service';
 import { SupportService } from '../support/support.service';
 import { rentalMoney } from './rental-money';
 import { RentalsRepository } from './rentals.repository';
-import type { Rental } from './rentals.types';
+import type { Rental, RentalFine } from './rentals.types';
 
 /** Brings a returned rental's money in line with what it owes. Data: `{ reservationId }`. */
 export const SETTLE_JOB = 'rentals-settle';
@@ -87,7 +87,7 @@ export class RentalSettlementJob implements OnModuleInit {
     if (!rental || !['returned', 'return_disputed', 'completed'].includes(rental.rentalStatus)) {
       return { skipped: rental?.rentalStatus ?? 'no rental' };
     }
-    let payments = await this.payments.allFor(reservationId);
+    let { payments, pending } = await this.standing(reservationId);
     if (payments.some((p) => IN_FLIGHT.includes(p.status))) {
       // A capture, charge or confirmation still moving: decide once it has landed.
       throw new Error('a payment of the rental is still in flight');
@@ -96,10 +96,8 @@ export class RentalSettlementJob implements OnModuleInit {
     const disputed = rental.rentalStatus === 'return_disputed';
     const money = rentalMoney(rental, fines, payments);
     const due = disputed ? Math.min(money.due, rental.priceCents) : money.due;
-    const taken = () => {
-      const m = rentalMoney(rental, fines, payments);
-      return m.captured + m.charged - m.refunded;
-    };
+    const taken = () => takenOf(rental, fines, payments, pending);
+    const reload = async () => ({ payments, pending } = await this.standing(reservationId));
 
     for (let auth of payments.filter((p) => p.purpose !== 'fine' && p.status === 'requires_capture')) {
       // Fines above the hold go onto it first where the card allows (incremental authorisation).
@@ -107,18 +105,18 @@ export class RentalSettlementJob implements OnModuleInit {
       const capture = Math.min(Math.max(0, due - taken()), auth.amount);
       if (capture > 0) await this.payments.capture(auth.paymentId, capture);
       else await this.payments.releaseAuthorization(auth.paymentId);
-      payments = await this.payments.allFor(reservationId);
+      await reload();
     }
     if (disputed) return { captured: taken(), disputed: true };
 
     if (due > taken()) {
       const charged = await this.chargeFine(rental, due, payments, retry);
-      payments = await this.payments.allFor(reservationId);
+      await reload();
       if (!charged) return { owed: due - taken() };
     }
     if (due < taken()) {
-      await this.refundExcess(taken() - due, payments);
-      payments = await this.payments.allFor(reservationId);
+      await this.refundExcess(taken() - due, payments, pending);
+      await reload();
     }
     // Settled: a charge that failed is owed no more (paid by a retry, or waived).
     for (const p of payments.filter((p) => p.purpose === 'fine' && UNPAID.includes(p.status))) {
@@ -151,9 +149,8 @@ export class RentalSettlementJob implements OnModuleInit {
     const unpaid = payments.filter((p) => p.purpose === 'fine' && UNPAID.includes(p.status));
     for (const p of unpaid) await this.charges.withdraw(p.paymentId);
     // Withdrawing may have found one paid meanwhile: charge only what is still missing.
-    const fines = await this.repo.fines(rental.reservationId);
-    const now = rentalMoney(rental, fines, await this.payments.allFor(rental.reservationId));
-    const amount = due - (now.captured + now.charged - now.refunded);
+    const now = await this.standing(rental.reservationId);
+    const amount = due - takenOf(rental, await this.repo.fines(rental.reservationId), now.payments, now.pending);
     if (amount <= 0) return true;
     const result = await this.charges.charge({
       reservationId: rental.reservationId,
@@ -209,15 +206,32 @@ export class RentalSettlementJob implements OnModuleInit {
     };
   }
 
+  /**
+   * The rental's payments, and the refunds of each still pending (written, not yet
+   * answered by the provider): sent again with their own keys until they land, so they
+   * count as given back. Counted as not, the next pass would refund the same money again.
+   */
+  private async standing(reservationId: string): Promise<{ payments: PaymentView[]; pending: Map<string, number> }> {
+    const payments = await this.payments.allFor(reservationId);
+    const pending = new Map<string, number>();
+    for (const p of payments.filter((p) => p.captured > p.refunded)) {
+      const amount = (await this.refunds.listFor(p.paymentId))
+        .filter((r) => r.status === 'pending')
+        .reduce((sum, r) => sum + r.amount, 0);
+      if (amount > 0) pending.set(p.paymentId, amount);
+    }
+    return { payments, pending };
+  }
+
   /** Refunds `amount` from what was taken, newest charge first (a fine lowered after capture). */
-  private async refundExcess(amount: number, payments: PaymentView[]): Promise<void> {
+  private async refundExcess(amount: number, payments: PaymentView[], pending: Map<string, number>): Promise<void> {
     let left = amount;
     const own: { refundIds: string[] } = { refundIds: [] };
     await this.txHost.run(async () => {
       own.refundIds = [];
       left = amount;
       for (const p of [...payments].reverse()) {
-        const refundable = p.captured - p.refunded;
+        const refundable = p.captured - p.refunded - (pending.get(p.paymentId) ?? 0);
         if (left <= 0 || refundable <= 0) continue;
         const part = Math.min(left, refundable);
         const refund = await this.refunds.requestRefund(p.paymentId, {
@@ -232,4 +246,10 @@ export class RentalSettlementJob implements OnModuleInit {
     });
     await this.refunds.flushPending(own);
   }
+}
+
+/** What the rental has taken and kept: captured and charged, less what was refunded or is being refunded. */
+function takenOf(rental: Rental, fines: RentalFine[], payments: PaymentView[], pending: Map<string, number>): number {
+  const m = rentalMoney(rental, fines, payments);
+  return m.captured + m.charged - m.refunded - [...pending.values()].reduce((sum, amount) => sum + amount, 0);
 }
