@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PaymentGatewayError } from '../src/payments/payment-gateway';
+import { RefundsService } from '../src/payments/refunds.service';
 import { FINE_RETRY_SECONDS } from '../src/rentals/rental-settlement.job';
 import { checkPaymentInvariants } from './support/payment-invariants';
 import { type Policy, RentalDriver } from './support/rental-driver';
@@ -173,6 +175,38 @@ describe('a failed fine charge: owed, retried three times over 72 h, then paid o
     view = await d.rental(id);
     expect(view).toMatchObject({ rentalStatus: 'completed', money: { due: PRICE, captured: PRICE, charged: 0, owed: 0 } });
     expect((await fineCharges(id)).map((c) => c.status)).not.toContain('requires_payment_method');
+    expect(await checkRentalInvariants(t.dataSource)).toEqual([]);
+  });
+
+  it('a lowered fine whose refund the provider did not answer is refunded once, not again by the next pass', async () => {
+    // 95 minutes late: a late fee of 3,000, captured with the price from the authorisation.
+    const sub = `fine-renter-${++n}`;
+    const { offeringId, fleetVehicleId } = await d.vehicle(12_000, POLICY);
+    const { id } = await d.book(sub, offeringId, 1, 2, '4242424242424242');
+    await d.unlock(sub, id, fleetVehicleId, PICKUP);
+    const back = { odometerKm: PICKUP.odometerKm + 100, energyLevelPercent: 80 };
+    await d.returnVehicle(sub, id, fleetVehicleId, 95, back, back);
+    await d.drain(id);
+    expect((await d.rental(id)).money).toMatchObject({ due: PRICE + 3_000, captured: PRICE + 3_000, owed: 0 });
+
+    // The provider times out on the refund of the lowered fine: it stays pending.
+    const gateway = d.gateway();
+    const createRefund = gateway.createRefund.bind(gateway);
+    gateway.createRefund = () => Promise.reject(new PaymentGatewayError('processing', 'timed out (simulated outage)'));
+    try {
+      await d.setFine(id, 'late', 1_500);
+      await d.drain(id);
+    } finally {
+      gateway.createRefund = createRefund;
+    }
+    // The next pass (another fine set) must count the pending refund as given back.
+    await d.setFine(id, 'cleaning', 500);
+    await d.drain(id);
+    await t.app.get(RefundsService).flushPending();
+    await d.gateway().flushEvents();
+    const money = (await d.rental(id)).money;
+    expect(money).toMatchObject({ due: PRICE + 1_500 + 500, owed: 0 });
+    expect(money.captured + money.charged - money.refunded).toBe(PRICE + 1_500 + 500);
     expect(await checkRentalInvariants(t.dataSource)).toEqual([]);
   });
 
