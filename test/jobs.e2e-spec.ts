@@ -87,6 +87,49 @@ describe('jobs (pg-boss on real Postgres)', () => {
     });
   });
 
+  describe('singletonKey: at most one queued job per type and key', () => {
+    const successors: (string | null)[] = [];
+    beforeAll(async () => {
+      // Each run queues its successor under the same key, as a chain of retries does.
+      await jobs.register<{ n: number }>(
+        'chain-job',
+        async ({ n }) => {
+          if (n < 2) successors.push(await jobs.enqueue('chain-job', { n: n + 1 }, { singletonKey: 'chain' }));
+        },
+        { retryLimit: 0, retryDelaySeconds: 1 },
+      );
+      await jobs.register('later-job', async () => undefined, { retryLimit: 0, retryDelaySeconds: 1 });
+    });
+
+    it('concurrent enqueues with one key queue one job; another key its own', async () => {
+      const later = { startAfterSeconds: 3600, singletonKey: 'later' };
+      const ids = await Promise.all(Array.from({ length: 6 }, (_, n) => jobs.enqueue('later-job', { n }, later)));
+      expect(ids.filter((id) => id !== null)).toHaveLength(1);
+      // Inside a transaction too: the second of two in one transaction is dropped.
+      const inOne = await txHost.run(async () => [
+        await jobs.enqueue('later-job', { n: 7 }, { ...later, singletonKey: 'later-2' }),
+        await jobs.enqueue('later-job', { n: 8 }, { ...later, singletonKey: 'later-2' }),
+      ]);
+      expect(inOne[0]).not.toBeNull();
+      expect(inOne[1]).toBeNull();
+      const rows = (await t.dataSource.query(
+        `SELECT singleton_key, count(*)::int AS n FROM pgboss.job WHERE name = 'later-job' GROUP BY 1 ORDER BY 1`,
+      )) as { singleton_key: string; n: number }[];
+      expect(rows).toEqual([
+        { singleton_key: 'later', n: 1 },
+        { singleton_key: 'later-2', n: 1 },
+      ]);
+    });
+
+    it('a running job queues its successor under its own key', async () => {
+      const first = await jobs.enqueue('chain-job', { n: 1 }, { singletonKey: 'chain' });
+      expect(first).not.toBeNull();
+      await waitFor('the successor to be queued', () => successors.length === 1);
+      expect(successors[0]).not.toBeNull();
+      await waitFor('the successor to run', async () => (await job(successors[0]!)).state === 'completed');
+    });
+  });
+
   describe('retries with exponential backoff, then the dead-letter list, then a replay', () => {
     const attempts: number[] = [];
     let fixed = false;

@@ -8,6 +8,7 @@ import type { SimulatedTelematics } from '../src/rentals/simulated-telematics';
 import { TELEMATICS } from '../src/rentals/telematics.port';
 import { createOffering, createUnit } from './factories/inventory.factory';
 import { checkPaymentInvariants } from './support/payment-invariants';
+import { checkRentalInvariants } from './support/rental-invariants';
 import { createTestApp, type TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
@@ -82,6 +83,8 @@ describe('vehicle rentals, from booking to settlement (simulated providers)', ()
   afterAll(async () => {
     expect(await checkInventoryInvariants(t.dataSource.manager)).toEqual([]);
     expect(await checkPaymentInvariants(t.dataSource)).toEqual([]);
+    const owed = async (id: string) => (await t.http.get(`/v1/rentals/${id}`).set(admin()).expect(200)).body.money.owed as number;
+    expect(await checkRentalInvariants(t.dataSource, { owed })).toEqual([]);
     await t.close();
   });
 

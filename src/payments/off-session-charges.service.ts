@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
 import { CustomersService } from './customers.service';
 import { METRIC, PaymentMetrics } from './metrics.service';
-import type { PaymentPurpose } from './payment.entity';
+import type { PaymentPurpose, PaymentStatus } from './payment.entity';
 import { PAYMENT_GATEWAY, type IntentSnapshot, type PaymentGateway, PaymentGatewayError } from './payment-gateway';
 import { PaymentSetupsService } from './payment-setups.service';
 import { PaymentStateService } from './payment-state.service';
@@ -188,4 +188,34 @@ export class OffSessionChargesService {
     }
     return { customerId, paymentMethodId: payment.paymentMethodId };
   }
+
+  /**
+   * Withdraws an off-session charge that did not go through, once it is no longer the one
+   * owed (a newer attempt replaces it, or the money came otherwise or was waived), so the
+   * customer can no longer pay it in the app: its intent is cancelled at the provider (key
+   * `cancel:{paymentId}`). Returns its status after: `canceled`, or `succeeded` when it
+   * was paid meanwhile (the provider's word decides); a charge already settled is left alone.
+   */
+  async withdraw(paymentId: string): Promise<string> {
+    const payment = await this.repo.find(paymentId);
+    if (!payment || payment.purpose === 'booking') throw new Error(`payment ${paymentId} is not an off-session charge`);
+    if (!WITHDRAWABLE.includes(payment.status)) return payment.status;
+    if (!payment.intentId) {
+      await this.state.markFailed(paymentId, 'withdrawn');
+    } else {
+      try {
+        await this.state.applyOwn(paymentId, await this.gateway.cancelIntent(payment.intentId, `cancel:${paymentId}`));
+      } catch (error) {
+        if (!(error instanceof PaymentGatewayError)) throw error;
+        // Refused: it may have been paid meanwhile. What the provider says it is now decides.
+        const intent = await this.gateway.retrieveIntent(payment.intentId);
+        await this.state.applyOwn(paymentId, intent);
+        if (intent.status !== 'succeeded' && intent.status !== 'canceled') throw error;
+      }
+    }
+    return (await this.repo.find(paymentId))!.status;
+  }
 }
+
+/** A charge in these states could still be paid (by the customer in the app): withdrawn before another is made. */
+const WITHDRAWABLE: PaymentStatus[] = ['requires_payment_method', 'requires_action', 'requires_confirmation'];

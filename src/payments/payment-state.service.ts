@@ -97,7 +97,11 @@ export class PaymentStateService {
     }
 
     const next = this.nextStatus(payment.status, intent);
-    const becameSuccessful = next !== payment.status && (next === 'succeeded' || next === 'requires_capture');
+    // Capturing an authorisation (requires_capture -> succeeded) is our own decision on money
+    // the booking already stands on (a rental settled, a cancellation fee kept): no news for
+    // the booking. Told again, a booking cancelled meanwhile would refund the fee just taken.
+    const captured = payment.status === 'requires_capture' && next === 'succeeded';
+    const becameSuccessful = !captured && next !== payment.status && (next === 'succeeded' || next === 'requires_capture');
     const declined = next === 'requires_payment_method' && intent.lastError !== null;
     // An older word than ours (e.g. payment_failed delivered after succeeded): its charge
     // and card are not the ones that paid, so they must not replace what we recorded.

@@ -205,6 +205,21 @@ describe('SimulatedGateway: the rental money schedule', () => {
       const error = await gatewayError(gateway.chargeOffSession(offSession(await saved('pm_card_authenticationRequired'))));
       expect(error.authenticationRequired).toBe(true);
     });
+
+    it('declineOffSession: the next n off-session charges of that card decline for want of funds, then it pays', async () => {
+      const { gateway, saved, offSession } = simulated();
+      const card = await saved();
+      const other = await saved();
+      gateway.declineOffSession(card.paymentMethodId, 2);
+      for (let n = 0; n < 2; n++) {
+        const error = await gatewayError(gateway.chargeOffSession(offSession(card, { amount: 1500 })));
+        expect(error).toMatchObject({ kind: 'card_declined', declineCode: 'insufficient_funds' });
+        expect(error.intent).toMatchObject({ status: 'requires_payment_method' });
+      }
+      // Another card is not affected; the first pays once its declines are used up.
+      expect(await gateway.chargeOffSession(offSession(other, { amount: 1500 }))).toMatchObject({ status: 'succeeded' });
+      expect(await gateway.chargeOffSession(offSession(card, { amount: 1500 }))).toMatchObject({ status: 'succeeded' });
+    });
   });
 
   describe('SetupIntents', () => {

@@ -25,8 +25,13 @@ import {
   isIn,
   lastPaymentError,
   MAX_INCREMENTAL_AUTHORIZATIONS,
+  type CardOutcome,
   type PaymentFailure,
+  testCardById,
 } from './stripe-model';
+
+/** Stripe's insufficient-funds test card's decline (4000 0000 0000 9995): what a card short of funds answers. */
+const INSUFFICIENT_FUNDS: CardOutcome = testCardById('pm_card_chargeDeclinedInsufficientFunds')!.outcome;
 
 /** What the simulated account grants a manual-capture card authorisation that asks for it. */
 export interface AuthorizationSupport {
@@ -73,6 +78,8 @@ export class SimulatedIntents {
   private readonly charges = new Map<string, ChargeObject>();
   private readonly incrementAttempts = new Map<string, number>();
   private readonly incrementDeclines = new Set<string>();
+  /** Per PaymentMethod: how many more off-session confirmations decline for want of funds (tests). */
+  private readonly offSessionDeclines = new Map<string, number>();
 
   constructor(
     private readonly wallet: SimulatedWallet,
@@ -157,7 +164,7 @@ export class SimulatedIntents {
       );
     }
     const pm = this.paymentMethodOf(pi);
-    const outcome = this.wallet.outcomeOf(pm);
+    const outcome = context.offSession && this.takeOffSessionDecline(pm.id) ? INSUFFICIENT_FUNDS : this.wallet.outcomeOf(pm);
     const key = context.idempotencyKey;
     if (outcome.kind === 'success') {
       this.succeed(pi, pm, context);
@@ -331,6 +338,15 @@ export class SimulatedIntents {
     this.incrementDeclines.add(intentId);
   }
 
+  /**
+   * The next `times` off-session confirmations with this PaymentMethod decline as Stripe's
+   * insufficient-funds card does (tests: a card whose funds come back later, so a retry
+   * may go through; Stripe's test cards always answer the same).
+   */
+  declineOffSession(paymentMethodId: string, times: number): void {
+    this.offSessionDeclines.set(paymentMethodId, times);
+  }
+
   /** Cancels every authorisation past its `capture_before` now; how many. */
   expireLapsed(): number {
     let expired = 0;
@@ -345,6 +361,13 @@ export class SimulatedIntents {
 
   unexpectedState(pi: PaymentIntentObject, message: string): PaymentGatewayError {
     return invalidRequest(message, 'payment_intent_unexpected_state', this.snapshot(pi));
+  }
+
+  private takeOffSessionDecline(paymentMethodId: string): boolean {
+    const left = this.offSessionDeclines.get(paymentMethodId) ?? 0;
+    if (left <= 0) return false;
+    this.offSessionDeclines.set(paymentMethodId, left - 1);
+    return true;
   }
 
   /** `cancellation_reason: automatic`, as Stripe cancels an authorisation nobody captured in time. */

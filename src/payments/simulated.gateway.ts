@@ -272,6 +272,15 @@ export class SimulatedGateway implements PaymentGateway {
   }
 
   /**
+   * The next `times` off-session confirmations with this saved card decline for want of
+   * funds (`insufficient_funds`), then it works again: a fine charge that fails and whose
+   * retry goes through (tests).
+   */
+  declineOffSession(paymentMethodId: string, times: number): void {
+    this.intents.declineOffSession(paymentMethodId, times);
+  }
+
+  /**
    * Cancels now every authorisation past its `capture_before`, as Stripe does on its own
    * (`payment_intent.canceled`, `cancellation_reason: automatic`); otherwise a lapsed one
    * is cancelled when it is next read or acted on. Returns how many.

@@ -23,12 +23,15 @@ export interface RentalMoney {
 /**
  * Adds up a rental's payments: the booking and renewal authorisations, the fine charges
  * and the refunds. `owed` is what is due beyond what was taken and what an open
- * authorisation still covers, never negative.
+ * authorisation still covers, never negative. A booking called off before pickup
+ * (`void`: cancelled or refunded) owes no price: what it kept (the cancellation fee
+ * captured from the authorisation, or nothing) is all that was due, and nothing is owed.
  */
 export function rentalMoney(
   terms: { currency: string; priceCents: number; depositCents: number },
   fines: RentalFine[],
   payments: PaymentView[],
+  options: { void?: boolean } = {},
 ): RentalMoney {
   const booking = payments.filter((p) => p.purpose !== 'fine');
   const charges = payments.filter((p) => p.purpose === 'fine');
@@ -36,7 +39,7 @@ export function rentalMoney(
   const captured = booking.reduce((sum, p) => sum + p.captured, 0);
   const charged = charges.reduce((sum, p) => sum + p.captured, 0);
   const refunded = payments.reduce((sum, p) => sum + p.refunded, 0);
-  const due = terms.priceCents + fines.reduce((sum, f) => sum + f.amountCents, 0);
+  const due = options.void ? captured + charged - refunded : terms.priceCents + fines.reduce((sum, f) => sum + f.amountCents, 0);
   return {
     currency: terms.currency,
     price: terms.priceCents,

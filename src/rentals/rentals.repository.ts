@@ -42,10 +42,30 @@ export interface RecordedReturn {
   status: 'returned' | 'return_disputed';
 }
 
+/** The advisory lock class of a rental's settlement ('STLM'), apart from inventory's 'RENT'. */
+const SETTLEMENT_LOCK_CLASS = 0x53544c4d;
+
 /** The rentals and rental_fines tables (owned by rentals). Every statement through TransactionHost.rows. */
 @Injectable()
 export class RentalsRepository {
   constructor(private readonly txHost: TransactionHost) {}
+
+  /**
+   * Runs `fn` holding the rental's settlement lock, so two passes over one rental (a fine
+   * set while a retry runs, two replicas) never take or give back the same money twice: a
+   * transaction-level advisory lock on a connection of its own for as long as `fn` runs,
+   * `fn` itself outside that transaction (its payments must commit before each provider
+   * call). The passes' own transactions never take this lock, so they cannot wait on it.
+   */
+  async withSettlementLock<T>(reservationId: string, fn: () => Promise<T>): Promise<T> {
+    return this.txHost.run(async () => {
+      await this.txHost.rows(`SELECT pg_advisory_xact_lock($1::int, hashtext($2))::text AS locked`, [
+        SETTLEMENT_LOCK_CLASS,
+        reservationId,
+      ]);
+      return this.txHost.outside(fn);
+    });
+  }
 
   async find(reservationId: string, lock = false): Promise<Rental | null> {
     const [row] = await this.txHost.rows<Rental>(

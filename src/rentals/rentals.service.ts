@@ -121,11 +121,13 @@ export class RentalsService {
 
   /** The rental as `GET /v1/rentals/{id}` shows it: state, readings, proofs, fines and money. */
   async view(rental: Rental): Promise<RentalDto> {
-    const [unit, fines, payments] = await Promise.all([
+    const [unit, fines, payments, booking] = await Promise.all([
       this.inventory.getUnit(rental.unitId),
       this.repo.fines(rental.reservationId),
       this.payments.allFor(rental.reservationId),
+      this.reservations.booking(rental.reservationId),
     ]);
+    const calledOff = booking?.reservation.status === 'cancelled' || booking?.reservation.status === 'refunded';
     return {
       id: rental.reservationId,
       rentalStatus: rental.rentalStatus,
@@ -149,7 +151,7 @@ export class RentalsService {
         reason: f.reason,
         setBy: f.setBy,
       })),
-      money: rentalMoney(rental, fines, payments),
+      money: rentalMoney(rental, fines, payments, { void: calledOff }),
     };
   }
 

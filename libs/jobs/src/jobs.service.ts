@@ -133,6 +133,27 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
    */
   async enqueue<T extends object>(name: string, data: T, options: EnqueueOptions = {}): Promise<string | null> {
     if (!this.types.has(name)) throw new Error(`job type "${name}" is not registered`);
+    const key = options.singletonKey;
+    if (key === undefined) return this.send(name, data, options);
+    // pg-boss 10 honours a singleton key only on its short, singleton and stately queues
+    // (ours are standard, where it is stored and ignored). At most one queued job (created
+    // or retry; a running one may queue its successor) per type and key is kept here: a
+    // transaction-level advisory lock on the pair, held until the caller's transaction
+    // ends, so two enqueues can never both find none.
+    return this.txHost.run(async () => {
+      await this.txHost.rows(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))::text AS locked`, [
+        `holdfast.jobs.singleton:${name}`,
+        key,
+      ]);
+      const [queued] = await this.txHost.rows(
+        `SELECT id FROM ${JOBS_SCHEMA}.job WHERE name = $1 AND singleton_key = $2 AND state IN ('created', 'retry') LIMIT 1`,
+        [name, key],
+      );
+      return queued ? null : this.send(name, data, options);
+    });
+  }
+
+  private async send<T extends object>(name: string, data: T, options: EnqueueOptions): Promise<string | null> {
     const id = await this.boss.send(name, data, {
       startAfter: options.startAfterSeconds,
       singletonKey: options.singletonKey,

@@ -55,7 +55,10 @@ export class RentalMoneyDto {
   @ApiProperty({ example: 30000, description: 'Held on the card on top of the price, released at settlement.' })
   deposit!: number;
 
-  @ApiProperty({ example: 27000, description: 'Price plus the fines owed now.' })
+  @ApiProperty({
+    example: 27000,
+    description: 'Price plus the fines owed now; a booking cancelled before pickup: what it kept (the cancellation fee, or 0).',
+  })
   due!: number;
 
   @ApiProperty({ example: 0, description: 'Held on the card and not yet captured.' })
