@@ -98,7 +98,9 @@ describe('customer verification, simulated (the default of npm start)', () => {
 describe('customer verification: the circuit breaker', () => {
   let t: TestApp;
   let fake: FakeCustomers;
-  const HALF_OPEN_MS = 600;
+  // Long enough that the calls below land while the breaker is still open on a loaded CI
+  // machine (600 ms was not: the breaker went half-open between two of them).
+  const HALF_OPEN_MS = 3000;
   const requireVerified = (token: string) =>
     t.http.get('/v1/test-customers/require-verified').set('Authorization', `Bearer ${token}`);
 
@@ -132,7 +134,7 @@ describe('customer verification: the circuit breaker', () => {
     const before = fake.count();
     const refused = await requireVerified(customerToken('u3', 'c3')).expect(503);
     expect(refused.body.error).toBe('CUSTOMER_VERIFICATION_UNAVAILABLE');
-    expect(refused.headers['retry-after']).toBe('1'); // the open period, rounded up to a second
+    expect(refused.headers['retry-after']).toBe('3'); // the open period, rounded up to a second
     await requireVerified(customerToken('u0', 'cached-ok')).expect(200, { customerId: 'cached-ok', source: 'cache' });
     expect(fake.count()).toBe(before);
     expect((await integrationOf(t)).window.outcomes.breaker_open).toBe(1);
