@@ -168,6 +168,14 @@ export class RentalsService {
     }
   }
 
+  /**
+   * The fleet moved the booking's vehicle to another unit (maintenance, DESIGN.md section
+   * 12): a rental already written follows it while it has not started. Caller's transaction.
+   */
+  async vehicleMoved(reservationId: string, unitId: string): Promise<void> {
+    await this.repo.moveUnit(reservationId, unitId);
+  }
+
   /** Writes the rental of a confirmed vehicle booking, or returns null when `id` is no such booking. */
   private async create(id: string): Promise<Rental | null> {
     return this.txHost.run(async () => {
