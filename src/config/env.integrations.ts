@@ -410,8 +410,8 @@ export class IntegrationVariables {
    * Verifies `X-Fleet-Signature` on POST /v1/integrations/fleet/events: a comma-separated
    * list during a rotation (any one may have signed). The default is public (development only).
    */
-  @Matches(/^[\x21-\x7e]{16,}$/, {
-    message: 'FLEET_WEBHOOK_SECRET must be printable ASCII, at least 16 characters (a list: comma-separated)',
+  @Matches(/^ *[\x21-\x2b\x2d-\x7e]{16,} *(, *[\x21-\x2b\x2d-\x7e]{16,} *)*$/, {
+    message: 'FLEET_WEBHOOK_SECRET must be printable ASCII secrets of at least 16 characters each, comma-separated',
   })
   FLEET_WEBHOOK_SECRET: string = 'fleet_holdfast_dev_secret';
 
