@@ -52,10 +52,10 @@ describe('fleet events over signed HTTP', () => {
     expect(await recorded(second.id)).toMatchObject({ outcome: 'applied', source: 'http' });
   });
 
-  it('refuses a wrong secret, a tampered body, a missing header and a timestamp over 5 minutes off (401), storing nothing', async () => {
+  it('refuses a wrong secret, a tampered body, a missing header and a timestamp over 5 minutes off (400), storing nothing', async () => {
     const event = statusChanged(vehicleId, 'out_of_service', new Date().toISOString());
-    const wrong = await postFleetEvent(t, event, { secret: 'not_the_secret_0123456789' }).expect(401);
-    expect(wrong.body).toMatchObject({ error: 'UNAUTHORIZED', requestId: expect.any(String) });
+    const wrong = await postFleetEvent(t, event, { secret: 'not_the_secret_0123456789' }).expect(400);
+    expect(wrong.body).toMatchObject({ error: 'VALIDATION_FAILED', requestId: expect.any(String) });
     // Signed over one body, sent with another.
     const signed = JSON.stringify(event);
     const tampered = signed.replace('out_of_service', 'available');
@@ -65,11 +65,11 @@ describe('fleet events over signed HTTP', () => {
       .set('Content-Type', 'application/json')
       .set('X-Fleet-Signature', signFleetEvent(signed, NEW_SECRET, Math.floor(t.clock.nowMs() / 1000)))
       .send(tampered)
-      .expect(401);
-    await t.http.post('/v1/integrations/fleet/events').set('Content-Type', 'application/json').send(signed).expect(401);
+      .expect(400);
+    await t.http.post('/v1/integrations/fleet/events').set('Content-Type', 'application/json').send(signed).expect(400);
     const now = Math.floor(t.clock.nowMs() / 1000);
-    await postFleetEvent(t, event, { at: now - 301 }).expect(401);
-    await postFleetEvent(t, event, { at: now + 301 }).expect(401);
+    await postFleetEvent(t, event, { at: now - 301 }).expect(400);
+    await postFleetEvent(t, event, { at: now + 301 }).expect(400);
     await postFleetEvent(t, event, { at: now - 299 }).expect(200); // inside the tolerance: applied
     expect(await fleetStatus()).toBe('out_of_service');
   });
@@ -79,7 +79,7 @@ describe('fleet events over signed HTTP', () => {
     const signedAt = Math.floor(t.clock.nowMs() / 1000);
     t.clock.advance(10 * 60_000);
     try {
-      await postFleetEvent(t, event, { at: signedAt }).expect(401);
+      await postFleetEvent(t, event, { at: signedAt }).expect(400);
     } finally {
       t.clock.reset();
     }

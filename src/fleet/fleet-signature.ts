@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** How far a signature's timestamp may be from our clock, either way (DESIGN.md section 12: 5 minutes). */
 export const FLEET_SIGNATURE_TOLERANCE_SECONDS = 300;
 
-/** Why a signature was refused (the route answers 401 UNAUTHORIZED with it). */
+/** Why a signature was refused (the route answers 400 VALIDATION_FAILED with it, as the Stripe webhook does). */
 export class FleetSignatureError extends Error {}
 
 /** The header value a sender computes: `t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. */

@@ -37,7 +37,7 @@ export class FleetWebhookController {
       'status; `MaintenanceScheduled {maintenanceId, from, to, reason, cancelled?}` blocks the unit (moving or displacing ' +
       'the bookings it overlaps) or lifts the block. Every event is `{id, type, occurredAt, vehicleId}` plus its fields, ' +
       "`vehicleId` being the unit's fleet vehicle id. A missing or wrong signature, or a timestamp more than 5 minutes " +
-      'off, is 401 and nothing is stored. Each id is applied once; an event older than one already applied about the ' +
+      'off, is 400 VALIDATION_FAILED (as for the Stripe webhook) and nothing is stored. Each id is applied once; an event older than one already applied about the ' +
       'same thing is recorded as stale; malformed events and unknown vehicles are recorded and acknowledged (200): ' +
       'sending them again changes nothing. A failure on our side answers 503 so the fleet retries.',
   })
@@ -67,7 +67,7 @@ export class FleetWebhookController {
     },
   })
   @ApiOkResponse({ type: FleetEventAckDto })
-  @ApiErrors('UNAUTHORIZED', 'SERVICE_UNAVAILABLE')
+  @ApiErrors('VALIDATION_FAILED', 'SERVICE_UNAVAILABLE')
   async receive(
     @Req() req: RawBodyRequest<Request>,
     @Headers('x-fleet-signature') signature?: string,
@@ -78,7 +78,7 @@ export class FleetWebhookController {
     } catch (error) {
       if (!(error instanceof FleetSignatureError)) throw error;
       this.metrics.received('http', 'rejected');
-      throw new AppError('UNAUTHORIZED', error.message);
+      throw new AppError('VALIDATION_FAILED', `Invalid fleet signature: ${error.message}`);
     }
     let result;
     try {
