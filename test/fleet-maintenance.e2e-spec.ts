@@ -151,6 +151,8 @@ describe('fleet maintenance blocks', () => {
       },
     ]);
     expect(await templates(id)).toContain('booking_displaced');
+    const view = await t.http.get(`/v1/reservations/${id}`).set(driver.admin()).expect(200);
+    expect(view.body.attention).toEqual({ reason: 'vehicle_displaced', flaggedAt: expect.any(String) });
   });
 
   it('ends an unpaid hold with nowhere to go (expired, VEHICLE_UNAVAILABLE), without email or case', async () => {
