@@ -157,6 +157,18 @@ describe('fleet events over signed HTTP', () => {
     expect((await postFleetEvent(t, null, { body: '["half", "an", "event"]' }).expect(200)).body.outcome).toBe('duplicate');
   });
 
+  it('records hostile but signed input (NUL characters, deep nesting) without failing, so it is never retried', async () => {
+    const nul = { ...statusChanged(vehicleId, 'available', new Date().toISOString()), vehicleId: 'van\u0000x' };
+    expect((await postFleetEvent(t, nul).expect(200)).body).toMatchObject({ eventId: nul.id, outcome: 'malformed' });
+    const nulId = { ...statusChanged(vehicleId, 'available', new Date().toISOString()), id: 'evt\u0000nul' };
+    expect((await postFleetEvent(t, nulId).expect(200)).body.eventId).toMatch(/^malformed:/);
+    const nested = statusChanged(vehicleId, 'available', new Date(Date.now() + 3_600_000).toISOString());
+    const deep = `${'{"deep":'.repeat(5000)}0${'}'.repeat(5000)}`;
+    const body = `${JSON.stringify(nested).slice(0, -1)},"extra":${deep}}`;
+    expect((await postFleetEvent(t, null, { body }).expect(200)).body).toMatchObject({ eventId: nested.id, outcome: 'applied' });
+    expect(await fleetStatus()).toBe('available');
+  });
+
   it('counts what it received in fleet_events_total', async () => {
     const text = await t.app.get(MetricsRegistry).metrics();
     expect(text).toMatch(/fleet_events_total\{source="http",outcome="applied"\} [1-9]/);

@@ -10,7 +10,9 @@ const MAX_BLOCK_MS = 366 * 24 * 3600 * 1000;
 /** A parsed event, or why it is malformed (with the id to record it under). */
 export type ParsedFleetEvent = { ok: true; event: FleetEvent } | { ok: false; id: string; reason: string; type: string | null };
 
-const isText = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '' && v.length <= MAX_TEXT;
+/** A usable text field: not blank, not too long, no NUL (PostgreSQL text cannot hold one). */
+const isText = (v: unknown): v is string =>
+  typeof v === 'string' && v.trim() !== '' && v.length <= MAX_TEXT && !v.includes('\u0000');
 
 function instant(v: unknown): Date | null {
   if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(v)) return null;
@@ -54,7 +56,8 @@ export function parseFleetEvent(body: unknown, raw: Buffer | string): ParsedFlee
       if (to <= from) return bad('to must be after from');
       if (to.getTime() - from.getTime() > MAX_BLOCK_MS) return bad('a maintenance block may last at most a year');
     }
-    if (e.reason !== undefined && e.reason !== null && !(typeof e.reason === 'string' && e.reason.length <= MAX_TEXT)) {
+    const reasonOk = typeof e.reason === 'string' && e.reason.length <= MAX_TEXT && !e.reason.includes('\u0000');
+    if (e.reason !== undefined && e.reason !== null && !reasonOk) {
       return bad(`reason must be a string of at most ${MAX_TEXT} characters`);
     }
     return {

@@ -47,7 +47,13 @@ export class FleetEventsService {
     const parsed = parseFleetEvent(body, raw);
     const result = await this.txHost.run(async (): Promise<FleetEventResult> => {
       if (!parsed.ok) {
-        const kept = body !== null && typeof body === 'object' ? body : { raw: String(raw).slice(0, MAX_KEPT_BODY) };
+        // The bytes as text, cut short and without NULs: never the parsed body, whose depth
+        // or NUL characters jsonb may refuse (a refused insert would be retried forever).
+        const kept = {
+          raw: String(raw)
+            .slice(0, MAX_KEPT_BODY)
+            .replace(/\u0000/g, '\ufffd'),
+        };
         const fresh = await this.repo.record(
           {
             id: parsed.id,
@@ -62,7 +68,7 @@ export class FleetEventsService {
         );
         return { eventId: parsed.id, outcome: fresh ? 'malformed' : 'duplicate', detail: parsed.reason };
       }
-      return this.apply(parsed.event, source, body);
+      return this.apply(parsed.event, source);
     });
     this.metrics.received(source, result.outcome);
     if (result.outcome === 'malformed' || result.outcome === 'unknown_vehicle') {
@@ -88,14 +94,20 @@ export class FleetEventsService {
         outcome: 'failed',
         detail: error,
       },
-      safeJson(raw) ?? null,
+      {
+        raw: raw
+          .toString('utf8')
+          .slice(0, MAX_KEPT_BODY)
+          .replace(/\u0000/g, '\ufffd'),
+      },
     );
     if (fresh) this.metrics.received(source, 'failed');
   }
 
-  private async apply(event: FleetEvent, source: FleetEventSourceName, body: unknown): Promise<FleetEventResult> {
+  /** Applies a well-formed event; its record keeps the event's own fields only (never extra ones a sender added). */
+  private async apply(event: FleetEvent, source: FleetEventSourceName): Promise<FleetEventResult> {
     const record = { id: event.id, source, type: event.type, vehicleId: event.vehicleId, occurredAt: event.occurredAt };
-    if (!(await this.repo.record({ ...record, outcome: 'applied', detail: null }, body))) {
+    if (!(await this.repo.record({ ...record, outcome: 'applied', detail: null }, event))) {
       return { eventId: event.id, outcome: 'duplicate' };
     }
     const unit = await this.units.unitByFleetId(event.vehicleId);

@@ -2,37 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
 import type { RentalUnitInfo, UnitAllocation } from './inventory.types';
+import { toUnit, UNIT_COLUMNS, type UnitRow } from './rental-units.repository';
 import { unitLockKey } from './inventory.repository';
 
-interface UnitRow {
-  id: string;
-  offering_id: string;
-  label: string;
-  status: RentalUnitInfo['status'];
-  plate: string | null;
-  model: string | null;
-  seats: number | null;
-  energy: RentalUnitInfo['energy'];
-  fleet_vehicle_id: string | null;
-  fleet_status: RentalUnitInfo['fleetStatus'];
-}
-
-const UNIT_COLUMNS = 'id, offering_id, label, status, plate, model, seats, energy, fleet_vehicle_id, fleet_status';
 const ALLOCATION_COLUMNS = `id, purpose, reservation_id AS "reservationId", reservation_item_id AS "reservationItemId", unit_id AS "unitId",
   state, maintenance_id AS "maintenanceId", lower(period) AS "start", upper(period) AS "end"`;
-
-const toUnit = (r: UnitRow): RentalUnitInfo => ({
-  id: r.id,
-  offeringId: r.offering_id,
-  label: r.label,
-  status: r.status,
-  plate: r.plate,
-  model: r.model,
-  seats: r.seats,
-  energy: r.energy,
-  fleetVehicleId: r.fleet_vehicle_id,
-  fleetStatus: r.fleet_status,
-});
 
 /**
  * The SQL of maintenance blocks (DESIGN.md section 12, invariant 7): the fleet's
@@ -49,15 +23,6 @@ export class UnitMaintenanceRepository {
       fleetVehicleId,
     ]);
     return row ? toUnit(row) : null;
-  }
-
-  /** Every vehicle the fleet names, by fleet vehicle id. */
-  async fleetUnits(): Promise<RentalUnitInfo[]> {
-    const rows = await this.txHost.rows<UnitRow>(
-      `SELECT ${UNIT_COLUMNS} FROM rental_units WHERE fleet_vehicle_id IS NOT NULL ORDER BY fleet_vehicle_id`,
-      [],
-    );
-    return rows.map(toUnit);
   }
 
   /** Waits for the offering's unit lock (released at the end of the transaction): holds on its units wait meanwhile. */

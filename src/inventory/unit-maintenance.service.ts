@@ -33,11 +33,6 @@ export class UnitMaintenanceService {
     return this.repo.unitByFleetId(fleetVehicleId);
   }
 
-  /** Every unit with a fleet vehicle id. */
-  fleetUnits(): Promise<RentalUnitInfo[]> {
-    return this.repo.fleetUnits();
-  }
-
   /** The live maintenance blocks of a unit, by start. */
   blocksOf(unitId: string): Promise<UnitAllocation[]> {
     return this.repo.blocksOf(unitId);

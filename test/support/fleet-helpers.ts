@@ -1,23 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { signFleetEvent } from '../../src/fleet/fleet-signature';
-import { createOffering, createUnit } from '../factories/inventory.factory';
+import { createOffering, createUnit, VEHICLE_POLICY } from '../factories/inventory.factory';
 import type { TestApp } from './test-app';
 
 export const DAY = 86_400_000;
-
-/** A vehicle offering's policy for fleet tests (minor units of EUR). */
-export const FLEET_POLICY = {
-  pickupTime: '10:00',
-  returnTime: '10:00',
-  timeZone: 'UTC',
-  deposit: 30_000,
-  cancellationFee: 5_000,
-  freeCancellationHours: 48,
-  lateFeePerHour: 1_500,
-  refuelFeePerPercent: 50,
-  kmAllowancePerDay: 200,
-  feePerExtraKm: 30,
-};
 
 /** A vehicle offering with `units` vans, each with its own fleet vehicle id. */
 export async function fleetOffering(t: TestApp, units: number) {
@@ -25,7 +11,7 @@ export async function fleetOffering(t: TestApp, units: number) {
     kind: 'rental',
     basePriceCents: 9000,
     vehicle: true,
-    rentalPolicy: FLEET_POLICY,
+    rentalPolicy: VEHICLE_POLICY,
   });
   const vans = [];
   for (let n = 1; n <= units; n++) {
