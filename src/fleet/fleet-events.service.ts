@@ -52,7 +52,7 @@ export class FleetEventsService {
         const kept = {
           raw: String(raw)
             .slice(0, MAX_KEPT_BODY)
-            .replace(/\u0000/g, '\ufffd'),
+            .replaceAll('\u0000', '\ufffd'),
         };
         const fresh = await this.repo.record(
           {
@@ -98,7 +98,7 @@ export class FleetEventsService {
         raw: raw
           .toString('utf8')
           .slice(0, MAX_KEPT_BODY)
-          .replace(/\u0000/g, '\ufffd'),
+          .replaceAll('\u0000', '\ufffd'),
       },
     );
     if (fresh) this.metrics.received(source, 'failed');

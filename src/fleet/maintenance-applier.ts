@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@holdfast/database';
 import type { RentalUnitInfo } from '../inventory/inventory.types';
 import { UnitMaintenanceService } from '../inventory/unit-maintenance.service';
 import { ReservationAttentionService, type VehicleRef } from '../reservations/reservation-attention.service';
@@ -22,7 +23,13 @@ export class MaintenanceApplier {
     private readonly attention: ReservationAttentionService,
     private readonly rentals: RentalsService,
     private readonly metrics: FleetMetrics,
+    private readonly txHost: TransactionHost,
   ) {}
+
+  /** Counts an effect once the event's transaction commits (a retried attempt's count is dropped with it). */
+  private count(effect: 'moved' | 'displaced' | 'expired'): void {
+    this.txHost.afterCommit(() => this.metrics.impact(effect));
+  }
 
   async apply(unit: RentalUnitInfo, event: MaintenanceScheduled): Promise<string> {
     if (event.cancelled) {
@@ -42,7 +49,7 @@ export class MaintenanceApplier {
         moved++;
         await this.rentals.vehicleMoved(reservationId, movedTo.id);
         await this.attention.vehicleMoved(reservationId, ref(unit), ref(movedTo));
-        this.metrics.impact('moved');
+        this.count('moved');
       } else {
         displaced++;
         const outcome = await this.attention.vehicleDisplaced(reservationId, {
@@ -51,7 +58,7 @@ export class MaintenanceApplier {
           from: event.from,
           to: event.to,
         });
-        if (outcome !== 'ignored') this.metrics.impact(outcome === 'expired' ? 'expired' : 'displaced');
+        if (outcome !== 'ignored') this.count(outcome === 'expired' ? 'expired' : 'displaced');
       }
     }
     return `maintenance placed (${moved} moved, ${displaced} displaced)`;
