@@ -10,7 +10,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   `cancelled` / `superseded` (a maintenance block lifted or rescheduled).
  * - The unit exclusion is split in two so maintenance blocks keep every booking off the
  *   unit (and bookings each other, as before), while two overlapping blocks of the fleet
- *   (two maintenance ids on one vehicle) may coexist: neither is a customer's.
+ *   (two maintenance ids on one vehicle) may coexist: neither is a customer's. Both cover
+ *   unit rows only, so a slot or SKU hold (the one-statement hot path) maintains neither
+ *   index (it maintained the old one, whose unit_id was NULL for it).
  * - `reservations.attention_reason` / `flagged_at`: a booking an admin must look at (its
  *   vehicle was displaced by maintenance).
  * - `fleet_events`: every event received, once per id, with its outcome; `fleet_watermarks`:
@@ -40,11 +42,13 @@ export class FleetEvents1795650000100 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "allocations" DROP CONSTRAINT "excl_allocations_unit_period"`);
     await queryRunner.query(
       `ALTER TABLE "allocations" ADD CONSTRAINT "excl_allocations_unit_period"
-         EXCLUDE USING gist ("unit_id" WITH =, "period" WITH &&) WHERE ("state" <> 'released' AND "purpose" = 'booking')`,
+         EXCLUDE USING gist ("unit_id" WITH =, "period" WITH &&)
+         WHERE ("state" <> 'released' AND "resource_type" = 'unit' AND "purpose" = 'booking')`,
     );
     await queryRunner.query(
       `ALTER TABLE "allocations" ADD CONSTRAINT "excl_allocations_unit_maintenance"
-         EXCLUDE USING gist ("unit_id" WITH =, "period" WITH &&, "purpose" WITH <>) WHERE ("state" <> 'released')`,
+         EXCLUDE USING gist ("unit_id" WITH =, "period" WITH &&, "purpose" WITH <>)
+         WHERE ("state" <> 'released' AND "resource_type" = 'unit')`,
     );
     await queryRunner.query(
       `CREATE UNIQUE INDEX "uq_allocations_live_maintenance" ON "allocations" ("maintenance_id") WHERE "state" <> 'released'`,

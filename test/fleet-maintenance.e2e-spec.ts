@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { checkInventoryInvariants } from '../src/inventory/invariants';
 import { RentalDriver } from './support/rental-driver';
@@ -153,6 +154,14 @@ describe('fleet maintenance blocks', () => {
     expect(await templates(id)).toContain('booking_displaced');
     const view = await t.http.get(`/v1/reservations/${id}`).set(driver.admin()).expect(200);
     expect(view.body.attention).toEqual({ reason: 'vehicle_displaced', flaggedAt: expect.any(String) });
+    // The blocked van does not open for the displaced booking.
+    const rental = await driver.rental(id);
+    t.clock.set(Date.parse(rental.pickupAt) - 10 * 60_000);
+    const unlock = await t.http
+      .post(`/v1/rentals/${id}/unlock`)
+      .set(driver.auth('displaced'))
+      .set('X-Idempotency-Key', randomUUID());
+    expect(unlock.body).toMatchObject({ error: 'VEHICLE_UNAVAILABLE', message: expect.stringContaining('Maintenance') });
   });
 
   it('ends an unpaid hold with nowhere to go (expired, VEHICLE_UNAVAILABLE), without email or case', async () => {

@@ -48,11 +48,11 @@ export type AllocationReleaseReason = 'displaced' | 'cancelled' | 'superseded';
 // Bookings never overlap bookings; maintenance never overlaps a booking (DESIGN.md invariant 7).
 @Exclusion(
   'excl_allocations_unit_period',
-  `USING gist ("unit_id" WITH =, "period" WITH &&) WHERE ("state" <> 'released' AND "purpose" = 'booking')`,
+  `USING gist ("unit_id" WITH =, "period" WITH &&) WHERE ("state" <> 'released' AND "resource_type" = 'unit' AND "purpose" = 'booking')`,
 )
 @Exclusion(
   'excl_allocations_unit_maintenance',
-  `USING gist ("unit_id" WITH =, "period" WITH &&, "purpose" WITH <>) WHERE ("state" <> 'released')`,
+  `USING gist ("unit_id" WITH =, "period" WITH &&, "purpose" WITH <>) WHERE ("state" <> 'released' AND "resource_type" = 'unit')`,
 )
 @Index('uq_allocations_live_maintenance', ['maintenanceId'], { unique: true, where: `"state" <> 'released'` })
 @Index('idx_allocations_reservation', ['reservationId'])

@@ -90,6 +90,11 @@ export class RentalsService {
     if (!unit || unit.fleetStatus === 'maintenance' || unit.fleetStatus === 'out_of_service') {
       throw new AppError('VEHICLE_UNAVAILABLE', `The vehicle is ${unit?.fleetStatus ?? 'gone'}; support has been told`);
     }
+    // Fleet maintenance displaced the booking before pickup (docs/fleet.md): the van is blocked, support has a case.
+    const [allocated] = await this.inventory.unitsOfReservation(id);
+    if (rental.rentalStatus === 'not_started' && allocated?.allocationState === 'released') {
+      throw new AppError('VEHICLE_UNAVAILABLE', 'Maintenance took this vehicle for your dates; support will contact you');
+    }
     let opened: Awaited<ReturnType<Telematics['unlock']>>;
     try {
       opened = await this.telematics.unlock(unit.fleetVehicleId ?? unit.id, {
