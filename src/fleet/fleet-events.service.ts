@@ -38,22 +38,9 @@ export class FleetEventsService {
 
   /** Handles one event as received (its raw bytes). @throws on a failure that a retry may fix */
   async handle(raw: Buffer | string, source: FleetEventSourceName): Promise<FleetEventResult> {
-    let body: unknown;
-    try {
-      body = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
-    } catch {
-      body = undefined;
-    }
-    const parsed = parseFleetEvent(body, raw);
+    const parsed = parseFleetEvent(safeJson(raw), raw);
     const result = await this.txHost.run(async (): Promise<FleetEventResult> => {
       if (!parsed.ok) {
-        // The bytes as text, cut short and without NULs: never the parsed body, whose depth
-        // or NUL characters jsonb may refuse (a refused insert would be retried forever).
-        const kept = {
-          raw: String(raw)
-            .slice(0, MAX_KEPT_BODY)
-            .replaceAll('\u0000', '\ufffd'),
-        };
         const fresh = await this.repo.record(
           {
             id: parsed.id,
@@ -64,7 +51,7 @@ export class FleetEventsService {
             outcome: 'malformed',
             detail: parsed.reason,
           },
-          kept,
+          keptText(raw),
         );
         return { eventId: parsed.id, outcome: fresh ? 'malformed' : 'duplicate', detail: parsed.reason };
       }
@@ -94,12 +81,7 @@ export class FleetEventsService {
         outcome: 'failed',
         detail: error,
       },
-      {
-        raw: raw
-          .toString('utf8')
-          .slice(0, MAX_KEPT_BODY)
-          .replaceAll('\u0000', '\ufffd'),
-      },
+      keptText(raw),
     );
     if (fresh) this.metrics.received(source, 'failed');
   }
@@ -132,10 +114,19 @@ export class FleetEventsService {
   }
 }
 
-function safeJson(raw: Buffer): unknown {
+function safeJson(raw: Buffer | string): unknown {
   try {
-    return JSON.parse(raw.toString('utf8'));
+    return JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What a record keeps of an event it could not read: its bytes as text, cut short and
+ * without NULs. Never the parsed body, whose depth or NUL characters jsonb may refuse (a
+ * refused insert would fail the event, and it would be retried forever).
+ */
+function keptText(raw: Buffer | string): { raw: string } {
+  return { raw: String(raw).slice(0, MAX_KEPT_BODY).replaceAll('\u0000', '\ufffd') };
 }
