@@ -14,6 +14,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { IntInRange, Parses, safely, toBool } from './env.decorators';
+import { FleetVariables } from './env.fleet';
 import { DEFAULT_FLAT_RATES, parseCarrierEndpoints, parseCarrierKeys, parseFlatRates } from './shipping-env';
 
 const S3_KEYS_TOGETHER =
@@ -25,7 +26,7 @@ const S3_KEYS_TOGETHER =
  * EnvironmentVariables (env.schema.ts) extends this class, so they are validated with every
  * other variable, in one pass.
  */
-export class IntegrationVariables {
+export class IntegrationVariables extends FleetVariables {
   /**
    * Where email goes: an SMTP server (smtp:// or smtps://, credentials in the URL); unset:
    * the dev outbox (a table, readable at GET /v1/dev/emails with AUTH_MODE=dev).
@@ -386,58 +387,6 @@ export class IntegrationVariables {
   /** Per HTTP request to the bucket (connect, answer, any silence of the socket). */
   @IntInRange(100, 120000)
   S3_TIMEOUT_MS: number = 10000;
-
-  /**
-   * The fleet's events (DESIGN.md section 12, docs/fleet.md): the NATS server whose
-   * JetStream carries `fleet.events.>`; unset: no consumer (the signed HTTP route still works).
-   */
-  @IsOptional()
-  @IsUrl(
-    { protocols: ['nats', 'tls'], require_tld: false, require_protocol: true },
-    { message: 'FLEET_NATS_URL must be a nats:// (or tls://) URL' },
-  )
-  FLEET_NATS_URL?: string;
-
-  /** The JetStream stream holding `fleet.events.>` (created when missing). */
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'FLEET_NATS_STREAM must be a stream name (letters, digits, _ and -)' })
-  FLEET_NATS_STREAM: string = 'FLEET_EVENTS';
-
-  /** The durable consumer's name: replicas share it, so each event goes to one of them. */
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'FLEET_NATS_DURABLE must be a consumer name (letters, digits, _ and -)' })
-  FLEET_NATS_DURABLE: string = 'holdfast-fleet';
-
-  /**
-   * Verifies `X-Fleet-Signature` on POST /v1/integrations/fleet/events: a comma-separated
-   * list during a rotation (any one may have signed). The default is public (development only).
-   */
-  @Matches(/^ *[\x21-\x2b\x2d-\x7e]{16,} *(, *[\x21-\x2b\x2d-\x7e]{16,} *)*$/, {
-    message: 'FLEET_WEBHOOK_SECRET must be printable ASCII secrets of at least 16 characters each, comma-separated',
-  })
-  FLEET_WEBHOOK_SECRET: string = 'fleet_holdfast_dev_secret';
-
-  /**
-   * Where missed fleet events are repaired from: `simulated` (an in-process fleet, the
-   * development default; refused in production), `http` (GET {FLEET_API_URL}/vehicles) or
-   * `off` (no reconciliation).
-   */
-  @IsIn(['simulated', 'http', 'off'])
-  FLEET_API_MODE: string = 'simulated';
-
-  @ValidateIf((env: IntegrationVariables) => env.FLEET_API_MODE === 'http' || env.FLEET_API_URL !== undefined)
-  @IsUrl(
-    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
-    { message: 'FLEET_API_URL must be an http(s) URL, and is required when FLEET_API_MODE=http' },
-  )
-  FLEET_API_URL?: string;
-
-  /** Sent as X-Api-Key to the fleet API, when set. */
-  @IsOptional()
-  @Matches(/^[\x21-\x7e]+$/, { message: 'FLEET_API_KEY must be printable ASCII, no spaces' })
-  FLEET_API_KEY?: string;
-
-  /** Minutes between two pulls of the fleet API (besides the one at start-up); 0: only at start-up. */
-  @IntInRange(0, 1440)
-  FLEET_RECONCILE_MINUTES: number = 15;
 }
 
 /** A base URL with nothing but scheme, host, port and path (a value that is no URL at all is reported by IsUrl). */
