@@ -27,6 +27,7 @@ import { DevPaymentsModule } from './payments/dev-payments.module';
 import { PaymentsModule } from './payments/payments.module';
 import { ProtectionModule } from './protection/protection.module';
 import { RentalsModule } from './rentals/rentals.module';
+import { FleetModule } from './fleet/fleet.module';
 import { ReservationsModule } from './reservations/reservations.module';
 import { ShippingModule } from './shipping/shipping.module';
 import { SupportModule } from './support/support.module';
@@ -65,6 +66,7 @@ export class AppModule {
         DevPaymentsModule.forRoot(slices.payments),
         ReservationsModule,
         RentalsModule,
+        FleetModule,
         EventsModule,
         DemoModule,
         CatalogModule,

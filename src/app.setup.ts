@@ -16,7 +16,8 @@ import { ProtectionConfig } from './protection/protection.config';
 import { setupSwagger } from './swagger';
 
 export const BODY_LIMIT = '1mb';
-const SIGNED_WEBHOOK_PATH = '/v1/webhooks/stripe';
+/** Signed webhooks read only their raw bytes (a signed event they cannot apply is stored and acknowledged). */
+const SIGNED_WEBHOOK_PATHS = new Set(['/v1/webhooks/stripe', '/v1/integrations/fleet/events']);
 
 /**
  * Creates the app exactly as production runs it (prefix, pipes, body limits, Swagger,
@@ -42,7 +43,7 @@ export async function createApp(
   // the signed webhook: it reads only its raw bytes, and a signed event it cannot apply is
   // acknowledged and stored as unprocessable (a 400 would make Stripe retry it forever).
   app.use((req: Request, res: Response, next: NextFunction) =>
-    req.path === SIGNED_WEBHOOK_PATH ? next() : rejectHostileInput(req, res, next),
+    SIGNED_WEBHOOK_PATHS.has(req.path) ? next() : rejectHostileInput(req, res, next),
   );
   app.setGlobalPrefix(GLOBAL_PREFIX, { exclude: UNPREFIXED_PATHS });
   app.useGlobalPipes(createValidationPipe());

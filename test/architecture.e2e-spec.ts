@@ -95,6 +95,8 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
     'flags',
     ...CROSS_CUTTING,
   ],
+  // Fleet events (DESIGN.md section 12): statuses and maintenance blocks, moving or displacing bookings.
+  fleet: ['inventory', 'reservations', 'rentals', 'integrations', ...CROSS_CUTTING],
   customers: ['integrations', ...CROSS_CUTTING], // customer verification (seed 002's Customer Management Service)
 };
 
@@ -365,6 +367,8 @@ describe('architecture', () => {
       tax_rates: 'src/tax',
       shipping_rates: 'src/shipping',
       customer_verifications: 'src/customers',
+      fleet_events: 'src/fleet',
+      fleet_watermarks: 'src/fleet',
     };
     // Known, named departures still to be moved behind a service (file: tables). Keep
     // this list short and shrinking; an entry that no longer applies fails the test too.

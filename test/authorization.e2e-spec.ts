@@ -72,6 +72,8 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /v1/catalog/offerings/{id}/availability': { access: 'public' },
   // Authenticated by its Stripe-Signature instead (checked in test/webhooks and test/protection).
   'POST /v1/webhooks/stripe': { access: 'public' },
+  // Authenticated by its X-Fleet-Signature instead (checked in test/fleet-webhook.e2e-spec.ts).
+  'POST /v1/integrations/fleet/events': { access: 'public' },
 
   'POST /v1/reservations/hold': { access: 'user' },
   'POST /v1/reservations/hold/convert': {

@@ -221,6 +221,10 @@ describe('start-up with NODE_ENV=production', () => {
     S3_BUCKET: 'holdfast-photos',
     S3_ACCESS_KEY_ID: 'AKIAHOLDFASTTEST0001',
     S3_SECRET_ACCESS_KEY: 's3_do_not_print_0123456789',
+    // The start-up pull of the fleet API fails in the background (nothing listens); the app starts.
+    FLEET_API_MODE: 'http',
+    FLEET_API_URL: 'https://127.0.0.1:9/fleet',
+    FLEET_WEBHOOK_SECRET: 'fleet_do_not_print_0123456789',
   };
 
   /** Starts the app with `env`, expects exit 1 before any database, and returns its stderr. */
@@ -245,7 +249,9 @@ describe('start-up with NODE_ENV=production', () => {
 
   it('refuses to start with the development defaults, naming every variable in one message', async () => {
     const stderr = await refused({ NODE_ENV: 'production' });
-    expect(stderr).toMatch(/^Invalid configuration \(11 problems\):\n/);
+    expect(stderr).toMatch(/^Invalid configuration \(13 problems\):\n/);
+    expect(stderr).toMatch(/^ {2}- FLEET_API_MODE=\(unset\): FLEET_API_MODE=simulated is refused/m);
+    expect(stderr).toMatch(/^ {2}- FLEET_WEBHOOK_SECRET=\(unset\): .*required/m);
     expect(stderr).toMatch(/^ {2}- AUTH_MODE=\(unset\): AUTH_MODE=dev is refused with NODE_ENV=production/m);
     expect(stderr).toMatch(/^ {2}- JWT_SECRET=\(unset\): .*development value/m);
     expect(stderr).toMatch(/^ {2}- PAYMENT_PROVIDER=\(unset\): PAYMENT_PROVIDER=simulated is refused/m);
@@ -294,6 +300,8 @@ describe('start-up with NODE_ENV=production', () => {
       ['CUSTOMER_SERVICE_URL'],
     ],
     ['OBJECT_STORE=local (unencrypted photos on one pod)', { OBJECT_STORE: 'local' }, ['OBJECT_STORE']],
+    ['FLEET_API_MODE=simulated (invented vehicles)', { FLEET_API_MODE: 'simulated', FLEET_API_URL: '' }, ['FLEET_API_MODE']],
+    ['the development FLEET_WEBHOOK_SECRET', { FLEET_WEBHOOK_SECRET: 'fleet_holdfast_dev_secret' }, ['FLEET_WEBHOOK_SECRET']],
     ['an http:// S3 endpoint (photos in clear)', { S3_ENDPOINT: 'http://minio.example.com:9000' }, ['S3_ENDPOINT']],
     ['OBJECT_STORE=s3 without a bucket', { S3_BUCKET: '' }, ['S3_BUCKET']],
   ])(

@@ -286,7 +286,7 @@ describe('TaxService with the HTTP provider (fake TaxJar)', () => {
       .set('Authorization', `Bearer ${t.token('not-admin')}`)
       .expect(403);
     const list = await integrations();
-    expect(list.map((i) => i.name)).toEqual(['customer_verification', 'ims', 'tax', 'tax_simulated', 'telematics']); // carriers appear once asked
+    expect(list.map((i) => i.name)).toEqual(['customer_verification', 'fleet', 'ims', 'tax', 'tax_simulated', 'telematics']); // carriers appear once asked
     const state = list.find((i) => i.name === 'tax')!;
     expect(state).toMatchObject({ kind: 'tax', breakerState: 'closed', quota: { limit: 10000 } });
     expect(state.lastError).toEqual({ message: expect.any(String), at: expect.any(String) });

@@ -5,6 +5,7 @@ import { DatabaseConfig } from '../database/database.config';
 import { DemoConfig } from '../demo/demo.config';
 import { EventsConfig } from '../events/events.config';
 import { FlagsConfig } from '../flags/flags.config';
+import { FleetConfig } from '../fleet/fleet.config';
 import { InventoryConfig } from '../inventory/inventory.config';
 import { JobsConfig } from '../jobs/jobs.config';
 import { LoggingConfig } from '../logging.config';
@@ -117,6 +118,39 @@ describe('config slices', () => {
       minCreditScore: 600,
     });
     expect(fields(slices.objectStore)).toEqual({ kind: 'local', localDir: '.data/objects', s3: null });
+    expect(fields(slices.fleet)).toEqual({
+      natsUrl: null,
+      stream: 'FLEET_EVENTS',
+      durable: 'holdfast-fleet',
+      webhookSecrets: ['fleet_holdfast_dev_secret'],
+      apiMode: 'simulated',
+      apiUrl: null,
+      apiKey: null,
+      reconcileMinutes: 15,
+    });
+  });
+
+  it('gives the fleet module its variables, the webhook secrets as a list', () => {
+    const slices = slicesOf({
+      FLEET_NATS_URL: 'nats://nats.example.com:4222',
+      FLEET_NATS_STREAM: 'FLEET',
+      FLEET_NATS_DURABLE: 'hf',
+      FLEET_WEBHOOK_SECRET: 'fleet_new_0123456789abcdef, fleet_old_0123456789abcdef',
+      FLEET_API_MODE: 'http',
+      FLEET_API_URL: 'https://fleet.example.com/api/',
+      FLEET_API_KEY: 'fleet_key',
+      FLEET_RECONCILE_MINUTES: '5',
+    });
+    expect(fields(slices.fleet)).toEqual({
+      natsUrl: 'nats://nats.example.com:4222',
+      stream: 'FLEET',
+      durable: 'hf',
+      webhookSecrets: ['fleet_new_0123456789abcdef', 'fleet_old_0123456789abcdef'],
+      apiMode: 'http',
+      apiUrl: 'https://fleet.example.com/api',
+      apiKey: 'fleet_key',
+      reconcileMinutes: 5,
+    });
   });
 
   it('carries every set variable into its slice, under the slice name', () => {
@@ -353,6 +387,7 @@ describe('config slices', () => {
       TaxConfig,
       ShippingConfig,
       CustomersConfig,
+      FleetConfig,
     ];
     expect(Object.values(slices).map((slice) => slice.constructor)).toEqual(classes);
     for (const slice of Object.values(slices)) expect(Object.isFrozen(slice)).toBe(true);

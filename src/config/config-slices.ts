@@ -4,6 +4,7 @@ import { DatabaseConfig } from '../database/database.config';
 import { DemoConfig } from '../demo/demo.config';
 import { EventsConfig } from '../events/events.config';
 import { FlagsConfig } from '../flags/flags.config';
+import { FleetConfig } from '../fleet/fleet.config';
 import { InventoryConfig } from '../inventory/inventory.config';
 import { JobsConfig } from '../jobs/jobs.config';
 import { LoggingConfig } from '../logging.config';
@@ -45,6 +46,7 @@ export function configSlices(config: AppConfig) {
     tax: Object.freeze(new TaxConfig(config)),
     shipping: Object.freeze(new ShippingConfig(config)),
     customers: Object.freeze(new CustomersConfig(config)),
+    fleet: Object.freeze(new FleetConfig(config)),
   } as const;
 }
 

@@ -14,6 +14,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { IntInRange, Parses, safely, toBool } from './env.decorators';
+import { FleetVariables } from './env.fleet';
 import { DEFAULT_FLAT_RATES, parseCarrierEndpoints, parseCarrierKeys, parseFlatRates } from './shipping-env';
 
 const S3_KEYS_TOGETHER =
@@ -25,7 +26,7 @@ const S3_KEYS_TOGETHER =
  * EnvironmentVariables (env.schema.ts) extends this class, so they are validated with every
  * other variable, in one pass.
  */
-export class IntegrationVariables {
+export class IntegrationVariables extends FleetVariables {
   /**
    * Where email goes: an SMTP server (smtp:// or smtps://, credentials in the URL); unset:
    * the dev outbox (a table, readable at GET /v1/dev/emails with AUTH_MODE=dev).

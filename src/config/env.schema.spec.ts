@@ -267,6 +267,9 @@ const PRODUCTION = {
   OBJECT_STORE: 's3',
   S3_BUCKET: 'holdfast-photos',
   S3_REGION: 'eu-west-1',
+  FLEET_API_MODE: 'http',
+  FLEET_API_URL: 'https://fleet.example.com/api',
+  FLEET_WEBHOOK_SECRET: 'fleet_live_secret_0123456789',
 };
 
 /** The values anyone can read in this repository (.env.example, the class defaults). */
@@ -409,13 +412,32 @@ describe('validateEnv with NODE_ENV=production', () => {
 
   it('names every refused variable in one error, together with the ordinary problems', () => {
     const message = problems({ NODE_ENV: 'production', PORT: 'abc' }); // everything else at its development default
-    expect(message).toMatch(/^Invalid configuration \(12 problems\)/);
+    expect(message).toMatch(/^Invalid configuration \(14 problems\)/);
     const names = ['PORT', 'AUTH_MODE', 'JWT_SECRET', 'PAYMENT_PROVIDER', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL', 'TAX_API_URL'];
-    for (const name of [...names, 'SHIPPING_PROVIDER', 'IMS_MODE', 'TELEMATICS_MODE', 'CUSTOMERS_MODE', 'OBJECT_STORE']) {
+    const integrations = ['SHIPPING_PROVIDER', 'IMS_MODE', 'TELEMATICS_MODE', 'CUSTOMERS_MODE', 'OBJECT_STORE'];
+    for (const name of [...names, ...integrations, 'FLEET_API_MODE', 'FLEET_WEBHOOK_SECRET']) {
       expect(message).toMatch(new RegExp(`^  - ${name}=`, 'm'));
     }
     expect(message).not.toContain(DEV_JWT_SECRET);
     expect(message).not.toContain(DEV_WEBHOOK_SECRET);
+  });
+
+  it('refuses the simulated fleet, a plain http:// fleet API, and a missing or development FLEET_WEBHOOK_SECRET', () => {
+    expect(problems({ ...PRODUCTION, FLEET_API_MODE: 'simulated' })).toMatch(
+      /^Invalid configuration \(1 problem\):\n {2}- FLEET_API_MODE="simulated": FLEET_API_MODE=simulated is refused with NODE_ENV=production/,
+    );
+    expect(problems({ ...PRODUCTION, FLEET_API_URL: 'http://fleet.example.com' })).toMatch(
+      /^Invalid configuration \(1 problem\):\n {2}- FLEET_API_URL=.*https/,
+    );
+    expect(validateEnv({ ...PRODUCTION, FLEET_API_MODE: 'off', FLEET_API_URL: undefined }).FLEET_API_MODE).toBe('off');
+    expect(problems({ ...PRODUCTION, FLEET_WEBHOOK_SECRET: undefined })).toMatch(
+      /^Invalid configuration \(1 problem\):\n {2}- FLEET_WEBHOOK_SECRET=\(unset\): .*required/,
+    );
+    for (const secret of ['fleet_holdfast_dev_secret', 'fleet_new_secret_0123456789, fleet_holdfast_dev_secret']) {
+      const message = problems({ ...PRODUCTION, FLEET_WEBHOOK_SECRET: secret });
+      expect(message).toMatch(/^Invalid configuration \(1 problem\):\n {2}- FLEET_WEBHOOK_SECRET=\(hidden\): .*development/);
+      expect(message).not.toContain('fleet_holdfast_dev_secret');
+    }
   });
 
   it('refuses SHIPPING_PROVIDER=simulated, whose rates are invented', () => {

@@ -231,6 +231,9 @@ const SECRETS = new Set([
   'TELEMATICS_API_KEY',
   'CUSTOMER_SERVICE_API_KEY',
   'S3_SECRET_ACCESS_KEY',
+  'FLEET_NATS_URL',
+  'FLEET_WEBHOOK_SECRET',
+  'FLEET_API_KEY',
 ]);
 
 function shown(key: string, value: unknown): string {
@@ -333,6 +336,14 @@ export const ENV_KEYS = [
   'S3_SSE',
   'S3_SSE_KMS_KEY_ID',
   'S3_TIMEOUT_MS',
+  'FLEET_NATS_URL',
+  'FLEET_NATS_STREAM',
+  'FLEET_NATS_DURABLE',
+  'FLEET_WEBHOOK_SECRET',
+  'FLEET_API_MODE',
+  'FLEET_API_URL',
+  'FLEET_API_KEY',
+  'FLEET_RECONCILE_MINUTES',
 ] as const;
 
 /** Loads `.env` from the working directory if there is one; real environment variables win. */

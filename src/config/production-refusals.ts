@@ -11,7 +11,8 @@ import { parseCarrierEndpoints } from './shipping-env';
  * rates are made up (a flag variant that selects it is ignored in production: TaxService);
  * the simulated IMS invents stock; the simulated telematics opens no real car; simulated
  * customer verification passes everyone; a local object store keeps photos unencrypted on
- * one pod's disk. `input` is what was set (blank counts as unset), to tell a missing
+ * one pod's disk; the simulated fleet invents vehicles, and the development fleet webhook
+ * secret is public. `input` is what was set (blank counts as unset), to tell a missing
  * webhook secret from the development one. `DEVELOPMENT` holds the built-in development
  * values (the class defaults).
  */
@@ -121,6 +122,31 @@ export function productionProblems(
     problems.push([
       'STRIPE_WEBHOOK_SECRET',
       'STRIPE_WEBHOOK_SECRET is, or lists, the built-in development value, which is public (anyone could sign webhook events): refused with NODE_ENV=production',
+    ]);
+  }
+  if (env.FLEET_API_MODE === 'simulated') {
+    problems.push([
+      'FLEET_API_MODE',
+      'FLEET_API_MODE=simulated is refused with NODE_ENV=production (its vehicles are invented): use FLEET_API_MODE=http with FLEET_API_URL, or off',
+    ]);
+  } else if (env.FLEET_API_URL?.startsWith('http://')) {
+    problems.push([
+      'FLEET_API_URL',
+      'FLEET_API_URL must be https:// with NODE_ENV=production (the API key travels with every call)',
+    ]);
+  }
+  // Checked whatever else is set: POST /v1/integrations/fleet/events is always served.
+  if (input.FLEET_WEBHOOK_SECRET === undefined) {
+    problems.push([
+      'FLEET_WEBHOOK_SECRET',
+      'FLEET_WEBHOOK_SECRET is required with NODE_ENV=production: unset, the public development value would verify fleet events',
+    ]);
+  } else if (
+    secretEntries(env.FLEET_WEBHOOK_SECRET).some((entry) => secretEntries(DEVELOPMENT.FLEET_WEBHOOK_SECRET).includes(entry))
+  ) {
+    problems.push([
+      'FLEET_WEBHOOK_SECRET',
+      'FLEET_WEBHOOK_SECRET is, or lists, the built-in development value, which is public (anyone could sign fleet events): refused with NODE_ENV=production',
     ]);
   }
   return problems;

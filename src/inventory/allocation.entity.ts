@@ -17,6 +17,8 @@ import { TimeSlotEntity } from './time-slot.entity';
 export const ALLOCATION_STATES = ['held', 'committed', 'released'] as const;
 export type AllocationState = (typeof ALLOCATION_STATES)[number];
 export type ResourceType = 'slot' | 'sku' | 'unit';
+export type AllocationPurpose = 'booking' | 'maintenance';
+export type AllocationReleaseReason = 'displaced' | 'cancelled' | 'superseded';
 
 /**
  * The inventory ledger: one row per reservation item per resource. Live rows (held or
@@ -34,7 +36,25 @@ export type ResourceType = 'slot' | 'sku' | 'unit';
    OR ("resource_type" = 'sku' AND "stock_item_id" IS NOT NULL AND "time_slot_id" IS NULL AND "unit_id" IS NULL AND "period" IS NULL)
    OR ("resource_type" = 'unit' AND "unit_id" IS NOT NULL AND "period" IS NOT NULL AND "time_slot_id" IS NULL AND "stock_item_id" IS NULL AND "quantity" = 1)`,
 )
-@Exclusion('excl_allocations_unit_period', `USING gist ("unit_id" WITH =, "period" WITH &&) WHERE ("state" <> 'released')`)
+@Check(
+  'chk_allocations_purpose',
+  `("purpose" = 'booking' AND "reservation_id" IS NOT NULL AND "reservation_item_id" IS NOT NULL AND "maintenance_id" IS NULL)
+   OR ("purpose" = 'maintenance' AND "reservation_id" IS NULL AND "reservation_item_id" IS NULL AND "maintenance_id" IS NOT NULL AND "resource_type" = 'unit')`,
+)
+@Check(
+  'chk_allocations_release_reason',
+  `"release_reason" IS NULL OR ("state" = 'released' AND "release_reason" IN ('displaced', 'cancelled', 'superseded'))`,
+)
+// Bookings never overlap bookings; maintenance never overlaps a booking (DESIGN.md invariant 7).
+@Exclusion(
+  'excl_allocations_unit_period',
+  `USING gist ("unit_id" WITH =, "period" WITH &&) WHERE ("state" <> 'released' AND "resource_type" = 'unit' AND "purpose" = 'booking')`,
+)
+@Exclusion(
+  'excl_allocations_unit_maintenance',
+  `USING gist ("unit_id" WITH =, "period" WITH &&, "purpose" WITH <>) WHERE ("state" <> 'released' AND "resource_type" = 'unit')`,
+)
+@Index('uq_allocations_live_maintenance', ['maintenanceId'], { unique: true, where: `"state" <> 'released'` })
 @Index('idx_allocations_reservation', ['reservationId'])
 @Index('idx_allocations_unit_item', ['reservationItemId'], { where: `"resource_type" = 'unit'` })
 @Index('idx_allocations_time_slot_live', ['timeSlotId'], { where: `"state" <> 'released'` })
@@ -43,11 +63,28 @@ export class AllocationEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column({ name: 'reservation_id', type: 'uuid' })
-  reservationId!: string;
+  /** `booking` (a reservation item's) or `maintenance` (a fleet block: no reservation). */
+  @Column({ type: 'text', default: 'booking' })
+  purpose!: AllocationPurpose;
 
-  @Column({ name: 'reservation_item_id', type: 'uuid' })
-  reservationItemId!: string;
+  /** Null for maintenance blocks. */
+  @Column({ name: 'reservation_id', type: 'uuid', nullable: true })
+  reservationId!: string | null;
+
+  @Column({ name: 'reservation_item_id', type: 'uuid', nullable: true })
+  reservationItemId!: string | null;
+
+  /** The fleet's maintenance id (maintenance blocks only). */
+  @Column({ name: 'maintenance_id', type: 'text', nullable: true })
+  maintenanceId!: string | null;
+
+  /** Why the fleet blocks the unit (maintenance blocks only). */
+  @Column({ type: 'text', nullable: true })
+  reason!: string | null;
+
+  /** Why a row was released when it was not the holder's doing: `displaced`, `cancelled`, `superseded`. */
+  @Column({ name: 'release_reason', type: 'text', nullable: true })
+  releaseReason!: AllocationReleaseReason | null;
 
   @Column({ name: 'resource_type', type: 'text' })
   resourceType!: ResourceType;

@@ -93,11 +93,13 @@ export async function checkInventoryInvariants(manager: EntityManager): Promise<
   const slots = (await manager.query(counterSql('time_slots'))) as CounterRow[];
   const stock = (await manager.query(counterSql('stock_items'))) as CounterRow[];
   // Live allocations of one unit whose periods overlap; a.id < b.id lists each pair once.
+  // Two maintenance blocks (the fleet's, no customer's) may overlap; nothing else may.
   const overlaps = (await manager.query(
     `SELECT a.unit_id, a.id AS first_id, a.period::text AS first_period, b.id AS second_id, b.period::text AS second_period
        FROM allocations a
        JOIN allocations b ON b.unit_id = a.unit_id AND a.id < b.id AND a.period && b.period
       WHERE a.unit_id IS NOT NULL AND a.state <> 'released' AND b.state <> 'released'
+        AND NOT (a.purpose = 'maintenance' AND b.purpose = 'maintenance')
       ORDER BY a.unit_id, a.id, b.id`,
   )) as OverlapRow[];
 

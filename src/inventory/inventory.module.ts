@@ -19,6 +19,8 @@ import { InventoryService } from './inventory.service';
 import { InvariantsService } from './invariants.service';
 import { RentalUnitsRepository } from './rental-units.repository';
 import { SimulatedIms } from './simulated-ims';
+import { UnitMaintenanceRepository } from './unit-maintenance.repository';
+import { UnitMaintenanceService } from './unit-maintenance.service';
 
 /**
  * The IMS adapter IMS_MODE names, registered as the `ims` integration (its calls and breaker
@@ -73,7 +75,9 @@ function inventorySystem(config: InventoryConfig, clock: Clock, observer?: ImsOb
     ExternalInventoryService,
     ExternalAllocationsRepository,
     ExternalAllocations,
+    UnitMaintenanceRepository,
+    UnitMaintenanceService,
   ],
-  exports: [InventoryService, InvariantsService, InventoryAdminService, ExternalInventoryService],
+  exports: [InventoryService, InvariantsService, InventoryAdminService, ExternalInventoryService, UnitMaintenanceService],
 })
 export class InventoryModule {}

@@ -129,3 +129,17 @@ export interface ReservedUnit {
   end: Date;
   unit: RentalUnitInfo;
 }
+
+/** A unit's allocation as maintenance sees it (UnitMaintenanceService). */
+export interface UnitAllocation {
+  id: string;
+  /** `booking` (a reservation item's) or `maintenance` (a fleet block). */
+  purpose: 'booking' | 'maintenance';
+  reservationId: string | null;
+  reservationItemId: string | null;
+  unitId: string;
+  state: 'held' | 'committed' | 'released';
+  maintenanceId: string | null;
+  start: Date;
+  end: Date;
+}

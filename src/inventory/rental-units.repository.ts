@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
 import type { FleetStatus, RentalUnitInfo, ReservedUnit, UnitStatus, VehicleEnergy } from './inventory.types';
 
-interface UnitRow {
+/** A rental_units row as selected with UNIT_COLUMNS (shared with UnitMaintenanceRepository). */
+export interface UnitRow {
   id: string;
   offering_id: string;
   label: string;
@@ -23,12 +24,12 @@ interface ReservedRow extends UnitRow {
   period_end: Date;
 }
 
-const UNIT_COLUMNS = 'id, offering_id, label, status, plate, model, seats, energy, fleet_vehicle_id, fleet_status';
+export const UNIT_COLUMNS = 'id, offering_id, label, status, plate, model, seats, energy, fleet_vehicle_id, fleet_status';
 const UNIT_COLUMNS_OF_RU = UNIT_COLUMNS.split(', ')
   .map((column) => `ru.${column}`)
   .join(', ');
 
-const toUnit = (r: UnitRow): RentalUnitInfo => ({
+export const toUnit = (r: UnitRow): RentalUnitInfo => ({
   id: r.id,
   offeringId: r.offering_id,
   label: r.label,

@@ -1,7 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { minorUnitDigits } from '@holdfast/money';
-import type { EmailLine, EmailMessage, EmailTemplate, RentalEmailData, ReservationEmailData } from './notifications.types';
+import type {
+  EmailLine,
+  EmailMessage,
+  EmailTemplate,
+  EmailVehicle,
+  RentalEmailData,
+  ReservationEmailData,
+} from './notifications.types';
 
 /** Where the templates are: beside this file (the build copies them to dist/). */
 export const TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
@@ -17,6 +24,9 @@ interface EmailView {
   holdExpiresAt: string | null;
   shipment: { carrier: string; trackingNumber: string } | null;
   rental: RentalView | null;
+  /** booking_moved / booking_displaced: the vehicles as the customer knows them ("Model (plate X)"), null when none. */
+  vehicleFrom: string | null;
+  vehicleTo: string | null;
 }
 
 /**
@@ -87,7 +97,15 @@ function toView(data: ReservationEmailData, locale: string): EmailView {
     holdExpiresAt: data.holdExpiresAt ? formatInstant(data.holdExpiresAt, locale) : null,
     shipment: data.shipment ?? null,
     rental: data.rental ? rentalView(data.rental, money, locale) : null,
+    vehicleFrom: vehicleName(data.vehicleChange?.from),
+    vehicleTo: vehicleName(data.vehicleChange?.to),
   };
+}
+
+function vehicleName(vehicle: EmailVehicle | null | undefined): string | null {
+  if (!vehicle) return null;
+  const name = vehicle.model ?? vehicle.label;
+  return vehicle.plate ? `${name} (plate ${vehicle.plate})` : name;
 }
 
 function rentalView(rental: RentalEmailData, money: (cents: number) => string, locale: string): RentalView {

@@ -8,6 +8,8 @@ export const EMAIL_TEMPLATES = [
   'rental_completed',
   'rental_payment_failed',
   'rental_action_required',
+  'booking_moved',
+  'booking_displaced',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
@@ -39,6 +41,15 @@ export interface ReservationEmailData {
   shipment?: { carrier: string; trackingNumber: string };
   /** rental_*: the vehicle rental's times and money (DESIGN.md section 12). */
   rental?: RentalEmailData;
+  /** booking_moved / booking_displaced: the vehicle the booking had, and the one it has now (null: none was free). */
+  vehicleChange?: { from: EmailVehicle; to: EmailVehicle | null };
+}
+
+/** A vehicle as an email names it. */
+export interface EmailVehicle {
+  label: string;
+  plate: string | null;
+  model: string | null;
 }
 
 /** A fine on a vehicle rental as an email shows it. */

@@ -98,6 +98,15 @@ export class RentalsRepository {
     );
   }
 
+  /** The booking's vehicle was moved to another unit (fleet maintenance) before its pickup; false once it started. */
+  async moveUnit(reservationId: string, unitId: string): Promise<boolean> {
+    const rows = await this.txHost.rows(
+      `UPDATE rentals SET unit_id = $2, updated_at = now() WHERE reservation_id = $1 AND rental_status = 'not_started' RETURNING 1`,
+      [reservationId, unitId],
+    );
+    return rows.length === 1;
+  }
+
   /** An unlock went through: the first starts the rental with telematics' pickup reading. */
   async recordUnlock(
     reservationId: string,

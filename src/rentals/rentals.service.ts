@@ -90,6 +90,11 @@ export class RentalsService {
     if (!unit || unit.fleetStatus === 'maintenance' || unit.fleetStatus === 'out_of_service') {
       throw new AppError('VEHICLE_UNAVAILABLE', `The vehicle is ${unit?.fleetStatus ?? 'gone'}; support has been told`);
     }
+    // Fleet maintenance displaced the booking before pickup (docs/fleet.md): the van is blocked, support has a case.
+    const [allocated] = await this.inventory.unitsOfReservation(id);
+    if (rental.rentalStatus === 'not_started' && allocated?.allocationState === 'released') {
+      throw new AppError('VEHICLE_UNAVAILABLE', 'Maintenance took this vehicle for your dates; support will contact you');
+    }
     let opened: Awaited<ReturnType<Telematics['unlock']>>;
     try {
       opened = await this.telematics.unlock(unit.fleetVehicleId ?? unit.id, {
@@ -166,6 +171,14 @@ export class RentalsService {
         this.logger.warn({ err: error, reservationId: id }, 'could not read the authorisation from the provider');
       });
     }
+  }
+
+  /**
+   * The fleet moved the booking's vehicle to another unit (maintenance, DESIGN.md section
+   * 12): a rental already written follows it while it has not started. Caller's transaction.
+   */
+  async vehicleMoved(reservationId: string, unitId: string): Promise<void> {
+    await this.repo.moveUnit(reservationId, unitId);
   }
 
   /** Writes the rental of a confirmed vehicle booking, or returns null when `id` is no such booking. */

@@ -152,6 +152,7 @@ function toDto(row: ReservationRecord, items: ShownItem[], money: ReservationPay
     specialRequests: row.specialRequests,
     reservationReference: row.reference,
     statusReason: row.statusReason,
+    attention: row.flaggedAt ? { reason: row.attentionReason ?? 'unknown', flaggedAt: row.flaggedAt.toISOString() } : null,
     createdAt: row.createdAt.toISOString(),
     experience: first
       ? {

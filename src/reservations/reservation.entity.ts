@@ -33,6 +33,7 @@ export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
 )
 @Index('idx_reservations_user_created', ['userId', 'createdAt'])
 @Index('idx_reservations_hold_expiry', ['holdExpiresAt'], { where: `"status" IN ('held', 'pending', 'payment_failed')` })
+@Index('idx_reservations_flagged', ['flaggedAt'], { where: `"flagged_at" IS NOT NULL` })
 export class ReservationEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -125,6 +126,14 @@ export class ReservationEntity {
 
   @Column({ name: 'tracking_number', type: 'text', nullable: true })
   trackingNumber!: string | null;
+
+  /** Why an admin must look at it (e.g. `vehicle_displaced`: maintenance took its vehicle and none was free), else null. */
+  @Column({ name: 'attention_reason', type: 'text', nullable: true })
+  attentionReason!: string | null;
+
+  /** When it was flagged for an admin, else null. */
+  @Column({ name: 'flagged_at', type: 'timestamptz', nullable: true })
+  flaggedAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -13,6 +13,8 @@ import { HoldExpiryJob } from './hold-expiry.job';
 import { HoldLines } from './hold-lines';
 import { ImsConfirmationJob } from './ims-confirmation.job';
 import { ReservationPaymentOutcomes } from './payment-outcome.adapter';
+import { ReservationAttentionRepository } from './reservation-attention.repository';
+import { ReservationAttentionService } from './reservation-attention.service';
 import { ReservationEmails } from './reservation-emails';
 import { ReservationMetrics } from './reservation-metrics';
 import { ReservationQueries } from './reservation-queries';
@@ -51,7 +53,9 @@ import { VehicleCheckout } from './vehicle-checkout';
     ImsConfirmationJob,
     Seed002Bookings,
     VehicleCheckout,
+    ReservationAttentionRepository,
+    ReservationAttentionService,
   ],
-  exports: [ReservationsService, HoldExpiryJob],
+  exports: [ReservationsService, HoldExpiryJob, ReservationAttentionService],
 })
 export class ReservationsModule {}

@@ -36,6 +36,8 @@ export type ReservationRecord = Pick<
   | 'shippedAt'
   | 'shipmentCarrier'
   | 'trackingNumber'
+  | 'attentionReason'
+  | 'flaggedAt'
 >;
 
 /** What acting on a reservation needs: who owns it, where it stands, what it costs. */
@@ -111,7 +113,8 @@ const RECORD_COLUMNS = `r.id, r.user_id AS "userId", ${EFFECTIVE_STATUS} AS stat
   r.created_at AS "createdAt", r.shipping_address AS "shippingAddress", r.shipping_carrier AS "shippingCarrier",
   r.shipping_service AS "shippingService", r.shipping_estimated_days AS "shippingEstimatedDays",
   r.shipping_cents AS "shippingCents", r.tax_cents AS "taxCents", r.tax_rate AS "taxRate", r.tax_estimated AS "taxEstimated",
-  r.shipped_at AS "shippedAt", r.shipment_carrier AS "shipmentCarrier", r.tracking_number AS "trackingNumber"`;
+  r.shipped_at AS "shippedAt", r.shipment_carrier AS "shipmentCarrier", r.tracking_number AS "trackingNumber",
+  r.attention_reason AS "attentionReason", r.flagged_at AS "flaggedAt"`;
 const STATE_COLUMNS = `r.id, r.user_id AS "userId", r.status, r.hold_expires_at <= now() AS expired,
   r.total_cents AS "totalCents", r.currency, r.reference, r.shipping_cents AS "shippingCents", r.shipped_at AS "shippedAt",
   EXISTS (SELECT 1 FROM reservation_items i WHERE i.reservation_id = r.id AND i.kind = 'product') AS "needsShipping"`;

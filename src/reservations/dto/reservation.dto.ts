@@ -168,6 +168,15 @@ export class ReservationShippingDto {
   trackingNumber!: string | null;
 }
 
+/** Why a booking is flagged for an admin, and since when. */
+export class ReservationAttentionDto {
+  @ApiProperty({ example: 'vehicle_displaced' })
+  reason!: string;
+
+  @ApiProperty({ example: '2026-12-05T21:00:00.000Z' })
+  flaggedAt!: string;
+}
+
 /** A reservation as the app sees it. `status` is the effective one: a hold past its time reads as expired. */
 export class ReservationDto {
   @ApiProperty({ format: 'uuid' })
@@ -240,6 +249,13 @@ export class ReservationDto {
 
   @ApiProperty({ nullable: true, example: 'USER_CANCELLED' })
   statusReason!: string | null;
+
+  /**
+   * Set when an admin must look at the booking (e.g. `vehicle_displaced`: fleet maintenance
+   * took its vehicle and no other was free; a support case is open), else null.
+   */
+  @ApiProperty({ type: ReservationAttentionDto, nullable: true })
+  attention!: ReservationAttentionDto | null;
 
   @ApiProperty()
   createdAt!: string;
