@@ -63,7 +63,7 @@ describe('config slices', () => {
     });
     expect(fields(slices.adminGraphql)).toEqual({
       maxDepth: 8,
-      maxCost: 5000,
+      maxCost: 20000,
       introspection: true,
       schemaFile: join(process.cwd(), 'schema.gql'), // development: the checked-in file
     });
@@ -352,7 +352,7 @@ describe('config slices', () => {
   it('turns GraphQL introspection off and writes no schema file in production', () => {
     const env = createAppConfig(validateEnv({}), 'postgres://db/holdfast', false);
     const production = new AdminGraphqlConfig({ ...env, NODE_ENV: 'production' } as typeof env);
-    expect({ ...production }).toEqual({ maxDepth: 8, maxCost: 5000, introspection: false, schemaFile: null });
+    expect({ ...production }).toEqual({ maxDepth: 8, maxCost: 20000, introspection: false, schemaFile: null });
   });
 
   it('builds each slice as an instance of its class (the injection token), frozen', () => {

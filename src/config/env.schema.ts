@@ -166,7 +166,7 @@ export class EnvironmentVariables extends IntegrationVariables {
   GRAPHQL_MAX_DEPTH: number = 8;
 
   @IntInRange(10, 1_000_000)
-  GRAPHQL_MAX_COST: number = 5000;
+  GRAPHQL_MAX_COST: number = 20000;
 
   @IntInRange(0, 600000)
   SHUTDOWN_TIMEOUT_MS: number = 10000;

@@ -52,6 +52,6 @@ import { VehicleCheckout } from './vehicle-checkout';
     Seed002Bookings,
     VehicleCheckout,
   ],
-  exports: [ReservationsService, HoldExpiryJob],
+  exports: [ReservationsService, HoldExpiryJob, ReservationQueries],
 })
 export class ReservationsModule {}

@@ -7,6 +7,9 @@ import {
   type ReservationPaymentStatus,
 } from '../../payments/payment-status';
 import { RESERVATION_STATUSES, type ReservationStatus } from '../reservation.entity';
+
+/** The statuses, for callers outside reservations (the admin GraphQL API's enum). */
+export { RESERVATION_STATUSES, type ReservationStatus };
 import { AppliedDiscountsDto } from './hold.dto';
 
 export class ReservationOfferingDto {
