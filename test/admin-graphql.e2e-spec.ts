@@ -17,7 +17,7 @@ import { createTestApp, type TestApp } from './support/test-app';
 describe('admin GraphQL API', () => {
   let t: TestApp;
   const admin = () => ({ Authorization: `Bearer ${t.token('gql-admin', ['admin'])}` });
-  const gql = (query: string, variables?: object, headers: object = admin()) =>
+  const gql = (query: string, variables?: object, headers: Record<string, string> = admin()) =>
     t.http.post('/graphql').set(headers).send({ query, variables });
 
   beforeAll(async () => {
