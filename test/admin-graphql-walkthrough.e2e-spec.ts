@@ -58,7 +58,7 @@ describe('admin GraphQL walk-through: a disputed return settled from the dashboa
     expect(rental.payments).toEqual([expect.objectContaining({ purpose: 'booking', status: 'requires_capture', captured: 0 })]);
 
     // A damage fine, found on the photos; then the return is approved, which settles it.
-    const damage = 4_500;
+    const damage = 40_000; // above what the authorisation has left: the rest is a separate fine charge
     const adjusted = await gql(
       `mutation ($input: AdjustFineInput!) { adjustFine(input: $input) { id rentalStatus fines { kind amount reason setBy } } }`,
       { input: { rentalId: id, kind: 'damage', amount: damage, reason: 'scratched rear door' } },
@@ -104,6 +104,7 @@ describe('admin GraphQL walk-through: a disputed return settled from the dashboa
     });
     expect(total('net')).toBe(view.money.price + fines);
     expect(fines).toBeGreaterThanOrEqual(damage);
+    expect(total('fines')).toBeGreaterThan(0); // the fine charge, in its own column
 
     // The audit log: both decisions, by the admin, with the record before and after.
     const audit = await gql(
