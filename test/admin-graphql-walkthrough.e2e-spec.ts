@@ -63,7 +63,12 @@ describe('admin GraphQL walk-through: a disputed return settled from the dashboa
       `mutation ($input: AdjustFineInput!) { adjustFine(input: $input) { id rentalStatus fines { kind amount reason setBy } } }`,
       { input: { rentalId: id, kind: 'damage', amount: damage, reason: 'scratched rear door' } },
     );
-    expect(adjusted.adjustFine.fines).toContainEqual({ kind: 'damage', amount: damage, reason: 'scratched rear door', setBy: 'ops' });
+    expect(adjusted.adjustFine.fines).toContainEqual({
+      kind: 'damage',
+      amount: damage,
+      reason: 'scratched rear door',
+      setBy: 'ops',
+    });
     expect(adjusted.adjustFine.rentalStatus).toBe('return_disputed'); // the verdict is still to come
 
     const approved = await gql(
@@ -93,7 +98,13 @@ describe('admin GraphQL walk-through: a disputed return settled from the dashboa
          periodStart offeringKind captured fines refunded net } }`,
       { from: startedAt.toISOString(), to: new Date(Date.now() + HOUR).toISOString() },
     );
-    const lines = report.revenueReport as { offeringKind: string; captured: number; fines: number; refunded: number; net: number }[];
+    const lines = report.revenueReport as {
+      offeringKind: string;
+      captured: number;
+      fines: number;
+      refunded: number;
+      net: number;
+    }[];
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((l) => l.offeringKind === 'rental')).toBe(true);
     const total = (key: 'captured' | 'fines' | 'refunded' | 'net') => lines.reduce((sum, l) => sum + l[key], 0);

@@ -22,7 +22,12 @@ describe('admin GraphQL API', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      env: { PAYMENT_PROVIDER: 'simulated', GRAPHQL_MAX_DEPTH: '6', GRAPHQL_MAX_COST: '3000', HOLD_SWEEP_INTERVAL_SECONDS: '3600' },
+      env: {
+        PAYMENT_PROVIDER: 'simulated',
+        GRAPHQL_MAX_DEPTH: '6',
+        GRAPHQL_MAX_COST: '3000',
+        HOLD_SWEEP_INTERVAL_SECONDS: '3600',
+      },
     });
   });
 
@@ -32,7 +37,7 @@ describe('admin GraphQL API', () => {
 
   describe('authorisation', () => {
     it('refuses a request without a valid token with the REST envelope (401), introspection included', async () => {
-      for (const headers of [{}, { Authorization: 'Bearer not-a-token' }]) {
+      for (const headers of [{}, { Authorization: 'Bearer not-a-token' }] as Record<string, string>[]) {
         const res = await gql('{ __schema { queryType { name } } }', undefined, headers);
         expect({ status: res.status, error: res.body.error }).toEqual({ status: 401, error: 'UNAUTHORIZED' });
         expect(res.body.data).toBeUndefined();
@@ -109,7 +114,10 @@ describe('admin GraphQL API', () => {
     it('refuses a query over GRAPHQL_MAX_COST before any resolver runs (page sizes from the variables), and runs a cheaper one', async () => {
       const tooMuch = await gql(moneyPage, { page: { limit: 100 } }).expect(400);
       expect(tooMuch.body.errors).toEqual([
-        { message: 'The query costs 5202; at most 3000 is allowed', extensions: { code: 'VALIDATION_FAILED', status: 400, limit: 'cost' } },
+        {
+          message: 'The query costs 5202; at most 3000 is allowed',
+          extensions: { code: 'VALIDATION_FAILED', status: 400, limit: 'cost' },
+        },
       ]);
       expect(tooMuch.body.data).toBeUndefined();
       const fine = await gql(moneyPage, { page: { limit: 20 } }).expect(200);
@@ -119,10 +127,14 @@ describe('admin GraphQL API', () => {
     it('refuses a query deeper than GRAPHQL_MAX_DEPTH (6 here), counting fragments where they are spread', async () => {
       // The schema's own types are at most 4 deep; an alias chain of inline fragments is not deeper. A deeper
       // query names fields that do not exist, and is refused for its depth as well as for them.
-      const res = await gql('{ auditLog { entries { id } } a: activeRentals { rentals { ...R } } } fragment R on Rental { payments { x { y { z { w } } } } }').expect(400);
+      const res = await gql(
+        '{ auditLog { entries { id } } a: activeRentals { rentals { ...R } } } fragment R on Rental { payments { x { y { z { w } } } } }',
+      ).expect(400);
       const messages = (res.body.errors as { message: string; extensions: { code: string } }[]).map((e) => e.message);
       expect(messages).toContain('The query is 7 fields deep; at most 6 are allowed');
-      expect(res.body.errors.every((e: { extensions: { code: string } }) => e.extensions.code === 'VALIDATION_FAILED')).toBe(true);
+      expect(res.body.errors.every((e: { extensions: { code: string } }) => e.extensions.code === 'VALIDATION_FAILED')).toBe(
+        true,
+      );
     });
   });
 
@@ -139,7 +151,8 @@ describe('admin GraphQL API', () => {
 
   describe('no N+1', () => {
     /** Statements the app sends to PostgreSQL that read the tables a page of reservations shows. */
-    const READS = /\b(reservations|reservation_items|offerings|time_slots|payments|refunds|payment_setups|rentals|rental_fines)\b/;
+    const READS =
+      /\b(reservations|reservation_items|offerings|time_slots|payments|refunds|payment_setups|rentals|rental_fines)\b/;
     let counting = false;
     let statements: string[] = [];
     const original = pg.Client.prototype.query;
@@ -162,7 +175,13 @@ describe('admin GraphQL API', () => {
           .post('/v1/reservations/hold')
           .set(alice)
           .set('X-Idempotency-Key', randomUUID())
-          .send({ experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 1, guestName: 'Al', guestEmail: 'al@example.com' })
+          .send({
+            experienceId: offering.id,
+            timeSlotId: slot.id,
+            numberOfGuests: 1,
+            guestName: 'Al',
+            guestEmail: 'al@example.com',
+          })
           .expect(200);
         const converted = await t.http
           .post('/v1/reservations/hold/convert')
@@ -174,8 +193,14 @@ describe('admin GraphQL API', () => {
         await t.http.post(`/v1/dev/payments/${pi}/confirm`).set(alice).send({ paymentMethod: 'pm_card_visa' }).expect(200);
         await (t.app.get(PAYMENT_GATEWAY) as SimulatedGateway).flushEvents();
         if (n % 3 === 0) {
-          const [{ id }] = (await t.dataSource.query('SELECT id FROM payments WHERE provider_intent_id = $1', [pi])) as { id: string }[];
-          await t.http.post(`/v1/admin/payments/${id}/refunds`).set(admin()).send({ amount: 500, reason: 'goodwill' }).expect(201);
+          const [{ id }] = (await t.dataSource.query('SELECT id FROM payments WHERE provider_intent_id = $1', [pi])) as {
+            id: string;
+          }[];
+          await t.http
+            .post(`/v1/admin/payments/${id}/refunds`)
+            .set(admin())
+            .send({ amount: 500, reason: 'goodwill' })
+            .expect(201);
         }
       }
     });
@@ -194,7 +219,10 @@ describe('admin GraphQL API', () => {
           { page: { limit } },
         ).expect(200);
         expect(res.body.errors).toBeUndefined();
-        return { reservations: res.body.data.reservations.reservations as { payments: unknown[]; refunds: unknown[] }[], count: statements.length };
+        return {
+          reservations: res.body.data.reservations.reservations as { payments: unknown[]; refunds: unknown[] }[],
+          count: statements.length,
+        };
       } finally {
         counting = false;
       }

@@ -52,9 +52,7 @@ function depthOf(set: SelectionSetNode | undefined, fragments: Fragments, seen: 
 export function depthLimitRule(maxDepth: number) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments: Fragments = Object.fromEntries(
-      context
-        .getDocument()
-        .definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
+      context.getDocument().definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
     );
     return {
       OperationDefinition(operation: OperationDefinitionNode) {

@@ -70,7 +70,13 @@ export class RentalsResolver {
   @ResolveField(() => [RentalFineModel])
   async fines(@Parent() rental: RentalModel, @Context() ctx: AdminGraphqlContext): Promise<RentalFineModel[]> {
     const fines = await ctx.loaders.fines.load(rental.id);
-    return fines.map((f) => ({ kind: f.kind, amount: f.amountCents, assessed: f.assessedCents, reason: f.reason, setBy: f.setBy }));
+    return fines.map((f) => ({
+      kind: f.kind,
+      amount: f.amountCents,
+      assessed: f.assessedCents,
+      reason: f.reason,
+      setBy: f.setBy,
+    }));
   }
 
   @ResolveField(() => [PaymentModel])
@@ -79,8 +85,7 @@ export class RentalsResolver {
   }
 
   @Mutation(() => RentalModel, {
-    description:
-      'Settle a disputed return (POST /v1/admin/rentals/{id}/verification): approve, or reject with a note. Audited.',
+    description: 'Settle a disputed return (POST /v1/admin/rentals/{id}/verification): approve, or reject with a note. Audited.',
   })
   async overrideReturnVerification(
     @Args('input') input: OverrideReturnVerificationInput,

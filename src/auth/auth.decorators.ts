@@ -18,7 +18,6 @@ export function requestOf<T = GuardedRequest>(context: ExecutionContext): T {
   return context.switchToHttp().getRequest<T>();
 }
 
-
 export const IS_PUBLIC = 'holdfast:public';
 export const ROLES = 'holdfast:roles';
 

@@ -7,10 +7,10 @@ import {
   type ReservationPaymentStatus,
 } from '../../payments/payment-status';
 import { RESERVATION_STATUSES, type ReservationStatus } from '../reservation.entity';
+import { AppliedDiscountsDto } from './hold.dto';
 
 /** The statuses, for callers outside reservations (the admin GraphQL API's enum). */
 export { RESERVATION_STATUSES, type ReservationStatus };
-import { AppliedDiscountsDto } from './hold.dto';
 
 export class ReservationOfferingDto {
   @ApiProperty({ format: 'uuid' })
