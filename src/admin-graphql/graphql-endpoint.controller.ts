@@ -25,8 +25,8 @@ export class GraphqlEndpointController {
     summary: 'The admin GraphQL API (queries and mutations; the schema is schema.gql)',
     description:
       'One operation for the admin dashboard (DESIGN.md section 14). Send `{ "query": "...", "variables": {...} }` ' +
-      'as `application/json`. The schema, generated from the code, is checked in as ' +
-      '[schema.gql](https://github.com/holdfast/holdfast/blob/main/schema.gql) and described in docs/graphql.md; ' +
+      'as `application/json`. The schema, generated from the code, is checked in as `schema.gql` at the ' +
+      'repository root and described in docs/graphql.md; ' +
       'introspection is on except in production. Answers 200 with `data` and `errors[]` (each error with our code ' +
       'in `extensions.code`: RESERVATION_NOT_FOUND, INVALID_RENTAL_STATUS, VALIDATION_FAILED...), or 400 with ' +
       '`errors[]` for a query that cannot run (syntax, unknown field, over the depth or cost limit). No ' +
