@@ -22,6 +22,7 @@ import { CreateRentals1795568000300 } from './1795568000300-CreateRentals';
 import { RentalEvents1795568000500 } from './1795568000500-RentalEvents';
 import { CreateCustomerVerifications1795568000200 } from './1795568000200-CreateCustomerVerifications';
 import { VehicleMoneySchedule1795568000400 } from './1795568000400-VehicleMoneySchedule';
+import { RevenueReportIndexes1795650000300 } from './1795650000300-RevenueReportIndexes';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
@@ -46,4 +47,5 @@ export const migrations = [
   CreateRentals1795568000300,
   VehicleMoneySchedule1795568000400,
   RentalEvents1795568000500,
+  RevenueReportIndexes1795650000300,
 ];

@@ -60,8 +60,9 @@ describe('admin GraphQL walk-through: a disputed return settled from the dashboa
     // A damage fine, found on the photos; then the return is approved, which settles it.
     const damage = 40_000; // above what the authorisation has left: the rest is a separate fine charge
     const adjusted = await gql(
-      `mutation ($input: AdjustFineInput!) { adjustFine(input: $input) { id rentalStatus fines { kind amount reason setBy } } }`,
-      { input: { rentalId: id, kind: 'damage', amount: damage, reason: 'scratched rear door' } },
+      `mutation ($id: ID!, $amount: Int!) { adjustFine(rentalId: $id, kind: damage, amount: $amount, reason: "scratched rear door") {
+         id rentalStatus fines { kind amount reason setBy } } }`,
+      { id, amount: damage },
     );
     expect(adjusted.adjustFine.fines).toContainEqual({
       kind: 'damage',
@@ -72,9 +73,9 @@ describe('admin GraphQL walk-through: a disputed return settled from the dashboa
     expect(adjusted.adjustFine.rentalStatus).toBe('return_disputed'); // the verdict is still to come
 
     const approved = await gql(
-      `mutation ($input: OverrideReturnVerificationInput!) { overrideReturnVerification(input: $input) {
+      `mutation ($id: ID!, $note: String) { overrideReturnVerification(rentalId: $id, decision: approve, note: $note) {
          id rentalStatus verifiedBy verificationNote } }`,
-      { input: { rentalId: id, decision: 'approve', note: 'odometer photo shows 20,500 km' } },
+      { id, note: 'odometer photo shows 20,500 km' },
     );
     expect(approved.overrideReturnVerification).toMatchObject({
       id,

@@ -81,7 +81,7 @@ describe('admin GraphQL API', () => {
 
     it('validates inputs with their class-validator rules (VALIDATION_FAILED with details)', async () => {
       const res = await gql(
-        'mutation { adjustFine(input: { rentalId: "not-a-uuid", kind: damage, amount: -5, reason: "  " }) { id } }',
+        'mutation { adjustFine(rentalId: "not-a-uuid", kind: damage, amount: -5, reason: "  ") { id } }',
       ).expect(200);
       expect(res.body.errors).toHaveLength(1);
       const [error] = res.body.errors;
@@ -98,7 +98,7 @@ describe('admin GraphQL API', () => {
     });
 
     it('refuses a mutation on a support case that does not exist with NOT_FOUND', async () => {
-      const res = await gql('mutation ($id: ID!) { resolveSupportCase(input: { id: $id, resolution: "done" }) { id } }', {
+      const res = await gql('mutation ($id: ID!) { resolveSupportCase(id: $id, resolution: "done") { id } }', {
         id: randomUUID(),
       }).expect(200);
       expect(res.body.errors[0].extensions.code).toBe('NOT_FOUND');

@@ -9,7 +9,7 @@ import {
   AuditFilter,
   AuditPage,
   DeadJobModel,
-  ResolveSupportCaseInput,
+  ResolveSupportCaseArgs,
   SupportCaseModel,
   SupportCasePage,
   SupportCaseStatusEnum,
@@ -45,10 +45,7 @@ export class OperationsResolver {
   @Mutation(() => SupportCaseModel, {
     description: 'Resolve an open support case (POST /v1/admin/support-cases/{id}/resolve). Audited.',
   })
-  async resolveSupportCase(
-    @Args('input') input: ResolveSupportCaseInput,
-    @CurrentUser() admin: AuthUser,
-  ): Promise<SupportCaseModel> {
+  async resolveSupportCase(@Args() input: ResolveSupportCaseArgs, @CurrentUser() admin: AuthUser): Promise<SupportCaseModel> {
     return supportCase(await this.support.resolve(input.id, input.resolution, admin.sub));
   }
 

@@ -8,8 +8,8 @@ import { type AdminGraphqlContext, paymentView } from './loaders';
 import { PageInput, pageInfo } from './models/common.model';
 import {
   ActiveRentalsFilter,
-  AdjustFineInput,
-  OverrideReturnVerificationInput,
+  AdjustFineArgs,
+  OverrideReturnVerificationArgs,
   RentalFineModel,
   RentalModel,
   RentalPage,
@@ -88,7 +88,7 @@ export class RentalsResolver {
     description: 'Settle a disputed return (POST /v1/admin/rentals/{id}/verification): approve, or reject with a note. Audited.',
   })
   async overrideReturnVerification(
-    @Args('input') input: OverrideReturnVerificationInput,
+    @Args() input: OverrideReturnVerificationArgs,
     @CurrentUser() admin: AuthUser,
   ): Promise<RentalModel> {
     return toModel(await this.returns.verify(admin, input.rentalId, input.decision, input.note ?? null));
@@ -97,7 +97,7 @@ export class RentalsResolver {
   @Mutation(() => RentalModel, {
     description: 'Set what a fine is (PUT /v1/admin/rentals/{id}/fines/{kind}): lowered is waived, raised is charged. Audited.',
   })
-  async adjustFine(@Args('input') input: AdjustFineInput, @CurrentUser() admin: AuthUser): Promise<RentalModel> {
+  async adjustFine(@Args() input: AdjustFineArgs, @CurrentUser() admin: AuthUser): Promise<RentalModel> {
     return toModel(await this.returns.setFine(admin, input.rentalId, input.kind, input.amount, input.reason));
   }
 }

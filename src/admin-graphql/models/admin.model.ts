@@ -66,8 +66,8 @@ export class SupportCasePage {
   @Field(() => PageInfo) page!: PageInfo;
 }
 
-@InputType()
-export class ResolveSupportCaseInput {
+@ArgsType()
+export class ResolveSupportCaseArgs {
   @Field(() => ID)
   @IsUUID()
   id!: string;

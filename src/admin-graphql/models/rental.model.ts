@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Trim } from '@holdfast/errors';
 import { MAX_AMOUNT_MINOR } from '@holdfast/money';
@@ -75,8 +75,8 @@ export class ActiveRentalsFilter {
   userId?: string;
 }
 
-@InputType()
-export class OverrideReturnVerificationInput {
+@ArgsType()
+export class OverrideReturnVerificationArgs {
   @Field(() => ID)
   @IsUUID()
   rentalId!: string;
@@ -93,8 +93,8 @@ export class OverrideReturnVerificationInput {
   note?: string | null;
 }
 
-@InputType()
-export class AdjustFineInput {
+@ArgsType()
+export class AdjustFineArgs {
   @Field(() => ID)
   @IsUUID()
   rentalId!: string;
