@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { VEHICLE_POLICY } from './factories/inventory.factory';
 import { HOUR, RentalDriver } from './support/rental-driver';
+import { countStatements } from './support/sql-statements';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -29,6 +30,29 @@ describe('admin GraphQL walk-through: a disputed return settled from the dashboa
     await t.close();
   });
 
+  it('lists active rentals with their fines and payments in as many statements for ten as for one (DataLoader)', async () => {
+    for (let n = 0; n < 4; n++) {
+      const { offeringId } = await d.vehicle(9_000, VEHICLE_POLICY);
+      const { id } = await d.book(`walk-loader-${n}`, offeringId, 1, 1, '4242424242424242');
+      await d.rental(id); // the rental is written on first use
+    }
+    const page = (limit: number) =>
+      countStatements(/\b(rentals|rental_fines|payments|refunds|payment_setups)\b/, () =>
+        gql(
+          `query ($limit: Int!) { activeRentals(page: { limit: $limit }) { rentals { id fines { kind } payments { status } } } }`,
+          {
+            limit,
+          },
+        ),
+      );
+    const one = await page(1);
+    const ten = await page(10);
+    expect(one.result.activeRentals.rentals).toHaveLength(1);
+    expect(ten.result.activeRentals.rentals).toHaveLength(4);
+    expect(ten.result.activeRentals.rentals.every((r: { payments: unknown[] }) => r.payments.length === 1)).toBe(true);
+    expect(ten.statements.length).toBe(one.statements.length);
+  });
+
   it('overrides a disputed return, adjusts a fine, and sees both in the revenue report and the audit log', async () => {
     const startedAt = new Date(Date.now() - HOUR); // the database's clock stamps payments and refunds
     const { offeringId, fleetVehicleId } = await d.vehicle(12_000, VEHICLE_POLICY);
@@ -52,7 +76,7 @@ describe('admin GraphQL walk-through: a disputed return settled from the dashboa
          page { total } } }`,
       { filter: { status: 'return_disputed' } },
     );
-    expect(listed.activeRentals.page.total).toBe(1);
+    expect(listed.activeRentals.page.total).toBe(1); // the only disputed one
     const [rental] = listed.activeRentals.rentals;
     expect(rental).toMatchObject({ id, rentalStatus: 'return_disputed', disputes: ['readings_mismatch'], currency: 'EUR' });
     expect(rental.payments).toEqual([expect.objectContaining({ purpose: 'booking', status: 'requires_capture', captured: 0 })]);

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import { AdminGraphqlConfig } from '../src/admin-graphql/admin-graphql.config';
 import { PAYMENT_GATEWAY } from '../src/payments/payment-gateway';
 import type { SimulatedGateway } from '../src/payments/simulated.gateway';
 import { createOffering, createSlot } from './factories/inventory.factory';
+import { countStatements } from './support/sql-statements';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -147,25 +147,26 @@ describe('admin GraphQL API', () => {
       expect(generated).toEqual(checkedIn);
       expect(checkedIn).toMatch(/type Query \{/);
     });
+
+    it('is documented in Swagger as one operation, POST /graphql, pointing at schema.gql', async () => {
+      const docs = (await t.http.get('/docs-json').expect(200)).body as {
+        paths: Record<string, Record<string, { tags: string[]; description: string; requestBody: unknown }>>;
+      };
+      expect(Object.keys(docs.paths).filter((path) => path.includes('graphql'))).toEqual(['/graphql']);
+      expect(Object.keys(docs.paths['/graphql'])).toEqual(['post']);
+      const operation = docs.paths['/graphql'].post;
+      expect(operation.tags).toEqual(['admin-graphql']);
+      expect(operation.description).toContain('schema.gql');
+      expect(JSON.stringify(operation.requestBody)).toContain('"query"');
+    });
   });
 
   describe('no N+1', () => {
     /** Statements the app sends to PostgreSQL that read the tables a page of reservations shows. */
     const READS =
       /\b(reservations|reservation_items|offerings|time_slots|payments|refunds|payment_setups|rentals|rental_fines)\b/;
-    let counting = false;
-    let statements: string[] = [];
-    const original = pg.Client.prototype.query;
 
     beforeAll(async () => {
-      // Count through node-postgres itself: every statement of the app, TypeORM's and TransactionHost's alike.
-      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-        const first = args[0] as string | { text?: string };
-        const text = typeof first === 'string' ? first : (first?.text ?? '');
-        if (counting && READS.test(text) && !text.includes('pgboss')) statements.push(text);
-        return (original as (...a: unknown[]) => unknown).apply(this, args);
-      } as typeof pg.Client.prototype.query;
-
       // 21 reservations of one user, each paid; every third partly refunded.
       const offering = await createOffering(t.dataSource, { kind: 'experience', basePriceCents: 4000 });
       const slot = await createSlot(t.dataSource, offering.id, { capacity: 50 });
@@ -205,27 +206,19 @@ describe('admin GraphQL API', () => {
       }
     });
 
-    afterAll(() => {
-      pg.Client.prototype.query = original;
-    });
-
     const pageOf = async (limit: number) => {
-      statements = [];
-      counting = true;
-      try {
-        const res = await gql(
+      const { result: res, statements } = await countStatements(READS, () =>
+        gql(
           `query ($page: PageInput) { reservations(filter: { userId: "gql-n1-alice" }, page: $page) {
              reservations { id items { title } payments { paymentId captured } refunds { refundId amount } } } }`,
           { page: { limit } },
-        ).expect(200);
-        expect(res.body.errors).toBeUndefined();
-        return {
-          reservations: res.body.data.reservations.reservations as { payments: unknown[]; refunds: unknown[] }[],
-          count: statements.length,
-        };
-      } finally {
-        counting = false;
-      }
+        ).expect(200),
+      );
+      expect(res.body.errors).toBeUndefined();
+      return {
+        reservations: res.body.data.reservations.reservations as { payments: unknown[]; refunds: unknown[] }[],
+        count: statements.length,
+      };
     };
 
     it('reads a page of 20 reservations with their payments and refunds in as many statements as a page of 2', async () => {
