@@ -97,6 +97,30 @@ describe('admin GraphQL API', () => {
       }
     });
 
+    it('refuses hostile input before GraphQL reads it, as on every route: a NUL character, JSON nested too deep', async () => {
+      const nul = await gql('query ($id: ID!) { rental(id: $id) { id } }', { id: 'a\u0000b' });
+      expect({ status: nul.status, error: nul.body.error }).toEqual({ status: 400, error: 'VALIDATION_FAILED' });
+      let deep: object = {};
+      for (let i = 0; i < 40; i++) deep = { deep };
+      const nested = await gql('{ deadJobs { id } }', { deep });
+      expect({ status: nested.status, error: nested.body.error }).toEqual({ status: 400, error: 'VALIDATION_FAILED' });
+      // An amount past GraphQL's Int is refused by GraphQL itself, one within it past ours by the input's rules.
+      const huge = await gql(
+        `mutation { adjustFine(rentalId: "${randomUUID()}", kind: damage, amount: 99999999999, reason: "x") { id } }`,
+      );
+      expect({ status: huge.status, code: huge.body.errors[0].extensions.code }).toEqual({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+      const large = await gql(
+        `mutation { adjustFine(rentalId: "${randomUUID()}", kind: damage, amount: 100000000, reason: "x") { id } }`,
+      );
+      expect(large.body.errors[0].extensions).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [expect.objectContaining({ field: 'amount' })],
+      });
+    });
+
     it('refuses a mutation on a support case that does not exist with NOT_FOUND', async () => {
       const res = await gql('mutation ($id: ID!) { resolveSupportCase(id: $id, resolution: "done") { id } }', {
         id: randomUUID(),
