@@ -23,6 +23,7 @@ import { RentalEvents1795568000500 } from './1795568000500-RentalEvents';
 import { FleetEvents1795650000100 } from './1795650000100-FleetEvents';
 import { CreateCustomerVerifications1795568000200 } from './1795568000200-CreateCustomerVerifications';
 import { VehicleMoneySchedule1795568000400 } from './1795568000400-VehicleMoneySchedule';
+import { RevenueReportIndexes1795650000300 } from './1795650000300-RevenueReportIndexes';
 
 export const migrations = [
   CreateIdempotencyKeys1795000000000,
@@ -48,4 +49,5 @@ export const migrations = [
   VehicleMoneySchedule1795568000400,
   RentalEvents1795568000500,
   FleetEvents1795650000100,
+  RevenueReportIndexes1795650000300,
 ];

@@ -6,6 +6,7 @@ import { AuditModule } from '@holdfast/audit';
 import { type Clock, ClockModule } from '@holdfast/clock';
 import { AllExceptionsFilter } from '@holdfast/errors';
 import { IdempotencyModule } from '@holdfast/idempotency';
+import { AdminGraphqlModule } from './admin-graphql/admin-graphql.module';
 import { AdminAuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CatalogModule } from './catalog/catalog.module';
@@ -81,6 +82,7 @@ export class AppModule {
         TaxModule,
         ShippingModule,
         CustomersModule,
+        AdminGraphqlModule, // POST /graphql: after the modules whose services it shows
         ...extraImports,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

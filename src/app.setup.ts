@@ -5,7 +5,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import type { Clock } from '@holdfast/clock';
 import { createValidationPipe, rejectHostileInput } from '@holdfast/errors';
-import { GLOBAL_PREFIX, UNPREFIXED_PATHS } from './config/api-paths';
+import { onlyPostToGraphql } from './admin-graphql/graphql-endpoint.controller';
+import { GLOBAL_PREFIX, GRAPHQL_PATH, UNPREFIXED_PATHS } from './config/api-paths';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { answerClientErrors } from './http-server';
@@ -51,6 +52,7 @@ export async function createApp(
   const protection = app.get(ProtectionConfig);
   app.set('trust proxy', protection.trustProxy);
   applyHttpProtection(app, protection); // before Swagger, so /docs gets the security headers too
+  app.use(GRAPHQL_PATH, onlyPostToGraphql); // Apollo would answer GET too, past the POST route's guards
   setupSwagger(app as INestApplication);
   const clientErrors = new NestLogger('HttpServer');
   answerClientErrors(app.getHttpServer(), (requestId, status, code) =>

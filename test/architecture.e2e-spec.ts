@@ -98,6 +98,8 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
   // Fleet events (DESIGN.md section 12): statuses and maintenance blocks, moving or displacing bookings.
   fleet: ['inventory', 'reservations', 'rentals', 'integrations', ...CROSS_CUTTING],
   customers: ['integrations', ...CROSS_CUTTING], // customer verification (seed 002's Customer Management Service)
+  // The admin dashboard's GraphQL API (DESIGN.md section 14): resolvers over the services of the modules it shows.
+  'admin-graphql': ['rentals', 'reservations', 'payments', 'support', ...CROSS_CUTTING],
 };
 
 /** Plumbing with no domain (typed config, the data source): any file of theirs may be imported from anywhere. */
@@ -129,6 +131,7 @@ const EXPORTED_FILES: Record<string, string[]> = {
   catalog: ['pricing.ts', 'rental-policy.ts'], // the pure pricing rules the hold statement applies and reservations store; a vehicle's rental policy and period
   metrics: ['metrics.registry.ts'], // the registry every module registers its own metrics in
   payments: ['payment-status.ts'], // payment statuses and summaries, for reservation views
+  reservations: ['reservation-queries.ts'], // the read side (pages of reservations with their money), for the admin GraphQL API
 };
 
 /**

@@ -188,6 +188,7 @@ const EXPECTED: Record<string, Expectation> = {
   'PUT /v1/admin/flags/{key}': { access: 'admin' },
   'GET /v1/admin/support-cases': { access: 'admin' },
   'POST /v1/admin/support-cases/{id}/resolve': { access: 'admin' },
+  'POST /graphql': { access: 'admin' }, // the admin GraphQL API: every query and mutation needs the admin role
   'GET /v1/admin/events': { access: 'admin' },
   'GET /v1/admin/integrations': { access: 'admin' },
 };
@@ -341,9 +342,10 @@ describe('authorisation of every documented operation', () => {
     }
   });
 
-  it('agrees with the document on which operations are public, and has every /v1/admin route need the admin role', () => {
+  it('agrees with the document on which operations are public, and has every /v1/admin route and /graphql need the admin role', () => {
     for (const op of operations) {
-      const documented = op.isPublic ? 'public' : op.path.startsWith('/v1/admin') ? 'admin' : 'user';
+      const admin = op.path.startsWith('/v1/admin') || op.path === '/graphql';
+      const documented = op.isPublic ? 'public' : admin ? 'admin' : 'user';
       expect({ operation: op.key, access: EXPECTED[op.key]?.access }).toEqual({ operation: op.key, access: documented });
     }
   });

@@ -95,6 +95,16 @@ describe('rate limits', () => {
       .expect(200);
   });
 
+  it('limits POST /graphql like the REST API, once per request however many fields it asks for', async () => {
+    const admin = `Bearer ${t.token('rl-gql-admin', ['admin'])}`;
+    const query = '{ deadJobs { id } supportCases { page { total } } auditLog { page { total } } }';
+    for (let i = 0; i < 5; i++) {
+      const res = await t.http.post('/graphql').set('Authorization', admin).send({ query }).expect(200);
+      expect(res.body.errors).toBeUndefined();
+    }
+    expectRateLimited(await t.http.post('/graphql').set('Authorization', admin).send({ query }));
+  });
+
   it('never limits the Stripe webhook, which still checks every signature', async () => {
     const ip = '203.0.113.20';
     const deliver = (payload: string, signature: string) =>

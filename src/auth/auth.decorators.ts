@@ -3,6 +3,21 @@ import { ApiSecurity } from '@nestjs/swagger';
 import { ApiErrors } from '@holdfast/errors';
 import type { AuthUser } from './auth-user';
 
+export interface GuardedRequest {
+  headers: Record<string, unknown>;
+  user?: AuthUser;
+}
+
+/**
+ * The HTTP request behind a call: a route's, or a GraphQL resolver's (its context is
+ * `{ req, res }`, as the admin GraphQL module builds it; GqlExecutionContext reads the
+ * same third argument).
+ */
+export function requestOf<T = GuardedRequest>(context: ExecutionContext): T {
+  if (context.getType<string>() === 'graphql') return (context.getArgByIndex(2) as { req: T }).req;
+  return context.switchToHttp().getRequest<T>();
+}
+
 export const IS_PUBLIC = 'holdfast:public';
 export const ROLES = 'holdfast:roles';
 
@@ -19,5 +34,5 @@ export const Roles = (...roles: string[]): MethodDecorator & ClassDecorator =>
 
 /** The signed-in user of the request. */
 export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthUser => {
-  return ctx.switchToHttp().getRequest<{ user: AuthUser }>().user;
+  return requestOf<{ user: AuthUser }>(ctx).user;
 });

@@ -4,7 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { Clock } from '@holdfast/clock';
 import { AppError } from '@holdfast/errors';
 import type { AuthUser } from './auth-user';
-import { IS_PUBLIC, ROLES } from './auth.decorators';
+import { IS_PUBLIC, requestOf, ROLES } from './auth.decorators';
 import { VerifiedTokens } from './verified-tokens';
 
 /** The token of an `Authorization: Bearer <token>` header, as passport-jwt reads it; null otherwise. */
@@ -35,7 +35,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
-    const req = context.switchToHttp().getRequest<{ headers: Record<string, unknown>; user?: AuthUser }>();
+    const req = requestOf(context);
     const token = bearerToken(req.headers.authorization);
     const known = token === null ? undefined : this.verified.get(token);
     if (known) {
@@ -45,6 +45,16 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const allowed = (await super.canActivate(context)) as boolean;
     if (allowed && token !== null && req.user) this.verified.remember(token, req.user);
     return allowed;
+  }
+
+  /** passport reads the request (and response) through these: a resolver's are in its GraphQL context. */
+  override getRequest(context: ExecutionContext): { headers: Record<string, unknown>; user?: AuthUser } {
+    return requestOf(context);
+  }
+
+  getResponse(context: ExecutionContext): unknown {
+    if (context.getType<string>() === 'graphql') return (context.getArgByIndex(2) as { res: unknown }).res;
+    return context.switchToHttp().getResponse();
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
@@ -61,7 +71,7 @@ export class RolesGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES, [context.getHandler(), context.getClass()]);
     if (!roles?.length) return true;
-    const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
+    const user = requestOf(context).user;
     if (!user) throw new AppError('UNAUTHORIZED', 'A valid bearer token is required');
     if (!roles.every((role) => user.roles.includes(role))) {
       throw new AppError('FORBIDDEN', `This needs the ${roles.join(', ')} role`);

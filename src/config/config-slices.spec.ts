@@ -1,4 +1,7 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { AdminGraphqlConfig } from '../admin-graphql/admin-graphql.config';
 import { AuthConfig } from '../auth/auth.config';
 import { CustomersConfig } from '../customers/customers.config';
 import { DatabaseConfig } from '../database/database.config';
@@ -58,6 +61,12 @@ describe('config slices', () => {
       trustProxy: 'loopback',
       rateLimitPerMinute: 600,
       holdRateLimitPerMinute: 60,
+    });
+    expect(fields(slices.adminGraphql)).toEqual({
+      maxDepth: 8,
+      maxCost: 20000,
+      introspection: true,
+      schemaFile: join(process.cwd(), 'schema.gql'), // development: the checked-in file
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 900, holdSweepIntervalSeconds: 30, rentalAuthLeadDays: 2 });
     expect(fields(slices.rentals)).toEqual({
@@ -178,6 +187,8 @@ describe('config slices', () => {
       TRUST_PROXY: '2',
       RATE_LIMIT_PER_MINUTE: '100',
       RATE_LIMIT_HOLD_PER_MINUTE: '0',
+      GRAPHQL_MAX_DEPTH: '5',
+      GRAPHQL_MAX_COST: '300',
       HOLD_TTL_SECONDS: '60',
       HOLD_SWEEP_INTERVAL_SECONDS: '5',
       RENTAL_AUTH_LEAD_DAYS: '3',
@@ -261,6 +272,12 @@ describe('config slices', () => {
       trustProxy: 2,
       rateLimitPerMinute: 100,
       holdRateLimitPerMinute: 0,
+    });
+    expect(fields(slices.adminGraphql)).toEqual({
+      maxDepth: 5,
+      maxCost: 300,
+      introspection: true,
+      schemaFile: join(tmpdir(), `holdfast-schema-${process.pid}.gql`), // tests never rewrite the checked-in file
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 60, holdSweepIntervalSeconds: 5, rentalAuthLeadDays: 3 });
     expect(fields(slices.rentals)).toEqual({
@@ -366,9 +383,16 @@ describe('config slices', () => {
     expect(smtp.notifications).toMatchObject({ smtpUrl: 'smtp://u:p@mail.test:587', devRoutes: false });
   });
 
+  it('turns GraphQL introspection off and writes no schema file in production', () => {
+    const env = createAppConfig(validateEnv({}), 'postgres://db/holdfast', false);
+    const production = new AdminGraphqlConfig({ ...env, NODE_ENV: 'production' } as typeof env);
+    expect({ ...production }).toEqual({ maxDepth: 8, maxCost: 20000, introspection: false, schemaFile: null });
+  });
+
   it('builds each slice as an instance of its class (the injection token), frozen', () => {
     const slices = slicesOf({});
     const classes = [
+      AdminGraphqlConfig,
       AuthConfig,
       DatabaseConfig,
       DemoConfig,

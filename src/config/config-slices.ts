@@ -1,3 +1,4 @@
+import { AdminGraphqlConfig } from '../admin-graphql/admin-graphql.config';
 import { AuthConfig } from '../auth/auth.config';
 import { CustomersConfig } from '../customers/customers.config';
 import { DatabaseConfig } from '../database/database.config';
@@ -28,6 +29,7 @@ import type { AppConfig } from './app-config';
  */
 export function configSlices(config: AppConfig) {
   return {
+    adminGraphql: Object.freeze(new AdminGraphqlConfig(config)),
     auth: Object.freeze(new AuthConfig(config)),
     database: Object.freeze(new DatabaseConfig(config)),
     demo: Object.freeze(new DemoConfig(config)),

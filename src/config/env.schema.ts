@@ -161,6 +161,13 @@ export class EnvironmentVariables extends IntegrationVariables {
   @IntInRange(0, 1_000_000)
   RATE_LIMIT_HOLD_PER_MINUTE: number = 60;
 
+  /** The admin GraphQL API's query limits (docs/graphql.md): deepest field nesting, and total cost of a query. */
+  @IntInRange(2, 50)
+  GRAPHQL_MAX_DEPTH: number = 8;
+
+  @IntInRange(10, 1_000_000)
+  GRAPHQL_MAX_COST: number = 20000;
+
   @IntInRange(0, 600000)
   SHUTDOWN_TIMEOUT_MS: number = 10000;
 
@@ -256,6 +263,8 @@ export const ENV_KEYS = [
   'TRUST_PROXY',
   'RATE_LIMIT_PER_MINUTE',
   'RATE_LIMIT_HOLD_PER_MINUTE',
+  'GRAPHQL_MAX_DEPTH',
+  'GRAPHQL_MAX_COST',
   'DATABASE_URL',
   'EMBEDDED_PG_DIR',
   'DB_POOL_SIZE',

@@ -22,6 +22,7 @@ export type PaymentPurpose = (typeof PAYMENT_PURPOSES)[number];
 @Check('chk_payments_capture_method', `"capture_method" IN ('automatic', 'manual')`)
 @Index('idx_payments_reservation', ['reservationId'])
 @Index('idx_payments_pending', ['updatedAt'], { where: `"status" NOT IN ('succeeded', 'canceled', 'failed')` })
+@Index('idx_payments_captured_created', ['currency', 'createdAt'], { where: `"captured_cents" > 0` })
 export class PaymentEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -22,6 +22,8 @@ import { ReconciliationRepository } from './reconciliation.repository';
 import { RefundFlushService } from './refund-flush.service';
 import { RefundsRepository } from './refunds.repository';
 import { RefundsService } from './refunds.service';
+import { RevenueRepository } from './revenue.repository';
+import { RevenueService } from './revenue.service';
 import { SimulatedClientService } from './simulated-client.service';
 import { SimulatedGateway } from './simulated.gateway';
 import { StripeGateway } from './stripe.gateway';
@@ -65,6 +67,8 @@ import { StripeGateway } from './stripe.gateway';
     OffSessionChargesService,
     PaymentSetupsRepository,
     PaymentSetupsService,
+    RevenueRepository,
+    RevenueService,
   ],
   // Services and the ports only: the gateway, the metrics and the event relay stay inside.
   exports: [
@@ -77,6 +81,7 @@ import { StripeGateway } from './stripe.gateway';
     AuthorizationSchedulePort,
     OffSessionChargesService,
     PaymentSetupsService,
+    RevenueService,
   ],
 })
 export class PaymentsModule {}

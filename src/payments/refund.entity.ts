@@ -17,6 +17,7 @@ import { PaymentEntity } from './payment.entity';
 @Check('chk_refunds_amount', `"amount_cents" > 0`)
 @Check('chk_refunds_status', `"status" IN ('pending', 'succeeded', 'failed')`)
 @Index('idx_refunds_payment', ['paymentId'])
+@Index('idx_refunds_succeeded_created', ['createdAt'], { where: `"status" = 'succeeded'` })
 export class RefundEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -75,6 +75,28 @@ export class RentalsRepository {
     return row ?? null;
   }
 
+  /**
+   * Rentals not yet completed (the admin dashboard's active list), soonest pickup first,
+   * optionally of one status or one renter, with how many match in all.
+   */
+  async listActive(
+    filter: { status?: RentalStatus; userId?: string },
+    limit: number,
+    offset: number,
+  ): Promise<{ rentals: Rental[]; total: number }> {
+    const where = `rental_status <> 'completed' AND ($1::text IS NULL OR rental_status = $1) AND ($2::text IS NULL OR user_id = $2)`;
+    const params = [filter.status ?? null, filter.userId ?? null];
+    const rentals = await this.txHost.rows<Rental>(
+      `SELECT ${COLUMNS} FROM rentals WHERE ${where} ORDER BY pickup_at, reservation_id LIMIT $3 OFFSET $4`,
+      [...params, limit, offset],
+    );
+    const [{ total }] = await this.txHost.rows<{ total: number }>(
+      `SELECT count(*)::int AS total FROM rentals WHERE ${where}`,
+      params,
+    );
+    return { rentals, total };
+  }
+
   /** Writes the rental of a booking unless it exists (a concurrent first read wrote it). */
   async insert(r: NewRental): Promise<void> {
     await this.txHost.rows(
@@ -165,6 +187,16 @@ export class RentalsRepository {
     await this.txHost.rows(
       `UPDATE rentals SET verified_by = $2, verification_note = $3, rental_status = $4, updated_at = now() WHERE reservation_id = $1`,
       [reservationId, by, note, status],
+    );
+  }
+
+  /** The fines of several rentals in one query, each with its rental's id. */
+  async finesFor(reservationIds: string[]): Promise<(RentalFine & { reservationId: string })[]> {
+    return this.txHost.rows<RentalFine & { reservationId: string }>(
+      `SELECT reservation_id AS "reservationId", kind, amount_cents AS "amountCents", assessed_cents AS "assessedCents",
+              reason, set_by AS "setBy", updated_at AS "updatedAt"
+         FROM rental_fines WHERE reservation_id = ANY($1::uuid[]) ORDER BY created_at, kind`,
+      [reservationIds],
     );
   }
 

@@ -12,7 +12,7 @@ import type { RentalDto } from './dto/rental.dto';
 import { rentalMoney } from './rental-money';
 import { RentalsConfig } from './rentals.config';
 import { RentalsRepository } from './rentals.repository';
-import type { AgreedPolicy, Rental } from './rentals.types';
+import type { AgreedPolicy, Rental, RentalFine, RentalStatus } from './rentals.types';
 import { TELEMATICS, type Telematics, TelematicsError } from './telematics.port';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -61,6 +61,23 @@ export class RentalsService {
   async get(id: string): Promise<Rental | null> {
     if (!UUID.test(id)) return null;
     return (await this.repo.find(id)) ?? (await this.create(id));
+  }
+
+  /** Rentals not yet completed, soonest pickup first (the admin dashboard's `activeRentals`). */
+  async listActive(
+    filter: { status?: RentalStatus; userId?: string },
+    limit: number,
+    offset: number,
+  ): Promise<{ rentals: Rental[]; total: number }> {
+    return this.repo.listActive(filter, limit, offset);
+  }
+
+  /** The fines of each rental given, as they stand (what is owed, what was assessed, who set it), in one query. */
+  async finesOf(ids: string[]): Promise<Map<string, RentalFine[]>> {
+    const out = new Map<string, RentalFine[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return out;
+    for (const { reservationId, ...fine } of await this.repo.finesFor(ids)) out.get(reservationId)?.push(fine);
+    return out;
   }
 
   /**

@@ -1,5 +1,8 @@
 import type { DisputeReason, FineKind } from './settlement';
 
+/** The fine kinds, for callers outside rentals (the admin GraphQL API's enum). */
+export { FINE_KINDS } from './settlement';
+
 /** DESIGN.md section 4: where a vehicle rental stands, beside the reservation's `status`. */
 export const RENTAL_STATUSES = ['not_started', 'in_progress', 'returned', 'return_disputed', 'completed'] as const;
 export type RentalStatus = (typeof RENTAL_STATUSES)[number];

@@ -73,6 +73,20 @@ export class ReservationQueries {
   }
 
   /**
+   * The kind of offering each reservation booked (`experience`, `product`, `rental`), or
+   * `mixed` for a cart of several kinds, in one query: the revenue report's grouping.
+   */
+  async offeringKinds(ids: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (ids.length === 0) return out;
+    for (const item of await this.repo.itemsOf(ids)) {
+      const seen = out.get(item.reservationId);
+      out.set(item.reservationId, seen === undefined || seen === item.kind ? item.kind : 'mixed');
+    }
+    return out;
+  }
+
+  /**
    * One reservation's row, shown items and money, for the app's own use (no access
    * check): what an email about it says. Reads through the caller's transaction, so it
    * sees the change being made.

@@ -56,6 +56,6 @@ import { VehicleCheckout } from './vehicle-checkout';
     ReservationAttentionRepository,
     ReservationAttentionService,
   ],
-  exports: [ReservationsService, HoldExpiryJob, ReservationAttentionService],
+  exports: [ReservationsService, HoldExpiryJob, ReservationAttentionService, ReservationQueries],
 })
 export class ReservationsModule {}

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { GraphQLError } from 'graphql';
 import { AppError, type ErrorDetail } from './app-error';
 import { ERROR_STATUS, type ErrorCode } from './error-codes';
 import { redactUrl } from './redact-url';
@@ -61,7 +62,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   constructor(@Optional() @Inject(UNAVAILABLE_ERRORS) private readonly isUnavailable?: UnavailablePredicate) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): GraphQLError | undefined {
+    if (host.getType<string>() === 'graphql') return this.graphqlError(exception, host);
     const http = host.switchToHttp();
     const req = http.getRequest<Request & { id?: string }>();
     const res = http.getResponse<Response>();
@@ -72,13 +74,39 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const url = redactUrl(req.originalUrl);
       this.logger.error({ err: exception, requestId, method: req.method, url }, `Unhandled error on ${req.method} ${url}`);
     }
-    if (res.headersSent) return;
+    if (res.headersSent) return undefined;
     if (rendered.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(rendered.retryAfterSeconds));
     res.status(rendered.status).json({
       error: rendered.code,
       message: rendered.message,
       ...(rendered.details ? { details: rendered.details } : {}),
       requestId,
+    });
+    return undefined;
+  }
+
+  /**
+   * A resolver's error, for GraphQL's `errors[]` (DESIGN.md section 6): the same code
+   * and message as the REST envelope, the code in `extensions.code` (and the status it
+   * would have had), never the exception's own text for a 500. Returned, not thrown:
+   * a resolver's result that is an error becomes one entry of `errors[]`.
+   */
+  private graphqlError(exception: unknown, host: ArgumentsHost): GraphQLError {
+    if (exception instanceof GraphQLError) return exception;
+    const rendered = this.render(exception);
+    const req = (host.getArgByIndex(2) as { req?: Request & { id?: string } } | undefined)?.req;
+    const requestId = String(req?.id ?? req?.headers['x-request-id'] ?? '');
+    if (rendered.status >= 500) {
+      this.logger.error({ err: exception, requestId, method: 'POST', url: '/graphql' }, 'Unhandled error in a GraphQL resolver');
+    }
+    return new GraphQLError(rendered.message, {
+      extensions: {
+        code: rendered.code,
+        status: rendered.status,
+        ...(rendered.details ? { details: rendered.details } : {}),
+        ...(rendered.retryAfterSeconds !== undefined ? { retryAfterSeconds: rendered.retryAfterSeconds } : {}),
+        requestId,
+      },
     });
   }
 

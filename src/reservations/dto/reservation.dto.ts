@@ -9,6 +9,9 @@ import {
 import { RESERVATION_STATUSES, type ReservationStatus } from '../reservation.entity';
 import { AppliedDiscountsDto } from './hold.dto';
 
+/** The statuses, for callers outside reservations (the admin GraphQL API's enum). */
+export { RESERVATION_STATUSES, type ReservationStatus };
+
 export class ReservationOfferingDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
