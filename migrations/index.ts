@@ -20,6 +20,7 @@ import { CreateExternalAllocations1795482000500 } from './1795482000500-CreateEx
 import { VehicleOfferingsAndUnits1795568000100 } from './1795568000100-VehicleOfferingsAndUnits';
 import { CreateRentals1795568000300 } from './1795568000300-CreateRentals';
 import { RentalEvents1795568000500 } from './1795568000500-RentalEvents';
+import { ReservationsCreatedIndex1795650000200 } from './1795650000200-ReservationsCreatedIndex';
 import { CreateCustomerVerifications1795568000200 } from './1795568000200-CreateCustomerVerifications';
 import { VehicleMoneySchedule1795568000400 } from './1795568000400-VehicleMoneySchedule';
 
@@ -46,4 +47,5 @@ export const migrations = [
   CreateRentals1795568000300,
   VehicleMoneySchedule1795568000400,
   RentalEvents1795568000500,
+  ReservationsCreatedIndex1795650000200,
 ];

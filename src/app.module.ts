@@ -6,6 +6,7 @@ import { AuditModule } from '@holdfast/audit';
 import { type Clock, ClockModule } from '@holdfast/clock';
 import { AllExceptionsFilter } from '@holdfast/errors';
 import { IdempotencyModule } from '@holdfast/idempotency';
+import { AnalyticsModule } from './analytics/analytics.module';
 import { AdminAuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CatalogModule } from './catalog/catalog.module';
@@ -79,6 +80,7 @@ export class AppModule {
         TaxModule,
         ShippingModule,
         CustomersModule,
+        AnalyticsModule,
         ...extraImports,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -96,6 +96,8 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
     ...CROSS_CUTTING,
   ],
   customers: ['integrations', ...CROSS_CUTTING], // customer verification (seed 002's Customer Management Service)
+  // The analytics export (DESIGN.md section 13): reservations' keyset query, completed by batched reads of the others.
+  analytics: ['reservations', 'inventory', 'catalog', 'events', 'payments', ...CROSS_CUTTING],
 };
 
 /** Plumbing with no domain (typed config, the data source): any file of theirs may be imported from anywhere. */

@@ -115,7 +115,9 @@ describe('userFromClaims', () => {
   });
 
   it('takes scopes as an array too, and leaves the property out when there are none', () => {
-    expect(userFromClaims({ sub: 'm', scope: ['holdfast/analytics.read', 7, null] })?.scopes).toEqual(['holdfast/analytics.read']);
+    expect(userFromClaims({ sub: 'm', scope: ['holdfast/analytics.read', 7, null] })?.scopes).toEqual([
+      'holdfast/analytics.read',
+    ]);
     expect(userFromClaims({ sub: 'alice', scope: '' })).toEqual({ sub: 'alice', roles: [] });
     expect(userFromClaims({ sub: 'alice', scope: { a: 1 } })).toEqual({ sub: 'alice', roles: [] });
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { AnalyticsConfig } from '../analytics/analytics.config';
 import { AuthConfig } from '../auth/auth.config';
 import { CustomersConfig } from '../customers/customers.config';
 import { DatabaseConfig } from '../database/database.config';
@@ -59,6 +60,7 @@ describe('config slices', () => {
       holdRateLimitPerMinute: 60,
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 900, holdSweepIntervalSeconds: 30, rentalAuthLeadDays: 2 });
+    expect(fields(slices.analytics)).toEqual({ exportHourUtc: 2, exportDays: 7 });
     expect(fields(slices.rentals)).toEqual({
       telematicsMode: 'simulated',
       telematicsApiUrl: null,
@@ -147,6 +149,8 @@ describe('config slices', () => {
       HOLD_TTL_SECONDS: '60',
       HOLD_SWEEP_INTERVAL_SECONDS: '5',
       RENTAL_AUTH_LEAD_DAYS: '3',
+      ANALYTICS_EXPORT_HOUR_UTC: '5',
+      ANALYTICS_EXPORT_DAYS: '3',
       EVENTS_NATS_URL: 'nats://relay:secret@nats:4222',
       EVENTS_RELAY_INTERVAL_MS: '250',
       TAX_API_URL: 'https://tax.example.com',
@@ -229,6 +233,7 @@ describe('config slices', () => {
       holdRateLimitPerMinute: 0,
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 60, holdSweepIntervalSeconds: 5, rentalAuthLeadDays: 3 });
+    expect(fields(slices.analytics)).toEqual({ exportHourUtc: 5, exportDays: 3 });
     expect(fields(slices.rentals)).toEqual({
       telematicsMode: 'http',
       telematicsApiUrl: 'https://telematics.example.com/api',
@@ -353,6 +358,7 @@ describe('config slices', () => {
       TaxConfig,
       ShippingConfig,
       CustomersConfig,
+      AnalyticsConfig,
     ];
     expect(Object.values(slices).map((slice) => slice.constructor)).toEqual(classes);
     for (const slice of Object.values(slices)) expect(Object.isFrozen(slice)).toBe(true);

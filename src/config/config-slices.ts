@@ -1,3 +1,4 @@
+import { AnalyticsConfig } from '../analytics/analytics.config';
 import { AuthConfig } from '../auth/auth.config';
 import { CustomersConfig } from '../customers/customers.config';
 import { DatabaseConfig } from '../database/database.config';
@@ -45,6 +46,7 @@ export function configSlices(config: AppConfig) {
     tax: Object.freeze(new TaxConfig(config)),
     shipping: Object.freeze(new ShippingConfig(config)),
     customers: Object.freeze(new CustomersConfig(config)),
+    analytics: Object.freeze(new AnalyticsConfig(config)),
   } as const;
 }
 
