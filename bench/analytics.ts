@@ -94,11 +94,12 @@ async function pagesPhase(app: App, token: string, seed: AnalyticsSeed): Promise
 }
 
 /** Streams [from, to) as NDJSON, counting lines; `pauseEvery` lines the reader sleeps 20 ms (a slow client). */
-async function streamOnce(app: App, token: string, from: Date, to: Date, pauseEvery = 0) {
+async function streamOnce(app: App, token: string, from: Date, to: Date, pauseEvery = 0, expected = 0) {
   const url = new URL(`http://127.0.0.1:${app.port}/v1/bookings/analytics`);
   url.search = new URLSearchParams({ from: from.toISOString(), to: to.toISOString() }).toString();
   const before = rssMb(app.pid);
   let peak = before ?? 0;
+  const timeline: number[] = []; // RSS (MB) each time another tenth of the rows has arrived
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(app.pid) ?? 0)), 50);
   const started = performance.now();
   let lines = 0;
@@ -112,6 +113,7 @@ async function streamOnce(app: App, token: string, from: Date, to: Date, pauseEv
       if (!firstByteMs) firstByteMs = performance.now() - started;
       bytes += chunk.length;
       for (const byte of chunk) if (byte === 10) lines++;
+      if (expected && lines >= ((timeline.length + 1) * expected) / 10) timeline.push(rssMb(app.pid) ?? 0);
       if (pauseEvery && lines >= nextPause) {
         nextPause += pauseEvery;
         await sleep(20);
@@ -122,7 +124,7 @@ async function streamOnce(app: App, token: string, from: Date, to: Date, pauseEv
   }
   const seconds = (performance.now() - started) / 1000;
   peak = Math.max(peak, rssMb(app.pid) ?? 0);
-  return { lines, bytes, seconds, firstByteMs, before, peak, growth: before === null ? null : peak - before };
+  return { lines, bytes, seconds, firstByteMs, before, peak, growth: before === null ? null : peak - before, timeline };
 }
 
 async function ndjsonPhase(app: App, token: string, seed: AnalyticsSeed): Promise<boolean> {
@@ -132,9 +134,10 @@ async function ndjsonPhase(app: App, token: string, seed: AnalyticsSeed): Promis
   let ok = true;
   for (const [label, pause] of [
     ['full speed', 0],
+    ['full speed, again', 0],
     ['slow reader (20 ms pause every 1,000 lines)', 1000],
   ] as const) {
-    const run = await streamOnce(app, token, seed.from, to, pause);
+    const run = await streamOnce(app, token, seed.from, to, pause, STREAM_ROWS);
     const growth = run.growth === null ? 'n/a (no /proc)' : `${fmt(run.growth, 1)} MB`;
     const pass = run.growth === null || run.growth < RSS_TARGET_MB;
     out(`NDJSON export of the first ${fmt(STREAM_ROWS)} bookings, ${label}`);
@@ -146,6 +149,7 @@ async function ndjsonPhase(app: App, token: string, seed: AnalyticsSeed): Promis
       `  app RSS before ${run.before === null ? 'n/a' : fmt(run.before, 1)} MB, peak ${fmt(run.peak, 1)} MB, ` +
         `growth ${growth} (target < ${RSS_TARGET_MB} MB: ${pass ? 'met' : 'MISSED'})`,
     );
+    out(`  app RSS (MB) after each tenth of the rows: ${run.timeline.map((mb) => fmt(mb)).join(' ')}`);
     if (run.lines !== STREAM_ROWS) note(`expected ${STREAM_ROWS} rows, read ${run.lines}`);
     ok = ok && pass && run.lines === STREAM_ROWS;
   }

@@ -20,7 +20,7 @@ const DOC = {
     'payments and refunds. Never the guest name, email or phone. For admins, or a machine client whose token carries ' +
     `the scope \`${ANALYTICS_READ_SCOPE}\`. By default a JSON page of \`limit\` bookings and \`nextCursor\`; with ` +
     '`Accept: application/x-ndjson`, every record of the range streamed as newline-delimited JSON, read in keyset chunks ' +
-    'of 1,000 bookings at the pace the client reads (no page size, no cursor; not cut by the request timeout).',
+    'of 250 bookings at the pace the client reads (no page size, no cursor; not cut by the request timeout).',
 };
 
 /** The two answers: a JSON page, or NDJSON lines of AnalyticsExport. */
