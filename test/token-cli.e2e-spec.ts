@@ -82,6 +82,18 @@ describe('npm run token (src/cli/token.ts)', () => {
     expect(me.body).toEqual({ sub: 'bob', roles: ['admin', 'support'], email: 'bob@example.com' });
   });
 
+  it('--scope writes the space-delimited scope claim of a machine client, which the app reads as scopes', async () => {
+    const run = runCli(['--sub', 'forecasting', '--scope', 'holdfast/analytics.read other/x.read'], {
+      AUTH_MODE: 'dev',
+      JWT_SECRET: TEST_JWT_SECRET,
+    });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    const token = run.stdout.trim();
+    expect((jwt.decode(token) as jwt.JwtPayload).scope).toBe('holdfast/analytics.read other/x.read');
+    const me = await t.http.get('/v1/test-auth/me').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(me.body).toEqual({ sub: 'forecasting', roles: [], scopes: ['holdfast/analytics.read', 'other/x.read'] });
+  });
+
   it('without --roles prints a token with no roles, which an admin route refuses with 403', async () => {
     const run = runCli(['--sub', 'carol'], { AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET });
     expect(run.status).toBe(0);
