@@ -48,15 +48,14 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { startEmbeddedPostgres, type RunningPostgres } from '../libs/database/src/embedded-postgres';
-import { quoteIdent, withDatabaseName } from '../libs/database/src/database-names';
 import { mintDevToken } from '../src/auth/dev-token.service';
 import { type App, startApp } from './support/app-process';
+import { createBenchDatabase as createDatabase } from './support/database';
 import { cleanUpOnSignals, cleanup, cleanups, fmt, note, out, sleep } from './support/common';
 import { type CpuUse, cpuLine, cpuSnapshot, cpuUse, findPostmaster } from './support/cpu';
 import {
@@ -127,51 +126,6 @@ const PGBENCH_SETTINGS: PgbenchSettings = {
 
 // ---------------------------------------------------------------------------------------
 // Database
-
-interface Database {
-  url: string;
-  serverVersion: string;
-  where: string;
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, application_name: 'holdfast-bench' });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function createDatabase(): Promise<Database> {
-  let serverUrl = process.env.DATABASE_URL;
-  let where = `DATABASE_URL's server`;
-  if (!serverUrl) {
-    const dir = mkdtempSync(join(tmpdir(), 'holdfast-bench-'));
-    // As root, Postgres runs as the `postgres` user, which must reach the data dir.
-    chmodSync(dir, 0o755);
-    cleanups.push({ name: 'temp dir', run: () => rmSync(dir, { recursive: true, force: true }) });
-    note(`starting embedded PostgreSQL in ${dir}`);
-    const embedded: RunningPostgres = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), log: note });
-    cleanups.push({ name: 'embedded PostgreSQL', run: () => embedded.stop() });
-    serverUrl = embedded.url;
-    where = 'embedded PostgreSQL';
-  }
-  const name = `holdfast_bench_${Date.now()}`;
-  const serverVersion = await withClient(serverUrl, async (admin) => {
-    await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
-    return ((await admin.query('SHOW server_version')).rows[0] as { server_version: string }).server_version;
-  });
-  const adminUrl = serverUrl;
-  cleanups.push({
-    name: `database ${name}`,
-    run: async () => {
-      await withClient(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
-    },
-  });
-  return { url: withDatabaseName(serverUrl, name), serverVersion, where };
-}
 
 interface Seed {
   offeringId: string;

@@ -23,6 +23,7 @@ import { RentalEvents1795568000500 } from './1795568000500-RentalEvents';
 import { FleetEvents1795650000100 } from './1795650000100-FleetEvents';
 import { CreateCustomerVerifications1795568000200 } from './1795568000200-CreateCustomerVerifications';
 import { VehicleMoneySchedule1795568000400 } from './1795568000400-VehicleMoneySchedule';
+import { ReservationsCreatedIndex1795650000200 } from './1795650000200-ReservationsCreatedIndex';
 import { RevenueReportIndexes1795650000300 } from './1795650000300-RevenueReportIndexes';
 
 export const migrations = [
@@ -49,5 +50,6 @@ export const migrations = [
   VehicleMoneySchedule1795568000400,
   RentalEvents1795568000500,
   FleetEvents1795650000100,
+  ReservationsCreatedIndex1795650000200,
   RevenueReportIndexes1795650000300,
 ];

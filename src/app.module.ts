@@ -7,6 +7,7 @@ import { type Clock, ClockModule } from '@holdfast/clock';
 import { AllExceptionsFilter } from '@holdfast/errors';
 import { IdempotencyModule } from '@holdfast/idempotency';
 import { AdminGraphqlModule } from './admin-graphql/admin-graphql.module';
+import { AnalyticsModule } from './analytics/analytics.module';
 import { AdminAuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CatalogModule } from './catalog/catalog.module';
@@ -83,6 +84,7 @@ export class AppModule {
         ShippingModule,
         CustomersModule,
         AdminGraphqlModule, // POST /graphql: after the modules whose services it shows
+        AnalyticsModule,
         ...extraImports,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

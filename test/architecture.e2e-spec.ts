@@ -100,6 +100,8 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
   customers: ['integrations', ...CROSS_CUTTING], // customer verification (seed 002's Customer Management Service)
   // The admin dashboard's GraphQL API (DESIGN.md section 14): resolvers over the services of the modules it shows.
   'admin-graphql': ['rentals', 'reservations', 'payments', 'support', ...CROSS_CUTTING],
+  // The analytics export (DESIGN.md section 13): reservations' keyset query, completed by batched reads of the others.
+  analytics: ['reservations', 'inventory', 'catalog', 'events', 'payments', ...CROSS_CUTTING],
 };
 
 /** Plumbing with no domain (typed config, the data source): any file of theirs may be imported from anywhere. */

@@ -182,6 +182,10 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /v1/admin/reservations/{id}/shipments': { access: 'admin' },
   'GET /v1/admin/invariants': { access: 'admin' },
   'GET /v1/admin/jobs': { access: 'admin' },
+  // Admins, or a machine client whose token carries holdfast/analytics.read (test/analytics.e2e-spec.ts covers the scope).
+  'GET /v1/bookings/analytics': { access: 'admin' },
+  'GET /api/bookings/analytics': { access: 'admin' },
+  'POST /v1/admin/analytics/exports': { access: 'admin' },
   'POST /v1/admin/jobs/{id}/retry': { access: 'admin' },
   'GET /v1/admin/audit': { access: 'admin' },
   'GET /v1/admin/flags': { access: 'admin' },
@@ -343,8 +347,10 @@ describe('authorisation of every documented operation', () => {
   });
 
   it('agrees with the document on which operations are public, and has every /v1/admin route and /graphql need the admin role', () => {
+    // Outside /v1/admin, the routes for admins or a machine client's scope (@Roles('admin') + @Scopes(...)).
+    const adminOrScope = ['GET /v1/bookings/analytics', 'GET /api/bookings/analytics'];
     for (const op of operations) {
-      const admin = op.path.startsWith('/v1/admin') || op.path === '/graphql';
+      const admin = op.path.startsWith('/v1/admin') || op.path === '/graphql' || adminOrScope.includes(op.key);
       const documented = op.isPublic ? 'public' : admin ? 'admin' : 'user';
       expect({ operation: op.key, access: EXPECTED[op.key]?.access }).toEqual({ operation: op.key, access: documented });
     }

@@ -82,6 +82,23 @@ describe('npm run token (src/cli/token.ts)', () => {
     expect(me.body).toEqual({ sub: 'bob', roles: ['admin', 'support'], email: 'bob@example.com' });
   });
 
+  it('--scope writes the space-delimited scope claim of a machine client, which the app honours', async () => {
+    const run = runCli(['--sub', 'forecasting', '--scope', 'holdfast/analytics.read other/x.read'], {
+      AUTH_MODE: 'dev',
+      JWT_SECRET: TEST_JWT_SECRET,
+    });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    const token = run.stdout.trim();
+    expect((jwt.decode(token) as jwt.JwtPayload).scope).toBe('holdfast/analytics.read other/x.read');
+    // The scope opens the analytics export (admins or holdfast/analytics.read) to a token with no roles.
+    const feed = await t.http
+      .get('/v1/bookings/analytics')
+      .query({ from: '2001-01-01', to: '2001-01-02' })
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    expect(feed.body).toEqual({ data: [], nextCursor: null });
+  });
+
   it('without --roles prints a token with no roles, which an admin route refuses with 403', async () => {
     const run = runCli(['--sub', 'carol'], { AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET });
     expect(run.status).toBe(0);

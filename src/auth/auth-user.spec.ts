@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MAX_CUSTOMER_ID_LENGTH, userFromClaims } from './auth-user';
+import { MAX_CUSTOMER_ID_LENGTH, MAX_SCOPE_LENGTH, MAX_SCOPES, userFromClaims } from './auth-user';
 
 describe('userFromClaims', () => {
   it('reads the user id from sub and gives no roles when the token carries none', () => {
@@ -97,5 +97,36 @@ describe('userFromClaims', () => {
   it('never takes customerId in place of a missing or unusable sub', () => {
     expect(userFromClaims({ 'custom:customerId': 'CUST-0042' })).toBeNull();
     expect(userFromClaims({ sub: 'a\u0000b', 'custom:customerId': 'CUST-0042' })).toBeNull();
+  });
+
+  it("reads a Cognito machine client's access token: sub is the client id, scopes from the space-delimited scope", () => {
+    const user = userFromClaims({
+      sub: '4tq1abcclient',
+      token_use: 'access',
+      client_id: '4tq1abcclient',
+      scope: 'holdfast/analytics.read holdfast/other.write',
+    });
+    expect(user).toEqual({
+      sub: '4tq1abcclient',
+      roles: [],
+      email: undefined,
+      scopes: ['holdfast/analytics.read', 'holdfast/other.write'],
+    });
+  });
+
+  it('takes scopes as an array too, and leaves the property out when there are none', () => {
+    expect(userFromClaims({ sub: 'm', scope: ['holdfast/analytics.read', 7, null] })?.scopes).toEqual([
+      'holdfast/analytics.read',
+    ]);
+    expect(userFromClaims({ sub: 'alice', scope: '' })).toEqual({ sub: 'alice', roles: [] });
+    expect(userFromClaims({ sub: 'alice', scope: { a: 1 } })).toEqual({ sub: 'alice', roles: [] });
+  });
+
+  it('drops junk scopes (NUL and control characters, empty, too long) and bounds how many are read', () => {
+    const long = 'x'.repeat(MAX_SCOPE_LENGTH + 1);
+    const user = userFromClaims({ sub: 'm', scope: `holdfast/analytics.read\u0000 a\u0000b  c\td ${long} ok` });
+    expect(user?.scopes).toEqual(['ok']);
+    const many = Array.from({ length: MAX_SCOPES + 10 }, (_, i) => `s${i}`).join(' ');
+    expect(userFromClaims({ sub: 'm', scope: many })?.scopes).toHaveLength(MAX_SCOPES);
   });
 });

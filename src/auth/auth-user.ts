@@ -10,6 +10,12 @@ export interface AuthUser {
   customerId?: string;
   email?: string;
   roles: string[];
+  /**
+   * OAuth scopes the token grants (its `scope` claim), e.g. `holdfast/analytics.read` on a
+   * Cognito client-credentials access token of a machine client. Absent when the token
+   * grants none (people's tokens), so users look as they did before scopes existed.
+   */
+  scopes?: string[];
 }
 
 /** The claims we read, from our dev tokens or a Cognito user pool's id/access tokens. */
@@ -20,6 +26,8 @@ export interface TokenClaims {
   'cognito:groups'?: unknown;
   /** Cognito's custom attribute `customerId`: the user's id at the Customer Management Service. */
   'custom:customerId'?: unknown;
+  /** OAuth scopes: a space-delimited string (Cognito access tokens, RFC 8693) or an array. */
+  scope?: unknown;
   token_use?: unknown;
   client_id?: unknown;
   aud?: unknown;
@@ -46,20 +54,49 @@ function customerIdOf(value: unknown): string | undefined {
   return value.includes('\u0000') ? undefined : value;
 }
 
+/** At most this many scopes are read from a token; the rest are ignored. */
+export const MAX_SCOPES = 32;
+/** The longest scope taken (Cognito's resource-server scopes are `identifier/name`, far shorter). */
+export const MAX_SCOPE_LENGTH = 256;
+
+/**
+ * The token's scopes: the `scope` claim as a space-delimited string (as Cognito's access
+ * tokens carry it) or an array of strings. Bounded like `customerId`: at most MAX_SCOPES,
+ * each a non-empty printable string of at most MAX_SCOPE_LENGTH characters without NUL or
+ * other control characters; anything else is dropped (a junk scope grants nothing).
+ */
+export function scopesOf(value: unknown): string[] {
+  const raw = typeof value === 'string' ? value.slice(0, MAX_SCOPES * (MAX_SCOPE_LENGTH + 1)).split(' ') : stringList(value);
+  const usable = raw.filter((scope) => scope.length > 0 && scope.length <= MAX_SCOPE_LENGTH && !hasControlCharacter(scope));
+  return [...new Set(usable)].slice(0, MAX_SCOPES);
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
 /**
  * Turns verified claims into a user, or null when they do not describe one (no `sub`,
  * or one with a NUL character, which no database column can hold).
  * Roles come from `roles` (dev tokens) and `cognito:groups` (Cognito); `customerId` from
- * `custom:customerId` when it is a usable id (otherwise the property is absent).
+ * `custom:customerId` when it is a usable id (otherwise the property is absent); scopes
+ * from `scope` (see scopesOf). A Cognito machine token (client credentials: `sub` is the
+ * app client id, no email, no groups) becomes a user with no roles and its scopes.
  */
 export function userFromClaims(claims: TokenClaims): AuthUser | null {
   if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.includes('\u0000')) return null;
   const roles = [...new Set([...stringList(claims.roles), ...stringList(claims['cognito:groups'])])];
   const customerId = customerIdOf(claims['custom:customerId']);
+  const scopes = scopesOf(claims.scope);
   return {
     sub: claims.sub,
     ...(customerId === undefined ? {} : { customerId }),
     email: typeof claims.email === 'string' ? claims.email : undefined,
     roles,
+    ...(scopes.length === 0 ? {} : { scopes }),
   };
 }

@@ -4,7 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { Clock } from '@holdfast/clock';
 import { AppError } from '@holdfast/errors';
 import type { AuthUser } from './auth-user';
-import { IS_PUBLIC, requestOf, ROLES } from './auth.decorators';
+import { IS_PUBLIC, requestOf, ROLES, SCOPES } from './auth.decorators';
 import { VerifiedTokens } from './verified-tokens';
 
 /** The token of an `Authorization: Bearer <token>` header, as passport-jwt reads it; null otherwise. */
@@ -63,19 +63,28 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 }
 
-/** Global guard: enforces `@Roles(...)`. Runs after JwtAuthGuard. */
+/**
+ * Global guard: enforces `@Roles(...)` and `@Scopes(...)`. Runs after JwtAuthGuard. A
+ * route with roles only needs every role (as ever); with scopes too, every role OR any
+ * one of the scopes; with scopes only, one of the scopes.
+ */
 @Injectable()
 export class RolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES, [context.getHandler(), context.getClass()]);
-    if (!roles?.length) return true;
+    const targets = [context.getHandler(), context.getClass()];
+    const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES, targets) ?? [];
+    const scopes = this.reflector.getAllAndOverride<string[] | undefined>(SCOPES, targets) ?? [];
+    if (roles.length === 0 && scopes.length === 0) return true;
     const user = requestOf(context).user;
     if (!user) throw new AppError('UNAUTHORIZED', 'A valid bearer token is required');
-    if (!roles.every((role) => user.roles.includes(role))) {
-      throw new AppError('FORBIDDEN', `This needs the ${roles.join(', ')} role`);
-    }
-    return true;
+    const hasRoles = roles.length > 0 && roles.every((role) => user.roles.includes(role));
+    const hasScope = scopes.some((scope) => user.scopes?.includes(scope) ?? false);
+    if (hasRoles || hasScope) return true;
+    const needs = [roles.length ? `the ${roles.join(', ')} role` : '', scopes.length ? `the scope ${scopes.join(' or ')}` : '']
+      .filter(Boolean)
+      .join(' or ');
+    throw new AppError('FORBIDDEN', `This needs ${needs}`);
   }
 }

@@ -15,4 +15,11 @@ describe('mintDevToken', () => {
       expect(() => mintDevToken(SECRET, { sub: 'alice' }, ttl)).toThrow('a dev token needs a positive lifetime');
     }
   });
+
+  it('writes scopes as one space-delimited scope claim, and none when there are none', () => {
+    const scoped = jwt.verify(mintDevToken(SECRET, { sub: 'm', scopes: ['a/b.read', 'c/d'] }, 60), SECRET) as jwt.JwtPayload;
+    expect(scoped.scope).toBe('a/b.read c/d');
+    const plain = jwt.verify(mintDevToken(SECRET, { sub: 'm', scopes: [] }, 60), SECRET) as jwt.JwtPayload;
+    expect('scope' in plain).toBe(false);
+  });
 });

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { AdminGraphqlConfig } from '../admin-graphql/admin-graphql.config';
+import { AnalyticsConfig } from '../analytics/analytics.config';
 import { AuthConfig } from '../auth/auth.config';
 import { CustomersConfig } from '../customers/customers.config';
 import { DatabaseConfig } from '../database/database.config';
@@ -69,6 +70,7 @@ describe('config slices', () => {
       schemaFile: join(process.cwd(), 'schema.gql'), // development: the checked-in file
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 900, holdSweepIntervalSeconds: 30, rentalAuthLeadDays: 2 });
+    expect(fields(slices.analytics)).toEqual({ exportHourUtc: 2, exportDays: 7 });
     expect(fields(slices.rentals)).toEqual({
       telematicsMode: 'simulated',
       telematicsApiUrl: null,
@@ -192,6 +194,8 @@ describe('config slices', () => {
       HOLD_TTL_SECONDS: '60',
       HOLD_SWEEP_INTERVAL_SECONDS: '5',
       RENTAL_AUTH_LEAD_DAYS: '3',
+      ANALYTICS_EXPORT_HOUR_UTC: '5',
+      ANALYTICS_EXPORT_DAYS: '3',
       EVENTS_NATS_URL: 'nats://relay:secret@nats:4222',
       EVENTS_RELAY_INTERVAL_MS: '250',
       TAX_API_URL: 'https://tax.example.com',
@@ -280,6 +284,7 @@ describe('config slices', () => {
       schemaFile: join(tmpdir(), `holdfast-schema-${process.pid}.gql`), // tests never rewrite the checked-in file
     });
     expect(fields(slices.reservations)).toEqual({ holdTtlSeconds: 60, holdSweepIntervalSeconds: 5, rentalAuthLeadDays: 3 });
+    expect(fields(slices.analytics)).toEqual({ exportHourUtc: 5, exportDays: 3 });
     expect(fields(slices.rentals)).toEqual({
       telematicsMode: 'http',
       telematicsApiUrl: 'https://telematics.example.com/api',
@@ -412,6 +417,7 @@ describe('config slices', () => {
       ShippingConfig,
       CustomersConfig,
       FleetConfig,
+      AnalyticsConfig,
     ];
     expect(Object.values(slices).map((slice) => slice.constructor)).toEqual(classes);
     for (const slice of Object.values(slices)) expect(Object.isFrozen(slice)).toBe(true);

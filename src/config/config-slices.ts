@@ -1,4 +1,5 @@
 import { AdminGraphqlConfig } from '../admin-graphql/admin-graphql.config';
+import { AnalyticsConfig } from '../analytics/analytics.config';
 import { AuthConfig } from '../auth/auth.config';
 import { CustomersConfig } from '../customers/customers.config';
 import { DatabaseConfig } from '../database/database.config';
@@ -49,6 +50,7 @@ export function configSlices(config: AppConfig) {
     shipping: Object.freeze(new ShippingConfig(config)),
     customers: Object.freeze(new CustomersConfig(config)),
     fleet: Object.freeze(new FleetConfig(config)),
+    analytics: Object.freeze(new AnalyticsConfig(config)),
   } as const;
 }
 

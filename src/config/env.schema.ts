@@ -99,6 +99,14 @@ export class EnvironmentVariables extends IntegrationVariables {
   @IntInRange(2, 4)
   RENTAL_AUTH_LEAD_DAYS: number = 2;
 
+  /** The hour (UTC) after which the nightly analytics export writes the last days' files (docs/analytics.md). */
+  @IntInRange(0, 23)
+  ANALYTICS_EXPORT_HOUR_UTC: number = 2;
+
+  /** How many past UTC days the nightly export writes again (late cancellations reach their day's file). */
+  @IntInRange(1, 31)
+  ANALYTICS_EXPORT_DAYS: number = 7;
+
   @IsIn(['simulated', 'stripe'])
   PAYMENT_PROVIDER: string = 'simulated';
 
@@ -280,6 +288,8 @@ export const ENV_KEYS = [
   'HOLD_TTL_SECONDS',
   'HOLD_SWEEP_INTERVAL_SECONDS',
   'RENTAL_AUTH_LEAD_DAYS',
+  'ANALYTICS_EXPORT_HOUR_UTC',
+  'ANALYTICS_EXPORT_DAYS',
   'DEMO_CATALOG',
   'SHIPPING_PROVIDER',
   'SHIPPING_CARRIERS',

@@ -84,4 +84,17 @@ export class EventsRepository {
     );
     return row;
   }
+
+  /**
+   * When each of these reservations last entered each status, from its events, in ONE
+   * query (by `IDX_outbox_events_reservation`).
+   */
+  statusTimes(reservationIds: string[]): Promise<{ reservationId: string; type: EventType; at: Date }[]> {
+    return this.txHost.rows<{ reservationId: string; type: EventType; at: Date }>(
+      `SELECT e.reservation_id AS "reservationId", e.type, max(e.occurred_at) AS at
+         FROM outbox_events e WHERE e.reservation_id = ANY($1::uuid[])
+        GROUP BY e.reservation_id, e.type`,
+      [reservationIds],
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventsRepository, type StoredEvent } from './events.repository';
-import type { ReservationEvent } from './events.types';
+import type { EventType, ReservationEvent } from './events.types';
 
 /**
  * The outbox's write side, as SQL fragments the owner of a change composes into the very
@@ -80,5 +80,21 @@ export class EventsService {
       events: rows.map(toReservationEvent),
       nextCursor: last ? cursorOf(last) : cursor ? `${cursor.position}.${cursor.id}` : null,
     };
+  }
+
+  /**
+   * For each reservation given, when it last entered each status (and rental state) its
+   * events record: `reservationId -> type -> time`. ONE query for the whole batch (the
+   * analytics export's status timestamps); reservations with no event are left out.
+   */
+  async statusTimesOf(reservationIds: string[]): Promise<Map<string, Map<EventType, Date>>> {
+    const out = new Map<string, Map<EventType, Date>>();
+    if (reservationIds.length === 0) return out;
+    for (const row of await this.repo.statusTimes(reservationIds)) {
+      let times = out.get(row.reservationId);
+      if (!times) out.set(row.reservationId, (times = new Map()));
+      times.set(row.type, row.at);
+    }
+    return out;
   }
 }

@@ -133,6 +133,15 @@ export class InventoryService {
     return isUuid(reservationId) ? this.units.forReservation(reservationId) : [];
   }
 
+  /**
+   * `unitsOfReservation` for many reservations at once, in ONE query (a page or chunk of
+   * bookings, e.g. the analytics export); malformed ids are left out.
+   */
+  async unitsOfReservations(reservationIds: string[]): Promise<ReservedUnit[]> {
+    const wanted = [...new Set(reservationIds)].filter(isUuid);
+    return wanted.length === 0 ? [] : this.units.forReservations(wanted);
+  }
+
   /** A SKU's stock as it is now, or null. */
   getStockBySku(sku: string): Promise<StockInfo | null> {
     return this.repo.findStockBySku(sku);

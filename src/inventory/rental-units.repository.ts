@@ -142,4 +142,18 @@ export class RentalUnitsRepository {
     );
     return rows.map(toReserved);
   }
+
+  /** `forReservation` for many reservations in ONE query (by `idx_allocations_reservation`). */
+  async forReservations(reservationIds: string[]): Promise<ReservedUnit[]> {
+    const rows = await this.txHost.rows<ReservedRow>(
+      `SELECT DISTINCT ON (a.reservation_item_id)
+              a.reservation_id, a.reservation_item_id, a.state, lower(a.period) AS period_start, upper(a.period) AS period_end,
+              ${UNIT_COLUMNS_OF_RU}
+         FROM allocations a JOIN rental_units ru ON ru.id = a.unit_id
+        WHERE a.reservation_id = ANY($1::uuid[]) AND a.resource_type = 'unit'
+        ORDER BY a.reservation_item_id, a.state <> 'released' DESC, a.updated_at DESC, a.id`,
+      [reservationIds],
+    );
+    return rows.map(toReserved);
+  }
 }

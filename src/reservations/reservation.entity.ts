@@ -32,6 +32,7 @@ export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
   `"original_cents" >= 0 AND "discount_cents" >= 0 AND COALESCE("shipping_cents", 0) >= 0 AND "tax_cents" >= 0 AND "total_cents" = "original_cents" - "discount_cents" + COALESCE("shipping_cents", 0) + "tax_cents"`,
 )
 @Index('idx_reservations_user_created', ['userId', 'createdAt'])
+@Index('idx_reservations_created_id', ['createdAt', 'id'])
 @Index('idx_reservations_hold_expiry', ['holdExpiresAt'], { where: `"status" IN ('held', 'pending', 'payment_failed')` })
 @Index('idx_reservations_flagged', ['flaggedAt'], { where: `"flagged_at" IS NOT NULL` })
 export class ReservationEntity {

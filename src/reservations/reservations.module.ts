@@ -8,6 +8,8 @@ import { ShippingModule } from '../shipping/shipping.module';
 import { SupportModule } from '../support/support.module';
 import { TaxModule } from '../tax/tax.module';
 import { AdminReservationsController } from './admin-reservations.controller';
+import { BookingRecordsRepository } from './booking-records.repository';
+import { BookingRecordsService } from './booking-records.service';
 import { CheckoutService } from './checkout.service';
 import { HoldExpiryJob } from './hold-expiry.job';
 import { HoldLines } from './hold-lines';
@@ -55,7 +57,9 @@ import { VehicleCheckout } from './vehicle-checkout';
     VehicleCheckout,
     ReservationAttentionRepository,
     ReservationAttentionService,
+    BookingRecordsRepository,
+    BookingRecordsService,
   ],
-  exports: [ReservationsService, HoldExpiryJob, ReservationAttentionService, ReservationQueries],
+  exports: [ReservationsService, HoldExpiryJob, ReservationAttentionService, ReservationQueries, BookingRecordsService],
 })
 export class ReservationsModule {}

@@ -20,6 +20,18 @@ export class DevTokenRequestDto {
   @IsOptional()
   @IsEmail()
   email?: string;
+
+  @ApiPropertyOptional({
+    example: ['holdfast/analytics.read'],
+    description: "OAuth scopes, carried as the space-delimited `scope` claim (as a Cognito machine client's access token).",
+    type: [String],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._/:-]{0,127}$/, { each: true, message: 'each scope must be a resource-server scope name' })
+  scopes?: string[];
 }
 
 export class DevTokenResponseDto {
