@@ -156,17 +156,63 @@ async function ndjsonPhase(app: App, token: string, seed: AnalyticsSeed): Promis
   return ok;
 }
 
+const REVENUE_RUNS = 5;
+
 /**
- * ===== THE REVENUE REPORT PHASE (to wire after merge) =====
- * Another branch adds PaymentsService.revenueReport and the admin GraphQL query
- * `revenueReport`. After the merge, the integrator replaces this body with a timed call
- * over the seeded year, e.g. POST /graphql `{ revenueReport(from, to, groupBy: MONTH) {...} }`
- * as an admin, printing its time (p50/p99 of a few runs) and checking its total against
- * `SELECT sum(captured_cents - refunded_cents) FROM payments` on `db`.
+ * The revenue report over the seeded year, as the admin dashboard asks for it: POST /graphql
+ * `revenueReport(from, to, groupBy)` as an admin, REVENUE_RUNS times per grouping (DAY,
+ * WEEK, MONTH), printing the median and the slowest. Its net total over the whole year is
+ * checked against the payments and refunds tables read directly.
  */
-async function revenueReportPhase(_app: App, _token: string, _seed: AnalyticsSeed, _db: pg.Client): Promise<boolean> {
-  out('Revenue report: not measured here yet (PaymentsService.revenueReport lands on another branch; see revenueReportPhase)');
-  return true;
+async function revenueReportPhase(app: App, _token: string, seed: AnalyticsSeed, db: pg.Client): Promise<boolean> {
+  const admin = mintDevToken(JWT_SECRET, { sub: 'bench-admin', roles: ['admin'] }, 86_400);
+  const from = seed.from.toISOString();
+  // Refunds come a day after their payment; the report spans at most 366 days.
+  const to = new Date(Math.min(seed.to.getTime() + 2 * 86_400_000, seed.from.getTime() + 366 * 86_400_000)).toISOString();
+  const { rows } = await db.query<{ net: string }>(
+    `SELECT (SELECT coalesce(sum(captured_cents), 0) FROM payments WHERE currency = 'EUR')
+          - (SELECT coalesce(sum(r.amount_cents), 0) FROM refunds r JOIN payments p ON p.id = r.payment_id
+              WHERE p.currency = 'EUR' AND r.status = 'succeeded') AS net`,
+  );
+  const expected = Number(rows[0].net);
+  let ok = true;
+  for (const groupBy of ['DAY', 'WEEK', 'MONTH'] as const) {
+    const times: number[] = [];
+    let lines = 0;
+    let net = 0;
+    for (let run = 0; run < REVENUE_RUNS; run++) {
+      const started = performance.now();
+      const response = await fetch(`http://127.0.0.1:${app.port}/graphql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: `query($from: String!, $to: String!, $groupBy: RevenueGroupBy!) {
+            revenueReport(from: $from, to: $to, groupBy: $groupBy, currency: "EUR") { periodStart offeringKind net }
+          }`,
+          variables: { from, to, groupBy },
+        }),
+      });
+      const body = (await response.json()) as {
+        data?: { revenueReport: { net: number }[] };
+        errors?: unknown[];
+      };
+      times.push(performance.now() - started);
+      if (!response.ok || !body.data) {
+        note(`revenueReport ${groupBy} answered ${response.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
+        return false;
+      }
+      lines = body.data.revenueReport.length;
+      net = body.data.revenueReport.reduce((sum, line) => sum + line.net, 0);
+    }
+    times.sort((a, b) => a - b);
+    const right = net === expected;
+    out(
+      `Revenue report over the year by ${groupBy}: ${fmt(lines)} lines, median ${fmt(times[Math.floor(times.length / 2)])} ms, ` +
+        `slowest ${fmt(times[times.length - 1])} ms of ${REVENUE_RUNS}; net ${fmt(net)} = the tables' ${fmt(expected)}: ${right ? 'yes' : 'NO'}`,
+    );
+    ok = ok && right;
+  }
+  return ok;
 }
 
 async function main(): Promise<void> {
