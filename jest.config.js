@@ -23,10 +23,6 @@ export default {
   globalSetup: '<rootDir>/test/setup/global-setup.mjs',
   globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
   testTimeout: 60_000,
-  // Files run one at a time in a worker process (two cores give one worker), and the worker
-  // is replaced once a file leaves it above this much memory: ESM mode keeps each file's
-  // modules, so one long-lived process would grow through the whole suite.
-  workerIdleMemoryLimit: '1GB',
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },

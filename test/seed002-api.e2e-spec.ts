@@ -112,7 +112,7 @@ describe("seed 002's /api paths (simulated providers)", () => {
     await t.close();
   });
 
-  it('serves the four paths at /api, never under /v1/api, documented under their own tag', async () => {
+  it('serves the five paths at /api, never under /v1/api, documented under their own tag', async () => {
     const id = randomUUID();
     for (const [method, path] of [
       ['post', '/v1/api/reservations'],
@@ -138,6 +138,7 @@ describe("seed 002's /api paths (simulated providers)", () => {
         .map(([method]) => `${method.toUpperCase()} ${path}`),
     );
     expect(seed.sort()).toEqual([
+      'GET /api/bookings/analytics',
       'GET /api/reservations/{id}',
       'POST /api/rentals/{id}/return',
       'POST /api/rentals/{id}/unlock',

@@ -35,6 +35,9 @@ import { ReservationsResolver } from './reservations.resolver';
       inject: [AdminGraphqlConfig, PaymentsService, RentalsService],
       useFactory: (config: AdminGraphqlConfig, payments: PaymentsService, rentals: RentalsService) => ({
         path: GRAPHQL_PATH,
+        // Apollo's stop() drains (and after 10 s cuts) every HTTP connection of the server:
+        // run it after our own graceful drain (readiness 503, requests finished), not before.
+        stopOnApplicationShutdown: true,
         // Written in development (checked in) and under tests (compared with it); built in memory in production.
         autoSchemaFile: config.schemaFile ?? true,
         sortSchema: true,
