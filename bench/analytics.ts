@@ -169,10 +169,14 @@ async function revenueReportPhase(app: App, _token: string, seed: AnalyticsSeed,
   const from = seed.from.toISOString();
   // Refunds come a day after their payment; the report spans at most 366 days.
   const to = new Date(Math.min(seed.to.getTime() + 2 * 86_400_000, seed.from.getTime() + 366 * 86_400_000)).toISOString();
+  // The same money read straight from the tables: captured payments made in [from, to),
+  // minus the succeeded refunds made in [from, to).
   const { rows } = await db.query<{ net: string }>(
-    `SELECT (SELECT coalesce(sum(captured_cents), 0) FROM payments WHERE currency = 'EUR')
+    `SELECT (SELECT coalesce(sum(captured_cents), 0) FROM payments
+              WHERE currency = 'EUR' AND created_at >= $1 AND created_at < $2)
           - (SELECT coalesce(sum(r.amount_cents), 0) FROM refunds r JOIN payments p ON p.id = r.payment_id
-              WHERE p.currency = 'EUR' AND r.status = 'succeeded') AS net`,
+              WHERE p.currency = 'EUR' AND r.status = 'succeeded' AND r.created_at >= $1 AND r.created_at < $2) AS net`,
+    [from, to],
   );
   const expected = Number(rows[0].net);
   let ok = true;
@@ -218,7 +222,11 @@ async function revenueReportPhase(app: App, _token: string, seed: AnalyticsSeed,
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
   note(`database ready on ${database.where} (PostgreSQL ${database.serverVersion}); starting the app (pool ${POOL_SIZE})`);
-  const app = await startApp(database.url, { nodeOptions: [], jwtSecret: JWT_SECRET, poolSize: POOL_SIZE });
+  const app = await startApp(database.url, {
+    nodeOptions: (process.env.BENCH_APP_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
+    jwtSecret: JWT_SECRET,
+    poolSize: POOL_SIZE,
+  });
   const db = new pg.Client({ connectionString: database.url, application_name: 'holdfast-bench' });
   await db.connect();
   cleanups.push({ name: 'bench connection', run: () => db.end() });

@@ -7,7 +7,7 @@ import { SEED_002_PREFIX, SEED_002_TAG } from '../config/api-paths';
 import { rangeOf } from './analytics-range';
 import { AnalyticsService, decodeCursor } from './analytics.service';
 import { AnalyticsExport, AnalyticsPageDto, AnalyticsQueryDto } from './dto/analytics.dto';
-import { NDJSON, ndjsonLines, wantsNdjson, writeWithBackpressure } from './ndjson';
+import { NDJSON, wantsNdjson, writeNdjson } from './ndjson';
 
 /** The OAuth scope a machine client's token needs (a Cognito resource-server scope). */
 export const ANALYTICS_READ_SCOPE = 'holdfast/analytics.read';
@@ -53,7 +53,7 @@ async function serve(analytics: AnalyticsService, logger: Logger, query: Analyti
       if (!res.headersSent) {
         res.status(200).type(NDJSON).setHeader('Cache-Control', 'no-store');
       }
-      if (closed || !(await writeWithBackpressure(res, ndjsonLines(records)))) break;
+      if (closed || !(await writeNdjson(res, records))) break;
     }
     if (!res.headersSent) res.status(200).type(NDJSON).setHeader('Cache-Control', 'no-store');
     if (!closed) res.end();

@@ -16,6 +16,25 @@ export function ndjsonLines(records: readonly object[]): string {
 }
 
 /**
+ * Writes a chunk's records as NDJSON in pieces of about `pieceBytes` (16 KiB): a chunk's
+ * text as one string (~250 KB) would be a large object, allocated straight in V8's old
+ * generation and freed only by a full collection, so a fast export grew the heap by
+ * hundreds of MB between collections; pieces this size die young. Returns false when the
+ * client went away (see writeWithBackpressure).
+ */
+export async function writeNdjson(out: Writable, records: readonly object[], pieceBytes = 16_384): Promise<boolean> {
+  let piece = '';
+  for (const record of records) {
+    piece += `${JSON.stringify(record)}\n`;
+    if (piece.length >= pieceBytes) {
+      if (!(await writeWithBackpressure(out, piece))) return false;
+      piece = '';
+    }
+  }
+  return piece === '' || writeWithBackpressure(out, piece);
+}
+
+/**
  * Writes `text` and, when the stream's buffer is full, waits until it drains (honouring
  * backpressure: a slow client slows the reads down instead of filling memory). Returns
  * false when the stream was closed or destroyed (the client went away): stop then.
