@@ -15,10 +15,9 @@ export interface AnalyticsRange {
 
 /**
  * Bookings a streamed export reads per chunk: a constant number of queries (seven) per
- * chunk. Small on purpose: a chunk stays alive across its seven awaits, and at 1,000 the
- * young generation's scavenges promoted each chunk to the old generation, so the app's RSS
- * swung by 150 MB+ over a 200,000-row export; at 250 it stays within ~20 MB
- * (docs/benchmarks.md, "Analytics export"), as fast or faster.
+ * chunk. Memory does not grow with the range; how far RSS swings before V8 collects a
+ * chunk's garbage depends on V8's heap growth, not on this size (250 and 50 swing alike:
+ * docs/benchmarks.md, "Analytics export").
  */
 export const STREAM_CHUNK = 250;
 
