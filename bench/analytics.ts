@@ -29,16 +29,8 @@ import pg from 'pg';
 import { mintDevToken } from '../src/auth/dev-token.service';
 import { type App, startApp } from './support/app-process';
 import { type AnalyticsSeed, seedYear } from './support/analytics-seed';
-import { cleanUpOnSignals, cleanup, cleanups, fmt, note, out, sleep } from './support/common';
+import { cleanUpOnSignals, cleanup, cleanups, fmt, intEnv, note, out, sleep } from './support/common';
 import { createBenchDatabase } from './support/database';
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return value;
-}
 
 const BOOKINGS = intEnv('BENCH_ANALYTICS_BOOKINGS', 300_000, 1000);
 const STREAM_ROWS = Math.min(intEnv('BENCH_ANALYTICS_STREAM', 200_000, 1), BOOKINGS);

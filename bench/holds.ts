@@ -56,7 +56,7 @@ import pg from 'pg';
 import { mintDevToken } from '../src/auth/dev-token.service';
 import { type App, startApp } from './support/app-process';
 import { createBenchDatabase as createDatabase } from './support/database';
-import { cleanUpOnSignals, cleanup, cleanups, fmt, note, out, sleep } from './support/common';
+import { cleanUpOnSignals, cleanup, cleanups, fmt, intEnv, note, out, sleep } from './support/common';
 import { type CpuUse, cpuLine, cpuSnapshot, cpuUse, findPostmaster } from './support/cpu';
 import {
   type PgbenchResult,
@@ -70,14 +70,6 @@ import {
 
 // ---------------------------------------------------------------------------------------
 // Settings
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return value;
-}
 
 const DURATION = intEnv('BENCH_DURATION', 20, 1);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 64, 1);

@@ -36,3 +36,12 @@ export function cleanUpOnSignals(): void {
     });
   }
 }
+
+/** An integer setting from the environment: `fallback` when unset or empty; throws below `min` or when not an integer. */
+export function intEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return value;
+}
