@@ -46,7 +46,7 @@ describe('S3ObjectStore against the fake S3', () => {
       endpoint: fake.endpoint,
       credentials: { accessKeyId: fake.accessKeyId, secretAccessKey: fake.secretAccessKey },
       encryption: { algorithm: 'AES256' },
-      requestTimeoutMs: 2000,
+      requestTimeoutMs: 10_000, // the library default: an 11 MiB multipart upload (hashed twice) took over 2 s on a loaded CI run
       maxAttempts: 1,
       ...overrides,
     });
