@@ -87,7 +87,7 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
     }
     const after = await this.repository.update(key, change.enabled, variant, actor);
     await this.audit.record({ actor, recordType: 'feature_flag', recordId: key, action: 'update', before, after });
-    this.txHost.afterCommit(() => this.provider.invalidate());
+    this.txHost.afterCommit(() => this.provider.applied(after));
     return after;
   }
 }
