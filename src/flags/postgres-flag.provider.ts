@@ -26,8 +26,10 @@ type Snapshot = Map<string, Pick<FeatureFlag, 'enabled' | 'variant'>>;
  * evaluations after it. So a flag flipped through another replica, or in the database,
  * takes effect here within 5 s plus one read, with no restart; one flipped through this
  * process at once (`applied`). If a read fails, the last values go on being served
- * (logged, the table tried again each second); with none ever read, an evaluation waits
- * for the read, and with that read failing answers the caller's default with a GENERAL error.
+ * (logged, the table tried again each second). The app reads the table once at start-up
+ * (`warm`, not awaited: start-up does not need the database); with nothing read yet, an
+ * evaluation waits for a read made on its own transaction's connection when it has one,
+ * and with that read failing answers the caller's default with a GENERAL error.
  *
  * Why evaluations do not wait for an expired cache: they run inside hold transactions,
  * each holding one of the pool's connections, and the read needs another. With every
@@ -49,7 +51,12 @@ export class PostgresFlagProvider implements Provider {
   private generation = 0;
 
   constructor(
-    private readonly load: () => Promise<FeatureFlag[]>,
+    private readonly load: {
+      /** On the caller's transaction when it has one (nothing cached yet: the caller waits for it). */
+      inline: () => Promise<FeatureFlag[]>;
+      /** On a pooled connection of its own (a background read nobody waits for). */
+      aside: () => Promise<FeatureFlag[]>;
+    },
     private readonly clock: Clock,
     private readonly logger: NestLogger,
   ) {}
@@ -128,16 +135,23 @@ export class PostgresFlagProvider implements Provider {
    */
   private async flags(): Promise<Snapshot> {
     if (this.snapshot && this.clock.nowMs() < this.expiresAt) return this.snapshot;
-    this.loading ??= this.refresh().finally(() => (this.loading = null));
-    if (!this.snapshot) return this.loading;
-    this.loading.catch(() => undefined); // logged by refresh; the stale values go on being served
+    // Nothing to answer from yet: read now, on the caller's own transaction if it is in
+    // one (a pooled connection could be the one every waiting transaction holds).
+    if (!this.snapshot) return (this.loading ??= this.refresh(this.load.inline).finally(() => (this.loading = null)));
+    this.warm();
     return this.snapshot;
   }
 
-  private async refresh(): Promise<Snapshot> {
+  /** Starts a read of the table in the background, unless one is under way. */
+  warm(): void {
+    this.loading ??= this.refresh(this.load.aside).finally(() => (this.loading = null));
+    this.loading.catch(() => undefined); // logged by refresh; the last values go on being served
+  }
+
+  private async refresh(load: () => Promise<FeatureFlag[]>): Promise<Snapshot> {
     const generation = this.generation;
     try {
-      const rows = await this.load();
+      const rows = await load();
       const snapshot: Snapshot = new Map(rows.map((r) => [r.key, { enabled: r.enabled, variant: r.variant }]));
       if (generation === this.generation) {
         this.snapshot = snapshot;
