@@ -14,6 +14,8 @@ import { requestIdMiddleware } from './logging';
 import { HttpMetrics } from './metrics/http-metrics';
 import { applyHttpProtection } from './protection/http-protection';
 import { ProtectionConfig } from './protection/protection.config';
+import { acceptHoldRequest } from './reservations/dto/hold-request.fast';
+import { HoldRequestDto } from './reservations/dto/hold.dto';
 import { setupSwagger } from './swagger';
 
 export const BODY_LIMIT = '1mb';
@@ -46,7 +48,8 @@ export async function createApp(
     SIGNED_WEBHOOK_PATHS.has(req.path) ? next() : rejectHostileInput(req, res, next),
   );
   app.setGlobalPrefix(GLOBAL_PREFIX, { exclude: UNPREFIXED_PATHS });
-  app.useGlobalPipes(createValidationPipe());
+  // The hold's body has a fast acceptor; class-validator still decides whatever it declines (docs/errors.md).
+  app.useGlobalPipes(createValidationPipe(new Map([[HoldRequestDto, acceptHoldRequest]])));
   app.disable('x-powered-by');
   const protection = app.get(ProtectionConfig);
   app.set('trust proxy', protection.trustProxy);
