@@ -22,7 +22,9 @@
  *    NOT_ENOUGH_CAPACITY, which must come fast and never as a 5xx.
  * 5. Prints holds/s, p50/p99, status codes, pgbench tps, the app as a % of pgbench and,
  *    from /proc, the CPU milliseconds per hold of the app, Postgres and the load
- *    generator, and how busy other processes kept the machine (Linux only).
+ *    generator, and how busy other processes kept the machine (Linux only); and the app's
+ *    RSS, sampled from its start to the end, its maximum per phase and over the run,
+ *    PASS/FAIL against BENCH_RSS_LIMIT_MB (printed and in BENCH_JSON; not in the exit code).
  * 0. First, before anything else runs, a calibration: a bare node:http server (its own
  *    process) under the same autocannon load, compared with the 75,000 requests/s the
  *    issue quotes for its reference machine, so a run says how fast its machine was.
@@ -38,14 +40,15 @@
  * change to the hold's SQL; it gets -D lo=.. -D hi=.. to pick the slot from bench_slots),
  * BENCH_APP_NODE_OPTIONS (extra node flags for the app, e.g. "--cpu-prof
  * --cpu-prof-dir=/tmp/prof"), BENCH_JSON (write the results there as JSON),
- * BENCH_CALIBRATE (seconds of the bare node:http calibration, default 5, 0 = none).
+ * BENCH_CALIBRATE (seconds of the bare node:http calibration, default 5, 0 = none),
+ * BENCH_RSS_LIMIT_MB (250), BENCH_RSS_INTERVAL_MS (how often the app's RSS is sampled, 250).
  *
  * Exits 1 when an invariant fails, on any 5xx or connection error, or when pgbench fails.
  *
  * This file holds the settings, the seed, the phases and the report; bench/support/
  * holds the app process (app-process.ts), the slots (slots-seed.ts), the load
- * (hold-load.ts), the checks after it (hold-checks.ts), the CPU accounting (cpu.ts),
- * pgbench (pgbench.ts) and what they share (common.ts: output, cleanup).
+ * (hold-load.ts), the checks after it (hold-checks.ts), the CPU accounting (cpu.ts), the
+ * RSS sampler (rss.ts), pgbench (pgbench.ts) and what they share (common.ts: output, cleanup).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -69,6 +72,7 @@ import {
   runPgbench,
   waitForPgbenchGone,
 } from './support/pgbench';
+import { RssSampler, rssLines } from './support/rss';
 import { seedSlots } from './support/slots-seed';
 
 // ---------------------------------------------------------------------------------------
@@ -88,6 +92,8 @@ const RENTAL_UNITS = intEnv('BENCH_RENTAL_UNITS', 3, 1);
 const RENTAL_DAYS = intEnv('BENCH_RENTAL_DAYS', 365, 1);
 const APP_NODE_OPTIONS = (process.env.BENCH_APP_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 const CALIBRATE = intEnv('BENCH_CALIBRATE', 5, 0);
+const RSS_LIMIT_MB = intEnv('BENCH_RSS_LIMIT_MB', 250, 1);
+const RSS_INTERVAL_MS = intEnv('BENCH_RSS_INTERVAL_MS', 250, 10);
 /** What the issue quotes for a bare node:http server on its reference 2-core machine. */
 const REFERENCE_BARE_HTTP = 75_000;
 
@@ -262,8 +268,15 @@ async function main(): Promise<void> {
 
   const database = await createDatabase();
   note(`database ready on ${database.where} (PostgreSQL ${database.serverVersion}); starting the app (pool ${POOL_SIZE})`);
-  const app = await startApp(database.url, { nodeOptions: APP_NODE_OPTIONS, jwtSecret: JWT_SECRET, poolSize: POOL_SIZE });
+  const rss = new RssSampler(RSS_LIMIT_MB, RSS_INTERVAL_MS);
+  const app = await startApp(database.url, {
+    nodeOptions: APP_NODE_OPTIONS,
+    jwtSecret: JWT_SECRET,
+    poolSize: POOL_SIZE,
+    onSpawn: (pid) => rss.start(pid, 'boot'),
+  });
   note(`app ready on port ${app.port}`);
+  rss.phase('seed');
 
   const db = new pg.Client({ connectionString: database.url, application_name: 'holdfast-bench' });
   await db.connect();
@@ -284,6 +297,7 @@ async function main(): Promise<void> {
   const run = Date.now().toString(36);
 
   if (WARMUP > 0) {
+    rss.phase('warmup');
     note(`warming up the app for ${WARMUP} s (not counted)`);
     await driveApp(app, 'spread', currentSeed.slotIds, tokens, WARMUP, `warm-${run}`);
     await waitForQuiet(db);
@@ -297,6 +311,7 @@ async function main(): Promise<void> {
       `${phase}: app, ${CONNECTIONS} connections, ${DURATION} s (load average ${loadavgBefore.map((l) => l.toFixed(2)).join(' ')})`,
     );
     app.assertAlive();
+    rss.phase(phase);
     const keyPrefix = `${phase}-${run}`;
     const before = await countReservations(db);
     const cpuBefore = cpuSnapshot(app.pid, postmaster);
@@ -315,6 +330,7 @@ async function main(): Promise<void> {
     const pgbench: PgbenchResult[] = [];
     let pgbenchInvariants: InvariantReport | null = null;
     if (haveScript && phase !== 'rentals' && phase !== 'cart') {
+      rss.phase(`${phase} pgbench`);
       for (const pgRun of pgbenchRuns(PGBENCH_SETTINGS)) {
         const label = `pgbench -M ${pgRun.mode} -c ${pgRun.clients}`;
         note(`${phase}: ${label}, ${DURATION} s`);
@@ -346,6 +362,7 @@ async function main(): Promise<void> {
 
   // -------------------------------------------------------------------------------------
   // Report
+  const rssReport = rss.stop();
   out();
   out(
     `Holdfast hold benchmark: ${CONNECTIONS} connections, ${DURATION} s per phase, app pool ${POOL_SIZE}; ` +
@@ -434,6 +451,7 @@ async function main(): Promise<void> {
   const errorLog = app.errorLog();
   out(`app log lines at error level: ${errorLog.count}; total time ${fmt((Date.now() - started) / 1000)} s`);
   for (const line of errorLog.first) out(`  app error: ${line}`);
+  for (const line of rssLines(rssReport)) out(line);
 
   const failed =
     reports.some((r) => !r.appInvariants.ok || !(r.pgbenchInvariants?.ok ?? true)) ||
@@ -452,6 +470,7 @@ async function main(): Promise<void> {
           postgres: database.serverVersion,
           bareHttpRequestsPerSecond: bareHttp,
           reports: reports.map((r) => ({ ...r, pgbench: r.pgbench.map(({ output: _o, ...p }) => p) })),
+          rss: rssReport,
           failed,
         },
         null,
