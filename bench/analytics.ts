@@ -23,7 +23,6 @@
  * BENCH_ANALYTICS_PHASES (ndjson,pages,revenue; run in that order), DB_POOL_SIZE (10).
  * Exits 1 when the stream's RSS growth reaches 50 MB or a count is wrong.
  */
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { mintDevToken } from '../src/auth/dev-token.service';
@@ -31,6 +30,7 @@ import { type App, startApp } from './support/app-process';
 import { type AnalyticsSeed, seedYear } from './support/analytics-seed';
 import { cleanUpOnSignals, cleanup, cleanups, fmt, intEnv, note, out, sleep } from './support/common';
 import { createBenchDatabase } from './support/database';
+import { rssMb } from './support/rss';
 
 const BOOKINGS = intEnv('BENCH_ANALYTICS_BOOKINGS', 300_000, 1000);
 const STREAM_ROWS = Math.min(intEnv('BENCH_ANALYTICS_STREAM', 200_000, 1), BOOKINGS);
@@ -39,16 +39,6 @@ const POOL_SIZE = intEnv('DB_POOL_SIZE', 10, 1);
 const PHASES = (process.env.BENCH_ANALYTICS_PHASES ?? 'ndjson,pages,revenue').split(',').map((p) => p.trim());
 const RSS_TARGET_MB = 50;
 const JWT_SECRET = randomBytes(24).toString('hex');
-
-/** The app process's resident set size in MB (Linux), or null elsewhere. */
-function rssMb(pid: number | undefined): number | null {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -22,7 +22,9 @@
  *    NOT_ENOUGH_CAPACITY, which must come fast and never as a 5xx.
  * 5. Prints holds/s, p50/p99, status codes, pgbench tps, the app as a % of pgbench and,
  *    from /proc, the CPU milliseconds per hold of the app, Postgres and the load
- *    generator, and how busy other processes kept the machine (Linux only).
+ *    generator, and how busy other processes kept the machine (Linux only); and the app's
+ *    RSS, sampled from its start to the end, its maximum per phase and over the run,
+ *    PASS/FAIL against BENCH_RSS_LIMIT_MB (printed and in BENCH_JSON; not in the exit code).
  * 0. First, before anything else runs, a calibration: a bare node:http server (its own
  *    process) under the same autocannon load, compared with the 75,000 requests/s the
  *    issue quotes for its reference machine, so a run says how fast its machine was.
@@ -38,13 +40,15 @@
  * change to the hold's SQL; it gets -D lo=.. -D hi=.. to pick the slot from bench_slots),
  * BENCH_APP_NODE_OPTIONS (extra node flags for the app, e.g. "--cpu-prof
  * --cpu-prof-dir=/tmp/prof"), BENCH_JSON (write the results there as JSON),
- * BENCH_CALIBRATE (seconds of the bare node:http calibration, default 5, 0 = none).
+ * BENCH_CALIBRATE (seconds of the bare node:http calibration, default 5, 0 = none),
+ * BENCH_RSS_LIMIT_MB (250), BENCH_RSS_INTERVAL_MS (how often the app's RSS is sampled, 250).
  *
  * Exits 1 when an invariant fails, on any 5xx or connection error, or when pgbench fails.
  *
- * This file holds the settings, the database, the load and the report; bench/support/
- * holds the app process (app-process.ts), the CPU accounting (cpu.ts), pgbench
- * (pgbench.ts) and what they share (common.ts: output, cleanup).
+ * This file holds the settings, the seed, the phases and the report; bench/support/
+ * holds the app process (app-process.ts), the slots (slots-seed.ts), the load
+ * (hold-load.ts), the checks after it (hold-checks.ts), the CPU accounting (cpu.ts), the
+ * RSS sampler (rss.ts), pgbench (pgbench.ts) and what they share (common.ts: output, cleanup).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -53,11 +57,12 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { mintDevToken } from '../src/auth/dev-token.service';
 import { type App, startApp } from './support/app-process';
 import { createBenchDatabase as createDatabase } from './support/database';
-import { cleanUpOnSignals, cleanup, cleanups, fmt, intEnv, note, out, sleep } from './support/common';
+import { cleanUpOnSignals, cleanup, cleanups, fmt, intEnv, note, out, printTable } from './support/common';
 import { type CpuUse, cpuLine, cpuSnapshot, cpuUse, findPostmaster } from './support/cpu';
+import { type InvariantReport, checkInvariants, checkPhaseWrites, countReservations, waitForQuiet } from './support/hold-checks';
+import { BENCH_GUEST, type LoadResult, benchTokens, driveHolds, slotHoldBody } from './support/hold-load';
 import {
   type PgbenchResult,
   type PgbenchSettings,
@@ -67,6 +72,8 @@ import {
   runPgbench,
   waitForPgbenchGone,
 } from './support/pgbench';
+import { RssSampler, rssLines } from './support/rss';
+import { seedSlots } from './support/slots-seed';
 
 // ---------------------------------------------------------------------------------------
 // Settings
@@ -85,6 +92,8 @@ const RENTAL_UNITS = intEnv('BENCH_RENTAL_UNITS', 3, 1);
 const RENTAL_DAYS = intEnv('BENCH_RENTAL_DAYS', 365, 1);
 const APP_NODE_OPTIONS = (process.env.BENCH_APP_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 const CALIBRATE = intEnv('BENCH_CALIBRATE', 5, 0);
+const RSS_LIMIT_MB = intEnv('BENCH_RSS_LIMIT_MB', 250, 1);
+const RSS_INTERVAL_MS = intEnv('BENCH_RSS_INTERVAL_MS', 250, 10);
 /** What the issue quotes for a bare node:http server on its reference 2-core machine. */
 const REFERENCE_BARE_HTTP = 75_000;
 
@@ -128,26 +137,7 @@ interface Seed {
 }
 
 async function seed(db: pg.Client): Promise<Seed> {
-  const offeringId = (
-    (
-      await db.query(
-        `INSERT INTO offerings (kind, title, description, currency, base_price_cents, pricing_rules)
-         VALUES ('experience', 'Bench experience', 'benchmark', 'EUR', $1, '{}') RETURNING id`,
-        [PRICE_CENTS],
-      )
-    ).rows[0] as { id: string }
-  ).id;
-  // Slots an hour apart from 10 days out, so none starts during the run.
-  const slotIds = (
-    await db.query(
-      `INSERT INTO time_slots (offering_id, starts_at, ends_at, capacity)
-       SELECT $1, date_trunc('hour', now()) + interval '10 days' + g * interval '1 hour',
-              date_trunc('hour', now()) + interval '10 days' + g * interval '1 hour' + interval '1 hour', $2
-         FROM generate_series(1, $3) AS g
-       RETURNING id`,
-      [offeringId, SLOT_CAPACITY, SLOT_COUNT],
-    )
-  ).rows.map((r: { id: string }) => r.id);
+  const { offeringId, slotIds } = await seedSlots(db, { count: SLOT_COUNT, capacity: SLOT_CAPACITY, priceCents: PRICE_CENTS });
   const hotSlotId = (
     (
       await db.query(
@@ -158,11 +148,7 @@ async function seed(db: pg.Client): Promise<Seed> {
       )
     ).rows[0] as { id: string }
   ).id;
-  // For pgbench, which can only draw numbers: n 1..10000 are the spread slots, 0 the hot one.
-  await db.query(`CREATE TABLE bench_slots (n int PRIMARY KEY, id uuid NOT NULL)`);
-  await db.query(`INSERT INTO bench_slots (n, id) SELECT o.n::int, o.id FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n)`, [
-    slotIds,
-  ]);
+  // For pgbench, which can only draw numbers: n 1..10000 are the spread slots (seedSlots), 0 the hot one.
   await db.query(`INSERT INTO bench_slots (n, id) VALUES (0, $1)`, [hotSlotId]);
   const rentalId = (
     (
@@ -189,215 +175,43 @@ async function seed(db: pg.Client): Promise<Seed> {
   return { offeringId, slotIds, hotSlotId, rentalId, externalId };
 }
 
-/**
- * Waits until the app has finished what the load generator left behind: no other session
- * of this database is running a statement or sits in a transaction, and the number of
- * reservations has not moved for 500 ms. (Idle sessions alone do not prove it: a hold is
- * one statement, so between two of them every session can be idle while requests still
- * wait in the app for a connection.)
- */
-async function waitForQuiet(db: pg.Client, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = -1;
-  while (Date.now() < deadline) {
-    const { rows } = await db.query(
-      `SELECT count(*)::int AS busy FROM pg_stat_activity
-        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
-    );
-    const count = await countReservations(db);
-    if ((rows[0] as { busy: number }).busy === 0 && count === last) return;
-    last = count;
-    await sleep(500);
-  }
-  note('the database did not go quiet within 15 s; checking anyway');
-}
-
-interface InvariantReport {
-  ok: boolean;
-  problems: string[];
-}
-
-/**
- * The inventory invariants, over every slot: 0 <= held, booked; held + booked <= capacity
- * (no oversell); held and booked equal the sums of the slot's held and committed
- * allocations; as every bench slot hold is one guest, the places held add up to the held
- * slot reservations, each with one item and one live allocation; and no two live
- * allocations overlap on a rental unit.
- */
-async function checkInvariants(db: pg.Client): Promise<InvariantReport> {
-  const problems: string[] = [];
-  const { rows: counters } = await db.query(
-    `SELECT count(*) FILTER (WHERE t.held < 0 OR t.booked < 0)::int AS negative,
-            count(*) FILTER (WHERE t.held + t.booked > t.capacity)::int AS oversold,
-            count(*) FILTER (WHERE t.held <> COALESCE(l.held, 0) OR t.booked <> COALESCE(l.booked, 0))::int AS ledger_mismatch,
-            COALESCE(sum(t.held), 0)::bigint AS held_places
-       FROM time_slots t
-       LEFT JOIN (SELECT time_slot_id,
-                         sum(quantity) FILTER (WHERE state = 'held') AS held,
-                         sum(quantity) FILTER (WHERE state = 'committed') AS booked
-                    FROM allocations WHERE time_slot_id IS NOT NULL GROUP BY time_slot_id) l ON l.time_slot_id = t.id`,
-  );
-  const c = counters[0] as { negative: number; oversold: number; ledger_mismatch: number; held_places: string };
-  if (c.oversold > 0) problems.push(`${c.oversold} slot(s) oversold (held + booked > capacity)`);
-  if (c.negative > 0) problems.push(`${c.negative} slot(s) with a negative counter`);
-  if (c.ledger_mismatch > 0) problems.push(`${c.ledger_mismatch} slot(s) whose counters differ from their allocations`);
-
-  const { rows: res } = await db.query(
-    `SELECT (SELECT count(*) FROM reservations r WHERE status = 'held'
-               AND EXISTS (SELECT 1 FROM reservation_items i WHERE i.reservation_id = r.id AND i.time_slot_id IS NOT NULL)
-            )::bigint AS held_reservations,
-            (SELECT count(*) FROM allocations a JOIN allocations b
-                ON a.unit_id = b.unit_id AND a.id < b.id AND a.period && b.period
-              WHERE a.state <> 'released' AND b.state <> 'released')::int AS unit_overlaps,
-            (SELECT count(*) FROM reservations r
-              WHERE NOT EXISTS (SELECT 1 FROM reservation_items i WHERE i.reservation_id = r.id)
-                 OR NOT EXISTS (SELECT 1 FROM allocations a WHERE a.reservation_id = r.id AND a.state = 'held'))::int AS incomplete`,
-  );
-  const r = res[0] as { held_reservations: string; unit_overlaps: number; incomplete: number };
-  if (r.unit_overlaps > 0) problems.push(`${r.unit_overlaps} pair(s) of live allocations overlapping on one rental unit`);
-  if (r.held_reservations !== c.held_places) {
-    problems.push(`${c.held_places} places held but ${r.held_reservations} held reservations (one guest each)`);
-  }
-  if (r.incomplete > 0) problems.push(`${r.incomplete} reservation(s) without their item or allocation`);
-  return { ok: problems.length === 0, problems };
-}
-
-async function countReservations(db: pg.Client): Promise<number> {
-  return Number(((await db.query('SELECT count(*) AS n FROM reservations')).rows[0] as { n: string }).n);
-}
-
 // ---------------------------------------------------------------------------------------
 // Load through the app (autocannon)
 
-interface LoadResult {
-  seconds: number;
-  ok: number;
-  holdsPerSecond: number;
-  p50: number;
-  p99: number;
-  byStatus: Record<string, number>;
-  status5xx: number;
-  errors: number;
-  timeouts: number;
-  okKeys: Set<string>;
-  failedKeys: Set<string>;
-  unansweredKeys: Set<string>;
-  samples: string[];
-}
-
-let keySeq = 0;
 const DAY_MS = 86_400_000;
 
 /** A hold request of the phase: one guest on a slot, or a rental of 1 to 7 nights. */
 function holdBody(phase: PhaseName, offeringId: string, slots: string[]): object {
-  const guest = { guestName: 'Bench User', guestEmail: 'bench@example.com' };
   if (phase === 'rentals') {
     const start = Date.now() + (1 + Math.floor(Math.random() * RENTAL_DAYS)) * DAY_MS;
     const end = start + (1 + Math.floor(Math.random() * 7)) * DAY_MS;
     const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-    return { ...guest, items: [{ offeringId: currentSeed!.rentalId, startDate: date(start), endDate: date(end) }] };
+    return { ...BENCH_GUEST, items: [{ offeringId: currentSeed!.rentalId, startDate: date(start), endDate: date(end) }] };
   }
   const timeSlotId = phase === 'hot' ? slots[0] : slots[Math.floor(Math.random() * slots.length)];
   if (phase === 'cart') {
     return {
-      ...guest,
+      ...BENCH_GUEST,
       items: [
         { offeringId, timeSlotId, quantity: 1 },
         { offeringId: currentSeed!.externalId, sku: EXTERNAL_ITEM, quantity: 1 },
       ],
     };
   }
-  return { ...guest, experienceId: offeringId, timeSlotId, numberOfGuests: 1 };
+  return slotHoldBody(offeringId, timeSlotId);
 }
 
-async function driveApp(app: App, phase: PhaseName, slots: string[], tokens: string[], seconds: number, keyPrefix: string) {
+/** The phase's load through the app (bench/support/hold-load.ts). */
+function driveApp(app: App, phase: PhaseName, slots: string[], tokens: string[], seconds: number, keyPrefix: string) {
   const offeringId = currentSeed!.offeringId;
-  const sent = new Set<string>();
-  const okKeys = new Set<string>();
-  const failedKeys = new Set<string>();
-  const byStatus: Record<string, number> = {};
-  const samples: string[] = [];
-
-  const result = await autocannon({
-    url: `http://127.0.0.1:${app.port}/v1/reservations/hold`,
+  return driveHolds({
+    port: app.port,
     connections: CONNECTIONS,
-    duration: seconds,
-    pipelining: 1,
-    timeout: 10,
-    requests: [
-      {
-        method: 'POST',
-        // A fresh key, a user and a slot for every request; the context carries the key to onResponse.
-        setupRequest: (request, context) => {
-          const seq = ++keySeq;
-          const key = `${keyPrefix}-${seq}`;
-          (context as { key?: string }).key = key;
-          sent.add(key);
-          return {
-            ...request,
-            headers: {
-              'content-type': 'application/json',
-              authorization: `Bearer ${tokens[seq % tokens.length]}`,
-              'x-idempotency-key': key,
-            },
-            body: JSON.stringify(holdBody(phase, offeringId, slots)),
-          };
-        },
-        onResponse: (status, body, context) => {
-          const key = (context as { key?: string }).key!;
-          byStatus[status] = (byStatus[status] ?? 0) + 1;
-          if (status === 200) okKeys.add(key);
-          else {
-            failedKeys.add(key);
-            if (samples.length < 5) samples.push(`${status} ${body.slice(0, 300)}`);
-          }
-        },
-      },
-    ],
+    seconds,
+    keyPrefix,
+    tokens,
+    body: () => holdBody(phase, offeringId, slots),
   });
-  const unansweredKeys = new Set([...sent].filter((k) => !okKeys.has(k) && !failedKeys.has(k)));
-  const ok = byStatus['200'] ?? 0;
-  const status5xx = Object.entries(byStatus)
-    .filter(([code]) => code.startsWith('5'))
-    .reduce((sum, [, n]) => sum + n, 0);
-  return {
-    seconds: result.duration,
-    ok,
-    holdsPerSecond: ok / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    byStatus,
-    status5xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    okKeys,
-    failedKeys,
-    unansweredKeys,
-    samples,
-  } satisfies LoadResult;
-}
-
-/**
- * What the phase wrote, against what the load generator saw: every 200 has its
- * reservation (found through its idempotency key, written in the same transaction),
- * no refused request has one, and the only reservations without a 200 are requests
- * still in flight when the load stopped (committed, but the load generator had hung up).
- */
-async function checkPhaseWrites(db: pg.Client, load: LoadResult, keyPrefix: string, reservationsBefore: number) {
-  const problems: string[] = [];
-  const { rows } = await db.query(`SELECT key FROM idempotency_keys WHERE key LIKE $1`, [`${keyPrefix}-%`]);
-  const stored = new Set(rows.map((r: { key: string }) => r.key));
-  const created = (await countReservations(db)) - reservationsBefore;
-  const missing = [...load.okKeys].filter((k) => !stored.has(k)).length;
-  const unexpected = [...load.failedKeys].filter((k) => stored.has(k)).length;
-  const inFlight = [...stored].filter((k) => load.unansweredKeys.has(k)).length;
-  const unknown = stored.size - [...stored].filter((k) => load.okKeys.has(k) || load.unansweredKeys.has(k)).length;
-  if (created !== stored.size) problems.push(`${created} reservations created but ${stored.size} idempotency keys stored`);
-  if (missing > 0) problems.push(`${missing} 200 response(s) without their reservation`);
-  if (unexpected > 0) problems.push(`${unexpected} refused request(s) that created a reservation`);
-  if (unknown > 0) problems.push(`${unknown} reservation(s) for keys that were never answered nor in flight`);
-  if (created !== load.ok + inFlight) problems.push(`${created} reservations created != ${load.ok} 200s + ${inFlight} in flight`);
-  return { created, inFlight, problems };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -405,7 +219,7 @@ async function checkPhaseWrites(db: pg.Client, load: LoadResult, keyPrefix: stri
 
 interface PhaseReport {
   phase: PhaseName;
-  load: Omit<LoadResult, 'okKeys' | 'failedKeys' | 'unansweredKeys'>;
+  load: Omit<LoadResult, 'okKeys' | 'failedKeys' | 'unansweredKeys' | 'timeline'>;
   created: number;
   inFlight: number;
   appInvariants: InvariantReport;
@@ -416,15 +230,6 @@ interface PhaseReport {
 }
 
 let currentSeed: Seed | undefined;
-
-function printTable(rows: string[][]): void {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) =>
-    `| ${r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
-  out(line(rows[0]));
-  out(`|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-  for (const r of rows.slice(1)) out(line(r));
-}
 
 /**
  * The machine's speed for plain HTTP: a bare node:http server in its own process, driven
@@ -463,8 +268,15 @@ async function main(): Promise<void> {
 
   const database = await createDatabase();
   note(`database ready on ${database.where} (PostgreSQL ${database.serverVersion}); starting the app (pool ${POOL_SIZE})`);
-  const app = await startApp(database.url, { nodeOptions: APP_NODE_OPTIONS, jwtSecret: JWT_SECRET, poolSize: POOL_SIZE });
+  const rss = new RssSampler(RSS_LIMIT_MB, RSS_INTERVAL_MS);
+  const app = await startApp(database.url, {
+    nodeOptions: APP_NODE_OPTIONS,
+    jwtSecret: JWT_SECRET,
+    poolSize: POOL_SIZE,
+    onSpawn: (pid) => rss.start(pid, 'boot'),
+  });
   note(`app ready on port ${app.port}`);
+  rss.phase('seed');
 
   const db = new pg.Client({ connectionString: database.url, application_name: 'holdfast-bench' });
   await db.connect();
@@ -481,12 +293,11 @@ async function main(): Promise<void> {
     PGBENCH_SCRIPT ? readFileSync(PGBENCH_SCRIPT, 'utf8') : pgbenchScript(currentSeed.offeringId, PRICE_CENTS),
   );
 
-  const tokens = Array.from({ length: CONNECTIONS }, (_, i) =>
-    mintDevToken(JWT_SECRET, { sub: `bench-user-${i + 1}`, roles: [] }, 86_400),
-  );
+  const tokens = benchTokens(JWT_SECRET, CONNECTIONS);
   const run = Date.now().toString(36);
 
   if (WARMUP > 0) {
+    rss.phase('warmup');
     note(`warming up the app for ${WARMUP} s (not counted)`);
     await driveApp(app, 'spread', currentSeed.slotIds, tokens, WARMUP, `warm-${run}`);
     await waitForQuiet(db);
@@ -500,6 +311,7 @@ async function main(): Promise<void> {
       `${phase}: app, ${CONNECTIONS} connections, ${DURATION} s (load average ${loadavgBefore.map((l) => l.toFixed(2)).join(' ')})`,
     );
     app.assertAlive();
+    rss.phase(phase);
     const keyPrefix = `${phase}-${run}`;
     const before = await countReservations(db);
     const cpuBefore = cpuSnapshot(app.pid, postmaster);
@@ -518,6 +330,7 @@ async function main(): Promise<void> {
     const pgbench: PgbenchResult[] = [];
     let pgbenchInvariants: InvariantReport | null = null;
     if (haveScript && phase !== 'rentals' && phase !== 'cart') {
+      rss.phase(`${phase} pgbench`);
       for (const pgRun of pgbenchRuns(PGBENCH_SETTINGS)) {
         const label = `pgbench -M ${pgRun.mode} -c ${pgRun.clients}`;
         note(`${phase}: ${label}, ${DURATION} s`);
@@ -533,7 +346,7 @@ async function main(): Promise<void> {
       }
       pgbenchInvariants = await checkInvariants(db);
     }
-    const { okKeys: _ok, failedKeys: _failed, unansweredKeys: _unanswered, ...loadFigures } = load;
+    const { okKeys: _ok, failedKeys: _failed, unansweredKeys: _unanswered, timeline: _timeline, ...loadFigures } = load;
     reports.push({
       phase,
       load: loadFigures,
@@ -549,6 +362,7 @@ async function main(): Promise<void> {
 
   // -------------------------------------------------------------------------------------
   // Report
+  const rssReport = rss.stop();
   out();
   out(
     `Holdfast hold benchmark: ${CONNECTIONS} connections, ${DURATION} s per phase, app pool ${POOL_SIZE}; ` +
@@ -637,6 +451,7 @@ async function main(): Promise<void> {
   const errorLog = app.errorLog();
   out(`app log lines at error level: ${errorLog.count}; total time ${fmt((Date.now() - started) / 1000)} s`);
   for (const line of errorLog.first) out(`  app error: ${line}`);
+  for (const line of rssLines(rssReport)) out(line);
 
   const failed =
     reports.some((r) => !r.appInvariants.ok || !(r.pgbenchInvariants?.ok ?? true)) ||
@@ -655,6 +470,7 @@ async function main(): Promise<void> {
           postgres: database.serverVersion,
           bareHttpRequestsPerSecond: bareHttp,
           reports: reports.map((r) => ({ ...r, pgbench: r.pgbench.map(({ output: _o, ...p }) => p) })),
+          rss: rssReport,
           failed,
         },
         null,

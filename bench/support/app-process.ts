@@ -21,6 +21,10 @@ export interface AppSettings {
   jwtSecret: string;
   /** The app's database pool (DB_POOL_SIZE). */
   poolSize: number;
+  /** More environment for the app, over the bench's own settings (e.g. HOLD_SWEEP_INTERVAL_SECONDS). */
+  env?: Record<string, string>;
+  /** Called with the app's pid as soon as it is spawned, before it is ready (the RSS sampler). */
+  onSpawn?: (pid: number | undefined) => void;
 }
 
 export interface App {
@@ -33,36 +37,43 @@ export interface App {
   stop: () => Promise<void>;
 }
 
+/** The environment the bench runs the app's code with (the app, and a CLI of the same build). */
+export function benchAppEnv(databaseUrl: string, settings: Omit<AppSettings, 'nodeOptions' | 'onSpawn'>): NodeJS.ProcessEnv {
+  const { jwtSecret, poolSize, env = {} } = settings;
+  return {
+    ...process.env,
+    // Not production: that refuses the dev tokens the bench signs in with (src/config/env.schema.ts).
+    NODE_ENV: 'development',
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+    LOG_PRETTY: 'false',
+    DEMO_CATALOG: 'false',
+    AUTH_MODE: 'dev',
+    JWT_SECRET: jwtSecret,
+    JWT_ISSUER: '',
+    JWT_AUDIENCE: '',
+    HOLD_TTL_SECONDS: '900',
+    DB_POOL_SIZE: String(poolSize),
+    MIGRATIONS_RUN: 'true',
+    // The bench drives thousands of holds a second from a few users: measure the app, not its limiter.
+    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_HOLD_PER_MINUTE: '0',
+    ...env,
+  };
+}
+
 /** Starts the app on a free port against `databaseUrl` and waits until it is ready (60 s at most). */
 export async function startApp(databaseUrl: string, settings: AppSettings): Promise<App> {
-  const { nodeOptions, jwtSecret, poolSize } = settings;
+  const { nodeOptions, onSpawn } = settings;
   const port = await findFreePort();
   const recent: string[] = [];
   const errorLines: string[] = [];
   let errorCount = 0;
   const child: ChildProcess = spawn(process.execPath, [...nodeOptions, APP_MAIN], {
-    env: {
-      ...process.env,
-      // Not production: that refuses the dev tokens the bench signs in with (src/config/env.schema.ts).
-      NODE_ENV: 'development',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      LOG_PRETTY: 'false',
-      DEMO_CATALOG: 'false',
-      AUTH_MODE: 'dev',
-      JWT_SECRET: jwtSecret,
-      JWT_ISSUER: '',
-      JWT_AUDIENCE: '',
-      HOLD_TTL_SECONDS: '900',
-      DB_POOL_SIZE: String(poolSize),
-      MIGRATIONS_RUN: 'true',
-      // The bench drives thousands of holds a second from a few users: measure the app, not its limiter.
-      RATE_LIMIT_PER_MINUTE: '0',
-      RATE_LIMIT_HOLD_PER_MINUTE: '0',
-    },
+    env: { ...benchAppEnv(databaseUrl, settings), PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  onSpawn?.(child.pid);
   const keep = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line) continue;

@@ -1,6 +1,6 @@
 /**
- * What every part of `npm run bench:holds` shares: its output (the report on stdout,
- * progress notes on stderr), `sleep`, number formatting and the cleanup registry.
+ * What every part of the benches shares: their output (the report on stdout, progress
+ * notes on stderr, tables), `sleep`, number formatting, settings and the cleanup registry.
  */
 
 /** A line of the report (stdout). */
@@ -11,6 +11,16 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** A Markdown table: the first row is the header; the first column left-aligned, the others right-aligned. */
+export function printTable(rows: string[][]): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) =>
+    `| ${r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
+  out(line(rows[0]));
+  out(`|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const r of rows.slice(1)) out(line(r));
 }
 
 /** Cleanup: everything started registers how to undo it; undone in reverse order by `cleanup`. */

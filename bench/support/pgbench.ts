@@ -136,14 +136,17 @@ export interface PgbenchResult {
   output: string;
 }
 
-/** Runs the script at `scriptPath` for `seconds`, drawing the slot from bench_slots n `lo`..`hi`. */
+/**
+ * Runs the script at `scriptPath` for `length` seconds (or, given `{ transactions }`, that
+ * many transactions per client), drawing the slot from bench_slots n `lo`..`hi`.
+ */
 export function runPgbench(
   settings: PgbenchSettings,
   url: string,
   scriptPath: string,
   [lo, hi]: [number, number],
   run: PgbenchRun,
-  seconds: number,
+  length: number | { transactions: number },
 ): Promise<PgbenchResult> {
   const { mode, clients } = run;
   const args = [
@@ -154,8 +157,7 @@ export function runPgbench(
     String(clients),
     '-j',
     String(Math.min(settings.threads, clients)),
-    '-T',
-    String(seconds),
+    ...(typeof length === 'number' ? ['-T', String(length)] : ['-t', String(length.transactions)]),
     '-D',
     `lo=${lo}`,
     '-D',
