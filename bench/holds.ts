@@ -435,18 +435,7 @@ async function main(): Promise<void> {
     for (const problem of r.pgbenchInvariants?.problems ?? []) out(`  ${r.phase} (after pgbench): ${problem}`);
     for (const sample of r.load.samples) out(`  ${r.phase} sample non-200: ${sample}`);
   }
-  const targets = reports.map((r) => {
-    if (r.phase === 'spread') {
-      return `spread >= 1,000 holds/s with p99 < 100 ms: ${r.load.holdsPerSecond >= 1000 && r.load.p99 < 100 ? 'met' : 'MISSED'}`;
-    }
-    if (r.phase === 'rentals') return `rentals: no 5xx: ${r.load.status5xx === 0 ? 'met' : 'MISSED'}`;
-    if (r.phase === 'cart') {
-      const spread = reports.find((s) => s.phase === 'spread');
-      const share = spread ? ` (${fmt((100 * r.load.holdsPerSecond) / spread.load.holdsPerSecond)} % of spread)` : '';
-      return `cart with an external item${share}: no 5xx: ${r.load.status5xx === 0 ? 'met' : 'MISSED'}`;
-    }
-    return `hot slot >= 500 holds/s: ${r.load.holdsPerSecond >= 500 ? 'met' : 'MISSED'}`;
-  });
+  const targets = reports.map((r) => targetLine(r, reports));
   out(`targets: ${targets.join('; ')}`);
   const errorLog = app.errorLog();
   out(`app log lines at error level: ${errorLog.count}; total time ${fmt((Date.now() - started) / 1000)} s`);
@@ -496,3 +485,34 @@ main()
     await cleanup();
     process.exit();
   });
+
+/**
+ * The issue 16 targets of a phase, judged against pgbench in the same run: spread >= 25 %
+ * of pgbench at the same concurrency with p99 < 100 ms; hot >= 50 % of pgbench's hot
+ * figure (the higher of its two runs, -c 64 and -c pool); rentals and the cart give
+ * their share of the spread phase (no target but no 5xx). Zero oversell and zero 5xx are
+ * the invariants' and the exit code's business.
+ */
+function targetLine(r: PhaseReport, reports: PhaseReport[]): string {
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const ceilings = r.pgbench.filter((p) => p.ok && p.tps > 0);
+  const share = (tps: number) => (100 * r.load.holdsPerSecond) / tps;
+  const spread = reports.find((s) => s.phase === 'spread');
+  const ofSpread = spread && r.phase !== 'spread' ? ` (${fmt(share(spread.load.holdsPerSecond))} % of spread)` : '';
+  switch (r.phase) {
+    case 'spread': {
+      const same = ceilings.find((p) => p.clients === CONNECTIONS);
+      const ratio = same ? `${fmt(share(same.tps))} % of pgbench -c ${same.clients}` : 'no pgbench ceiling';
+      return `spread >= 25 % of pgbench (${ratio}) with p99 < 100 ms (${fmt(r.load.p99)} ms): ${verdict(!!same && share(same.tps) >= 25 && r.load.p99 < 100)}`;
+    }
+    case 'hot': {
+      const best = ceilings.reduce<PgbenchResult | undefined>((a, p) => (!a || p.tps > a.tps ? p : a), undefined);
+      const ratio = best ? `${fmt(share(best.tps))} % of pgbench -c ${best.clients}, its best` : 'no pgbench ceiling';
+      return `hot >= 50 % of pgbench (${ratio}): ${verdict(!!best && share(best.tps) >= 50)}`;
+    }
+    case 'rentals':
+      return `rentals${ofSpread}: no 5xx: ${verdict(r.load.status5xx === 0)}`;
+    case 'cart':
+      return `cart with an external item${ofSpread}: no 5xx: ${verdict(r.load.status5xx === 0)}`;
+  }
+}

@@ -1,7 +1,7 @@
 import { type INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import type { Clock } from '@holdfast/clock';
 import { createValidationPipe, rejectHostileInput } from '@holdfast/errors';
@@ -14,6 +14,8 @@ import { requestIdMiddleware } from './logging';
 import { HttpMetrics } from './metrics/http-metrics';
 import { applyHttpProtection } from './protection/http-protection';
 import { ProtectionConfig } from './protection/protection.config';
+import { acceptHoldRequest } from './reservations/dto/hold-request.fast';
+import { HoldRequestDto } from './reservations/dto/hold.dto';
 import { setupSwagger } from './swagger';
 
 export const BODY_LIMIT = '1mb';
@@ -33,13 +35,12 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot(config, extraImports, clock),
     new NotFoundEverywhereAdapter(),
-    { bufferLogs: true, rawBody: true, bodyParser: false },
+    { bufferLogs: true, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
   app.use(requestIdMiddleware); // first: a request refused by any later step still has its id
   app.use(app.get(HttpMetrics).middleware); // before the rest, so it counts every request: 404s and refused bodies too
-  app.useBodyParser('json', { limit: BODY_LIMIT });
-  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  app.use(parseBodies());
   // NUL characters and deep nesting, before anything walks the body (docs/errors.md). Not on
   // the signed webhook: it reads only its raw bytes, and a signed event it cannot apply is
   // acknowledged and stored as unprocessable (a 400 would make Stripe retry it forever).
@@ -47,7 +48,8 @@ export async function createApp(
     SIGNED_WEBHOOK_PATHS.has(req.path) ? next() : rejectHostileInput(req, res, next),
   );
   app.setGlobalPrefix(GLOBAL_PREFIX, { exclude: UNPREFIXED_PATHS });
-  app.useGlobalPipes(createValidationPipe());
+  // The hold's body has a fast acceptor; class-validator still decides whatever it declines (docs/errors.md).
+  app.useGlobalPipes(createValidationPipe(new Map([[HoldRequestDto, acceptHoldRequest]])));
   app.disable('x-powered-by');
   const protection = app.get(ProtectionConfig);
   app.set('trust proxy', protection.trustProxy);
@@ -59,6 +61,25 @@ export async function createApp(
     clientErrors.warn({ requestId, status, code }, `Refused a request Node could not read: ${status}`),
   );
   return app;
+}
+
+/**
+ * JSON and form bodies up to BODY_LIMIT. Only the signed webhooks keep their raw bytes
+ * (`req.rawBody`, what their signature covers): keeping them for every request made the
+ * parser read each body as a buffer and decode it again (issue 16's profile).
+ */
+function parseBodies(): (req: Request, res: Response, next: NextFunction) => void {
+  const keepRawBody = (req: Request & { rawBody?: Buffer }, _res: Response, raw: Buffer): void => {
+    req.rawBody = raw;
+  };
+  const json = express.json({ limit: BODY_LIMIT });
+  const signedJson = express.json({ limit: BODY_LIMIT, verify: keepRawBody });
+  const form = express.urlencoded({ limit: BODY_LIMIT, extended: false });
+  return (req, res, next) => {
+    (SIGNED_WEBHOOK_PATHS.has(req.path) ? signedJson : json)(req, res, (error?: unknown) =>
+      error === undefined ? form(req, res, next) : next(error),
+    );
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { startEmbeddedPostgres, type RunningPostgres } from '@holdfast/database'
 import { createApp } from './app.setup';
 import { createAppConfig } from './config/app-config';
 import { loadDotEnv, validateEnv } from './config/env.schema';
+import { boundHeapGrowth } from './heap';
 import { configureHttpServer, type HttpDrain } from './http-server';
 
 function log(message: string): void {
@@ -10,6 +11,7 @@ function log(message: string): void {
 }
 
 async function bootstrap(): Promise<void> {
+  boundHeapGrowth();
   let env;
   try {
     loadDotEnv();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TestClock } from '@holdfast/clock';
 import { createApp } from '../src/app.setup';
@@ -9,6 +9,7 @@ import { FlagsRepository } from '../src/flags/flags.repository';
 import { FlagsService } from '../src/flags/flags.service';
 import { FLAG_CACHE_TTL_MS } from '../src/flags/postgres-flag.provider';
 import { createTestApp, type TestApp } from './support/test-app';
+import { waitFor } from './support/wait';
 
 /**
  * Feature flags (src/flags): OpenFeature over the feature_flags table, cached 5 s per
@@ -60,7 +61,7 @@ describe('feature flags', () => {
     );
   });
 
-  it('flips at run time: at once here, within the cache time on another replica, no restart', async () => {
+  it('flips at run time: at once here, within the cache time plus one read on another replica, no restart', async () => {
     const here = t.app.get(FlagsService);
     const there = replica.get(FlagsService);
     expect(await there.isEnabled('notifications.email')).toBe(true); // the replica has cached it now
@@ -74,12 +75,64 @@ describe('feature flags', () => {
     expect(await there.isEnabled('notifications.email')).toBe(true); // still cached
 
     replicaClock.advance(60_000 + FLAG_CACHE_TTL_MS); // the cached value's 5 s are over
-    expect(await there.isEnabled('notifications.email')).toBe(false); // read again: the new value
+    // The first evaluation after them answers from memory at once and reads the table in
+    // the background; the evaluations after that read answer the new value.
+    expect(await there.isEnabled('notifications.email')).toBe(true);
+    await waitFor('the replica to read the flip', async () => !(await there.isEnabled('notifications.email')));
 
     await put('notifications.email', { enabled: true }).expect(200);
     replicaClock.advance(FLAG_CACHE_TTL_MS);
-    expect(await there.isEnabled('notifications.email')).toBe(true);
+    await waitFor('the replica to read the second flip', () => there.isEnabled('notifications.email'));
     // Not reset here: a clock moved back would keep the replica's cache fresh for longer.
+  });
+
+  it('never makes a transaction wait for the flag read: with every pooled connection in a transaction, an expired cache answers from memory', async () => {
+    // Issue 16: holds evaluate flags inside their transactions. When the cache expired
+    // with every connection of the pool in such a transaction, the read waited for a
+    // connection that none of them would give back before the read answered: after the
+    // pool's 5 s time-out the read failed, every hold waiting for it stalled that long, and
+    // the failed read kept the stale values. Here a pool of 2, both in transactions.
+    const clock = new TestClock();
+    const small = await createApp({ ...t.config, DB_POOL_SIZE: 2 }, [], clock);
+    await small.init();
+    try {
+      const flags = small.get(FlagsService);
+      const txHost = small.get(TransactionHost);
+      const repository = small.get(FlagsRepository);
+      const read = repository.allOutsideTransaction.bind(repository);
+      const failedReads: string[] = [];
+      jest.spyOn(repository, 'allOutsideTransaction').mockImplementation(() =>
+        read().catch((error: unknown) => {
+          failedReads.push(String(error));
+          throw error;
+        }),
+      );
+      expect(await flags.isEnabled('shipping.carrier.ups')).toBe(true); // cached now
+      await t.dataSource.query(`UPDATE feature_flags SET enabled = false WHERE key = 'shipping.carrier.ups'`); // another replica's flip
+      clock.advance(FLAG_CACHE_TTL_MS);
+
+      let inside = 0;
+      let allInside!: () => void;
+      const bothHoldConnections = new Promise<void>((resolve) => (allInside = resolve));
+      const answers = await Promise.all(
+        [1, 2].map(() =>
+          txHost.run(async () => {
+            await txHost.rows('SELECT 1'); // this transaction now holds one of the two connections
+            if (++inside === 2) allInside();
+            await bothHoldConnections;
+            return flags.isEnabled('shipping.carrier.ups');
+          }),
+        ),
+      );
+      expect(answers).toEqual([true, true]); // the cached value, answered while both held their connections
+      // The read started then got a connection once they committed: the flip shows.
+      await waitFor('the background read to bring the flip', async () => !(await flags.isEnabled('shipping.carrier.ups')));
+      expect(failedReads).toEqual([]); // it waited for a free connection, never past the pool's time-out
+    } finally {
+      await t.dataSource.query(`UPDATE feature_flags SET enabled = true WHERE key = 'shipping.carrier.ups'`);
+      clock.reset();
+      await small.close();
+    }
   });
 
   it('carries a variant on an enabled flag; omitted keeps it, null clears it', async () => {
@@ -120,7 +173,7 @@ describe('feature flags', () => {
 
     await put('notifications.email', { enabled: false }).expect(200);
     replicaClock.advance(FLAG_CACHE_TTL_MS);
-    expect(await flags.isEnabled('notifications.email')).toBe(false);
+    await waitFor('the replica to read the flip', async () => !(await flags.isEnabled('notifications.email')));
     await t.dataSource.query('ALTER TABLE feature_flags RENAME TO feature_flags_away');
     try {
       replicaClock.advance(FLAG_CACHE_TTL_MS);
@@ -130,7 +183,7 @@ describe('feature flags', () => {
     }
     await put('notifications.email', { enabled: true }).expect(200);
     replicaClock.advance(FLAG_CACHE_TTL_MS);
-    expect(await flags.isEnabled('notifications.email')).toBe(true);
+    await waitFor('the replica to read the table again', () => flags.isEnabled('notifications.email'));
   });
 
   it('answers 404 for an unknown key, 400 for a bad body, 403 for a non-admin', async () => {

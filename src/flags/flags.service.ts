@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type Client, NOOP_PROVIDER, OpenFeature } from '@openfeature/server-sdk';
 import { AuditService } from '@holdfast/audit';
 import { Clock } from '@holdfast/clock';
@@ -20,7 +20,7 @@ import { PostgresFlagProvider } from './postgres-flag.provider';
  * side) never read each other's database or cache.
  */
 @Injectable()
-export class FlagsService implements OnModuleInit, OnModuleDestroy {
+export class FlagsService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(FlagsService.name);
   private readonly domain = `holdfast-flags-${randomUUID()}`;
   private readonly provider: PostgresFlagProvider;
@@ -33,7 +33,11 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
     clock: Clock,
     private readonly config: FlagsConfig,
   ) {
-    this.provider = new PostgresFlagProvider(() => this.repository.allOutsideTransaction(), clock, this.logger);
+    this.provider = new PostgresFlagProvider(
+      { inline: () => this.repository.all(), aside: () => this.repository.allOutsideTransaction() },
+      clock,
+      this.logger,
+    );
     this.client = OpenFeature.getClient(this.domain);
   }
 
@@ -43,14 +47,19 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
     await OpenFeature.setProviderAndWait(this.domain, this.provider);
   }
 
+  /** Reads the flags once in the background, so the first evaluations answer from memory. */
+  onApplicationBootstrap(): void {
+    this.provider.warm();
+  }
+
   async onModuleDestroy(): Promise<void> {
     await OpenFeature.setProviderAndWait(this.domain, NOOP_PROVIDER);
   }
 
   /**
-   * Whether the flag is on, as of at most 5 s ago (this process's own flips at once).
-   * `fallback` when the flag does not exist, or the table has never been readable.
-   * Read on a pooled connection, never the caller's transaction.
+   * Whether the flag is on, as of at most 5 s ago plus one read (this process's own flips
+   * at once). `fallback` when the flag does not exist, or the table has never been readable.
+   * Answered from memory; never waits for a pooled connection (see PostgresFlagProvider).
    */
   async isEnabled(key: string, fallback = false): Promise<boolean> {
     return this.client.getBooleanValue(key, fallback);
@@ -87,7 +96,7 @@ export class FlagsService implements OnModuleInit, OnModuleDestroy {
     }
     const after = await this.repository.update(key, change.enabled, variant, actor);
     await this.audit.record({ actor, recordType: 'feature_flag', recordId: key, action: 'update', before, after });
-    this.txHost.afterCommit(() => this.provider.invalidate());
+    this.txHost.afterCommit(() => this.provider.applied(after));
     return after;
   }
 }

@@ -99,7 +99,7 @@ export class AvailabilityService {
       `SELECT ru.id, ru.label, ru.model, ru.seats, ru.energy,
               ru.status = 'available' AND ru.fleet_status NOT IN ('maintenance', 'out_of_service') AND NOT EXISTS (
                 SELECT 1 FROM allocations a
-                 WHERE a.unit_id = ru.id AND a.state <> 'released' AND a.period && tstzrange($2, $3, '[)')
+                 WHERE a.unit_id = ru.id AND a.resource_type = 'unit' AND a.state <> 'released' AND a.period && tstzrange($2, $3, '[)')
               ) AS available
          FROM rental_units ru
         WHERE ru.offering_id = $1 AND ru.status <> 'retired'

@@ -98,7 +98,7 @@ export async function checkInventoryInvariants(manager: EntityManager): Promise<
     `SELECT a.unit_id, a.id AS first_id, a.period::text AS first_period, b.id AS second_id, b.period::text AS second_period
        FROM allocations a
        JOIN allocations b ON b.unit_id = a.unit_id AND a.id < b.id AND a.period && b.period
-      WHERE a.unit_id IS NOT NULL AND a.state <> 'released' AND b.state <> 'released'
+      WHERE a.resource_type = 'unit' AND b.resource_type = 'unit' AND a.state <> 'released' AND b.state <> 'released'
         AND NOT (a.purpose = 'maintenance' AND b.purpose = 'maintenance')
       ORDER BY a.unit_id, a.id, b.id`,
   )) as OverlapRow[];

@@ -35,7 +35,7 @@ export class UnitMaintenanceRepository {
   async liveOverlapping(unitId: string, start: Date, end: Date, lock: boolean): Promise<UnitAllocation[]> {
     return this.txHost.rows<UnitAllocation>(
       `SELECT ${ALLOCATION_COLUMNS} FROM allocations
-        WHERE unit_id = $1 AND state <> 'released' AND period && tstzrange($2, $3, '[)')
+        WHERE unit_id = $1 AND resource_type = 'unit' AND state <> 'released' AND period && tstzrange($2, $3, '[)')
         ORDER BY id ${lock ? 'FOR UPDATE' : ''}`,
       [unitId, start, end],
     );
@@ -63,7 +63,7 @@ export class UnitMaintenanceRepository {
           WHERE ru.offering_id = $2 AND ru.id <> moving.unit_id
             AND ru.status = 'available' AND ru.fleet_status NOT IN ('maintenance', 'out_of_service')
             AND NOT EXISTS (SELECT 1 FROM allocations a
-                             WHERE a.unit_id = ru.id AND a.state <> 'released' AND a.period && moving.period)
+                             WHERE a.unit_id = ru.id AND a.resource_type = 'unit' AND a.state <> 'released' AND a.period && moving.period)
           ORDER BY ru.id
           LIMIT 1),
        moved AS (
@@ -111,7 +111,7 @@ export class UnitMaintenanceRepository {
   async blocksOf(unitId: string): Promise<UnitAllocation[]> {
     return this.txHost.rows<UnitAllocation>(
       `SELECT ${ALLOCATION_COLUMNS} FROM allocations
-        WHERE unit_id = $1 AND purpose = 'maintenance' AND state <> 'released' ORDER BY lower(period), id`,
+        WHERE unit_id = $1 AND resource_type = 'unit' AND purpose = 'maintenance' AND state <> 'released' ORDER BY lower(period), id`,
       [unitId],
     );
   }

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import helmet from 'helmet';
 import type { ProtectionConfig } from './protection.config';
+import { securityHeaders, setHeaders } from './security-headers';
 
 /** Request headers a browser client may send cross-origin. */
 export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'X-Idempotency-Key', 'X-Request-Id'];
@@ -16,7 +16,7 @@ export function corsOrigins(value: string): string[] {
 }
 
 /**
- * Security headers (helmet) and CORS, as Express middleware ahead of every route, Swagger
+ * Security headers (helmet's, computed once: see `securityHeaders`) and CORS, as Express middleware ahead of every route, Swagger
  * UI included: call it before `setupSwagger`.
  *
  * The Content-Security-Policy is helmet's default (scripts only from this origin, no
@@ -30,11 +30,7 @@ export function corsOrigins(value: string): string[] {
  * in the Authorization header, never in cookies, so credentials stay off.
  */
 export function applyHttpProtection(app: INestApplication, config: ProtectionConfig): void {
-  app.use(
-    helmet({
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-    }),
-  );
+  app.use(setHeaders(securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } })));
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: [...config.corsOrigins],

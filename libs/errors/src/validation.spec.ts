@@ -124,3 +124,37 @@ describe('createValidationPipe', () => {
     );
   });
 });
+
+describe('createValidationPipe with a fast path', () => {
+  const seen: unknown[] = [];
+  /** Accepts a body with reference 'FAST' only, marking the instance so the test can tell who built it. */
+  const acceptFast = (body: unknown): object | null => {
+    seen.push(body);
+    return (body as { reference?: unknown }).reference === 'FAST'
+      ? Object.assign(new GuestDto(), { name: 'built by the acceptor' })
+      : null;
+  };
+  const pipe = createValidationPipe(new Map([[OrderDto, acceptFast]]));
+  const metadata = { type: 'body' as const, metatype: OrderDto, data: '' };
+  const valid = { reference: 'R', guest: { name: 'A' }, items: [{ sku: 'A', quantity: 1 }] };
+
+  it("returns the acceptor's instance for a body it accepts, without class-validator", async () => {
+    expect(await pipe.transform({ reference: 'FAST' }, metadata)).toEqual({ name: 'built by the acceptor' });
+  });
+
+  it('validates a body the acceptor declines as before: accepted or refused by class-validator', async () => {
+    expect(await pipe.transform(valid, metadata)).toBeInstanceOf(OrderDto);
+    await expect(pipe.transform({ ...valid, admin: 1 }, metadata)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'admin', message: 'property admin should not exist' }],
+    });
+  });
+
+  it('refuses a NUL before the acceptor sees the body, and never asks it about queries or other DTOs', async () => {
+    seen.length = 0;
+    await expect(pipe.transform({ reference: 'FAST\u0000' }, metadata)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await pipe.transform({ reference: 'FAST' }, { ...metadata, type: 'query' })).toBeInstanceOf(OrderDto);
+    expect(await pipe.transform({ name: 'Ann' }, { ...metadata, metatype: GuestDto })).toBeInstanceOf(GuestDto);
+    expect(seen).toEqual([]);
+  });
+});

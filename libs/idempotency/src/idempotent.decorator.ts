@@ -1,6 +1,14 @@
-import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata, UseInterceptors } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  type ExecutionContext,
+  SetMetadata,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import { IDEMPOTENT_REQUEST, IdempotencyInterceptor } from './idempotency.interceptor';
+import { IDEMPOTENT_REQUEST, IdempotencyKeyGuard } from './idempotency-key';
+import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { IDEMPOTENCY_OPTIONS, type IdempotentOptions } from './idempotency.options';
 import type { IdempotentRequest } from './idempotency.service';
 
@@ -14,7 +22,7 @@ import type { IdempotentRequest } from './idempotency.service';
 export function Idempotent(options: IdempotentOptions = { required: false }): MethodDecorator {
   return applyDecorators(
     SetMetadata(IDEMPOTENCY_OPTIONS, options),
-    UseInterceptors(IdempotencyInterceptor),
+    options.mode === 'handler' ? UseGuards(IdempotencyKeyGuard) : UseInterceptors(IdempotencyInterceptor),
     ApiHeader({
       name: 'X-Idempotency-Key',
       required: options.required || options.mode === 'handler',
@@ -28,7 +36,7 @@ export function Idempotent(options: IdempotentOptions = { required: false }): Me
 
 /**
  * The request's idempotency key, on a route declared `@Idempotent({ mode: 'handler' })`
- * (the interceptor has checked it; the handler keeps it through IdempotencyService).
+ * (IdempotencyKeyGuard has checked it; the handler keeps it through IdempotencyService).
  */
 export const IdempotencyKey = createParamDecorator((_data: unknown, context: ExecutionContext): IdempotentRequest => {
   const keyed = context.switchToHttp().getRequest<{ [IDEMPOTENT_REQUEST]?: IdempotentRequest }>()[IDEMPOTENT_REQUEST];

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** JSON with object keys sorted, so `{a,b}` and `{b,a}` hash the same. */
 export function canonicalJson(value: unknown): string {
@@ -10,8 +10,9 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/** sha256 (hex) of the request's params and body as canonical JSON: one-shot `hash`, no Hash object per request. */
 export function requestHash(params: unknown, body: unknown): string {
-  return createHash('sha256').update(canonicalJson({ params, body })).digest('hex');
+  return hash('sha256', canonicalJson({ params, body }), 'hex');
 }
 
 /** A 64-bit advisory lock id for a scope and key (collisions only cost a spurious 409). */

@@ -22,6 +22,9 @@ import {
 /** The most guests or units one line may ask for. */
 export const MAX_QUANTITY = 50;
 
+/** What `guestPhone` must look like (shared with the hold's fast acceptor, hold-request.fast.ts). */
+export const GUEST_PHONE_PATTERN = /^\+?[0-9 ()-]{5,32}$/;
+
 /** One line of the general (cart) form. Give exactly one of timeSlotId, sku or startDate + endDate. */
 export class HoldItemDto {
   @ApiProperty({ format: 'uuid', description: 'The offering to book.' })
@@ -109,7 +112,7 @@ export class HoldRequestDto {
 
   @ApiPropertyOptional({ example: '+1234567890' })
   @IsOptional()
-  @Matches(/^\+?[0-9 ()-]{5,32}$/, { message: 'guestPhone must be a phone number such as +1234567890' })
+  @Matches(GUEST_PHONE_PATTERN, { message: 'guestPhone must be a phone number such as +1234567890' })
   guestPhone?: string;
 
   @ApiPropertyOptional({ example: 'Window seat, please', maxLength: 1000 })
