@@ -174,8 +174,10 @@ export class ReservationsService {
    */
   async expire(reservationIds: string[]): Promise<number> {
     if (reservationIds.length === 0) return 0;
-    await this.inventory.release(reservationIds);
+    // The reservations and their events first, the places last: the slot rows the release
+    // updates (the ones new holds take) stay locked only for the end of the transaction.
     const count = await this.repo.expireHolds(reservationIds);
+    await this.inventory.release(reservationIds);
     this.metrics.holdsExpired(count);
     return count;
   }
