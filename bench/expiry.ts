@@ -63,7 +63,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { type App, benchAppEnv, startApp } from './support/app-process';
-import { cleanUpOnSignals, cleanup, cleanups, fmt, intEnv, note, out, printTable, sleep } from './support/common';
+import { cleanUpOnSignals, cleanups, fmt, intEnv, note, out, printTable, reportResult, runBench, sleep } from './support/common';
 import { type CpuSnapshot, type CpuUse, cpuLine, cpuSnapshot, cpuUse, findPostmaster } from './support/cpu';
 import { createBenchDatabase } from './support/database';
 import { type InvariantReport, checkInvariants, checkPhaseWrites, countReservations, waitForQuiet } from './support/hold-checks';
@@ -525,20 +525,11 @@ async function main(): Promise<void> {
     );
   }
   await app.stop();
-  if (failed) {
-    out('RESULT: FAILED (a check failed, the sweep did not finish, or 5xx or connection errors)');
-    process.exitCode = 1;
-  } else {
-    out('RESULT: OK (every hold swept, checks hold, no 5xx)');
-  }
+  reportResult(
+    failed,
+    'a check failed, the sweep did not finish, or 5xx or connection errors',
+    'every hold swept, checks hold, no 5xx',
+  );
 }
 
-main()
-  .catch((error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await cleanup();
-    process.exit();
-  });
+runBench(main);

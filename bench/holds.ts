@@ -59,7 +59,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { type App, startApp } from './support/app-process';
 import { createBenchDatabase as createDatabase } from './support/database';
-import { cleanUpOnSignals, cleanup, cleanups, fmt, intEnv, note, out, printTable } from './support/common';
+import { cleanUpOnSignals, cleanups, fmt, intEnv, note, out, printTable, reportResult, runBench } from './support/common';
 import { type CpuUse, cpuLine, cpuSnapshot, cpuUse, findPostmaster } from './support/cpu';
 import { type InvariantReport, checkInvariants, checkPhaseWrites, countReservations, waitForQuiet } from './support/hold-checks';
 import { BENCH_GUEST, type LoadResult, benchTokens, driveHolds, slotHoldBody } from './support/hold-load';
@@ -468,23 +468,10 @@ async function main(): Promise<void> {
     );
   }
   await app.stop();
-  if (failed) {
-    out('RESULT: FAILED (invariant broken, 5xx or connection errors, or pgbench failed)');
-    process.exitCode = 1;
-  } else {
-    out('RESULT: OK (invariants hold, no 5xx)');
-  }
+  reportResult(failed, 'invariant broken, 5xx or connection errors, or pgbench failed', 'invariants hold, no 5xx');
 }
 
-main()
-  .catch((error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await cleanup();
-    process.exit();
-  });
+runBench(main);
 
 /**
  * The issue 16 targets of a phase, judged against pgbench in the same run: spread >= 25 %

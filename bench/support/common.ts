@@ -55,3 +55,29 @@ export function intEnv(name: string, fallback: number, min: number): number {
   if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
   return value;
 }
+
+/** Ends a bench's report: its RESULT line, and exit code 1 when it failed. */
+export function reportResult(failed: boolean, failure: string, success: string): void {
+  if (failed) {
+    out(`RESULT: FAILED (${failure})`);
+    process.exitCode = 1;
+  } else {
+    out(`RESULT: OK (${success})`);
+  }
+}
+
+/**
+ * Runs a bench's `main`: an error fails it (exit code 1); the cleanups (the app, the
+ * database) always run, then the process exits with the code set so far.
+ */
+export function runBench(main: () => Promise<void>): void {
+  main()
+    .catch((error: unknown) => {
+      process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      await cleanup();
+      process.exit();
+    });
+}
