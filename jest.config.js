@@ -23,6 +23,10 @@ export default {
   globalSetup: '<rootDir>/test/setup/global-setup.mjs',
   globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
   testTimeout: 60_000,
+  // Exit once every test and the global teardown are done. One CI run of 1,505 passing tests
+  // then sat for minutes on a handle left by some test (no socket open, a timer); the run
+  // before it, of the same tests, exited by itself. Finding that handle is still to do.
+  forceExit: true,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
