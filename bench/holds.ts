@@ -39,7 +39,8 @@
  * BENCH_PGBENCH_SCRIPT (a pgbench script to use instead of the built-in one, to try a
  * change to the hold's SQL; it gets -D lo=.. -D hi=.. to pick the slot from bench_slots),
  * BENCH_APP_NODE_OPTIONS (extra node flags for the app, e.g. "--cpu-prof
- * --cpu-prof-dir=/tmp/prof"), BENCH_JSON (write the results there as JSON),
+ * --cpu-prof-dir=/tmp/prof"), BENCH_APP_OUTPUT (a file that gets a copy of the app's
+ * output, e.g. its --trace-gc lines), BENCH_JSON (write the results there as JSON),
  * BENCH_CALIBRATE (seconds of the bare node:http calibration, default 5, 0 = none),
  * BENCH_RSS_LIMIT_MB (250), BENCH_RSS_INTERVAL_MS (how often the app's RSS is sampled, 250).
  *

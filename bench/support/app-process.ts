@@ -4,6 +4,7 @@
  * boot; the bench waits for /health/ready. Registered with the bench's cleanups.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFreePort } from '../../libs/database/src/embedded-postgres';
@@ -87,6 +88,13 @@ export async function startApp(databaseUrl: string, settings: AppSettings): Prom
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
+  // BENCH_APP_OUTPUT: a file that gets all the app's output too (e.g. with --trace-gc).
+  const copyTo = process.env.BENCH_APP_OUTPUT;
+  if (copyTo) {
+    const file = createWriteStream(copyTo, { flags: 'a' });
+    child.stdout!.pipe(file);
+    child.stderr!.pipe(file);
+  }
   let exited: string | undefined;
   let stopping = false;
   const exitPromise = new Promise<void>((done) =>
