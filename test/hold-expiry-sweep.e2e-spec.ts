@@ -121,7 +121,7 @@ describe('the hold expiry sweep, one statement a batch', () => {
     expect(stock.held).toBe(20);
   });
 
-  it('locks the slot rows last: waiting behind a slot, it has already written the expired events', async () => {
+  it('locks the slot rows last, on a connection of its own: waiting behind a slot, it has already written the expired events', async () => {
     const ids = await idsOf(Array.from({ length: 10 }, (_, i) => hold(oneSlot(i))));
     await backdateHolds(t, 16 * 60_000, ids);
     const [{ seq }] = (await t.dataSource.query(`SELECT pg_get_serial_sequence('outbox_events', 'id') AS seq`)) as {
@@ -136,13 +136,16 @@ describe('the hold expiry sweep, one statement a batch', () => {
       await gate.query(`SELECT id FROM time_slots WHERE id = $1 FOR UPDATE`, [slotIds[5]]);
       const before = await lastEvent();
       const sweep = t.app.get(HoldExpiryJob).sweep();
+      let sweeper: { application_name: string }[] = [];
       await waitFor('the sweep to wait for the locked slot', async () => {
-        const rows = (await t.dataSource.query(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+        sweeper = (await t.dataSource.query(
+          `SELECT application_name FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
               AND query LIKE 'WITH res_due AS%'`, // (pg_stat_activity keeps the first 1 kB of the text)
-        )) as unknown[];
-        return rows.length === 1;
+        )) as { application_name: string }[];
+        return sweeper.length === 1;
       });
+      // On its own connection, not one of the pool's (TransactionHost.statementOnOwnConnection).
+      expect(sweeper[0].application_name).toMatch(/:hold-expiry$/);
       // The events are written (nextval is not transactional), the reservations still look held to others.
       expect(await lastEvent()).toBe(before + ids.length);
       expect(await statusesOf(ids)).toEqual([{ status: 'held', reason: null, n: ids.length }]);

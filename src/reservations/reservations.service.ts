@@ -196,7 +196,8 @@ export class ReservationsService {
     const { text, values } = holdExpiryStatement(limit);
     for (let attempt = 1; ; attempt++) {
       try {
-        const [batch] = await this.txHost.statement<ExpiryBatch>(text, values);
+        // On a connection of its own: the sweep does not queue behind requests for a pooled one.
+        const [batch] = await this.txHost.statementOnOwnConnection<ExpiryBatch>('hold-expiry', text, values);
         this.inventory.releaseAtIms(batch.imsReservationIds);
         this.metrics.holdsExpired(batch.expired);
         return batch.expired;
