@@ -8,12 +8,13 @@ import { ReservationsService } from './reservations.service';
 
 const INTERVAL_NAME = 'hold-expiry-sweep';
 /**
- * Holds per sweep batch, each batch ONE statement (`ReservationsService.expireDue`). 5,000
- * rather than 1,000: fewer round trips and waits for a connection per hold, while the
- * batch's slot rows stay locked only for its last step (tens of milliseconds). 100,000
- * expired holds under the hold load: 7.9 s as one statement a batch, 9.9-10.0 s as a
- * transaction of eight round trips, the load's p99 about 1.5x its figure without a sweep
- * either way (`npm run bench:expiry`, docs/benchmarks.md "Expiry at scale").
+ * Holds per sweep batch, each batch ONE statement on the sweep's own connection
+ * (`ReservationsService.expireDue`). 5,000 rather than 1,000: fewer round trips per hold,
+ * while a batch's slot rows stay locked only for its last step (~40 of ~250 ms alone).
+ * 100,000 expired holds under the hold load: 6.2-8.3 s this way, 7.6-8.0 s on a pooled
+ * connection, 9.9-11.3 s as a transaction of eight round trips, the load's p99 1.4-1.6x
+ * its figure without a sweep each way; two batches in flight took 5.7-6.0 s but the p99
+ * to 1.8-2.5x (`npm run bench:expiry`, docs/benchmarks.md "Expiry at scale").
  */
 const BATCH = 5000;
 /**
