@@ -18,10 +18,10 @@
  *    `status = 'held' AND hold_expires_at <= now()`; allocations carry none) to an instant
  *    T, BENCH_EXPIRY_LEAD (15) seconds after the UPDATE starts; VACUUMs the table again;
  *    starts the same load; at T the holds turn expired by themselves and the app's
- *    scheduled sweep (HoldExpiryJob.sweep, batches of 1,000: lock, release the
- *    allocations and the slot counters, status `expired`, one `expired` outbox event per
- *    hold) expires them. The sweep's time runs from T until no hold is left held past its
- *    time: the sweep's own condition, asked as an EXISTS on its index
+ *    scheduled sweep (HoldExpiryJob.sweep, batches of 5,000, each one statement: lock,
+ *    status `expired`, one `expired` outbox event per hold, then release the allocations
+ *    and the slot counters) expires them. The sweep's time runs from T until no hold is
+ *    left held past its time: the sweep's own condition, asked as an EXISTS on its index
  *    (idx_reservations_hold_expiry) on the bench's connection every
  *    BENCH_EXPIRY_POLL_MS (50), so the poll takes nothing from the app or its pool (GET
  *    /metrics, which also counts pg-boss's queues, took a pooled connection ~80 ms a

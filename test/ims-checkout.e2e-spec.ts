@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { PAYMENT_GATEWAY } from '../src/payments/payment-gateway';
 import type { SimulatedGateway } from '../src/payments/simulated.gateway';
+import { HoldExpiryJob } from '../src/reservations/hold-expiry.job';
 import { IMS_CONFIRM_JOB } from '../src/reservations/ims-confirmation.job';
 import { createOffering, createStock } from './factories/inventory.factory';
 import { startFakeIms, type FakeIms } from './support/fake-ims';
 import { checkPaymentInvariants } from './support/payment-invariants';
 import { createTestApp, type TestApp } from './support/test-app';
+import { backdateHolds } from './support/time';
 import { waitFor } from './support/wait';
 
 const ADDRESS = {
@@ -161,6 +163,31 @@ describe('checkout of external goods (the IMS)', () => {
       ),
     );
     await hold([external()]).expect(200);
+  });
+
+  it('gives an expired hold back to the IMS once the sweep has committed, and its own items to our stock', async () => {
+    const { available } = await ims.model.stock(EXTERNAL_SKU);
+    ims.seed(EXTERNAL_SKU, { stock: 5 - available + 1 });
+    const before = await stockHeld();
+    const id = (await hold([internal(2), external()]).expect(200)).body.reservation.id as string;
+    const [row] = await allocations(id);
+    expect(await stockHeld()).toBe(before + 2);
+    expect((await hold([external()]).expect(409)).body.error).toBe('NOT_ENOUGH_CAPACITY');
+    await backdateHolds(t, 16 * 60_000, [id]);
+    await t.app.get(HoldExpiryJob).sweep();
+    const [reservation] = (await t.dataSource.query(`SELECT status FROM reservations WHERE id = $1`, [id])) as {
+      status: string;
+    }[];
+    expect(reservation.status).toBe('expired');
+    expect((await allocations(id))[0].status).toBe('released');
+    expect(await stockHeld()).toBe(before);
+    await waitFor('the release at the IMS', () =>
+      ims.requests.some(
+        (r) => r.route === 'release' && r.path.endsWith(encodeURIComponent(row.ims_reservation_id)) && r.status === 204,
+      ),
+    );
+    // Its unit is free again at the IMS (taking it here would leave none for the tests below).
+    expect((await ims.model.stock(EXTERNAL_SKU)).available).toBe(1);
   });
 
   it('confirms a paid order at the IMS by a job, exactly once, even when the IMS is down at first', async () => {

@@ -101,8 +101,12 @@ export class ExternalAllocations implements OnModuleInit {
     return this.repo.reject(reservationId);
   }
 
-  /** Best effort, never awaited by a request: an IMS without release lets them lapse. */
-  private releaseAtIms(imsReservationIds: string[]): void {
+  /**
+   * Gives these IMS reservations back at the IMS (their rows already released and
+   * committed, or never recorded). Best effort, never awaited by a request: an IMS without
+   * release lets them lapse.
+   */
+  releaseAtIms(imsReservationIds: string[]): void {
     if (imsReservationIds.length === 0 || !this.ims.releaseSupported) return;
     for (const id of [...imsReservationIds]) {
       this.ims

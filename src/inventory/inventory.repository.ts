@@ -65,6 +65,69 @@ export function slotTakeCtes(p: SqlParams, take: SlotTake): string {
       RETURNING id)`;
 }
 
+/** The release of many reservations' places as CTEs, and what the statement must select of them (see `releaseCtes`). */
+export interface ReleaseCtes {
+  /** The CTEs, to follow the caller's own after a comma. */
+  ctes: string;
+  /** A select-list item, `"imsReservationIds"`: the IMS reservations released (text[]), to give back at the IMS after commit. */
+  select: string;
+}
+
+/**
+ * `releaseFor` for a bigger statement (the sweep's one-statement batch): CTEs that release
+ * every live allocation, and every held IMS item, of the reservations a CTE of the
+ * caller's returns (`reservations`, with an `id` column), and give their places back.
+ * Nothing starts before the caller's `after` conditions have been evaluated (give them a
+ * subquery on your own writing CTEs to run those first); then, one after the other, each
+ * gated on the one before: the IMS items (`inv_external`); the allocations, locked in id
+ * order (`inv_live`, `inv_released`); the time slots' counters, the rows locked in id
+ * order first (`inv_slots_locked`, `inv_slots`); then the stock items' the same way
+ * (`inv_stock`): the global lock order of `adjustCounters`, and the counter rows (the ones
+ * new holds take) are locked last, until the statement commits. A locking SELECT in a CTE
+ * is never folded into its reader, and a later update of a row it locked reads the row's
+ * latest version (READ COMMITTED), so counters others changed meanwhile add up.
+ * Pure: the text depends only on the names and conditions given.
+ */
+export function releaseCtes({ reservations, after = [] }: { reservations: string; after?: string[] }): ReleaseCtes {
+  const gate = (conditions: string[]) => conditions.map((c) => `\n         AND ${c}`).join('');
+  /** The counters of one table, given the ledger column that names its rows. */
+  const counters = (name: 'slots' | 'stock', table: string, idColumn: string, doneColumn: string, afterCte: string | null) => `
+    inv_${name}_deltas AS (
+      SELECT ${idColumn} AS id,
+             -COALESCE(sum(quantity) FILTER (WHERE prev_state = 'held'), 0)::int AS held,
+             -COALESCE(sum(quantity) FILTER (WHERE prev_state = 'committed'), 0)::int AS done
+        FROM inv_released WHERE ${idColumn} IS NOT NULL GROUP BY ${idColumn}),
+    inv_${name}_locked AS (
+      SELECT t.id, d.held, d.done FROM ${table} t JOIN inv_${name}_deltas d ON d.id = t.id${
+        afterCte ? `\n       WHERE (SELECT count(*) FROM ${afterCte}) >= 0` : ''
+      }
+       ORDER BY t.id
+         FOR UPDATE OF t),
+    inv_${name} AS (
+      UPDATE ${table} t SET held = t.held + l.held, ${doneColumn} = t.${doneColumn} + l.done, updated_at = now()
+        FROM inv_${name}_locked l
+       WHERE t.id = l.id
+      RETURNING t.id)`;
+  const ctes = `inv_external AS (
+      UPDATE external_allocations SET status = 'released', updated_at = now()
+       WHERE reservation_id IN (SELECT id FROM ${reservations}) AND status = 'held'${gate(after)}
+      RETURNING ims_reservation_id),
+    inv_live AS (
+      SELECT a.id, a.state FROM allocations a
+       WHERE a.reservation_id IN (SELECT id FROM ${reservations}) AND a.state <> 'released'
+         AND (SELECT count(*) FROM inv_external) >= 0
+       ORDER BY a.id
+         FOR UPDATE),
+    inv_released AS (
+      UPDATE allocations a SET state = 'released', updated_at = now()
+        FROM inv_live l WHERE a.id = l.id
+      RETURNING l.state AS prev_state, a.time_slot_id, a.stock_item_id, a.quantity),${counters('slots', 'time_slots', 'time_slot_id', 'booked', null)},${counters('stock', 'stock_items', 'stock_item_id', 'sold', 'inv_slots')}`;
+  return {
+    ctes,
+    select: `(SELECT COALESCE(array_agg(ims_reservation_id), '{}') FROM inv_external) AS "imsReservationIds"`,
+  };
+}
+
 /** The advisory lock class of rental offerings ('RENT'); the two-int lock space is apart from the one-bigint one. */
 const UNIT_LOCK_CLASS = 0x52454e54;
 

@@ -28,6 +28,14 @@ import type {
  */
 export { slotTakeCtes } from './inventory.repository';
 
+/**
+ * Inventory's fragment of the sweep's one-statement batch (src/reservations/expiry-statement.ts):
+ * the CTEs that release many reservations' allocations and IMS items and give their places
+ * back, counters locked in the global order and last. The IMS reservations it returns are
+ * given back at the IMS with `releaseAtIms` once the statement has committed.
+ */
+export { releaseCtes, type ReleaseCtes } from './inventory.repository';
+
 const RESOURCE_ORDER = { slot: 0, sku: 1, unit: 2 } as const;
 
 /** What our own ledger allocates (external items go to the IMS, after these). */
@@ -188,6 +196,14 @@ export class InventoryService {
   async release(reservationIds: string[]): Promise<number> {
     await this.external.release(reservationIds);
     return this.repo.releaseFor(reservationIds);
+  }
+
+  /**
+   * Gives back at the IMS, best effort and not awaited, these IMS reservations that a
+   * committed statement marked released (`releaseCtes`' `imsReservationIds`).
+   */
+  releaseAtIms(imsReservationIds: string[]): void {
+    this.external.releaseAtIms(imsReservationIds);
   }
 
   /** What a reservation holds at the IMS (none for internal-only reservations). */

@@ -230,19 +230,6 @@ export class ReservationsRepository {
     return rows.map((r) => r.id);
   }
 
-  /**
-   * Locks up to `limit` holds past their time, oldest first, skipping any another
-   * transaction (another replica's sweep) has locked.
-   */
-  async lockExpiredHolds(limit: number): Promise<string[]> {
-    const rows = await this.txHost.rows<{ id: string }>(
-      `SELECT id FROM reservations WHERE status = 'held' AND hold_expires_at <= now()
-        ORDER BY hold_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit],
-    );
-    return rows.map((r) => r.id);
-  }
-
   /** Moves these holds to expired (HOLD_EXPIRED); returns how many were still held. */
   async expireHolds(ids: string[]): Promise<number> {
     const rows = await this.txHost.rows<{ id: string }>(

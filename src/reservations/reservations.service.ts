@@ -9,6 +9,7 @@ import { InventoryService } from '../inventory/inventory.service';
 import type { ShortResource } from '../inventory/inventory.types';
 import type { HoldRequestDto, HoldResponseDto } from './dto/hold.dto';
 import { HoldLines, invalid } from './hold-lines';
+import { type ExpiryBatch, holdExpiryStatement } from './expiry-statement';
 import { type Line, type NewHold, newHold, oneSlotHoldStatement } from './hold-statement';
 import { ReservationMetrics } from './reservation-metrics';
 import { ReservationsConfig } from './reservations.config';
@@ -22,6 +23,8 @@ import { CustomerVerificationService } from '../customers/customer-verification.
 
 /** unique_violation (the key was used before), deadlock_detected, serialization_failure. */
 const FALL_BACK_ON = new Set(['23505', '40P01', '40001']);
+/** deadlock_detected, serialization_failure: the sweep's statement rolled back whole and runs again. */
+const RETRY_EXPIRY_ON = new Set(['40P01', '40001']);
 
 /**
  * Holds and their end: creates a hold (price it, allocate every item, insert the
@@ -180,6 +183,29 @@ export class ReservationsService {
     await this.inventory.release(reservationIds);
     this.metrics.holdsExpired(count);
     return count;
+  }
+
+  /**
+   * Expires up to `limit` holds past their time, oldest first, in ONE statement (its own
+   * transaction, see `holdExpiryStatement`): those another transaction has locked are
+   * skipped, so sweeps on many replicas expire each hold once. Their IMS items are given
+   * back at the IMS once it has committed. Returns how many it expired; fewer than `limit`
+   * when no more were due. Must not run inside a transaction.
+   */
+  async expireDue(limit: number): Promise<number> {
+    const { text, values } = holdExpiryStatement(limit);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // On a connection of its own: the sweep does not queue behind requests for a pooled one.
+        const [batch] = await this.txHost.statementOnOwnConnection<ExpiryBatch>('hold-expiry', text, values);
+        this.inventory.releaseAtIms(batch.imsReservationIds);
+        this.metrics.holdsExpired(batch.expired);
+        return batch.expired;
+      } catch (error) {
+        // As TransactionHost.run: a deadlock or serialization failure rolled it all back; again.
+        if (attempt >= 3 || !RETRY_EXPIRY_ON.has(sqlState(error) ?? '')) throw error;
+      }
+    }
   }
 
   /** Releases whatever a reservation still holds and moves it to a final status (caller's transaction, row locked). */

@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
 type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
@@ -34,8 +35,10 @@ interface TransactionContext {
  * `@Transactional()`. Nested `@Transactional()` calls join the open transaction.
  */
 @Injectable()
-export class TransactionHost {
+export class TransactionHost implements OnApplicationShutdown {
   private readonly storage = new AsyncLocalStorage<TransactionContext>();
+  /** The connections of `statementOnOwnConnection`, by lane; each a pool of one, outside the data source's. */
+  private readonly lanes = new Map<string, pg.Pool>();
 
   constructor(@InjectDataSource() readonly dataSource: DataSource) {}
 
@@ -124,6 +127,33 @@ export class TransactionHost {
   async statement<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     if (this.inTransaction) throw new Error('TransactionHost.statement() runs on its own and cannot join an open transaction');
     return (await this.pool().query({ name: statementName(sql), text: sql, values: params })).rows as T[];
+  }
+
+  /**
+   * `statement` on a connection of its own, outside the data source's pool: one per
+   * `lane`, opened on first use and closed when idle as the pool's are, and at shutdown.
+   * For a background pass that should not queue behind the requests for a pooled
+   * connection (the hold expiry sweep); each lane in use adds one connection to the
+   * process's DB_POOL_SIZE (docs/operations.md, "Why many replicas are safe").
+   */
+  async statementOnOwnConnection<T>(lane: string, sql: string, params: unknown[] = []): Promise<T[]> {
+    if (this.inTransaction) throw new Error('TransactionHost.statementOnOwnConnection() cannot join an open transaction');
+    let pool = this.lanes.get(lane);
+    if (!pool) {
+      const options = (this.pool() as unknown as { options: pg.PoolConfig }).options;
+      pool = new pg.Pool({ ...options, max: 1, application_name: `${options.application_name ?? 'holdfast'}:${lane}` });
+      // An idle connection the server closed: the next statement opens another.
+      pool.on('error', (error) => new Logger(TransactionHost.name).warn(`the ${lane} connection failed: ${error.message}`));
+      this.lanes.set(lane, pool);
+    }
+    return (await pool.query({ name: statementName(sql), text: sql, values: params })).rows as T[];
+  }
+
+  /** Closes the lanes' connections (after every module's beforeApplicationShutdown: their passes have ended). */
+  async onApplicationShutdown(): Promise<void> {
+    const lanes = [...this.lanes.values()];
+    this.lanes.clear();
+    await Promise.all(lanes.map((pool) => pool.end()));
   }
 
   /** The data source's node-postgres pool. */
