@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../database/data-source';
+import { schemaDisagreements } from '../database/schema-agreement';
 import { runCli, withDatabase } from './with-database';
 
 const USAGE = 'usage: migrate run | revert | show | wait [seconds] | generate <PascalCaseName>';
@@ -97,16 +98,13 @@ runCli(async () => {
         process.stdout.write(pending ? 'there are pending migrations\n' : 'schema is up to date\n');
       } else {
         await dataSource.runMigrations({ transaction: 'each' });
-        const sql = await dataSource.driver.createSchemaBuilder().log();
-        if (sql.upQueries.length === 0) {
+        // Without the columns no entity can declare (they would be dropped).
+        const { up, down } = schemaDisagreements(await dataSource.driver.createSchemaBuilder().log());
+        if (up.length === 0) {
           process.stdout.write('entities and migrations agree: nothing to generate\n');
           return;
         }
-        const file = writeMigration(
-          name!,
-          sql.upQueries.map((q) => q.query),
-          sql.downQueries.reverse().map((q) => q.query),
-        );
+        const file = writeMigration(name!, up, down.reverse());
         process.stdout.write(`wrote migrations/${file}: review it, then run npm run migration:run\n`);
       }
     } finally {

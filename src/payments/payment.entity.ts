@@ -20,6 +20,7 @@ export type PaymentPurpose = (typeof PAYMENT_PURPOSES)[number];
   `"amount_cents" > 0 AND "captured_cents" >= 0 AND "refunded_cents" >= 0 AND "refunded_cents" <= "captured_cents"`,
 )
 @Check('chk_payments_capture_method', `"capture_method" IN ('automatic', 'manual')`)
+@Check('chk_payments_purpose', `"purpose" IN ('booking', 'renewal', 'fine')`)
 @Index('idx_payments_reservation', ['reservationId'])
 @Index('idx_payments_pending', ['updatedAt'], { where: `"status" NOT IN ('succeeded', 'canceled', 'failed')` })
 @Index('idx_payments_captured_created', ['currency', 'createdAt'], { where: `"captured_cents" > 0` })
@@ -111,6 +112,10 @@ export class PaymentEntity {
 
   @Column({ type: 'text', default: 'booking' })
   purpose!: PaymentPurpose;
+
+  /** The attempt was made while the customer was away (a scheduled authorisation, a renewal, a fine). */
+  @Column({ name: 'off_session', type: 'boolean', default: false })
+  offSession!: boolean;
 
   @Column({ name: 'capture_before', type: 'timestamptz', nullable: true })
   captureBefore!: Date | null;
