@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@holdfast/database';
 import { AppError } from '@holdfast/errors';
 import { CatalogService } from '../catalog/catalog.service';
 import { EventsService } from '../events/events.service';
@@ -49,6 +50,7 @@ export function decodeCursor(value: string): BookingCursor {
 @Injectable()
 export class AnalyticsService {
   constructor(
+    private readonly txHost: TransactionHost,
     private readonly bookings: BookingRecordsService,
     private readonly inventory: InventoryService,
     private readonly catalog: CatalogService,
@@ -87,12 +89,12 @@ export class AnalyticsService {
     const lines = rows.flatMap((row) => row.items);
     const slotIds = lines.flatMap((line) => (line.timeSlotId ? [line.timeSlotId] : []));
     const rentalBookings = rows.filter((row) => row.items.some((line) => line.kind === 'rental')).map((row) => row.id);
-    const [slots, units, offerings, statusTimes, payments] = await Promise.all([
-      this.inventory.getSlots(slotIds),
-      this.inventory.unitsOfReservations(rentalBookings),
-      this.catalog.getOfferings([...new Set(lines.map((line) => line.offeringId))]),
-      this.events.statusTimesOf(ids),
-      this.payments.forReservations(ids),
+    const [slots, units, offerings, statusTimes, payments] = await this.txHost.all([
+      () => this.inventory.getSlots(slotIds),
+      () => this.inventory.unitsOfReservations(rentalBookings),
+      () => this.catalog.getOfferings([...new Set(lines.map((line) => line.offeringId))]),
+      () => this.events.statusTimesOf(ids),
+      () => this.payments.forReservations(ids),
     ]);
     const facts: ChunkFacts = {
       slots,

@@ -143,11 +143,11 @@ export class RentalsService {
 
   /** The rental as `GET /v1/rentals/{id}` shows it: state, readings, proofs, fines and money. */
   async view(rental: Rental): Promise<RentalDto> {
-    const [unit, fines, payments, booking] = await Promise.all([
-      this.inventory.getUnit(rental.unitId),
-      this.repo.fines(rental.reservationId),
-      this.payments.allFor(rental.reservationId),
-      this.reservations.booking(rental.reservationId),
+    const [unit, fines, payments, booking] = await this.txHost.all([
+      () => this.inventory.getUnit(rental.unitId),
+      () => this.repo.fines(rental.reservationId),
+      () => this.payments.allFor(rental.reservationId),
+      () => this.reservations.booking(rental.reservationId),
     ]);
     const calledOff = booking?.reservation.status === 'cancelled' || booking?.reservation.status === 'refunded';
     return {

@@ -387,9 +387,9 @@ export class CheckoutService {
   /** Refundable when every item starts at least refundableUntilHours from now (null hours: never). */
   private async withinRefundWindow(reservationId: string): Promise<boolean> {
     const items = await this.repo.itemsOf([reservationId]);
-    const [offerings, slots] = await Promise.all([
-      this.catalog.getOfferings(items.map((i) => i.offeringId)),
-      this.inventory.getSlots(items.flatMap((i) => (i.timeSlotId ? [i.timeSlotId] : []))),
+    const [offerings, slots] = await this.txHost.all([
+      () => this.catalog.getOfferings(items.map((i) => i.offeringId)),
+      () => this.inventory.getSlots(items.flatMap((i) => (i.timeSlotId ? [i.timeSlotId] : []))),
     ]);
     return this.repo.refundWindowOpen(
       items

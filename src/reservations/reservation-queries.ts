@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@holdfast/database';
 import { pageOf } from '@holdfast/pagination';
 import type { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
@@ -38,6 +39,7 @@ export interface ShownItem {
 @Injectable()
 export class ReservationQueries {
   constructor(
+    private readonly txHost: TransactionHost,
     private readonly repo: ReservationsRepository,
     private readonly catalog: CatalogService,
     private readonly inventory: InventoryService,
@@ -94,14 +96,14 @@ export class ReservationQueries {
   async details(id: string): Promise<{ record: ReservationRecord; items: ShownItem[]; money: ReservationPayments } | null> {
     const record = await this.repo.findRecord(id);
     if (!record) return null;
-    const [items, money] = await Promise.all([this.itemsOf([id]), this.payments.forReservations([id])]);
+    const [items, money] = await this.txHost.all([() => this.itemsOf([id]), () => this.payments.forReservations([id])]);
     return { record, items, money: money.get(id)! };
   }
 
   private async withItems(rows: ReservationRecord[]): Promise<ReservationDto[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const [items, money] = await Promise.all([this.itemsOf(ids), this.payments.forReservations(ids)]);
+    const [items, money] = await this.txHost.all([() => this.itemsOf(ids), () => this.payments.forReservations(ids)]);
     const byReservation = new Map<string, ShownItem[]>();
     for (const shown of items) {
       const key = shown.item.reservationId;
@@ -112,9 +114,9 @@ export class ReservationQueries {
 
   private async itemsOf(ids: string[]): Promise<ShownItem[]> {
     const items = await this.repo.itemsOf(ids);
-    const [offerings, slots] = await Promise.all([
-      this.catalog.getOfferings(items.map((i) => i.offeringId)),
-      this.inventory.getSlots(items.flatMap((i) => (i.timeSlotId ? [i.timeSlotId] : []))),
+    const [offerings, slots] = await this.txHost.all([
+      () => this.catalog.getOfferings(items.map((i) => i.offeringId)),
+      () => this.inventory.getSlots(items.flatMap((i) => (i.timeSlotId ? [i.timeSlotId] : []))),
     ]);
     return items.flatMap((item) => {
       const offering = offerings.get(item.offeringId);

@@ -174,13 +174,14 @@ export class ReservationsRepository {
     if (filter.from) add((n) => `r.created_at >= ${n}::timestamptz`, filter.from);
     if (filter.to) add((n) => `r.created_at < ${n}::timestamptz`, filter.to);
     const condition = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [rows, [{ total }]] = await Promise.all([
-      this.txHost.rows<ReservationRecord>(
-        `SELECT ${RECORD_COLUMNS} FROM reservations r ${condition}
+    const [rows, [{ total }]] = await this.txHost.all([
+      () =>
+        this.txHost.rows<ReservationRecord>(
+          `SELECT ${RECORD_COLUMNS} FROM reservations r ${condition}
           ORDER BY r.created_at DESC, r.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-        [...params, limit, offset],
-      ),
-      this.txHost.rows<{ total: number }>(`SELECT count(*)::int AS total FROM reservations r ${condition}`, params),
+          [...params, limit, offset],
+        ),
+      () => this.txHost.rows<{ total: number }>(`SELECT count(*)::int AS total FROM reservations r ${condition}`, params),
     ]);
     return { rows, total };
   }

@@ -170,6 +170,20 @@ export class TransactionHost implements OnApplicationShutdown {
     return (await runner.connect()) as PgClient;
   }
 
+  /**
+   * Runs these reads and returns their results in order: side by side outside a
+   * transaction (each on its own pooled connection), one after the other inside one. A
+   * transaction has one connection, and node-postgres queues a query sent while another
+   * runs on it, a use it deprecates and pg 9 refuses (the webhook's confirmation once read
+   * a reservation's items and money that way).
+   */
+  async all<T extends unknown[]>(reads: [...{ [K in keyof T]: () => Promise<T[K]> }]): Promise<T> {
+    if (!this.inTransaction) return (await Promise.all(reads.map((read) => read()))) as T;
+    const results: unknown[] = [];
+    for (const read of reads) results.push(await read());
+    return results as T;
+  }
+
   /** Runs `fn` outside any open transaction (for work that must commit on its own). */
   async outside<T>(fn: () => Promise<T>): Promise<T> {
     return this.storage.exit(fn);
