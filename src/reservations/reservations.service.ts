@@ -23,8 +23,6 @@ import { CustomerVerificationService } from '../customers/customer-verification.
 
 /** unique_violation (the key was used before), deadlock_detected, serialization_failure. */
 const FALL_BACK_ON = new Set(['23505', '40P01', '40001']);
-/** deadlock_detected, serialization_failure: the sweep's statement rolled back whole and runs again. */
-const RETRY_EXPIRY_ON = new Set(['40P01', '40001']);
 
 /**
  * Holds and their end: creates a hold (price it, allocate every item, insert the
@@ -194,18 +192,12 @@ export class ReservationsService {
    */
   async expireDue(limit: number): Promise<number> {
     const { text, values } = holdExpiryStatement(limit);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        // On a connection of its own: the sweep does not queue behind requests for a pooled one.
-        const [batch] = await this.txHost.statementOnOwnConnection<ExpiryBatch>('hold-expiry', text, values);
-        this.inventory.releaseAtIms(batch.imsReservationIds);
-        this.metrics.holdsExpired(batch.expired);
-        return batch.expired;
-      } catch (error) {
-        // As TransactionHost.run: a deadlock or serialization failure rolled it all back; again.
-        if (attempt >= 3 || !RETRY_EXPIRY_ON.has(sqlState(error) ?? '')) throw error;
-      }
-    }
+    // On a connection of its own (the sweep does not queue behind requests for a pooled
+    // one), retried whole after a deadlock.
+    const [batch] = await this.txHost.statementOnOwnConnection<ExpiryBatch>('hold-expiry', text, values);
+    this.inventory.releaseAtIms(batch.imsReservationIds);
+    this.metrics.holdsExpired(batch.expired);
+    return batch.expired;
   }
 
   /** Releases whatever a reservation still holds and moves it to a final status (caller's transaction, row locked). */

@@ -11,6 +11,16 @@ type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 3;
 
+/** Whether work that failed with `error` on its `attempt`-th try was rolled back whole and may run again. */
+function mayRetry(error: unknown, attempt: number): boolean {
+  return attempt < MAX_ATTEMPTS && RETRYABLE.has(sqlState(error) ?? '');
+}
+
+/** A short, growing, jittered pause before another attempt. */
+function backOff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+}
+
 /** The SQLSTATE of a database error (TypeORM wraps the driver's error), if it is one. */
 export function sqlState(error: unknown): string | undefined {
   const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
@@ -74,11 +84,11 @@ export class TransactionHost implements OnApplicationShutdown {
       } catch (error) {
         // A deadlock or serialization failure rolled everything back: the whole unit of
         // work can safely run again. Lock ordering makes this rare; this makes it harmless.
-        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) {
+        if (!mayRetry(error, attempt)) {
           runAll(afterRollback);
           throw error;
         }
-        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+        await backOff(attempt);
       }
     }
   }
@@ -134,7 +144,9 @@ export class TransactionHost implements OnApplicationShutdown {
    * `lane`, opened on first use and closed when idle as the pool's are, and at shutdown.
    * For a background pass that should not queue behind the requests for a pooled
    * connection (the hold expiry sweep); each lane in use adds one connection to the
-   * process's DB_POOL_SIZE (docs/operations.md, "Why many replicas are safe").
+   * process's DB_POOL_SIZE (docs/operations.md, "Why many replicas are safe"). The
+   * statement is its own transaction: a deadlock or serialization failure rolled it back
+   * whole, and it runs again, as `run` does.
    */
   async statementOnOwnConnection<T>(lane: string, sql: string, params: unknown[] = []): Promise<T[]> {
     if (this.inTransaction) throw new Error('TransactionHost.statementOnOwnConnection() cannot join an open transaction');
@@ -146,7 +158,14 @@ export class TransactionHost implements OnApplicationShutdown {
       pool.on('error', (error) => new Logger(TransactionHost.name).warn(`the ${lane} connection failed: ${error.message}`));
       this.lanes.set(lane, pool);
     }
-    return (await pool.query({ name: statementName(sql), text: sql, values: params })).rows as T[];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await pool.query({ name: statementName(sql), text: sql, values: params })).rows as T[];
+      } catch (error) {
+        if (!mayRetry(error, attempt)) throw error;
+        await backOff(attempt);
+      }
+    }
   }
 
   /** Closes the lanes' connections (after every module's beforeApplicationShutdown: their passes have ended). */
