@@ -20,6 +20,10 @@
  *    random day of the next BENCH_RENTAL_DAYS (365): the units fill up within seconds,
  *    so it measures the race issue 10 item 8 was about, most answers 409
  *    NOT_ENOUGH_CAPACITY, which must come fast and never as a 5xx.
+ *    The floor phase (after spread) drives the spread load into bench/support/floor-server.ts
+ *    instead of the app: a bare node:http server running the pgbench script's statement
+ *    through node-postgres (a pool of the app's size), none of the app's own work. It says
+ *    what any Node.js service pays per hold on this machine, between pgbench and the app.
  * 5. Prints holds/s, p50/p99, status codes, pgbench tps, the app as a % of pgbench and,
  *    from /proc, the CPU milliseconds per hold of the app, Postgres and the load
  *    generator, and how busy other processes kept the machine (Linux only); and the app's
@@ -30,7 +34,7 @@
  *    issue quotes for its reference machine, so a run says how fast its machine was.
  *
  * Environment: BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (64), BENCH_WARMUP (s,
- * default 3, 0 = none), BENCH_PHASES (spread,hot,rentals,cart), BENCH_RENTAL_UNITS (3),
+ * default 3, 0 = none), BENCH_PHASES (spread,floor,hot,rentals,cart), BENCH_RENTAL_UNITS (3),
  * BENCH_RENTAL_DAYS (365), DB_POOL_SIZE (the app's pool, 10),
  * BENCH_PGBENCH (path, default pgbench; "off" skips it), BENCH_PGBENCH_MODES
  * (prepared[,extended,simple]; the first is the ceiling), BENCH_PGBENCH_THREADS (2),
@@ -73,6 +77,7 @@ import {
   runPgbench,
   waitForPgbenchGone,
 } from './support/pgbench';
+import { startFloor } from './support/floor-server';
 import { RssSampler, rssLines } from './support/rss';
 import { seedSlots } from './support/slots-seed';
 
@@ -88,7 +93,7 @@ const PGBENCH = process.env.BENCH_PGBENCH || 'pgbench';
 const PGBENCH_MODES = (process.env.BENCH_PGBENCH_MODES || 'prepared').split(',').map((m) => m.trim());
 const PGBENCH_AT_POOL = intEnv('BENCH_PGBENCH_AT_POOL', 1, 0) === 1;
 const PGBENCH_SCRIPT = process.env.BENCH_PGBENCH_SCRIPT;
-const PHASES = (process.env.BENCH_PHASES || 'spread,hot,rentals,cart').split(',').map((p) => p.trim()) as PhaseName[];
+const PHASES = (process.env.BENCH_PHASES || 'spread,floor,hot,rentals,cart').split(',').map((p) => p.trim()) as PhaseName[];
 const RENTAL_UNITS = intEnv('BENCH_RENTAL_UNITS', 3, 1);
 const RENTAL_DAYS = intEnv('BENCH_RENTAL_DAYS', 365, 1);
 const APP_NODE_OPTIONS = (process.env.BENCH_APP_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
@@ -104,9 +109,9 @@ const HOT_CAPACITY = 10_000_000;
 const PRICE_CENTS = 10_000;
 const JWT_SECRET = `bench-${randomBytes(16).toString('hex')}`;
 
-type PhaseName = 'spread' | 'hot' | 'rentals' | 'cart';
+type PhaseName = 'spread' | 'floor' | 'hot' | 'rentals' | 'cart';
 for (const phase of PHASES) {
-  if (!['spread', 'hot', 'rentals', 'cart'].includes(phase)) throw new Error(`unknown phase "${phase}"`);
+  if (!['spread', 'floor', 'hot', 'rentals', 'cart'].includes(phase)) throw new Error(`unknown phase "${phase}"`);
 }
 /** The external product of the cart phase: its IMS item, stocked in the app's simulated IMS at start. */
 const EXTERNAL_ITEM = 'BENCH-EXTERNAL';
@@ -202,8 +207,15 @@ function holdBody(phase: PhaseName, offeringId: string, slots: string[]): object
   return slotHoldBody(offeringId, timeSlotId);
 }
 
-/** The phase's load through the app (bench/support/hold-load.ts). */
-function driveApp(app: App, phase: PhaseName, slots: string[], tokens: string[], seconds: number, keyPrefix: string) {
+/** The phase's load through the app, or the floor server (bench/support/hold-load.ts). */
+function driveApp(
+  app: Pick<App, 'port'>,
+  phase: PhaseName,
+  slots: string[],
+  tokens: string[],
+  seconds: number,
+  keyPrefix: string,
+) {
   const offeringId = currentSeed!.offeringId;
   return driveHolds({
     port: app.port,
@@ -306,7 +318,7 @@ async function main(): Promise<void> {
 
   const reports: PhaseReport[] = [];
   for (const phase of PHASES) {
-    const slots = phase === 'hot' ? [currentSeed.hotSlotId] : phase === 'spread' || phase === 'cart' ? currentSeed.slotIds : [];
+    const slots = phase === 'hot' ? [currentSeed.hotSlotId] : phase === 'rentals' ? [] : currentSeed.slotIds;
     const loadavgBefore = loadavg();
     note(
       `${phase}: app, ${CONNECTIONS} connections, ${DURATION} s (load average ${loadavgBefore.map((l) => l.toFixed(2)).join(' ')})`,
@@ -314,12 +326,20 @@ async function main(): Promise<void> {
     app.assertAlive();
     rss.phase(phase);
     const keyPrefix = `${phase}-${run}`;
+    // The floor phase drives the same load into a bare node:http + node-postgres server
+    // instead, warmed up as the app was.
+    const target = phase === 'floor' ? await startFloor(database.url, scriptPath, POOL_SIZE) : app;
+    if (target !== app && WARMUP > 0) {
+      await driveApp(target, phase, slots, tokens, WARMUP, `warm-floor-${run}`);
+      await waitForQuiet(db);
+    }
     const before = await countReservations(db);
-    const cpuBefore = cpuSnapshot(app.pid, postmaster);
-    const load = await driveApp(app, phase, slots, tokens, DURATION, keyPrefix);
+    const cpuBefore = cpuSnapshot(target.pid, postmaster);
+    const load = await driveApp(target, phase, slots, tokens, DURATION, keyPrefix);
     app.assertAlive();
     await waitForQuiet(db);
-    const cpu = cpuUse(cpuBefore, cpuSnapshot(app.pid, postmaster));
+    const cpu = cpuUse(cpuBefore, cpuSnapshot(target.pid, postmaster));
+    if (target !== app) await target.stop();
     const writes = await checkPhaseWrites(db, load, keyPrefix, before);
     const appInvariants = await checkInvariants(db);
     appInvariants.problems.unshift(...writes.problems);
@@ -330,7 +350,7 @@ async function main(): Promise<void> {
 
     const pgbench: PgbenchResult[] = [];
     let pgbenchInvariants: InvariantReport | null = null;
-    if (haveScript && phase !== 'rentals' && phase !== 'cart') {
+    if (haveScript && (phase === 'spread' || phase === 'hot')) {
       rss.phase(`${phase} pgbench`);
       for (const pgRun of pgbenchRuns(PGBENCH_SETTINGS)) {
         const label = `pgbench -M ${pgRun.mode} -c ${pgRun.clients}`;
@@ -418,7 +438,8 @@ async function main(): Promise<void> {
       `${r.phase}: ${fmt(r.created)} reservations created = ${fmt(r.load.ok)} answered 200 + ${r.inFlight} in flight when the load stopped; ` +
         `${fmt(r.load.timeouts)} timeouts; load average before ${r.loadavgBefore.map((l) => l.toFixed(2)).join(' ')}`,
     );
-    out(`  ${r.phase} CPU per hold through the app: ${cpuLine(r.cpu, r.created, 'load generator')}`);
+    const through = r.phase === 'floor' ? 'the floor server (node:http + node-postgres, none of the app)' : 'the app';
+    out(`  ${r.phase} CPU per hold through ${through}: ${cpuLine(r.cpu, r.created, 'load generator')}`);
     if (r.phase === 'rentals') {
       const answers = Object.values(r.load.byStatus).reduce((sum, n) => sum + n, 0);
       out(
@@ -497,6 +518,12 @@ function targetLine(r: PhaseReport, reports: PhaseReport[]): string {
       const best = ceilings.reduce<PgbenchResult | undefined>((a, p) => (!a || p.tps > a.tps ? p : a), undefined);
       const ratio = best ? `${fmt(share(best.tps))} % of pgbench -c ${best.clients}, its best` : 'no pgbench ceiling';
       return `hot >= 50 % of pgbench (${ratio}): ${verdict(!!best && share(best.tps) >= 50)}`;
+    }
+    case 'floor': {
+      const app = spread
+        ? ` (the app's spread is ${fmt((100 * spread.load.holdsPerSecond) / r.load.holdsPerSecond)} % of it)`
+        : '';
+      return `floor, the same statement from a bare node:http + node-postgres server: ${fmt(r.load.holdsPerSecond)} holds/s, p99 ${fmt(r.load.p99)} ms${app}, no target`;
     }
     case 'rentals':
       return `rentals${ofSpread}: no 5xx: ${verdict(r.load.status5xx === 0)}`;
