@@ -440,6 +440,13 @@ async function main(): Promise<void> {
     );
     const through = r.phase === 'floor' ? 'the floor server (node:http + node-postgres, none of the app)' : 'the app';
     out(`  ${r.phase} CPU per hold through ${through}: ${cpuLine(r.cpu, r.created, 'load generator')}`);
+    const steady = r.load.steady;
+    if (steady) {
+      out(
+        `  ${r.phase} steady state (the ${fmt(steady.requests)} requests sent after all ${CONNECTIONS} connections had a first answer, ` +
+          `${fmt(steady.afterMs)} ms into the phase): p50 ${fmt(steady.p50)} ms, p99 ${fmt(steady.p99)} ms`,
+      );
+    }
     if (r.phase === 'rentals') {
       const answers = Object.values(r.load.byStatus).reduce((sum, n) => sum + n, 0);
       out(

@@ -57,6 +57,15 @@ export interface LoadResult {
   failedKeys: Set<string>;
   unansweredKeys: Set<string>;
   samples: string[];
+  /**
+   * When the last of the connections had its first answer (epoch ms), or null if some
+   * never did. A server accepts the load's new connections one per turn of its event
+   * loop (libuv since 1.45), so under load the last ones wait; requests sent from this
+   * moment on see the steady state at full concurrency.
+   */
+  allConnectedAt: number | null;
+  /** Latency of the requests sent from `allConnectedAt` on, ms (the steady state; null without it). */
+  steady: { p50: number; p99: number; requests: number; afterMs: number } | null;
   /** With `timeline`: every answered request, in answer order. */
   timeline: Answer[];
 }
@@ -73,7 +82,11 @@ export async function driveHolds(load: HoldLoad): Promise<LoadResult> {
   const byStatus: Record<string, number> = {};
   const samples: string[] = [];
   const timeline: Answer[] = [];
+  // Every answer's times, for the steady-state figures; a connection's first answer.
+  const answers: Answer[] = [];
+  const firstAnswers: number[] = [];
 
+  const startedAt = nowMs();
   // Without a callback autocannon returns its instance made thenable: the result, and stop().
   const tracker = autocannon({
     url: `http://127.0.0.1:${load.port}/v1/reservations/hold`,
@@ -90,7 +103,7 @@ export async function driveHolds(load: HoldLoad): Promise<LoadResult> {
           const seq = ++keySeq;
           const key = `${load.keyPrefix}-${seq}`;
           (context as { key?: string }).key = key;
-          if (load.timeline) (context as { start?: number }).start = nowMs();
+          (context as { start?: number }).start = nowMs();
           sent.add(key);
           return {
             ...request,
@@ -104,7 +117,9 @@ export async function driveHolds(load: HoldLoad): Promise<LoadResult> {
         },
         onResponse: (status, body, context) => {
           const key = (context as { key?: string }).key!;
-          if (load.timeline) timeline.push({ start: (context as { start?: number }).start!, end: nowMs(), status });
+          const answer = { start: (context as { start?: number }).start!, end: nowMs(), status };
+          answers.push(answer);
+          if (load.timeline) timeline.push(answer);
           byStatus[status] = (byStatus[status] ?? 0) + 1;
           if (status === 200) okKeys.add(key);
           else {
@@ -114,7 +129,14 @@ export async function driveHolds(load: HoldLoad): Promise<LoadResult> {
         },
       },
     ],
-  }) as Promise<autocannon.Result> & Pick<autocannon.Instance, 'stop'>;
+  }) as Promise<autocannon.Result> & Pick<autocannon.Instance, 'stop' | 'on'>;
+  // Each connection's first answer ('response' names the connection; request contexts do not last).
+  const answered = new WeakSet<object>();
+  tracker.on('response', (client: object) => {
+    if (answered.has(client)) return;
+    answered.add(client);
+    firstAnswers.push(nowMs());
+  });
   void load.stop?.then(
     () => tracker.stop(),
     () => tracker.stop(),
@@ -125,6 +147,8 @@ export async function driveHolds(load: HoldLoad): Promise<LoadResult> {
   const status5xx = Object.entries(byStatus)
     .filter(([code]) => code.startsWith('5'))
     .reduce((sum, [, n]) => sum + n, 0);
+  const allConnectedAt = firstAnswers.length >= load.connections ? Math.max(...firstAnswers) : null;
+  const steadyWindow = allConnectedAt === null ? null : windowFigures(answers, allConnectedAt, Infinity);
   return {
     seconds: result.duration,
     ok,
@@ -139,6 +163,13 @@ export async function driveHolds(load: HoldLoad): Promise<LoadResult> {
     failedKeys,
     unansweredKeys,
     samples,
+    allConnectedAt,
+    steady: steadyWindow && {
+      p50: steadyWindow.p50,
+      p99: steadyWindow.p99,
+      requests: steadyWindow.requests,
+      afterMs: allConnectedAt! - startedAt,
+    },
     timeline,
   };
 }
