@@ -528,7 +528,8 @@ function targetLine(r: PhaseReport, reports: PhaseReport[]): string {
     }
     case 'floor': {
       const app = spread
-        ? ` (the app's spread is ${fmt((100 * spread.load.holdsPerSecond) / r.load.holdsPerSecond)} % of it)`
+        ? ` (the app's spread: ${fmt((100 * spread.load.holdsPerSecond) / r.load.holdsPerSecond)} % of its holds/s, ` +
+          `${fmt(spread.load.p99 / Math.max(1, r.load.p99), 1)}x its p99)`
         : '';
       return `floor, the same statement from a bare node:http + node-postgres server: ${fmt(r.load.holdsPerSecond)} holds/s, p99 ${fmt(r.load.p99)} ms${app}, no target`;
     }
