@@ -69,7 +69,13 @@ function serve(): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      JSON.parse(Buffer.concat(chunks).toString('utf8')); // a service reads its body
+      try {
+        JSON.parse(Buffer.concat(chunks).toString('utf8')); // a service reads its body
+      } catch {
+        res.statusCode = 400;
+        res.end();
+        return;
+      }
       const key = String(req.headers['x-idempotency-key']);
       const values = [1 + Math.floor(Math.random() * SLOTS), key, randomBigint(), randomBigint()];
       pool.query({ name: 'hold', text, values }).then(
