@@ -55,7 +55,6 @@
  * (hold-load.ts), the checks after it (hold-checks.ts), the CPU accounting (cpu.ts), the
  * RSS sampler (rss.ts), pgbench (pgbench.ts) and what they share (common.ts: output, cleanup).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -64,7 +63,18 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { type App, startApp } from './support/app-process';
 import { createBenchDatabase as createDatabase } from './support/database';
-import { cleanUpOnSignals, cleanups, fmt, intEnv, note, out, printTable, reportResult, runBench } from './support/common';
+import {
+  cleanUpOnSignals,
+  cleanups,
+  fmt,
+  intEnv,
+  note,
+  out,
+  printTable,
+  reportResult,
+  runBench,
+  startServerProcess,
+} from './support/common';
 import { type CpuUse, cpuLine, cpuSnapshot, cpuUse, findPostmaster } from './support/cpu';
 import { type InvariantReport, checkInvariants, checkPhaseWrites, countReservations, waitForQuiet } from './support/hold-checks';
 import { BENCH_GUEST, type LoadResult, benchTokens, driveHolds, slotHoldBody } from './support/hold-load';
@@ -249,23 +259,15 @@ let currentSeed: Seed | undefined;
  * by the same load generator at the same concurrency. Requests per second, or null.
  */
 async function calibrate(seconds: number): Promise<number | null> {
-  const server = spawn(
-    process.execPath,
-    [
-      '-e',
-      "require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log(this.address().port) })",
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const server = await startServerProcess('calibration server', [
+    '-e',
+    "require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log(this.address().port) })",
+  ]);
   try {
-    const port = await new Promise<number>((resolvePort, reject) => {
-      server.stdout!.once('data', (chunk: Buffer) => resolvePort(Number(chunk.toString().trim())));
-      server.once('exit', (code) => reject(new Error(`the calibration server exited (${code})`)));
-    });
-    const result = await autocannon({ url: `http://127.0.0.1:${port}/`, connections: CONNECTIONS, duration: seconds });
+    const result = await autocannon({ url: `http://127.0.0.1:${server.port}/`, connections: CONNECTIONS, duration: seconds });
     return result.errors === 0 && result.duration > 0 ? result.requests.total / result.duration : null;
   } finally {
-    server.kill('SIGKILL');
+    await server.stop();
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * What every part of the benches shares: their output (the report on stdout, progress
- * notes on stderr, tables), `sleep`, number formatting, settings and the cleanup registry.
+ * notes on stderr, tables), `sleep`, number formatting, settings, the cleanup registry and
+ * the small servers they start as processes of their own.
  */
+import { spawn } from 'node:child_process';
 
 /** A line of the report (stdout). */
 export const out = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -80,4 +82,32 @@ export function runBench(main: () => Promise<void>): void {
       await cleanup();
       process.exit();
     });
+}
+
+/** A server the bench started as a process of its own: its port and pid, and how to stop it. */
+export interface ServerProcess {
+  port: number;
+  pid: number | undefined;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts `node <args>` with `env` added, a server that prints the port it listens on as
+ * its first line of output; registered with the cleanups. `name` is for the error when it
+ * exits before that.
+ */
+export async function startServerProcess(name: string, args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const stop = () =>
+    new Promise<void>((resolveStop) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
+      child.once('exit', () => resolveStop());
+      child.kill('SIGKILL');
+    });
+  cleanups.push({ name, run: stop });
+  const port = await new Promise<number>((resolvePort, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolvePort(Number(chunk.toString().trim())));
+    child.once('exit', (code) => reject(new Error(`the ${name} exited (${code})`)));
+  });
+  return { port, pid: child.pid, stop };
 }

@@ -10,39 +10,22 @@
  * Run as its own process by bench/holds.ts (the `floor` phase): FLOOR_DATABASE_URL,
  * FLOOR_SCRIPT (the pgbench script's path), FLOOR_POOL; prints its port on stdout.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { cleanups } from './common';
+import { type ServerProcess, startServerProcess } from './common';
 
-/** The floor server, started: its port and pid, and how to stop it. */
-export interface Floor {
-  port: number;
-  pid: number | undefined;
-  stop: () => Promise<void>;
-}
+const HERE = fileURLToPath(import.meta.url);
 
 /** Starts this file as its own process against `databaseUrl`, with the pgbench script at `scriptPath`. */
-export async function startFloor(databaseUrl: string, scriptPath: string, poolSize: number): Promise<Floor> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
-    env: { ...process.env, FLOOR_DATABASE_URL: databaseUrl, FLOOR_SCRIPT: scriptPath, FLOOR_POOL: String(poolSize) },
-    stdio: ['ignore', 'pipe', 'inherit'],
+export function startFloor(databaseUrl: string, scriptPath: string, poolSize: number): Promise<ServerProcess> {
+  return startServerProcess('floor server', [HERE], {
+    FLOOR_DATABASE_URL: databaseUrl,
+    FLOOR_SCRIPT: scriptPath,
+    FLOOR_POOL: String(poolSize),
   });
-  const stop = () =>
-    new Promise<void>((resolveStop) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
-      child.once('exit', () => resolveStop());
-      child.kill('SIGKILL');
-    });
-  cleanups.push({ name: 'floor server', run: stop });
-  const port = await new Promise<number>((resolvePort, reject) => {
-    child.stdout!.once('data', (chunk: Buffer) => resolvePort(Number(chunk.toString().trim())));
-    child.once('exit', (code) => reject(new Error(`the floor server exited (${code})`)));
-  });
-  return { port, pid: child.pid, stop };
 }
 
 /** The script's one statement with pgbench's variables as parameters: $1 slot number, $2 key, $3 lock, $4 id seed. */
@@ -97,4 +80,5 @@ function serve(): void {
   });
 }
 
-if (process.env.FLOOR_SCRIPT) serve();
+// Serves only when run as a program (startFloor), not when the bench imports it.
+if (process.argv[1] === HERE) serve();
