@@ -11,6 +11,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { answerClientErrors } from './http-server';
 import { requestIdMiddleware } from './logging';
+import { installHoldLane, PARSED_BODY_ERROR } from './hold-lane';
 import { HttpMetrics } from './metrics/http-metrics';
 import { applyHttpProtection } from './protection/http-protection';
 import { ProtectionConfig } from './protection/protection.config';
@@ -40,7 +41,8 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   app.use(requestIdMiddleware); // first: a request refused by any later step still has its id
   app.use(app.get(HttpMetrics).middleware); // before the rest, so it counts every request: 404s and refused bodies too
-  app.use(parseBodies());
+  const bodies = bodyParsers();
+  app.use(bodies.middleware);
   // NUL characters and deep nesting, before anything walks the body (docs/errors.md). Not on
   // the signed webhook: it reads only its raw bytes, and a signed event it cannot apply is
   // acknowledged and stored as unprocessable (a 400 would make Stripe retry it forever).
@@ -56,6 +58,7 @@ export async function createApp(
   applyHttpProtection(app, protection); // before Swagger, so /docs gets the security headers too
   app.use(GRAPHQL_PATH, onlyPostToGraphql); // Apollo would answer GET too, past the POST route's guards
   setupSwagger(app as INestApplication);
+  if (config.HOLD_LANE) installHoldLane(app, bodies.json, protection);
   const clientErrors = new NestLogger('HttpServer');
   answerClientErrors(app.getHttpServer(), (requestId, status, code) =>
     clientErrors.warn({ requestId, status, code }, `Refused a request Node could not read: ${status}`),
@@ -66,20 +69,27 @@ export async function createApp(
 /**
  * JSON and form bodies up to BODY_LIMIT. Only the signed webhooks keep their raw bytes
  * (`req.rawBody`, what their signature covers): keeping them for every request made the
- * parser read each body as a buffer and decode it again (issue 16's profile).
+ * parser read each body as a buffer and decode it again (issue 16's profile). `json` is
+ * also what the hold lane reads its bodies with; a body it read is not read again
+ * (body-parser skips a finished request), and its refusal goes on from here.
  */
-function parseBodies(): (req: Request, res: Response, next: NextFunction) => void {
+function bodyParsers(): {
+  json: ReturnType<typeof express.json>;
+  middleware: (req: Request, res: Response, next: NextFunction) => void;
+} {
   const keepRawBody = (req: Request & { rawBody?: Buffer }, _res: Response, raw: Buffer): void => {
     req.rawBody = raw;
   };
   const json = express.json({ limit: BODY_LIMIT });
   const signedJson = express.json({ limit: BODY_LIMIT, verify: keepRawBody });
   const form = express.urlencoded({ limit: BODY_LIMIT, extended: false });
-  return (req, res, next) => {
+  const middleware = (req: Request & { [PARSED_BODY_ERROR]?: unknown }, res: Response, next: NextFunction): void => {
+    if (req[PARSED_BODY_ERROR] !== undefined) return next(req[PARSED_BODY_ERROR]);
     (SIGNED_WEBHOOK_PATHS.has(req.path) ? signedJson : json)(req, res, (error?: unknown) =>
       error === undefined ? form(req, res, next) : next(error),
     );
   };
+  return { json, middleware };
 }
 
 /**

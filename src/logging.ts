@@ -67,6 +67,11 @@ export function requestIdMiddleware(req: IncomingMessage, res: ServerResponse, n
   next();
 }
 
+/** The access line's level: error for 5xx (and a failed response), warn for 4xx, info otherwise. */
+export function accessLogLevel(_req: IncomingMessage, res: ServerResponse, error?: Error): 'error' | 'warn' | 'info' {
+  return error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+}
+
 /** Structured JSON request logs, with the request id taken from X-Request-Id or made up. */
 export function loggerParams(config: LoggingConfig): Params {
   return {
@@ -74,7 +79,7 @@ export function loggerParams(config: LoggingConfig): Params {
       level: config.level,
       redact: { paths: REDACTED_PATHS, censor: REDACTED },
       genReqId: requestIdOf,
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: accessLogLevel,
       // Probes and scrapes arrive every few seconds; their failures show in Kubernetes and Prometheus (`up`).
       autoLogging: { ignore: (req) => /^\/(health|metrics)(\/|\?|$)/.test(req.url ?? '') },
       // Our own serializers, unwrapped: pino-http's wrappers first build the full standard

@@ -1,14 +1,13 @@
 import { type ExecutionContext, Injectable, type CanActivate } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { Clock } from '@holdfast/clock';
 import { AppError } from '@holdfast/errors';
 import type { AuthUser } from './auth-user';
 import { IS_PUBLIC, requestOf, ROLES, SCOPES } from './auth.decorators';
 import { VerifiedTokens } from './verified-tokens';
 
 /** The token of an `Authorization: Bearer <token>` header, as passport-jwt reads it; null otherwise. */
-function bearerToken(header: unknown): string | null {
+export function bearerToken(header: unknown): string | null {
   if (typeof header !== 'string') return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   return match ? match[1] : null;
@@ -22,14 +21,11 @@ function bearerToken(header: unknown): string | null {
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  private readonly verified: VerifiedTokens;
-
   constructor(
     private readonly reflector: Reflector,
-    clock: Clock,
+    private readonly verified: VerifiedTokens,
   ) {
     super();
-    this.verified = new VerifiedTokens(() => clock.nowMs());
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {

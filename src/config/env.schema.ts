@@ -198,6 +198,11 @@ export class EnvironmentVariables extends IntegrationVariables {
   @IntInRange(1000, 600000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 65000;
 
+  /** The hold lane (src/hold-lane.ts): the ordinary hold answered outside Express and Nest, with the same checks. */
+  @Transform(toBool)
+  @IsBoolean()
+  HOLD_LANE: boolean = true;
+
   /** Bearer token a Prometheus scraper sends to `GET /metrics`; unset, the route answers 404. */
   @IsOptional()
   @IsString()
@@ -266,6 +271,7 @@ export const ENV_KEYS = [
   'HTTP_REQUEST_TIMEOUT_MS',
   'HTTP_HEADERS_TIMEOUT_MS',
   'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+  'HOLD_LANE',
   'METRICS_TOKEN',
   'CORS_ORIGINS',
   'TRUST_PROXY',

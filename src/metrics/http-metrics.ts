@@ -7,6 +7,9 @@ import { LATENCY_BUCKETS, MetricsRegistry } from './metrics.registry';
 export const UNMATCHED_ROUTE = 'unmatched';
 
 const LABELS = ['method', 'route', 'status'] as const;
+const TIMED = Symbol('holdfast:http-metrics-timed');
+/** The route template of a request answered outside Express's router (the hold lane, src/hold-lane.ts). */
+export const METRICS_ROUTE = Symbol('holdfast:http-metrics-route');
 
 /**
  * Counts every HTTP request and times it, by method, route TEMPLATE
@@ -22,6 +25,7 @@ const LABELS = ['method', 'route', 'status'] as const;
 export class HttpMetrics {
   private readonly requests: Counter<(typeof LABELS)[number]>;
   private readonly duration: Histogram<(typeof LABELS)[number]>;
+  private readonly lane: Counter<'outcome'>;
 
   constructor(registry: MetricsRegistry) {
     this.requests = new Counter({
@@ -37,9 +41,18 @@ export class HttpMetrics {
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     });
+    this.lane = new Counter({
+      name: 'http_hold_lane_requests_total',
+      help: 'Hold requests the hold lane answered itself (served) or handed to the Nest pipeline (passed)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
   }
 
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    // Once per response: the hold lane (src/hold-lane.ts) starts the clock before it may hand the request to Express.
+    if ((res as Response & { [TIMED]?: true })[TIMED]) return next();
+    (res as Response & { [TIMED]?: true })[TIMED] = true;
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const labels = { method: req.method, route: routeTemplate(req), status: String(res.statusCode) };
@@ -48,6 +61,11 @@ export class HttpMetrics {
     });
     next();
   };
+
+  /** Counts one hold request the hold lane served itself or passed to the Nest pipeline. */
+  countLane(outcome: 'served' | 'passed'): void {
+    this.lane.inc({ outcome });
+  }
 }
 
 /**
@@ -56,7 +74,8 @@ export class HttpMetrics {
  * with a catch-all route `*path` mounted at `/v1` (platform-express
  * `setNotFoundHandler`): that one counts as unmatched too.
  */
-function routeTemplate(req: Request): string {
+function routeTemplate(req: Request & { [METRICS_ROUTE]?: string }): string {
+  if (req[METRICS_ROUTE] !== undefined) return req[METRICS_ROUTE];
   const path = (req.route as { path?: unknown } | undefined)?.path;
   if (path === undefined || path === null || path === '*path') return UNMATCHED_ROUTE;
   return `${req.baseUrl}${String(path)}`;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { RateLimitGuard } from './rate-limit.guard';
+import { RateLimits } from './rate-limits';
 
 /**
  * Rate limiting for the whole API. Import it after AuthModule: global guards run in the
@@ -9,6 +10,7 @@ import { RateLimitGuard } from './rate-limit.guard';
  * (`applyHttpProtection`).
  */
 @Module({
-  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+  providers: [RateLimits, { provide: APP_GUARD, useClass: RateLimitGuard }],
+  exports: [RateLimits],
 })
 export class ProtectionModule {}

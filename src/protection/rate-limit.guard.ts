@@ -1,13 +1,11 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { Clock } from '@holdfast/clock';
 import { AppError } from '@holdfast/errors';
 import { isApiPath } from '../config/api-paths';
 import type { AuthUser } from '../auth/auth-user';
-import { ProtectionConfig } from './protection.config';
 import { RATE_LIMIT_BUCKET, type RateLimitBucket, SKIP_RATE_LIMIT } from './rate-limit.decorators';
-import { FixedWindowRateLimiter } from './rate-limiter';
+import { RATE_LIMIT_COUNTED, RateLimits } from './rate-limits';
 
 /**
  * Global guard: at most `RATE_LIMIT_PER_MINUTE` requests per caller per minute on the
@@ -26,35 +24,23 @@ import { FixedWindowRateLimiter } from './rate-limiter';
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private readonly limiter: FixedWindowRateLimiter;
-
   constructor(
     private readonly reflector: Reflector,
-    private readonly config: ProtectionConfig,
-    clock: Clock,
-  ) {
-    this.limiter = new FixedWindowRateLimiter(60_000, () => clock.nowMs());
-  }
+    private readonly limits: RateLimits,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, targets)) return true;
-    const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
-    if (!isApiPath(req.originalUrl)) return true;
+    const req = context.switchToHttp().getRequest<Request & { user?: AuthUser; [RATE_LIMIT_COUNTED]?: true }>();
+    if (!isApiPath(req.originalUrl) || req[RATE_LIMIT_COUNTED]) return true;
 
     const caller = req.user?.sub ? `user:${req.user.sub}` : `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
     const bucket = this.reflector.getAllAndOverride<RateLimitBucket | undefined>(RATE_LIMIT_BUCKET, targets);
-    this.check(context, `default|${caller}`, this.config.rateLimitPerMinute);
-    if (bucket === 'hold') this.check(context, `hold|${caller}`, this.config.holdRateLimitPerMinute);
-    return true;
-  }
-
-  private check(context: ExecutionContext, key: string, limit: number): void {
-    if (limit <= 0) return;
-    const hit = this.limiter.hit(key, limit);
-    if (hit.allowed) return;
-    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(hit.retryAfterSeconds));
-    throw new AppError('RATE_LIMITED', `Too many requests: try again in ${hit.retryAfterSeconds} s`);
+    const refused = this.limits.count(caller, bucket);
+    if (!refused) return true;
+    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(refused.retryAfterSeconds));
+    throw new AppError('RATE_LIMITED', `Too many requests: try again in ${refused.retryAfterSeconds} s`);
   }
 }

@@ -48,6 +48,12 @@ export class FixedWindowRateLimiter {
     return { allowed: window.count <= limit, count: window.count, retryAfterSeconds };
   }
 
+  /** Whether one more request for `key` would be within `limit`; counts nothing. */
+  hasRoom(key: string, limit: number): boolean {
+    const window = this.windows.get(key);
+    return !window || this.now() >= window.endsAt || window.count < limit;
+  }
+
   /** How many keys are tracked (for tests and diagnostics). */
   get size(): number {
     return this.windows.size;

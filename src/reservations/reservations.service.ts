@@ -24,6 +24,9 @@ import { CustomerVerificationService } from '../customers/customer-verification.
 /** unique_violation (the key was used before), deadlock_detected, serialization_failure. */
 const FALL_BACK_ON = new Set(['23505', '40P01', '40001']);
 
+/** On a request the hold lane already tried with `holdAtOnce`: the controller's `hold` goes straight to the general path. */
+export const HOLD_TRIED_AT_ONCE = Symbol('holdfast:hold-tried-at-once');
+
 /**
  * Holds and their end: creates a hold (price it, allocate every item, insert the
  * reservation and store the idempotent response, all in one statement or one
@@ -66,8 +69,8 @@ export class ReservationsService {
    * places, a closed slot or a changed price, goes the general way: a transaction that
    * replays or refuses the key, reclaims expired holds when short, and says what is wrong.
    */
-  async hold(user: AuthUser, dto: HoldRequestDto, keyed: IdempotentRequest): Promise<HoldResponseDto> {
-    const held = await this.holdInOneStatement(user, dto, keyed);
+  async hold(user: AuthUser, dto: HoldRequestDto, keyed: IdempotentRequest, triedAtOnce = false): Promise<HoldResponseDto> {
+    const held = triedAtOnce ? null : await this.holdAtOnce(user, dto, keyed);
     if (held) return held;
     // Holds of rental units queue per offering in memory before their transaction opens
     // (they would otherwise wait for the offering's lock on a pooled connection).
@@ -79,12 +82,12 @@ export class ReservationsService {
     )) as HoldResponseDto;
   }
 
-  /** The fast path of `hold`; null when it took nothing and the general path must decide. */
-  private async holdInOneStatement(
-    user: AuthUser,
-    dto: HoldRequestDto,
-    keyed: IdempotentRequest,
-  ): Promise<HoldResponseDto | null> {
+  /**
+   * The fast path of `hold`: a hold of one time slot as ONE statement; null when it took
+   * nothing and the general path (`hold`) must decide. The hold lane (src/hold-lane.ts)
+   * calls it directly and hands anything it returns null for to the Nest pipeline.
+   */
+  async holdAtOnce(user: AuthUser, dto: HoldRequestDto, keyed: IdempotentRequest): Promise<HoldResponseDto | null> {
     const oneSlot = dto.items ? dto.items.length === 1 && dto.items[0].timeSlotId !== undefined : dto.timeSlotId !== undefined;
     if (!oneSlot) return null;
     let line: Line;

@@ -4,7 +4,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { AppError } from '@holdfast/errors';
 import { IDEMPOTENCY_HEADER, IDEMPOTENCY_OPTIONS, type IdempotentOptions } from './idempotency.options';
-import type { IdempotentRequest } from './idempotency.service';
+import type { IdempotentRequest, ReplayTarget } from './idempotency.service';
 import { requestHash } from './request-hash';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -35,20 +35,52 @@ export function keyedRequest(
     }
     return null;
   }
-  if (!KEY_PATTERN.test(key)) {
+  if (!isIdempotencyKey(key)) {
     throw new AppError('VALIDATION_FAILED', 'X-Idempotency-Key must be 1 to 255 printable characters', [
       { field: 'X-Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters without spaces' },
     ]);
   }
   const routePath = (req.route as { path?: string } | undefined)?.path ?? req.path;
-  return {
-    scope: `${req.user?.sub ?? 'anonymous'}|${req.method} ${routePath}`,
+  return idempotentRequest({
+    user: req.user?.sub,
+    method: req.method,
+    routePath,
     key,
-    hash: requestHash(req.params, req.body),
+    params: req.params,
+    body: req.body,
     successStatus:
       reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ??
       (req.method === RequestMethod[RequestMethod.POST] ? HttpStatus.CREATED : HttpStatus.OK),
     res: context.switchToHttp().getResponse<Response>(),
+  });
+}
+
+/** Whether `key` is a well-formed X-Idempotency-Key: 1 to 255 printable ASCII characters without spaces. */
+export function isIdempotencyKey(key: string): boolean {
+  return KEY_PATTERN.test(key);
+}
+
+/**
+ * What identifies a request under its key: the scope (user, method and route template)
+ * and the hash of its params and body. The guard and the hold lane (src/hold-lane.ts)
+ * both build it here, so a key first used on one is replayed or refused on the other.
+ */
+export function idempotentRequest(parts: {
+  user: string | undefined;
+  method: string;
+  routePath: string;
+  key: string;
+  params: unknown;
+  body: unknown;
+  successStatus: number;
+  res: ReplayTarget;
+}): IdempotentRequest {
+  return {
+    scope: `${parts.user ?? 'anonymous'}|${parts.method} ${parts.routePath}`,
+    key: parts.key,
+    hash: requestHash(parts.params, parts.body),
+    successStatus: parts.successStatus,
+    res: parts.res,
   };
 }
 
