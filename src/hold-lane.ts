@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { RequestMethod } from '@nestjs/common';
+import { Logger, RequestMethod } from '@nestjs/common';
 import {
   GUARDS_METADATA,
   HTTP_CODE_METADATA,
@@ -88,14 +88,25 @@ export function installHoldLane(
   const reservations = app.get(ReservationsService);
   const headers = securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
   let accessLog: HttpLogger<IncomingMessage, ServerResponse> | undefined; // PinoLogger.root exists once the app is initialised
+  const logger = new Logger('HoldLane');
 
   const pass = (req: LaneRequest, res: ServerResponse): void => {
     metrics.countLane('passed');
     expressApp(req as express.Request, res as express.Response);
   };
 
-  const lane = (req: LaneRequest, res: ServerResponse): void => {
-    if (req.method !== 'POST' || req.url !== path) return void expressApp(req as express.Request, res as express.Response);
+  /** A defect of the lane itself must not take the process down: the request goes to Nest, which answers it. */
+  const guarded = (req: LaneRequest, res: ServerResponse, step: () => void): void => {
+    try {
+      step();
+    } catch (error) {
+      logger.error(`the hold lane failed; Nest answers the request: ${error instanceof Error ? error.stack : String(error)}`);
+      if (!res.headersSent) pass(req, res);
+      else if (!res.writableEnded) res.destroy();
+    }
+  };
+
+  const admit = (req: LaneRequest, res: ServerResponse): void => {
     requestIdOf(req, res); // first, as in Express: X-Request-Id is the first header
     const user = tokenUser(req, tokens);
     const key = req.headers[IDEMPOTENCY_HEADER];
@@ -115,42 +126,53 @@ export function installHoldLane(
     req.user = user;
     limits.count(caller, 'hold'); // within both limits: hasRoom said so, with no await in between
     req[RATE_LIMIT_COUNTED] = true;
-    readJson(req as express.Request, res as express.Response, (error?: unknown) => {
-      if (error !== undefined) {
-        req[PARSED_BODY_ERROR] = error;
-        return pass(req, res);
-      }
-      const dto = findHostileInput(req.body).length === 0 ? acceptHoldRequest(req.body) : null;
-      if (!dto) return pass(req, res);
-      const keyed = idempotentRequest({
-        user: user.sub,
-        method: 'POST',
-        routePath: path,
-        key,
-        params: {},
-        body: req.body,
-        successStatus: 200,
-        res: { setHeader: (name, value) => res.setHeader(name, value), status: (code) => (res.statusCode = code) },
-      });
-      req[HOLD_TRIED_AT_ONCE] = true; // whatever happens now, the pipeline's hold does not try the one statement again
-      reservations.holdAtOnce(user, dto, keyed).then(
-        (answer) => {
-          if (!answer) return pass(req, res);
-          accessLog ??= pinoHttp({
-            logger: PinoLogger.root,
-            genReqId: requestIdOf,
-            customLogLevel: accessLogLevel,
-            wrapSerializers: false,
-          });
-          accessLog(req, res);
-          for (const [name, value] of headers) res.setHeader(name, value);
-          sendJson(req, res, answer, expressApp.get('etag fn') as EtagFn | undefined);
-          metrics.countLane('served');
-        },
-        // Rolled back, or committed with the key: the pipeline's own attempt replays it or says what failed.
-        () => pass(req, res),
-      );
+    readJson(req as express.Request, res as express.Response, (error?: unknown) =>
+      guarded(req, res, () => (error === undefined ? hold(req, res, user, key) : passRefusedBody(req, res, error))),
+    );
+  };
+
+  const passRefusedBody = (req: LaneRequest, res: ServerResponse, error: unknown): void => {
+    req[PARSED_BODY_ERROR] = error;
+    pass(req, res);
+  };
+
+  const hold = (req: LaneRequest, res: ServerResponse, user: AuthUser, key: string): void => {
+    const dto = findHostileInput(req.body).length === 0 ? acceptHoldRequest(req.body) : null;
+    if (!dto) return pass(req, res);
+    const keyed = idempotentRequest({
+      user: user.sub,
+      method: 'POST',
+      routePath: path,
+      key,
+      params: {},
+      body: req.body,
+      successStatus: 200,
+      res: { setHeader: (name, value) => res.setHeader(name, value), status: (code) => (res.statusCode = code) },
     });
+    req[HOLD_TRIED_AT_ONCE] = true; // whatever happens now, the pipeline's hold does not try the one statement again
+    reservations.holdAtOnce(user, dto, keyed).then(
+      (answer) => guarded(req, res, () => (answer ? answerWith(req, res, answer) : pass(req, res))),
+      // Rolled back, or committed with the key: the pipeline's own attempt replays it or says what failed.
+      () => pass(req, res),
+    );
+  };
+
+  const answerWith = (req: LaneRequest, res: ServerResponse, answer: unknown): void => {
+    accessLog ??= pinoHttp({
+      logger: PinoLogger.root,
+      genReqId: requestIdOf,
+      customLogLevel: accessLogLevel,
+      wrapSerializers: false,
+    });
+    accessLog(req, res);
+    for (const [name, value] of headers) res.setHeader(name, value);
+    sendJson(req, res, answer, expressApp.get('etag fn') as EtagFn | undefined);
+    metrics.countLane('served');
+  };
+
+  const lane = (req: LaneRequest, res: ServerResponse): void => {
+    if (req.method !== 'POST' || req.url !== path) return void expressApp(req as express.Request, res as express.Response);
+    guarded(req, res, () => admit(req, res));
   };
 
   server.removeListener('request', expressApp);

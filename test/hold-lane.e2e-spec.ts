@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Response } from 'supertest';
 import { ROLES } from '../src/auth/auth.decorators';
 import { assertHoldRouteUnchanged } from '../src/hold-lane';
 import { checkInventoryInvariants } from '../src/inventory/invariants';
 import { MetricsRegistry } from '../src/metrics/metrics.registry';
+import { RateLimits } from '../src/protection/rate-limits';
 import { ReservationsController } from '../src/reservations/reservations.controller';
 import { createOffering, createSlot } from './factories/inventory.factory';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -229,6 +230,31 @@ describe('the hold lane and the rate limits', () => {
   it('counts every request once, whoever answers it', async () => {
     expect(await statuses({})).toEqual([200, 200, 400, 429]);
     expect(await statuses({ HOLD_LANE: 'false' })).toEqual([200, 200, 400, 429]);
+  });
+});
+
+describe('a defect in the hold lane', () => {
+  it('hands the request to Nest instead of failing it or the process', async () => {
+    const t = await createTestApp();
+    try {
+      const offering = await createOffering(t.dataSource, { kind: 'experience' });
+      const slot = await createSlot(t.dataSource, offering.id, { capacity: 5 });
+      const token = t.token('defect-user');
+      const body = { experienceId: offering.id, timeSlotId: slot.id, numberOfGuests: 1, ...guest };
+      expect((await post(t, token, randomUUID()).send(body)).status).toBe(200); // the token is verified now
+      const broken = jest.spyOn(t.app.get(RateLimits), 'hasRoom').mockImplementation(() => {
+        throw new Error('a defect in the lane');
+      });
+      const passedBefore = await laneCount(t, 'passed');
+      const res = await post(t, token, randomUUID()).send(body);
+      broken.mockRestore();
+      expect(res.status).toBe(200);
+      expect(res.body.reservation).toMatchObject({ status: 'held' });
+      expect(await laneCount(t, 'passed')).toBe(passedBefore + 1);
+      expect(await laneCount(t, 'served')).toBe(0);
+    } finally {
+      await t.close();
+    }
   });
 });
 
