@@ -27,10 +27,10 @@ import { VerifiedTokens } from './auth/verified-tokens';
 import { GLOBAL_PREFIX } from './config/api-paths';
 import { accessLogLevel, requestIdOf } from './logging';
 import { HttpMetrics, METRICS_ROUTE } from './metrics/http-metrics';
+import { apiSecurityHeaders } from './protection/http-protection';
 import type { ProtectionConfig } from './protection/protection.config';
 import { RATE_LIMIT_BUCKET, SKIP_RATE_LIMIT } from './protection/rate-limit.decorators';
 import { RATE_LIMIT_COUNTED, RateLimits } from './protection/rate-limits';
-import { securityHeaders } from './protection/security-headers';
 import { acceptHoldRequest } from './reservations/dto/hold-request.fast';
 import { ReservationsController } from './reservations/reservations.controller';
 import { HOLD_TRIED_AT_ONCE, ReservationsService } from './reservations/reservations.service';
@@ -86,7 +86,7 @@ export function installHoldLane(
   const limits = app.get(RateLimits);
   const metrics = app.get(HttpMetrics);
   const reservations = app.get(ReservationsService);
-  const headers = securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  const headers = apiSecurityHeaders();
   let accessLog: HttpLogger<IncomingMessage, ServerResponse> | undefined; // PinoLogger.root exists once the app is initialised
   const logger = new Logger('HoldLane');
 

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { ProtectionConfig } from './protection.config';
-import { securityHeaders, setHeaders } from './security-headers';
+import { type HeaderPair, securityHeaders, setHeaders } from './security-headers';
 
 /** Request headers a browser client may send cross-origin. */
 export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'X-Idempotency-Key', 'X-Request-Id'];
@@ -13,6 +13,11 @@ export function corsOrigins(value: string): string[] {
     .split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
+}
+
+/** The security headers every response carries (see `applyHttpProtection`); the hold lane sets the same. */
+export function apiSecurityHeaders(): HeaderPair[] {
+  return securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
 }
 
 /**
@@ -30,7 +35,7 @@ export function corsOrigins(value: string): string[] {
  * in the Authorization header, never in cookies, so credentials stay off.
  */
 export function applyHttpProtection(app: INestApplication, config: ProtectionConfig): void {
-  app.use(setHeaders(securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } })));
+  app.use(setHeaders(apiSecurityHeaders()));
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: [...config.corsOrigins],
