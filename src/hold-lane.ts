@@ -33,7 +33,7 @@ import { RATE_LIMIT_BUCKET, SKIP_RATE_LIMIT } from './protection/rate-limit.deco
 import { RATE_LIMIT_COUNTED, RateLimits } from './protection/rate-limits';
 import { acceptHoldRequest } from './reservations/dto/hold-request.fast';
 import { ReservationsController } from './reservations/reservations.controller';
-import { HOLD_TRIED_AT_ONCE, ReservationsService } from './reservations/reservations.service';
+import { type AtOnce, HOLD_TRIED_AT_ONCE, ReservationsService } from './reservations/reservations.service';
 
 /** A body larger than this goes to the Nest pipeline unread (a hold's body is about 200 bytes). */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -47,7 +47,7 @@ type LaneRequest = IncomingMessage & {
   user?: AuthUser;
   [RATE_LIMIT_COUNTED]?: true;
   [METRICS_ROUTE]?: string;
-  [HOLD_TRIED_AT_ONCE]?: true;
+  [HOLD_TRIED_AT_ONCE]?: AtOnce;
   [PARSED_BODY_ERROR]?: unknown;
 };
 
@@ -63,7 +63,8 @@ type LaneRequest = IncomingMessage & {
  * done anything a second pass would do again: a token not verified in the last minute, a
  * caller at a rate limit, a missing or malformed key, a body not plainly JSON or larger
  * than 16 KB, a body the fast acceptor cannot prove valid, a key used before, too few
- * places or any error of the statement. A body it read is not read again (body-parser
+ * places or any error of the statement (Nest then fails the request with that error, as
+ * if it had tried itself). A body it read is not read again (body-parser
  * skips a finished request; a refusal goes on as `PARSED_BODY_ERROR`), a request it
  * counted is not counted again (`RATE_LIMIT_COUNTED`), and the access line and metrics
  * start when the request arrives, whoever answers it. With CORS configured the lane is
@@ -149,11 +150,17 @@ export function installHoldLane(
       successStatus: 200,
       res: { setHeader: (name, value) => res.setHeader(name, value), status: (code) => (res.statusCode = code) },
     });
-    req[HOLD_TRIED_AT_ONCE] = true; // whatever happens now, the pipeline's hold does not try the one statement again
+    // Whatever comes of it, the pipeline's hold goes on from there: it never tries the statement twice.
     reservations.holdAtOnce(user, dto, keyed).then(
-      (answer) => guarded(req, res, () => (answer ? answerWith(req, res, answer) : pass(req, res))),
-      // Rolled back, or committed with the key: the pipeline's own attempt replays it or says what failed.
-      () => pass(req, res),
+      (answer) => {
+        req[HOLD_TRIED_AT_ONCE] = { failed: false }; // took nothing; or, should answering fail, the key replays it
+        guarded(req, res, () => (answer ? answerWith(req, res, answer) : pass(req, res)));
+      },
+      // The pipeline fails the request with the same error, as if it had tried itself (a 503 at once, not a retry).
+      (error: unknown) => {
+        req[HOLD_TRIED_AT_ONCE] = { failed: true, error };
+        pass(req, res);
+      },
     );
   };
 

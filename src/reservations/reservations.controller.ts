@@ -18,7 +18,7 @@ import { ListReservationsQueryDto, ReservationDto, ReservationListDto } from './
 import { ChooseShippingDto, ShippingRatesRequestDto, ShippingRatesResponseDto } from './dto/shipping.dto';
 import { ReservationQueries } from './reservation-queries';
 import { ReservationShipping } from './reservation-shipping';
-import { HOLD_TRIED_AT_ONCE, ReservationsService } from './reservations.service';
+import { type AtOnce, HOLD_TRIED_AT_ONCE, ReservationsService } from './reservations.service';
 
 /** `GET /v1/reservations/{id}`'s summary, shared with seed 002's `GET /api/reservations/{id}`. */
 export const GET_RESERVATION_DOC = { summary: 'One reservation, with its items, offering and time slot' };
@@ -59,9 +59,9 @@ export class ReservationsController {
     @CurrentUser() user: AuthUser,
     @Body() body: HoldRequestDto,
     @IdempotencyKey() keyed: IdempotentRequest,
-    @Req() req: { [HOLD_TRIED_AT_ONCE]?: true },
+    @Req() req: { [HOLD_TRIED_AT_ONCE]?: AtOnce },
   ): Promise<HoldResponseDto> {
-    return this.reservations.hold(user, body, keyed, req[HOLD_TRIED_AT_ONCE] === true);
+    return this.reservations.hold(user, body, keyed, req[HOLD_TRIED_AT_ONCE]);
   }
 
   @Post('hold/convert')

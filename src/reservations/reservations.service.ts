@@ -24,8 +24,14 @@ import { CustomerVerificationService } from '../customers/customer-verification.
 /** unique_violation (the key was used before), deadlock_detected, serialization_failure. */
 const FALL_BACK_ON = new Set(['23505', '40P01', '40001']);
 
-/** On a request the hold lane already tried with `holdAtOnce`: the controller's `hold` goes straight to the general path. */
+/**
+ * On a request the hold lane already tried with `holdAtOnce`: what came of it, for the
+ * controller's `hold` to go on from there instead of trying again (see `AtOnce`).
+ */
 export const HOLD_TRIED_AT_ONCE = Symbol('holdfast:hold-tried-at-once');
+
+/** What a try of `holdAtOnce` came to: it took nothing (the general path decides), or it failed with `error`. */
+export type AtOnce = { failed: false } | { failed: true; error: unknown };
 
 /**
  * Holds and their end: creates a hold (price it, allocate every item, insert the
@@ -69,8 +75,10 @@ export class ReservationsService {
    * places, a closed slot or a changed price, goes the general way: a transaction that
    * replays or refuses the key, reclaims expired holds when short, and says what is wrong.
    */
-  async hold(user: AuthUser, dto: HoldRequestDto, keyed: IdempotentRequest, triedAtOnce = false): Promise<HoldResponseDto> {
-    const held = triedAtOnce ? null : await this.holdAtOnce(user, dto, keyed);
+  async hold(user: AuthUser, dto: HoldRequestDto, keyed: IdempotentRequest, tried?: AtOnce): Promise<HoldResponseDto> {
+    // The lane's try failed: the request fails with that error, as if it had been tried here.
+    if (tried?.failed) throw tried.error;
+    const held = tried ? null : await this.holdAtOnce(user, dto, keyed);
     if (held) return held;
     // Holds of rental units queue per offering in memory before their transaction opens
     // (they would otherwise wait for the offering's lock on a pooled connection).
