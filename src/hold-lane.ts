@@ -90,6 +90,7 @@ export function installHoldLane(
   const headers = apiSecurityHeaders();
   let accessLog: HttpLogger<IncomingMessage, ServerResponse> | undefined; // PinoLogger.root exists once the app is initialised
   const logger = new Logger('HoldLane');
+  const etag = expressApp.get('etag fn') as EtagFn | undefined; // Express's ETag function, as its res.send uses it
 
   const pass = (req: LaneRequest, res: ServerResponse): void => {
     metrics.countLane('passed');
@@ -173,7 +174,7 @@ export function installHoldLane(
     });
     accessLog(req, res);
     for (const [name, value] of headers) res.setHeader(name, value);
-    sendJson(req, res, answer, expressApp.get('etag fn') as EtagFn | undefined);
+    sendJson(req, res, answer, etag);
     metrics.countLane('served');
   };
 
