@@ -138,6 +138,58 @@ describe('a failed fine charge: owed, retried three times over 72 h, then paid o
     expect(await checkRentalInvariants(t.dataSource)).toEqual([]);
   });
 
+  it('paid in the app with another card: the rental settles at once, and the queued retry charges nothing', async () => {
+    // Declined off-session at return (and the retries would be too): the customer pays in the app instead.
+    const { sub, id } = await rented(1_000, { incremental: false, declines: 5 });
+    await d.drain(id);
+    const asRenter = async () => (await t.http.get(`/v1/rentals/${id}`).set(d.auth(sub)).expect(200)).body;
+    const owed = await asRenter();
+    expect(owed).toMatchObject({ rentalStatus: 'returned', money: { owed: 8_000 } });
+    const [declined] = (await t.dataSource.query(
+      `SELECT provider_intent_id AS "intentId" FROM payments
+        WHERE reservation_id = $1 AND purpose = 'fine' AND status = 'requires_payment_method'`,
+      [id],
+    )) as { intentId: string }[];
+    expect(owed.payOwed).toEqual({
+      paymentIntentId: declined.intentId,
+      clientSecret: expect.stringContaining('_secret_'),
+      clientSecretType: 'payment_intent',
+      amount: 8_000,
+      currency: 'EUR',
+      stripeStatus: 'requires_payment_method',
+    });
+    // The secret lets whoever holds it pay: an admin sees null, another customer neither the rental nor its intent.
+    expect((await d.rental(id)).payOwed).toBeNull();
+    await t.http.get(`/v1/rentals/${id}`).set(d.auth('fine-stranger')).expect(404);
+    await t.http
+      .post(`/v1/dev/payments/${declined.intentId}/confirm`)
+      .set(d.auth('fine-stranger'))
+      .send({ paymentMethod: 'pm_card_visa' })
+      .expect(404);
+
+    // The app confirms the intent with another card (Stripe.js would); the provider's event settles the rental.
+    const confirmed = await t.http
+      .post(`/v1/dev/payments/${owed.payOwed.paymentIntentId}/confirm`)
+      .set(d.auth(sub))
+      .send({ paymentMethod: 'pm_card_mastercard' })
+      .expect(200);
+    expect(confirmed.body.status).toBe('succeeded');
+    await d.gateway().flushEvents();
+    await waitFor(
+      'the rental settled after the payment in the app',
+      async () => (await d.rental(id)).rentalStatus === 'completed',
+    );
+    await d.drain(id);
+    expect(await asRenter()).toMatchObject({ rentalStatus: 'completed', payOwed: null, money: { charged: 8_000, owed: 0 } });
+    expect(await d.reservationStatus(id)).toBe('completed');
+
+    // The retry queued at the decline finds nothing owed a day later: no second charge.
+    expect(await runQueuedRetry(id)).toBe(2);
+    expect(await fineCharges(id)).toEqual([{ status: 'succeeded', amount: 8_000, captured: 8_000 }]);
+    expect((await d.jobs('rentals-fine-retry', id)).filter((j) => j.state === 'created')).toEqual([]);
+    expect(await checkRentalInvariants(t.dataSource)).toEqual([]);
+  });
+
   it('raised after completion on a card that never pays off-session: three retries, then owed until waived', async () => {
     // Stripe's always-authenticate card: fine in the app, every off-session charge fails.
     const { sub, id } = await rented(100, { card: '4000002760003184' });

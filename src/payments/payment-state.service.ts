@@ -129,6 +129,8 @@ export class PaymentStateService {
       // reads the outcome from the payment.
       if (becameSuccessful) this.txHost.afterCommit(() => this.metrics.increment(METRIC.paymentOutcome, { result: 'succeeded' }));
       if (becameSuccessful && next === 'requires_capture') await this.schedule.authorized(reservationId, paymentId);
+      // Paid in the app (or by a retry): the rental settles now, not at the next retry a day on.
+      if (becameSuccessful && payment.purpose === 'fine') await this.schedule.finePaid(reservationId, paymentId);
       return true;
     }
     if (becameSuccessful) {

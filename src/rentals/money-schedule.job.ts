@@ -12,6 +12,7 @@ import { type JobPolicy, JobsService } from '@holdfast/jobs';
 import { type AuthorizationSchedule, AuthorizationSchedulePort } from '../payments/authorization-schedule.port';
 import { PaymentsService } from '../payments/payments.service';
 import { AUTHORIZE_JOB, DEADLINE_JOB, MoneyScheduleService, RENEW_JOB } from './money-schedule.service';
+import { SETTLE_JOB } from './rental-settlement.job';
 import { RentalsRepository } from './rentals.repository';
 import { RentalsService } from './rentals.service';
 
@@ -76,6 +77,16 @@ export class MoneyScheduleJob implements AuthorizationSchedule, OnModuleInit, On
   /** The port: an authorisation landed (caller's transaction): look at its renewal once it has committed. */
   async authorized(reservationId: string): Promise<void> {
     await this.jobs.enqueue(RENEW_JOB, { reservationId });
+  }
+
+  /**
+   * The port: a fine charge went through (caller's transaction). A settlement pass follows
+   * once it has committed: a rental left `returned` for want of it completes, and a charge
+   * still open elsewhere is withdrawn. Once per charge (its singleton key); a pass that
+   * finds nothing to do is harmless.
+   */
+  async finePaid(reservationId: string, paymentId: string): Promise<void> {
+    await this.jobs.enqueue(SETTLE_JOB, { reservationId }, { singletonKey: `settle:fine-paid:${paymentId}` });
   }
 
   /**

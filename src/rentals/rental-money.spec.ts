@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { PaymentView } from '../payments/payments.service';
-import { rentalMoney } from './rental-money';
+import { payableCharge, rentalMoney } from './rental-money';
 import type { RentalFine } from './rentals.types';
 
 const terms = { currency: 'EUR', priceCents: 24_000, depositCents: 30_000 };
@@ -30,5 +30,45 @@ describe('rentalMoney (GET /v1/rentals/{id} money)', () => {
     expect(withFee).toMatchObject({ due: 5_000, captured: 5_000, authorised: 0, owed: 0 });
     const free = rentalMoney(terms, [], [payment({ status: 'canceled' })], { void: true });
     expect(free).toMatchObject({ due: 0, captured: 0, owed: 0 });
+  });
+});
+
+describe('payableCharge (GET /v1/rentals/{id} payOwed)', () => {
+  const declined = (p: Partial<PaymentView> = {}) =>
+    payment({
+      purpose: 'fine',
+      status: 'requires_payment_method',
+      amount: 8_000,
+      currency: 'EUR',
+      intentId: 'pi_fine_1',
+      clientSecret: 'pi_fine_1_secret_x',
+      ...p,
+    });
+
+  it('the declined fine charge for exactly what is owed, with its client secret', () => {
+    expect(payableCharge([payment({ captured: 34_000 }), declined()], 8_000)).toEqual({
+      paymentIntentId: 'pi_fine_1',
+      clientSecret: 'pi_fine_1_secret_x',
+      amount: 8_000,
+      currency: 'EUR',
+      stripeStatus: 'requires_payment_method',
+    });
+    expect(payableCharge([declined({ status: 'requires_action' })], 8_000)?.stripeStatus).toBe('requires_action');
+  });
+
+  it('the newest one when an older one is still open', () => {
+    const older = declined({ intentId: 'pi_old', clientSecret: 'pi_old_secret' });
+    expect(payableCharge([older, declined()], 8_000)?.paymentIntentId).toBe('pi_fine_1');
+  });
+
+  it('none when nothing is owed, the charge is for another amount, paid, withdrawn, or has no intent yet', () => {
+    expect(payableCharge([declined()], 0)).toBeNull();
+    expect(payableCharge([declined()], 5_500)).toBeNull(); // a fine changed; the next pass replaces the charge
+    expect(payableCharge([declined({ status: 'succeeded', captured: 8_000 })], 8_000)).toBeNull();
+    expect(payableCharge([declined({ status: 'canceled' })], 8_000)).toBeNull();
+    expect(payableCharge([declined({ intentId: null, clientSecret: null })], 8_000)).toBeNull();
+    expect(
+      payableCharge([payment({ status: 'requires_payment_method', amount: 8_000, clientSecret: 's', intentId: 'pi' })], 8_000),
+    ).toBeNull();
   });
 });

@@ -53,3 +53,38 @@ export function rentalMoney(
     owed: Math.max(0, due - (captured + charged - refunded) - authorised),
   };
 }
+
+/** An owed fine charge the customer can pay in the app (`GET /v1/rentals/{id}` `payOwed`). */
+export interface PayableCharge {
+  paymentIntentId: string;
+  clientSecret: string;
+  amount: number;
+  currency: string;
+  /** The PaymentIntent's status: `requires_payment_method` (declined) or `requires_action` (3-D Secure). */
+  stripeStatus: 'requires_payment_method' | 'requires_action';
+}
+
+/** Fine charge statuses the customer can still complete with their own card, on-session. */
+const PAYABLE = ['requires_payment_method', 'requires_action'];
+
+/**
+ * The fine charge the app can let the customer pay (DESIGN.md section 12: a declined fine
+ * "emails the customer a way to pay in the app"): the newest fine charge still waiting for
+ * a card, when it is for exactly what is `owed`. Anything else (nothing owed, no charge made
+ * yet, or a charge for another amount because a fine changed and the next settlement pass
+ * has yet to replace it) gives null, so the customer is never asked for more, or less,
+ * than what is owed. The settlement withdraws a charge before it makes another, so at most
+ * one can be paid at a time.
+ */
+export function payableCharge(payments: PaymentView[], owed: number): PayableCharge | null {
+  if (owed <= 0) return null;
+  const charge = payments.filter((p) => p.purpose === 'fine' && PAYABLE.includes(p.status)).at(-1);
+  if (!charge?.intentId || !charge.clientSecret || charge.amount !== owed) return null;
+  return {
+    paymentIntentId: charge.intentId,
+    clientSecret: charge.clientSecret,
+    amount: charge.amount,
+    currency: charge.currency,
+    stripeStatus: charge.status as PayableCharge['stripeStatus'],
+  };
+}

@@ -84,7 +84,7 @@ export class RentalsController {
   @ApiOkResponse({ type: RentalDto })
   @ApiErrors('RESERVATION_NOT_FOUND')
   async get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<RentalDto> {
-    return this.rentals.view(await this.rentals.rentalFor(user, id));
+    return this.rentals.view(await this.rentals.rentalFor(user, id), user);
   }
 
   @Post(':id/unlock')
@@ -95,7 +95,7 @@ export class RentalsController {
   @ApiOkResponse({ type: RentalDto })
   @ApiErrors(...UNLOCK_ERRORS)
   async unlock(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<RentalDto> {
-    return this.rentals.view(await this.rentals.unlock(user, id));
+    return this.rentals.view(await this.rentals.unlock(user, id), user);
   }
 
   @Post(':id/return')
@@ -108,6 +108,6 @@ export class RentalsController {
   @ApiOkResponse({ type: RentalDto })
   @ApiErrors(...RETURN_ERRORS)
   async return(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() request: Request): Promise<RentalDto> {
-    return this.rentals.view(await this.returns.submit(user, id, request));
+    return this.rentals.view(await this.returns.submit(user, id, request), user);
   }
 }

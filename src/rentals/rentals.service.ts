@@ -9,7 +9,7 @@ import { InventoryService } from '../inventory/inventory.service';
 import { PaymentsService } from '../payments/payments.service';
 import { type BookingFacts, ReservationsService } from '../reservations/reservations.service';
 import type { RentalDto } from './dto/rental.dto';
-import { rentalMoney } from './rental-money';
+import { payableCharge, rentalMoney } from './rental-money';
 import { RentalsConfig } from './rentals.config';
 import { RentalsRepository } from './rentals.repository';
 import type { AgreedPolicy, Rental, RentalFine, RentalStatus } from './rentals.types';
@@ -141,8 +141,12 @@ export class RentalsService {
     return (await this.repo.find(id))!;
   }
 
-  /** The rental as `GET /v1/rentals/{id}` shows it: state, readings, proofs, fines and money. */
-  async view(rental: Rental): Promise<RentalDto> {
+  /**
+   * The rental as `GET /v1/rentals/{id}` shows it: state, readings, proofs, fines and money.
+   * `payOwed` (a declined fine charge's client secret) only for `viewer` the renter: the
+   * secret lets whoever holds it pay, so admins and other callers see null.
+   */
+  async view(rental: Rental, viewer: AuthUser | null = null): Promise<RentalDto> {
     const [unit, fines, payments, booking] = await this.txHost.all([
       () => this.inventory.getUnit(rental.unitId),
       () => this.repo.fines(rental.reservationId),
@@ -150,6 +154,8 @@ export class RentalsService {
       () => this.reservations.booking(rental.reservationId),
     ]);
     const calledOff = booking?.reservation.status === 'cancelled' || booking?.reservation.status === 'refunded';
+    const money = rentalMoney(rental, fines, payments, { void: calledOff });
+    const payable = viewer?.sub === rental.userId ? payableCharge(payments, money.owed) : null;
     return {
       id: rental.reservationId,
       rentalStatus: rental.rentalStatus,
@@ -173,7 +179,8 @@ export class RentalsService {
         reason: f.reason,
         setBy: f.setBy,
       })),
-      money: rentalMoney(rental, fines, payments, { void: calledOff }),
+      money,
+      payOwed: payable && { ...payable, clientSecretType: 'payment_intent' },
     };
   }
 

@@ -32,7 +32,7 @@ export class Seed002RentalsController {
   @ApiOkResponse({ type: RentalDto })
   @ApiErrors(...UNLOCK_ERRORS)
   async unlock(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<RentalDto> {
-    return this.rentals.view(await this.rentals.unlock(user, id));
+    return this.rentals.view(await this.rentals.unlock(user, id), user);
   }
 
   @Post(':id/return')
@@ -45,6 +45,6 @@ export class Seed002RentalsController {
   @ApiOkResponse({ type: RentalDto })
   @ApiErrors(...RETURN_ERRORS)
   async return(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() request: Request): Promise<RentalDto> {
-    return this.rentals.view(await this.returns.submit(user, id, request));
+    return this.rentals.view(await this.returns.submit(user, id, request), user);
   }
 }

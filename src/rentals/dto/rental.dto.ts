@@ -77,6 +77,36 @@ export class RentalMoneyDto {
   owed!: number;
 }
 
+/** `payOwed`: the declined fine charge the customer can pay in the app. */
+export class RentalPayOwedDto {
+  @ApiProperty({ example: 'pi_3Nx...', description: "The fine charge's PaymentIntent." })
+  paymentIntentId!: string;
+
+  @ApiProperty({
+    example: 'pi_3Nx..._secret_...',
+    description:
+      'Its client secret: confirm it in the app with any card (Stripe.js / the mobile SDK `confirmPayment`; with the ' +
+      'simulated provider, `POST /v1/dev/payments/{paymentIntentId}/confirm`). The rental settles once the provider says it succeeded.',
+  })
+  clientSecret!: string;
+
+  @ApiProperty({ enum: ['payment_intent'], example: 'payment_intent' })
+  clientSecretType!: 'payment_intent';
+
+  @ApiProperty({ example: 8000, description: 'Minor units: always `money.owed`.' })
+  amount!: number;
+
+  @ApiProperty({ example: 'EUR' })
+  currency!: string;
+
+  @ApiProperty({
+    enum: ['requires_payment_method', 'requires_action'],
+    description:
+      '`requires_payment_method`: the saved card was declined, pay with any card; `requires_action`: 3-D Secure to complete.',
+  })
+  stripeStatus!: 'requires_payment_method' | 'requires_action';
+}
+
 export class RentalVehicleDto {
   @ApiProperty({ format: 'uuid' })
   unitId!: string;
@@ -128,6 +158,16 @@ export class RentalDto {
 
   @ApiProperty({ type: RentalMoneyDto })
   money!: RentalMoneyDto;
+
+  @ApiProperty({
+    type: RentalPayOwedDto,
+    nullable: true,
+    description:
+      'While a fine charge to the saved card was declined and its amount is owed: the PaymentIntent to pay it with in the app ' +
+      '(the email about the decline sends the customer here). Shown to the renter only (admins see null: the secret lets ' +
+      'whoever holds it pay). Null otherwise; the charge is retried off-session over 72 hours meanwhile.',
+  })
+  payOwed!: RentalPayOwedDto | null;
 }
 
 /** Body of `POST /v1/admin/rentals/{id}/verification`. */
