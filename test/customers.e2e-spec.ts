@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CustomerVerificationPurgeJob } from '../src/customers/customer-verification-purge.job';
 import { NOT_VERIFIED_RECHECK_MS, VERIFICATION_CACHE_TTL_MS } from '../src/customers/customer-verification.service';
 import { MetricsRegistry } from '../src/metrics/metrics.registry';
 import { customerToken } from './support/customer-tokens';
@@ -247,6 +248,25 @@ describe('customer verification with the HTTP adapter (fake Customer Management 
     } finally {
       fake.clearFaults();
     }
+  });
+
+  it('purges what it could no longer serve: a row checked 24 h ago goes, a fresher one stays, and the next check asks again', async () => {
+    const stale = customer();
+    const fresh = customer();
+    await mine(stale.token).expect(200);
+    await later(VERIFICATION_CACHE_TTL_MS - 60_000, async () => {
+      await mine(fresh.token).expect(200);
+      await t.app.get(CustomerVerificationPurgeJob).purge();
+      expect(await cachedRows(stale.id)).toHaveLength(1); // 23 h 59 min old: still served from the cache
+    });
+    await later(VERIFICATION_CACHE_TTL_MS, async () => {
+      expect(await t.app.get(CustomerVerificationPurgeJob).purge()).toBeGreaterThanOrEqual(1);
+      expect(await cachedRows(stale.id)).toEqual([]); // 24 h old: never served again, so not kept
+      expect(await cachedRows(fresh.id)).toHaveLength(1);
+      await mine(stale.token).expect(200);
+      expect(fake.count(stale.id)).toBe(2);
+      expect(await cachedRows(stale.id)).toHaveLength(1);
+    });
   });
 
   it.each([

@@ -49,4 +49,9 @@ export class CustomerVerificationsRepository {
       ),
     );
   }
+
+  /** Deletes the rows checked at or before `cutoff` (in batches, skipping rows others hold); returns how many. */
+  purgeCheckedUpTo(cutoff: Date): Promise<number> {
+    return this.txHost.deleteInBatches('customer_verifications', 'checked_at <= $1', [cutoff]);
+  }
 }

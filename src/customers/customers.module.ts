@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IntegrationsModule } from '../integrations/integrations.module';
 import { CustomerVerificationMetrics } from './customer-verification-metrics';
+import { CustomerVerificationPurgeJob } from './customer-verification-purge.job';
 import { CustomerVerificationPort } from './customer-verification.port';
 import { CustomerVerificationService } from './customer-verification.service';
 import { CustomerVerificationsRepository } from './customer-verifications.repository';
@@ -12,7 +13,8 @@ import { SimulatedCustomerVerificationAdapter } from './simulated-customer-verif
 /**
  * Customer verification (DESIGN.md section 12; docs/customers.md): the port to seed 002's
  * Customer Management Service (CUSTOMERS_MODE picks the HTTP or the simulated adapter), the
- * `customer_verifications` cache, the rules, and `GET /v1/customers/me/verification`.
+ * `customer_verifications` cache (purged of rows past 24 h hourly), the rules, and
+ * `GET /v1/customers/me/verification`.
  * Exports CustomerVerificationService: vehicle holds call `requireVerified(user)`.
  */
 @Module({
@@ -30,6 +32,7 @@ import { SimulatedCustomerVerificationAdapter } from './simulated-customer-verif
     CustomerVerificationsRepository,
     CustomerVerificationMetrics,
     CustomerVerificationService,
+    CustomerVerificationPurgeJob,
   ],
   exports: [CustomerVerificationService],
 })

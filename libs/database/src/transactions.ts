@@ -140,6 +140,25 @@ export class TransactionHost implements OnApplicationShutdown {
   }
 
   /**
+   * A purge: deletes the rows of `table` matching `where` (SQL over its columns, with
+   * `params`), `batch` rows per statement (each its own transaction), until one deletes
+   * fewer; returns how many. Each statement locks its rows FOR UPDATE SKIP LOCKED, so
+   * replicas purging at once delete each row once and a row another transaction holds is
+   * left for the next pass. For repositories, like `rows`.
+   */
+  async deleteInBatches(table: string, where: string, params: unknown[], batch = 5000): Promise<number> {
+    const sql = `DELETE FROM ${table} WHERE ctid IN (
+       SELECT ctid FROM ${table} WHERE ${where} LIMIT ${batch} FOR UPDATE SKIP LOCKED)
+     RETURNING 1`;
+    let total = 0;
+    for (;;) {
+      const deleted = (await this.statement(sql, params)).length;
+      total += deleted;
+      if (deleted < batch) return total;
+    }
+  }
+
+  /**
    * `statement` on a connection of its own, outside the data source's pool: one per
    * `lane`, opened on first use and closed when idle as the pool's are, and at shutdown.
    * For a background pass that should not queue behind the requests for a pooled

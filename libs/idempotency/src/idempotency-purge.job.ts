@@ -31,19 +31,7 @@ export class IdempotencyPurgeJob implements OnApplicationBootstrap, BeforeApplic
 
   /** Deletes every key expired by `now` (the app's clock, which wrote `expires_at`); returns how many. */
   async purgeExpired(now: Date = this.clock.now()): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const deleted = (
-        await this.txHost.rows(
-          `DELETE FROM idempotency_keys WHERE ctid IN (
-             SELECT ctid FROM idempotency_keys WHERE expires_at <= $1 LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-           RETURNING 1`,
-          [now],
-        )
-      ).length;
-      total += deleted;
-      if (deleted < BATCH) break;
-    }
+    const total = await this.txHost.deleteInBatches('idempotency_keys', 'expires_at <= $1', [now], BATCH);
     if (total > 0) this.logger.log(`purged ${total} expired idempotency keys`);
     return total;
   }
