@@ -39,8 +39,9 @@ const expectNear = (at: Date, expectedMs: number) => expect(Math.abs(at.getTime(
 /**
  * The vehicle money schedule with PAYMENT_PROVIDER=stripe (DESIGN.md section 12; issue 14's
  * "Done when"): the SetupIntent, the off-session authorisation, its renewal (new first,
- * the old cancelled), the manual capture with `amount_to_capture`, and an off-session
- * authorisation that needs the customer, all through the real SDK against the fake Stripe
+ * the old cancelled), the manual capture with `amount_to_capture`, an off-session
+ * authorisation that needs the customer, and a fine the card cannot pay off-session, paid
+ * in the app through `payOwed`, all through the real SDK against the fake Stripe
  * server and its parameter validation. The fake's clock is the app's, so `capture_before`
  * and the webhook signatures move with it; the test delivers the webhooks itself.
  */
@@ -51,8 +52,8 @@ describe('the vehicle money schedule on Stripe (fake Stripe server, real SDK, re
   let client: Stripe;
   let offeringId: string;
   const vans: string[] = [];
-  const auth = (sub: string) => ({
-    Authorization: `Bearer ${mintDevToken(t.config.JWT_SECRET, { sub }, 30 * 24 * 3600, t.config.JWT_AUDIENCE, t.config.JWT_ISSUER)}`,
+  const auth = (sub: string, roles?: string[]) => ({
+    Authorization: `Bearer ${mintDevToken(t.config.JWT_SECRET, { sub, roles }, 30 * 24 * 3600, t.config.JWT_AUDIENCE, t.config.JWT_ISSUER)}`,
   });
   const schedule = () => t.app.get(MoneyScheduleService);
   const telematics = () => t.app.get(TELEMATICS) as SimulatedTelematics;
@@ -302,5 +303,72 @@ describe('the vehicle money schedule on Stripe (fake Stripe server, real SDK, re
     expect(await payments(id)).toMatchObject([{ status: 'requires_capture', off_session: true, captured_cents: 0 }]);
     t.clock.set(pickupAt - DAY);
     expect(await schedule().deadline(id)).toEqual({ resolved: true });
+  });
+
+  it('a fine the saved card cannot pay off-session: 402 authentication_required -> payOwed -> paid in the app with another card -> settled', async () => {
+    t.clock.reset();
+    const sub = 'stripe-fined';
+    // Pickup tomorrow: convert authorises at once; the card asks for 3-D Secure on every payment, so never pays off-session.
+    const { id, converted } = await holdAndConvert(sub, 1, 1, 1);
+    const bookingIntent = converted.reservation.paymentIntentId as string;
+    const confirming = await client.paymentIntents.confirm(bookingIntent, { payment_method: 'pm_card_authenticationRequired' });
+    expect(confirming.status).toBe('requires_action');
+    fake.completeAction(bookingIntent, 'success');
+    await deliver();
+    expect(await booking(sub, id)).toMatchObject({ status: 'confirmed', paymentStatus: 'authorized' });
+
+    // Picked up and returned on time, no fines: the price is captured and the rental completes.
+    const rental = async () => (await t.http.get(`/v1/rentals/${id}`).set(auth(sub)).expect(200)).body;
+    const { pickupAt, returnAt } = await rental();
+    t.clock.set(Date.parse(pickupAt) - 10 * 60_000);
+    telematics().setReadings('fleet-stripe-2', { odometerKm: 9_000, energyLevelPercent: 80 });
+    await t.http.post(`/v1/rentals/${id}/unlock`).set(auth(sub)).set('X-Idempotency-Key', randomUUID()).expect(200);
+    t.clock.set(Date.parse(returnAt) - HOUR);
+    await telematics().lock('fleet-stripe-2', { idempotencyKey: `lock-${id}` });
+    telematics().setReadings('fleet-stripe-2', { odometerKm: 9_000, energyLevelPercent: 80 });
+    let request = t.http
+      .post(`/v1/rentals/${id}/return`)
+      .set(auth(sub))
+      .set('X-Idempotency-Key', randomUUID())
+      .field('odometerKm', '9000')
+      .field('energyLevelPercent', '80')
+      .field('latitude', '48.85')
+      .field('longitude', '2.35');
+    for (let n = 1; n <= 4; n++)
+      request = request.attach('photos', photo(n), { filename: `f${n}.jpg`, contentType: 'image/jpeg' });
+    expect((await request.expect(200)).body).toMatchObject({ rentalStatus: 'returned', fines: [] });
+    await waitFor('the settlement', async () => (await booking(sub, id)).status === 'completed', 20_000);
+    await deliver();
+
+    // A damage fine after completion: charged off-session, Stripe answers 402 authentication_required.
+    await t.http
+      .put(`/v1/admin/rentals/${id}/fines/damage`)
+      .set(auth('stripe-ops', ['admin']))
+      .send({ amount: 4_500, reason: 'Dent on the tailgate' })
+      .expect(200);
+    const fineCharge = async () => (await payments(id)).find((p) => p.purpose === 'fine');
+    await waitFor('the fine charge declined', async () => (await fineCharge())?.status === 'requires_payment_method', 20_000);
+    await deliver();
+    const fine = (await fineCharge())!;
+    expect(fine).toMatchObject({ status: 'requires_payment_method', off_session: true, amount_cents: 4_500 });
+    const owed = await rental();
+    expect(owed.payOwed).toEqual({
+      paymentIntentId: fine.provider_intent_id,
+      clientSecret: fake.state.paymentIntents.get(fine.provider_intent_id)!.client_secret,
+      clientSecretType: 'payment_intent',
+      amount: 4_500,
+      currency: owed.money.currency,
+      stripeStatus: 'requires_payment_method',
+    });
+
+    // The app confirms it with another card (Stripe.js confirmPayment); the webhook settles the fine.
+    const paid = await client.paymentIntents.confirm(owed.payOwed.paymentIntentId, { payment_method: 'pm_card_visa' });
+    expect(paid.status).toBe('succeeded');
+    expect(await deliver()).toContain('payment_intent.succeeded');
+    await waitFor('the fine paid', async () => (await rental()).money.owed === 0, 20_000);
+    expect(await rental()).toMatchObject({ rentalStatus: 'completed', payOwed: null, money: { charged: 4_500, owed: 0 } });
+    expect((await payments(id)).filter((p) => p.purpose === 'fine')).toMatchObject([
+      { status: 'succeeded', captured_cents: 4_500 },
+    ]);
   });
 });
