@@ -194,6 +194,7 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /v1/admin/support-cases/{id}/resolve': { access: 'admin' },
   'POST /graphql': { access: 'admin' }, // the admin GraphQL API: every query and mutation needs the admin role
   'GET /v1/admin/events': { access: 'admin' },
+  'GET /v1/admin/fleet/events': { access: 'admin' },
   'GET /v1/admin/integrations': { access: 'admin' },
 };
 

@@ -169,6 +169,57 @@ describe('fleet events over signed HTTP', () => {
     expect(await fleetStatus()).toBe('available');
   });
 
+  it('lists what it received for an admin (GET /v1/admin/fleet/events): newest first, filtered; 403 for others', async () => {
+    const admin = { Authorization: `Bearer ${t.token('fleet-ops', ['admin'])}` };
+    const list = async (query: Record<string, string | number> = {}) =>
+      (await t.http.get('/v1/admin/fleet/events').query(query).set(admin).expect(200)).body as {
+        events: {
+          id: string;
+          source: string;
+          type: string | null;
+          vehicleId: string | null;
+          receivedAt: string;
+          outcome: string;
+          detail: string | null;
+          payload: unknown;
+        }[];
+        pagination: { total: number };
+      };
+    const all = await list({ limit: 200 });
+    expect(all.pagination.total).toBe(all.events.length);
+    const [{ count }] = (await t.dataSource.query(`SELECT count(*)::int AS count FROM fleet_events`)) as { count: number }[];
+    expect(all.pagination.total).toBe(count);
+    const received = all.events.map((e) => Date.parse(e.receivedAt));
+    expect(received).toEqual([...received].sort((a, b) => b - a));
+
+    const unknown = await list({ outcome: 'unknown_vehicle' });
+    expect(unknown.events).toContainEqual(
+      expect.objectContaining({
+        source: 'http',
+        type: 'VehicleStatusChanged',
+        vehicleId: 'no-such-vehicle',
+        detail: expect.stringContaining('no-such-vehicle'),
+        payload: expect.objectContaining({ vehicleId: 'no-such-vehicle' }),
+      }),
+    );
+    const applied = await list({ outcome: 'applied', vehicleId, source: 'http' });
+    expect(applied.events.length).toBeGreaterThan(0);
+    expect(applied.events.every((e) => e.outcome === 'applied' && e.vehicleId === vehicleId && e.source === 'http')).toBe(true);
+    const malformed = await list({ outcome: 'malformed', limit: 2, offset: 1 });
+    expect(malformed.events).toHaveLength(2);
+    expect(malformed.pagination.total).toBeGreaterThanOrEqual(4);
+
+    for (const query of [{ outcome: 'duplicate' }, { source: 'email' }, { limit: 1000 }, { vehicleId: 'x'.repeat(129) }]) {
+      const refused = await t.http.get('/v1/admin/fleet/events').query(query).set(admin).expect(400);
+      expect(refused.body.error).toBe('VALIDATION_FAILED');
+    }
+    await t.http
+      .get('/v1/admin/fleet/events')
+      .set('Authorization', `Bearer ${t.token('fleet-customer')}`)
+      .expect(403);
+    await t.http.get('/v1/admin/fleet/events').expect(401);
+  });
+
   it('counts what it received in fleet_events_total', async () => {
     const text = await t.app.get(MetricsRegistry).metrics();
     expect(text).toMatch(/fleet_events_total\{source="http",outcome="applied"\} [1-9]/);

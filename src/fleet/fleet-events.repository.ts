@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@holdfast/database';
-import type { FleetEventSourceName } from './fleet.types';
+import type { FleetEventSourceName, RecordedFleetOutcome } from './fleet.types';
 
 /** A received event's row. */
 export interface FleetEventRecord {
@@ -9,8 +9,14 @@ export interface FleetEventRecord {
   type: string | null;
   vehicleId: string | null;
   occurredAt: Date | null;
-  outcome: 'applied' | 'stale' | 'unknown_vehicle' | 'malformed' | 'failed';
+  outcome: RecordedFleetOutcome;
   detail: string | null;
+}
+
+/** A recorded event as the admin list shows it. */
+export interface ListedFleetEvent extends FleetEventRecord {
+  receivedAt: Date;
+  payload: unknown;
 }
 
 /**
@@ -74,5 +80,28 @@ export class FleetEventsRepository {
       [id],
     );
     return row ?? null;
+  }
+
+  /** The recorded events matching the filter, newest first, a page of them, and how many match in all. */
+  async list(filter: {
+    outcome?: RecordedFleetOutcome;
+    source?: FleetEventSourceName;
+    vehicleId?: string;
+    limit: number;
+    offset: number;
+  }): Promise<{ events: ListedFleetEvent[]; total: number }> {
+    const params = [filter.outcome ?? null, filter.source ?? null, filter.vehicleId ?? null];
+    const where = `($1::text IS NULL OR outcome = $1) AND ($2::text IS NULL OR source = $2) AND ($3::text IS NULL OR vehicle_id = $3)`;
+    const events = await this.txHost.rows<ListedFleetEvent>(
+      `SELECT id, source, type, vehicle_id AS "vehicleId", occurred_at AS "occurredAt", received_at AS "receivedAt",
+              outcome, detail, payload
+         FROM fleet_events WHERE ${where} ORDER BY received_at DESC, id DESC LIMIT $4 OFFSET $5`,
+      [...params, filter.limit, filter.offset],
+    );
+    const [{ total }] = await this.txHost.rows<{ total: number }>(
+      `SELECT count(*)::int AS total FROM fleet_events WHERE ${where}`,
+      params,
+    );
+    return { events, total };
   }
 }

@@ -67,6 +67,11 @@ export class FleetEventsService {
     return result;
   }
 
+  /** The recorded events, newest first, for `GET /v1/admin/fleet/events`. */
+  list(filter: Parameters<FleetEventsRepository['list']>[0]): ReturnType<FleetEventsRepository['list']> {
+    return this.repo.list(filter);
+  }
+
   /** Records a failure that will not be retried any more (NATS gave up redelivering it). */
   async recordGivenUp(raw: Buffer, source: FleetEventSourceName, error: string): Promise<void> {
     const parsed = parseFleetEvent(safeJson(raw), raw);

@@ -5,6 +5,7 @@ import { IntegrationsModule } from '../integrations/integrations.module';
 import { IntegrationsService } from '../integrations/integrations.service';
 import { RentalsModule } from '../rentals/rentals.module';
 import { ReservationsModule } from '../reservations/reservations.module';
+import { AdminFleetController } from './admin-fleet.controller';
 import { FleetApi, FleetApiError } from './fleet-api.port';
 import { FleetConfig } from './fleet.config';
 import { FleetConsumer } from './fleet-consumer';
@@ -29,7 +30,7 @@ const FLEET_API_TIMEOUT_MS = 10_000;
  */
 @Module({
   imports: [InventoryModule, ReservationsModule, RentalsModule, IntegrationsModule],
-  controllers: [FleetWebhookController],
+  controllers: [FleetWebhookController, AdminFleetController],
   providers: [
     FleetEventsRepository,
     FleetEventsService,

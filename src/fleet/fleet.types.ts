@@ -1,7 +1,12 @@
 import type { FleetStatus } from '../inventory/inventory.types';
 
 /** Where a fleet event came from. */
-export type FleetEventSourceName = 'http' | 'nats' | 'reconcile';
+export const FLEET_EVENT_SOURCES = ['http', 'nats', 'reconcile'] as const;
+export type FleetEventSourceName = (typeof FLEET_EVENT_SOURCES)[number];
+
+/** The outcomes `fleet_events` records (a duplicate is not recorded again; `failed`: every delivery failed). */
+export const RECORDED_FLEET_OUTCOMES = ['applied', 'stale', 'unknown_vehicle', 'malformed', 'failed'] as const;
+export type RecordedFleetOutcome = (typeof RECORDED_FLEET_OUTCOMES)[number];
 
 /**
  * What became of an event: `applied`; `stale` (an event about the same thing with a later
