@@ -209,7 +209,14 @@ describe('fleet events over signed HTTP', () => {
     expect(malformed.events).toHaveLength(2);
     expect(malformed.pagination.total).toBeGreaterThanOrEqual(4);
 
-    for (const query of [{ outcome: 'duplicate' }, { source: 'email' }, { limit: 1000 }, { vehicleId: 'x'.repeat(129) }]) {
+    for (const query of [
+      { outcome: 'duplicate' },
+      { source: 'email' },
+      { limit: 1000 },
+      { offset: -1 },
+      { vehicleId: 'x'.repeat(129) },
+      { vehicleId: 'van\u0000x' },
+    ]) {
       const refused = await t.http.get('/v1/admin/fleet/events').query(query).set(admin).expect(400);
       expect(refused.body.error).toBe('VALIDATION_FAILED');
     }
