@@ -91,6 +91,34 @@ describe('the vehicle money schedule on Stripe (fake Stripe server, real SDK, re
       return open === 0;
     });
 
+  /**
+   * An hour before the rental's return time, with the vehicle locked and telematics reading
+   * `reading`: the customer's return with the same readings and four photos, built but not
+   * yet sent (wrapped, since awaiting a supertest request sends it).
+   */
+  async function returnAnHourEarly(
+    sub: string,
+    id: string,
+    fleetVehicleId: string,
+    reading: { odometerKm: number; energyLevelPercent: number },
+  ) {
+    const returnAt = Date.parse((await t.http.get(`/v1/rentals/${id}`).set(auth(sub)).expect(200)).body.returnAt);
+    t.clock.set(returnAt - HOUR);
+    await telematics().lock(fleetVehicleId, { idempotencyKey: `lock-${id}` });
+    telematics().setReadings(fleetVehicleId, reading);
+    let request = t.http
+      .post(`/v1/rentals/${id}/return`)
+      .set(auth(sub))
+      .set('X-Idempotency-Key', randomUUID())
+      .field('odometerKm', String(reading.odometerKm))
+      .field('energyLevelPercent', String(reading.energyLevelPercent))
+      .field('latitude', '48.85')
+      .field('longitude', '2.35');
+    for (let n = 1; n <= 4; n++)
+      request = request.attach('photos', photo(n), { filename: `p${n}.jpg`, contentType: 'image/jpeg' });
+    return { request };
+  }
+
   async function holdAndConvert(sub: string, unit: number, startInDays: number, days: number) {
     await t.dataSource.query(
       `UPDATE rental_units SET fleet_status = CASE WHEN id = $1 THEN 'available' ELSE 'out_of_service' END`,
@@ -233,20 +261,7 @@ describe('the vehicle money schedule on Stripe (fake Stripe server, real SDK, re
     expect(fake.state.paymentIntents.get(auth1.provider_intent_id)!.status).toBe('canceled');
 
     // Returned on time: the settlement captures the price from the renewal (amount_to_capture), the deposit released.
-    const returnAt = Date.parse((await t.http.get(`/v1/rentals/${id}`).set(auth(sub)).expect(200)).body.returnAt);
-    t.clock.set(returnAt - HOUR);
-    await telematics().lock('fleet-stripe-1', { idempotencyKey: `lock-${id}` });
-    telematics().setReadings('fleet-stripe-1', { odometerKm: 5_400, energyLevelPercent: 70 });
-    let request = t.http
-      .post(`/v1/rentals/${id}/return`)
-      .set(auth(sub))
-      .set('X-Idempotency-Key', randomUUID())
-      .field('odometerKm', '5400')
-      .field('energyLevelPercent', '70')
-      .field('latitude', '48.85')
-      .field('longitude', '2.35');
-    for (let n = 1; n <= 4; n++)
-      request = request.attach('photos', photo(n), { filename: `p${n}.jpg`, contentType: 'image/jpeg' });
+    const { request } = await returnAnHourEarly(sub, id, 'fleet-stripe-1', { odometerKm: 5_400, energyLevelPercent: 70 });
     const capturing = fake.requests.length;
     await request.expect(200);
     await waitFor('the settlement', async () => (await booking(sub, id)).status === 'completed', 20_000);
@@ -319,23 +334,11 @@ describe('the vehicle money schedule on Stripe (fake Stripe server, real SDK, re
 
     // Picked up and returned on time, no fines: the price is captured and the rental completes.
     const rental = async () => (await t.http.get(`/v1/rentals/${id}`).set(auth(sub)).expect(200)).body;
-    const { pickupAt, returnAt } = await rental();
+    const { pickupAt } = await rental();
     t.clock.set(Date.parse(pickupAt) - 10 * 60_000);
     telematics().setReadings('fleet-stripe-2', { odometerKm: 9_000, energyLevelPercent: 80 });
     await t.http.post(`/v1/rentals/${id}/unlock`).set(auth(sub)).set('X-Idempotency-Key', randomUUID()).expect(200);
-    t.clock.set(Date.parse(returnAt) - HOUR);
-    await telematics().lock('fleet-stripe-2', { idempotencyKey: `lock-${id}` });
-    telematics().setReadings('fleet-stripe-2', { odometerKm: 9_000, energyLevelPercent: 80 });
-    let request = t.http
-      .post(`/v1/rentals/${id}/return`)
-      .set(auth(sub))
-      .set('X-Idempotency-Key', randomUUID())
-      .field('odometerKm', '9000')
-      .field('energyLevelPercent', '80')
-      .field('latitude', '48.85')
-      .field('longitude', '2.35');
-    for (let n = 1; n <= 4; n++)
-      request = request.attach('photos', photo(n), { filename: `f${n}.jpg`, contentType: 'image/jpeg' });
+    const { request } = await returnAnHourEarly(sub, id, 'fleet-stripe-2', { odometerKm: 9_000, energyLevelPercent: 80 });
     expect((await request.expect(200)).body).toMatchObject({ rentalStatus: 'returned', fines: [] });
     await waitFor('the settlement', async () => (await booking(sub, id)).status === 'completed', 20_000);
     await deliver();
